@@ -1,6 +1,8 @@
 using System.CommandLine;
 
-// Each feature contributes its commands; the root only assembles them.
+// Each feature contributes its commands from its own folder; the root only assembles them.
 var root = new RootCommand("studyrecs: operate StudyRecs and its learning engine from the command line");
+var generate = new Command("generate", "Write realistic synthetic data sets for demos, tests and benchmarks");
+root.Subcommands.Add(generate);
 
 return await root.Parse(args).InvokeAsync();
