@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Adds a migration NAME for both providers (SQLite and PostgreSQL) from the current model.
+# Usage: bash migrations/add.sh NAME
+set -euo pipefail
+name=${1:?usage: migrations/add.sh NAME}
+cd "$(dirname "$0")/.."
+dotnet tool restore >/dev/null
+dotnet build migrations/StudyRecs.Migrations.Design -v q -nologo
+for provider in Sqlite Postgres; do
+  dotnet ef migrations add "$name" \
+    --project "migrations/StudyRecs.Migrations.$provider" \
+    --startup-project migrations/StudyRecs.Migrations.Design \
+    --no-build --context StudyRecsDbContext --output-dir Migrations -- "$provider"
+done

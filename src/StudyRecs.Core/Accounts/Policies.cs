@@ -1,0 +1,17 @@
+namespace StudyRecs.Core.Accounts;
+
+/// <summary>Authorization policy names used on every page and endpoint.</summary>
+public static class Policies
+{
+    /// <summary>Administrators only.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Teachers and administrators (staff who manage datasets and see all students).</summary>
+    public const string Staff = "staff";
+
+    /// <summary>Students only (pages about "my" data).</summary>
+    public const string Student = "student";
+
+    /// <summary>Any signed-in account, whatever its role.</summary>
+    public const string SignedIn = "signed-in";
+}

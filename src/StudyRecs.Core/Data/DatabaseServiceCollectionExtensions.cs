@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Storage;
+
+namespace StudyRecs.Core.Data;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    /// <summary>Assembly holding the SQLite migrations.</summary>
+    public const string SqliteMigrationsAssembly = "StudyRecs.Migrations.Sqlite";
+
+    /// <summary>Assembly holding the PostgreSQL migrations.</summary>
+    public const string PostgresMigrationsAssembly = "StudyRecs.Migrations.Postgres";
+
+    public const string ConnectionStringName = "StudyRecs";
+
+    /// <summary>
+    /// Registers <see cref="StudyRecsDbContext"/> for the configured provider, with options validated at start-up.
+    /// </summary>
+    public static IServiceCollection AddStudyRecsDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddDbContext<StudyRecsDbContext>((sp, options) =>
+        {
+            var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            Configure(options, db, configuration.GetConnectionString(ConnectionStringName), storage);
+        });
+        return services;
+    }
+
+    /// <summary>Applies provider, connection and migrations assembly to a context builder (also used by design-time factories and tools).</summary>
+    public static void Configure(DbContextOptionsBuilder options, DatabaseOptions db, string? connectionString, StorageOptions storage)
+    {
+        switch (db.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                options.UseSqlite(SqliteConnectionString(connectionString, storage), o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+                options.AddInterceptors(new SqlitePragmaInterceptor(db.SqliteBusyTimeoutMilliseconds));
+                break;
+            case DatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new OptionsValidationException(ConnectionStringName, typeof(DatabaseOptions),
+                        ["Database:Provider is Postgres but ConnectionStrings:StudyRecs is empty. Set it to a PostgreSQL connection string, e.g. \"Host=localhost;Database=studyrecs;Username=studyrecs;Password=...\"."]);
+                }
+
+                options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                break;
+            default:
+                throw new OptionsValidationException(nameof(DatabaseOptions.Provider), typeof(DatabaseOptions),
+                    [$"Database:Provider '{db.Provider}' is not supported; use Sqlite or Postgres."]);
+        }
+    }
+
+    /// <summary>The configured SQLite connection string, or a file in the data folder when none is set.</summary>
+    public static string SqliteConnectionString(string? configured, StorageOptions storage)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured)
+            ? $"Data Source={Path.Combine(storage.ResolveDataDirectory(), "studyrecs.db")}"
+            : configured)
+        {
+            Cache = SqliteCacheMode.Default,
+            Pooling = true,
+        };
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var full = Path.GetFullPath(file);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            builder.DataSource = full;
+        }
+
+        return builder.ToString();
+    }
+}

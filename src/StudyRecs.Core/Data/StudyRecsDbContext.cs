@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using StudyRecs.Core.Accounts;
+
+namespace StudyRecs.Core.Data;
+
+/// <summary>
+/// The application's database: Identity tables plus every feature's tables. Each feature keeps its
+/// entity configuration beside its entities (<c>IEntityTypeConfiguration</c>), picked up from this assembly.
+/// </summary>
+public class StudyRecsDbContext(DbContextOptions<StudyRecsDbContext> options)
+    : IdentityDbContext<ApplicationUser, IdentityRole, string>(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(StudyRecsDbContext).Assembly);
+    }
+}

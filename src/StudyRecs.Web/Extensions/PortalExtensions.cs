@@ -1,0 +1,127 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Radzen;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
+using StudyRecs.Web.Components;
+using StudyRecs.Web.Components.UI;
+using StudyRecs.Web.Features.Accounts;
+using StudyRecs.Web.Features.Monitoring;
+
+namespace StudyRecs.Web.Extensions;
+
+/// <summary>Service wiring and request pipeline of the portal; Program.cs stays a few lines.</summary>
+public static class PortalExtensions
+{
+    public static WebApplicationBuilder AddStudyRecsPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddStudyRecsDatabase(builder.Configuration);
+        services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<DemoAccountSeeder>();
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders();
+        services.ConfigureApplicationCookie(ConfigureCookie);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Admin, Roles.Teacher))
+            .AddPolicy(Policies.Student, p => p.RequireRole(Roles.Student))
+            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
+            // Anything that forgets to declare a policy still requires a signed-in user.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddScoped<PageRedirect>();
+        services.AddRazorComponents();
+        services.AddRadzenComponents();
+        services.AddProblemDetails();
+        services.AddAntiforgery(o => o.Cookie.Name = "studyrecs.af");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    public static WebApplication UseStudyRecsPortal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>();
+        app.MapAccountEndpoints();
+        app.MapMonitoringEndpoints();
+        return app;
+    }
+
+    /// <summary>Migrates (when configured), makes sure the roles exist, and seeds demo accounts in Development.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        if (options.MigrateOnStartup)
+        {
+            await sp.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        }
+
+        await sp.GetRequiredService<UserAdministration>().EnsureRolesAsync();
+        if (app.Environment.IsDevelopment())
+        {
+            var created = await sp.GetRequiredService<DemoAccountSeeder>().SeedAsync();
+            if (created.Count > 0)
+            {
+                // Printed once, when the accounts are created: they are for local demos only.
+                Console.WriteLine();
+                Console.WriteLine("Demo accounts created (Development only; these passwords are shown once):");
+                foreach (var (email, role, password) in created)
+                {
+                    Console.WriteLine($"  {role,-8} {email,-28} {password}");
+                }
+
+                Console.WriteLine();
+            }
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : "(see ASPNETCORE_URLS)";
+            Console.WriteLine($"StudyRecs is running at {urls}");
+        });
+    }
+
+    private static void ConfigureCookie(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions o)
+    {
+        o.Cookie.Name = "studyrecs.auth";
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = SameSiteMode.Lax;
+        o.LoginPath = "/account/login";
+        o.LogoutPath = "/account/logout";
+        o.AccessDeniedPath = "/account/access-denied";
+        o.SlidingExpiration = true;
+        o.ExpireTimeSpan = TimeSpan.FromHours(8);
+        // Scripts calling the API get status codes, not an HTML login page.
+        o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
+        o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
+    }
+
+    private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+}
