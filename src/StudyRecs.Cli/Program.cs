@@ -4,5 +4,7 @@ using System.CommandLine;
 var root = new RootCommand("studyrecs: operate StudyRecs and its learning engine from the command line");
 var generate = new Command("generate", "Write realistic synthetic data sets for demos, tests and benchmarks");
 root.Subcommands.Add(generate);
+root.Subcommands.Add(StudyRecs.Cli.Data.DbCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Accounts.UsersCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -45,6 +45,11 @@ public sealed class UserAdministration(
         }
 
         var studentId = NormalizeStudentId(account.StudentId);
+        if (studentId is null && !string.IsNullOrWhiteSpace(account.StudentId))
+        {
+            errors.Add(InvalidStudentIdMessage);
+        }
+
         if (studentId is not null && role != Roles.Student)
         {
             errors.Add("Student id: only Student accounts are linked to a student id.");
@@ -55,12 +60,11 @@ public sealed class UserAdministration(
             errors.Add($"Student id: '{studentId}' is already linked to another account.");
         }
 
-        if (errors.Count > 0)
+        if (email.Length > 0 && await users.FindByEmailAsync(email) is not null)
         {
-            return AccountResult.Failed(errors);
+            errors.Add($"Email: an account with {email} already exists.");
         }
 
-        await EnsureRolesAsync();
         var user = new ApplicationUser
         {
             UserName = email,
@@ -71,6 +75,18 @@ public sealed class UserAdministration(
             CreatedAt = clock.GetUtcNow(),
             LockoutEnabled = true,
         };
+        foreach (var validator in users.PasswordValidators)
+        {
+            var check = await validator.ValidateAsync(users, user, account.Password ?? "");
+            errors.AddRange(check.Errors.Select(e => "Password: " + e.Description));
+        }
+
+        if (errors.Count > 0)
+        {
+            return AccountResult.Failed(errors);
+        }
+
+        await EnsureRolesAsync();
         var created = await users.CreateAsync(user, account.Password ?? "");
         if (!created.Succeeded)
         {
@@ -141,7 +157,7 @@ public sealed class UserAdministration(
         var normalized = NormalizeStudentId(studentId);
         if (normalized is null)
         {
-            return AccountResult.Failed(["Student id: enter the id used in the gradebook datasets (letters, digits, - _ . only, up to 64 characters)."]);
+            return AccountResult.Failed([InvalidStudentIdMessage]);
         }
 
         if (!await users.IsInRoleAsync(user, Roles.Student))
@@ -271,6 +287,8 @@ public sealed class UserAdministration(
         chars[2] = digits[RandomNumberGenerator.GetInt32(digits.Length)];
         return new string(chars);
     }
+
+    private const string InvalidStudentIdMessage = "Student id: enter the id used in the gradebook datasets (letters, digits, - _ . only, up to 64 characters).";
 
     internal static string? NormalizeStudentId(string? studentId)
     {

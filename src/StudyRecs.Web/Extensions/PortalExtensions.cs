@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Radzen;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
+using StudyRecs.Core.Storage;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
@@ -16,6 +18,9 @@ public static class PortalExtensions
     public static WebApplicationBuilder AddStudyRecsPortal(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Serve package assets (Radzen's theme) from the build output in every environment, not only Development;
+        // after `dotnet publish` they sit in wwwroot and this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
         services.AddStudyRecsDatabase(builder.Configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
@@ -38,6 +43,11 @@ public static class PortalExtensions
         services.AddRadzenComponents();
         services.AddProblemDetails();
         services.AddAntiforgery(o => o.Cookie.Name = "studyrecs.af");
+        // Sign-in cookies survive restarts: keys live in the data folder, not in the build output.
+        // Several nodes behind one balancer must share this folder (or set Storage:DataDirectory to a shared path).
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddDataProtection().SetApplicationName("StudyRecs")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(storage.ResolveDataDirectory(), "keys")));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
@@ -56,7 +66,7 @@ public static class PortalExtensions
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().Add(AllowAnonymousFrameworkEndpoints);
         app.MapAccountEndpoints();
         app.MapMonitoringEndpoints();
         return app;
@@ -96,6 +106,18 @@ public static class PortalExtensions
             var urls = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : "(see ASPNETCORE_URLS)";
             Console.WriteLine($"StudyRecs is running at {urls}");
         });
+    }
+
+    /// <summary>
+    /// The component endpoints the framework adds itself (the not-found fallback and the opaque redirect helper)
+    /// carry no page of ours; every page endpoint keeps the policy its component declares.
+    /// </summary>
+    private static void AllowAnonymousFrameworkEndpoints(EndpointBuilder endpoint)
+    {
+        if (endpoint.DisplayName is { } name && (name.StartsWith("Fallback ", StringComparison.Ordinal) || name == "Blazor Opaque Redirection"))
+        {
+            endpoint.Metadata.Add(new AllowAnonymousAttribute());
+        }
     }
 
     private static void ConfigureCookie(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions o)

@@ -8,11 +8,17 @@ internal static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        // A form post (with antiforgery token) so signing out works without JavaScript and cannot be triggered by a link.
-        app.MapPost("/account/logout", async (SignInManager<ApplicationUser> signIn) =>
+        // A form post with an antiforgery token, so signing out works without JavaScript and no other site can trigger it.
+        app.MapPost("/account/logout", async (HttpContext context, IAntiforgery antiforgery, SignInManager<ApplicationUser> signIn) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-out form expired",
+                    detail: "Reload the page and press Sign out again.");
+            }
+
             await signIn.SignOutAsync();
-            return TypedResults.LocalRedirect("/account/login");
-        }).RequireAuthorization(Policies.SignedIn).WithMetadata(new RequireAntiforgeryTokenAttribute());
+            return Results.LocalRedirect("/account/login");
+        }).RequireAuthorization(Policies.SignedIn).DisableAntiforgery();
     }
 }

@@ -1,0 +1,133 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Web.Tests.Infrastructure;
+
+namespace StudyRecs.Web.Tests.Accounts;
+
+public class UserManagementTests(PortalFixture portal) : IClassFixture<PortalFixture>
+{
+    private PortalFactory Factory => portal.Factory;
+
+    [Fact]
+    public async Task Admin_creates_a_student_linked_to_a_student_id_who_can_then_sign_in()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var email = $"new-{Guid.NewGuid():N}@uni.test";
+
+        var response = await PortalFactory.PostFormAsync(admin, "/admin/users/new", "new-user", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Role"] = Roles.Student,
+            ["Input.StudentId"] = "S-777",
+            ["Input.Password"] = "Student-Pass-1",
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var detail = await Html.GetAsync(admin, Redirects.LocalTarget(response));
+        Assert.Contains("S-777", detail.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains($"Account {email} created.", detail.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+
+        var student = Factory.CreateBrowserlessClient();
+        var signIn = await PortalFactory.PostFormAsync(student, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = "Student-Pass-1" });
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var dashboard = await Html.GetAsync(student, "/student");
+        Assert.Contains("student id S-777", dashboard.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Creating_a_user_with_bad_input_lists_every_problem_and_creates_nothing()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (existing, _) = await Factory.CreateUserAsync(Roles.Teacher);
+
+        var response = await PortalFactory.PostFormAsync(admin, "/admin/users/new", "new-user", new()
+        {
+            ["Input.Email"] = existing,
+            ["Input.Role"] = Roles.Teacher,
+            ["Input.StudentId"] = "S-1",
+            ["Input.Password"] = "short",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var alert = Html.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("[role=alert]")!.TextContent;
+        Assert.Contains("only Student accounts are linked to a student id", alert, StringComparison.Ordinal);
+        Assert.Contains($"an account with {existing} already exists", alert, StringComparison.Ordinal);
+        Assert.Contains("Passwords must be at least 10 characters", alert, StringComparison.Ordinal);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.Single(users.Users.Where(u => u.Email == existing));
+    }
+
+    [Fact]
+    public async Task Admin_links_locks_unlocks_and_resets_a_password()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (email, _) = await Factory.CreateUserAsync(Roles.Student);
+        string id;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            id = (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email))!.Id;
+        }
+
+        var url = $"/admin/users/{id}";
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalFactory.PostFormAsync(admin, url, "link", new() { ["StudentIdInput"] = "LINK-1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalFactory.PostFormAsync(admin, url, "lock", [])).StatusCode);
+
+        var lockedOut = Factory.CreateBrowserlessClient();
+        var reset = await PortalFactory.PostFormAsync(admin, url, "reset", new() { ["NewPasswordInput"] = "Reset-Pass-99" });
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+        var denied = await PortalFactory.PostFormAsync(lockedOut, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = "Reset-Pass-99" });
+        Assert.Equal("/account/lockout", Redirects.LocalTarget(denied));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalFactory.PostFormAsync(admin, url, "unlock", [])).StatusCode);
+        var allowed = await PortalFactory.PostFormAsync(Factory.CreateBrowserlessClient(), "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = "Reset-Pass-99" });
+        Assert.Equal("/", Redirects.LocalTarget(allowed));
+
+        var summary = await Html.GetAsync(admin, url);
+        Assert.Contains("LINK-1", summary.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_student_id_can_be_linked_to_one_account_only()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        await Factory.CreateUserAsync(Roles.Student, "DUP-1");
+        var (email, _) = await Factory.CreateUserAsync(Roles.Student);
+        string id;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            id = (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email))!.Id;
+        }
+
+        var response = await PortalFactory.PostFormAsync(admin, $"/admin/users/{id}", "link", new() { ["StudentIdInput"] = "DUP-1" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("already linked to another account", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_user_id_shows_a_not_found_message()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+
+        var page = await Html.GetAsync(admin, "/admin/users/does-not-exist");
+
+        Assert.Equal("User not found", page.QuerySelector("h1")!.TextContent);
+    }
+
+    [Fact]
+    public async Task User_search_filters_by_student_id()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        await Factory.CreateUserAsync(Roles.Student, "FIND-ME-42");
+
+        var page = await Html.GetAsync(admin, "/admin/users?q=FIND-ME");
+
+        var rows = page.QuerySelectorAll("tbody tr");
+        Assert.Single(rows);
+        Assert.Contains("FIND-ME-42", rows[0].TextContent, StringComparison.Ordinal);
+    }
+}

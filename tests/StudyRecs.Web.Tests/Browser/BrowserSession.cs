@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using StudyRecs.Web.Tests.Infrastructure;
+
+namespace StudyRecs.Web.Tests.Browser;
+
+/// <summary>
+/// The portal on a real Kestrel port plus one headless Chromium (Debian's, driven by Playwright), shared by a test class.
+/// </summary>
+public sealed class BrowserSession : IAsyncLifetime
+{
+    public const string DefaultChromium = "/usr/bin/chromium";
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string? ChromiumPath
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("STUDYRECS_CHROMIUM") is { Length: > 0 } p ? p : DefaultChromium;
+            return File.Exists(path) ? path : null;
+        }
+    }
+
+    private IPlaywright? playwright;
+
+    public PortalFactory Portal { get; } = new();
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var chromium = ChromiumPath ?? throw new InvalidOperationException(
+            $"CI=true but no Chromium at {DefaultChromium}: .ci/run must install Debian's chromium before the tests.");
+        Portal.UseKestrel(0);
+        Portal.StartServer();
+        BaseUrl = Portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A fresh browser context (own cookies) with JavaScript off: every page must work without it.</summary>
+    public async Task<IPage> NewPageAsync(bool javaScript = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, JavaScriptEnabled = javaScript, ViewportSize = new() { Width = 1280, Height = 800 } });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Runs a browser step; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
+    public static async Task WithScreenshotOnFailureAsync(IPage page, string name, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch
+        {
+            var dir = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+            Directory.CreateDirectory(dir);
+            var file = Path.Combine(dir, $"{string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'))}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+            Console.Error.WriteLine($"Screenshot of the failing page: {file}");
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        playwright?.Dispose();
+        Portal.Dispose();
+    }
+}

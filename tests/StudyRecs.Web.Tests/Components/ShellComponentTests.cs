@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Web.Components.Layout;
+using StudyRecs.Web.Components.UI;
+
+namespace StudyRecs.Web.Tests.Components;
+
+public class ShellComponentTests
+{
+    private static ClaimsPrincipal UserIn(params string[] roles) =>
+        new(new ClaimsIdentity(roles.Select(r => new Claim(ClaimTypes.Role, r)).Append(new Claim(ClaimTypes.Name, "x")), "test"));
+
+    [Fact]
+    public async Task Student_navigation_has_no_teacher_or_admin_links()
+    {
+        var doc = await ComponentRenderer.RenderAsync<NavMenu>(new() { ["User"] = UserIn(Roles.Student) });
+
+        var links = doc.QuerySelectorAll("nav a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains("student", links);
+        Assert.DoesNotContain("teacher", links);
+        Assert.DoesNotContain(links, l => l!.StartsWith("admin", StringComparison.Ordinal));
+        Assert.Equal("Main", doc.QuerySelector("nav")!.GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public async Task Admin_navigation_has_user_management_and_the_teacher_area()
+    {
+        var doc = await ComponentRenderer.RenderAsync<NavMenu>(new() { ["User"] = UserIn(Roles.Admin) });
+
+        var links = doc.QuerySelectorAll("nav a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains("admin/users", links);
+        Assert.Contains("teacher", links);
+        Assert.DoesNotContain("student", links);
+    }
+
+    [Fact]
+    public async Task Current_page_link_is_marked_active()
+    {
+        var doc = await ComponentRenderer.RenderAsync<NavMenu>(new() { ["User"] = UserIn(Roles.Student) });
+
+        Assert.Equal("student", doc.QuerySelector("nav a.active")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task Role_badges_show_one_badge_per_role()
+    {
+        var doc = await ComponentRenderer.RenderAsync<RoleBadges>(new() { ["RoleNames"] = new[] { Roles.Admin, Roles.Teacher } });
+
+        var badges = doc.QuerySelectorAll(".role-badge").Select(b => b.TextContent.Trim()).ToList();
+        Assert.Equal([Roles.Admin, Roles.Teacher], badges);
+    }
+
+    [Fact]
+    public async Task Empty_state_is_announced_as_a_status()
+    {
+        var doc = await ComponentRenderer.RenderAsync<EmptyState>(new() { ["Title"] = "Nothing here yet" });
+
+        var box = doc.QuerySelector(".empty-state")!;
+        Assert.Equal("status", box.GetAttribute("role"));
+        Assert.Equal("Nothing here yet", box.QuerySelector(".empty-state-title")!.TextContent);
+    }
+
+    [Theory]
+    [InlineData("/teacher", "/teacher")]
+    [InlineData("/admin/users?q=a", "/admin/users?q=a")]
+    [InlineData("//evil.example", "/")]
+    [InlineData("https://evil.example", "/")]
+    [InlineData("/\\evil.example", "/")]
+    [InlineData("", "/")]
+    [InlineData(null, "/")]
+    public void Redirects_stay_inside_the_portal(string? requested, string expected) =>
+        Assert.Equal(expected, PageRedirect.LocalOrHome(requested));
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using StudyRecs.Core.Accounts;
+
+namespace StudyRecs.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The real portal on a real database: a fresh SQLite file per factory, or a fresh PostgreSQL database
+/// when STUDYRECS_TEST_POSTGRES holds a server connection string (dropped again on dispose).
+/// </summary>
+public class PortalFactory : WebApplicationFactory<Program>
+{
+    public const string PostgresVariable = "STUDYRECS_TEST_POSTGRES";
+
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "studyrecs-tests", Guid.NewGuid().ToString("N"));
+    private readonly string? postgresDatabase;
+    private readonly string? postgresServer = Environment.GetEnvironmentVariable(PostgresVariable);
+
+    public PortalFactory()
+    {
+        Directory.CreateDirectory(dataDirectory);
+        if (!string.IsNullOrWhiteSpace(postgresServer))
+        {
+            postgresDatabase = "studyrecs_test_" + Guid.NewGuid().ToString("N")[..12];
+        }
+    }
+
+    public string DataDirectory => dataDirectory;
+
+    public bool UsesPostgres => postgresDatabase is not null;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:DataDirectory", dataDirectory);
+        if (postgresDatabase is not null)
+        {
+            var cs = new NpgsqlConnectionStringBuilder(postgresServer) { Database = postgresDatabase };
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("ConnectionStrings:StudyRecs", cs.ToString());
+        }
+        else
+        {
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("ConnectionStrings:StudyRecs", $"Data Source={Path.Combine(dataDirectory, "studyrecs.db")}");
+        }
+    }
+
+    /// <summary>Creates an account through the same service the admin pages use.</summary>
+    public async Task<(string Email, string Password)> CreateUserAsync(string role, string? studentId = null, string? email = null)
+    {
+        email ??= $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@test.local";
+        const string password = "Correct-Horse-42";
+        await using var scope = Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdministration>()
+            .CreateAsync(new NewAccount(email, password, role, studentId, $"Test {role}"));
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors));
+        return (email, password);
+    }
+
+    /// <summary>A client that does not follow redirects, so tests can assert where a response sends the user.</summary>
+    public HttpClient CreateBrowserlessClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the real login form (antiforgery token included) and returns the client.</summary>
+    public async Task<HttpClient> SignInAsync(string role, string? studentId = null)
+    {
+        var (email, password) = await CreateUserAsync(role, studentId);
+        var client = CreateBrowserlessClient();
+        var response = await PostFormAsync(client, "/account/login", "login", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    /// <summary>GETs a page, takes the antiforgery token of the named form and posts the fields.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync(url);
+        var document = new HtmlParser().ParseDocument(page);
+        var form = document.QuerySelectorAll("form").FirstOrDefault(f => f.QuerySelector($"input[name=_handler][value='{formName}']") is not null)
+            ?? throw new InvalidOperationException($"No form '{formName}' on {url}.");
+        var token = form.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? throw new InvalidOperationException($"Form '{formName}' on {url} has no antiforgery token.");
+        var body = new Dictionary<string, string>(fields) { ["_handler"] = formName, ["__RequestVerificationToken"] = token };
+        return await client.PostAsync(form.GetAttribute("action") is { Length: > 0 } action ? action : url, new FormUrlEncodedContent(body));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing)
+        {
+            return;
+        }
+
+        if (postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            using var connection = new NpgsqlConnection(postgresServer);
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP DATABASE IF EXISTS \"{postgresDatabase}\" WITH (FORCE)";
+            drop.ExecuteNonQuery();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by the OS is left for the temp cleaner; it never affects another test.
+        }
+    }
+}
