@@ -1,0 +1,397 @@
+using StudyRecs.Learning.Data;
+
+namespace StudyRecs.Learning.Trees;
+
+/// <summary>
+/// Grows one regression tree on gradients and hessians, leaf-wise (always splitting the leaf
+/// with the largest gain) up to the leaf budget. Rows of each leaf are a slice of one index
+/// array partitioned in place (LightGBM's DataPartition); only the smaller child's histogram is
+/// built, the larger one is the parent's minus it. Histogram work runs in parallel over
+/// features; every result is reduced in feature order, so trees do not depend on the thread count.
+/// The learner knows nothing about objectives: it sees gradients only.
+/// </summary>
+internal sealed class LeafWiseTreeLearner
+{
+    /// <summary>Below this many row × feature visits a leaf is processed on one thread.</summary>
+    private const long ParallelThreshold = 200_000;
+
+    private readonly BinnedDataset _data;
+    private readonly TreeLearnerOptions _options;
+    private readonly ParallelOptions _parallel;
+    private readonly int[] _indices;
+    private readonly int[] _scratch;
+    private readonly float[] _orderedGradients;
+    private readonly float[] _orderedHessians;
+    private readonly double[][] _histograms;
+    private readonly int[] _leafBegin;
+    private readonly int[] _leafCount;
+    private readonly double[] _leafGradient;
+    private readonly double[] _leafHessian;
+    private readonly SplitCandidate[] _leafBest;
+    private readonly int[] _leafParent;
+    private readonly bool[] _leafIsLeft;
+    private readonly int[] _nodeThresholdBins;
+    private readonly SplitCandidate[] _featureBestSmall;
+    private readonly SplitCandidate[] _featureBestLarge;
+    private readonly int[] _activeFeatures;
+    private readonly bool[] _splitFeatureAllowed;
+    private readonly int[] _featurePool;
+    private readonly Random _random;
+    private int _activeFeatureCount;
+    private float[] _gradients = [];
+    private float[] _hessians = [];
+    private int _offset;
+    private bool _constantHessian;
+    private bool _identityRoot;
+    private TreeNode[] _nodes = [];
+
+    public LeafWiseTreeLearner(BinnedDataset data, TreeLearnerOptions options)
+    {
+        _data = data;
+        _options = options;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
+        _indices = new int[data.Rows];
+        _scratch = new int[data.Rows];
+        _orderedGradients = new float[data.Rows];
+        _orderedHessians = new float[data.Rows];
+        var leaves = Math.Max(2, options.NumberOfLeaves);
+        var histogramLength = data.BinOffsets[^1] * SplitFinder.Slots;
+        _histograms = new double[leaves][];
+        for (var i = 0; i < leaves; i++)
+        {
+            _histograms[i] = new double[histogramLength];
+        }
+
+        _leafBegin = new int[leaves];
+        _leafCount = new int[leaves];
+        _leafGradient = new double[leaves];
+        _leafHessian = new double[leaves];
+        _leafBest = new SplitCandidate[leaves];
+        _leafParent = new int[leaves];
+        _leafIsLeft = new bool[leaves];
+        _nodeThresholdBins = new int[leaves];
+        _featureBestSmall = new SplitCandidate[data.FeatureCount];
+        _featureBestLarge = new SplitCandidate[data.FeatureCount];
+        _activeFeatures = new int[data.FeatureCount];
+        _splitFeatureAllowed = new bool[data.FeatureCount];
+        _featurePool = new int[data.FeatureCount];
+        _random = new Random(options.Seed);
+    }
+
+    /// <summary>Grows a tree; leaf values are the unshrunk −G/(H+λ).</summary>
+    /// <param name="gradients">Gradients of all outputs, class-major.</param>
+    /// <param name="hessians">Hessians, same layout.</param>
+    /// <param name="offset">Start of this output's block (class × rows).</param>
+    /// <param name="bag">Sorted rows to train on, or null for all rows.</param>
+    /// <param name="featureMask">Features the tree may use, or null for all.</param>
+    /// <param name="constantHessian">True when every hessian equals the first (squared error).</param>
+    public RegressionTree Grow(float[] gradients, float[] hessians, int offset, int[]? bag, bool[]? featureMask, bool constantHessian)
+    {
+        _gradients = gradients;
+        _hessians = hessians;
+        _offset = offset;
+        _constantHessian = constantHessian;
+        _activeFeatureCount = 0;
+        for (var f = 0; f < _data.FeatureCount; f++)
+        {
+            if ((featureMask is null || featureMask[f]) && _data.Bins[f].ValueBinCount > 1)
+            {
+                _activeFeatures[_activeFeatureCount++] = f;
+            }
+        }
+
+        var rootCount = bag?.Length ?? _data.Rows;
+        if (bag is null)
+        {
+            for (var i = 0; i < _indices.Length; i++)
+            {
+                _indices[i] = i;
+            }
+        }
+        else
+        {
+            bag.CopyTo(_indices, 0);
+        }
+
+        _identityRoot = bag is null;
+        _leafBegin[0] = 0;
+        _leafCount[0] = rootCount;
+        _leafParent[0] = -1;
+        double sumG = 0, sumH = 0;
+        var g = gradients.AsSpan(offset, _data.Rows);
+        var h = hessians.AsSpan(offset, _data.Rows);
+        for (var i = 0; i < rootCount; i++)
+        {
+            var row = _indices[i];
+            sumG += g[row];
+            sumH += h[row];
+        }
+
+        _leafGradient[0] = sumG;
+        _leafHessian[0] = sumH;
+        var maxLeaves = _options.NumberOfLeaves;
+        _nodes = new TreeNode[maxLeaves - 1];
+        var nodeCovers = new double[maxLeaves - 1];
+        var gains = new double[maxLeaves - 1];
+        ProcessLeaves(0, -1);
+
+        var leaves = 1;
+        while (leaves < maxLeaves)
+        {
+            var leaf = -1;
+            var bestGain = 0.0;
+            for (var l = 0; l < leaves; l++)
+            {
+                if (_leafBest[l].IsValid && _leafBest[l].Gain > bestGain)
+                {
+                    bestGain = _leafBest[l].Gain;
+                    leaf = l;
+                }
+            }
+
+            if (leaf < 0)
+            {
+                break;
+            }
+
+            var split = _leafBest[leaf];
+            var node = leaves - 1;
+            var newLeaf = leaves;
+            var bins = _data.Bins[split.Feature];
+            _nodes[node] = new TreeNode(split.Feature, bins.UpperBounds[split.ThresholdBin - 1], ~leaf, ~newLeaf, split.MissingGoesLeft);
+            _nodeThresholdBins[node] = split.ThresholdBin;
+            nodeCovers[node] = _leafCount[leaf];
+            gains[node] = split.Gain;
+            var parent = _leafParent[leaf];
+            if (parent >= 0)
+            {
+                _nodes[parent] = _leafIsLeft[leaf] ? _nodes[parent] with { Left = node } : _nodes[parent] with { Right = node };
+            }
+
+            _leafParent[leaf] = node;
+            _leafIsLeft[leaf] = true;
+            _leafParent[newLeaf] = node;
+            _leafIsLeft[newLeaf] = false;
+            Partition(leaf, newLeaf, split);
+            _leafGradient[leaf] = split.LeftGradient;
+            _leafHessian[leaf] = split.LeftHessian;
+            _leafGradient[newLeaf] = split.RightGradient;
+            _leafHessian[newLeaf] = split.RightHessian;
+            leaves++;
+
+            // The parent's histogram sits in the split leaf's slot; the smaller child gets a fresh slot.
+            if (_leafCount[leaf] <= _leafCount[newLeaf])
+            {
+                (_histograms[leaf], _histograms[newLeaf]) = (_histograms[newLeaf], _histograms[leaf]);
+                ProcessLeaves(leaf, newLeaf);
+            }
+            else
+            {
+                ProcessLeaves(newLeaf, leaf);
+            }
+        }
+
+        var leafValues = new double[leaves];
+        var leafCovers = new double[leaves];
+        for (var l = 0; l < leaves; l++)
+        {
+            leafValues[l] = SplitFinder.LeafOutput(_leafGradient[l], _leafHessian[l], _options);
+            leafCovers[l] = _leafCount[l];
+        }
+
+        return new RegressionTree(_nodes[..(leaves - 1)], leafValues, nodeCovers[..(leaves - 1)], leafCovers, gains[..(leaves - 1)]);
+    }
+
+    /// <summary>
+    /// Adds the tree's (already scaled) leaf values to the scores of the rows it was grown on,
+    /// straight from the partition; rows outside the bag are routed through the binned tree.
+    /// </summary>
+    public void AddToScores(RegressionTree tree, double[] scores, int offset, bool[]? inBag)
+    {
+        var values = tree.LeafValues;
+        for (var leaf = 0; leaf < tree.LeafCount; leaf++)
+        {
+            var value = values[leaf];
+            var end = _leafBegin[leaf] + _leafCount[leaf];
+            for (var i = _leafBegin[leaf]; i < end; i++)
+            {
+                scores[offset + _indices[i]] += value;
+            }
+        }
+
+        if (inBag is null)
+        {
+            return;
+        }
+
+        for (var row = 0; row < _data.Rows; row++)
+        {
+            if (!inBag[row])
+            {
+                scores[offset + row] += values[LeafOfBinned(tree, row)];
+            }
+        }
+    }
+
+    private int LeafOfBinned(RegressionTree tree, int row)
+    {
+        var nodes = tree.Nodes;
+        if (nodes.Length == 0)
+        {
+            return 0;
+        }
+
+        var node = 0;
+        do
+        {
+            var n = nodes[node];
+            int bin = _data.Columns[n.Feature][row];
+            var left = bin == 0 ? n.MissingGoesLeft : bin <= _nodeThresholdBins[node];
+            node = left ? n.Left : n.Right;
+        }
+        while (node >= 0);
+        return ~node;
+    }
+
+    private void Partition(int leaf, int newLeaf, in SplitCandidate split)
+    {
+        var begin = _leafBegin[leaf];
+        var end = begin + _leafCount[leaf];
+        var column = _data.Columns[split.Feature];
+        var threshold = split.ThresholdBin;
+        var missingLeft = split.MissingGoesLeft;
+        var indices = _indices;
+        var scratch = _scratch;
+        int left = begin, right = 0;
+        for (var i = begin; i < end; i++)
+        {
+            var row = indices[i];
+            int bin = column[row];
+            if (bin == 0 ? missingLeft : bin <= threshold)
+            {
+                indices[left++] = row;
+            }
+            else
+            {
+                scratch[right++] = row;
+            }
+        }
+
+        Array.Copy(scratch, 0, indices, left, right);
+        _leafCount[leaf] = left - begin;
+        _leafBegin[newLeaf] = left;
+        _leafCount[newLeaf] = right;
+        _identityRoot = false;
+    }
+
+    /// <summary>
+    /// Builds the histogram of <paramref name="small"/>, derives <paramref name="large"/>'s by
+    /// subtraction from the parent histogram already in its slot (none for the root), and finds
+    /// both leaves' best splits.
+    /// </summary>
+    private void ProcessLeaves(int small, int large)
+    {
+        var begin = _leafBegin[small];
+        var count = _leafCount[small];
+        var rows = _indices.AsSpan(begin, count);
+        var useAll = _identityRoot && count == _data.Rows;
+        if (!useAll)
+        {
+            var g = _gradients.AsSpan(_offset, _data.Rows);
+            var h = _hessians.AsSpan(_offset, _data.Rows);
+            var og = _orderedGradients.AsSpan(begin, count);
+            var oh = _orderedHessians.AsSpan(begin, count);
+            for (var i = 0; i < rows.Length; i++)
+            {
+                og[i] = g[rows[i]];
+                oh[i] = h[rows[i]];
+            }
+        }
+
+        var smallHist = _histograms[small];
+        var largeHist = large >= 0 ? _histograms[large] : null;
+        var work = (long)count * _activeFeatureCount;
+        if (work >= ParallelThreshold && _parallel.MaxDegreeOfParallelism != 1)
+        {
+            Parallel.For(0, _activeFeatureCount, _parallel, i => ProcessFeature(_activeFeatures[i], small, large, useAll, smallHist, largeHist));
+        }
+        else
+        {
+            for (var i = 0; i < _activeFeatureCount; i++)
+            {
+                ProcessFeature(_activeFeatures[i], small, large, useAll, smallHist, largeHist);
+            }
+        }
+
+        _leafBest[small] = Reduce(_featureBestSmall);
+        if (large >= 0)
+        {
+            _leafBest[large] = Reduce(_featureBestLarge);
+        }
+    }
+
+    private void ProcessFeature(int feature, int small, int large, bool useAll, double[] smallHist, double[]? largeHist)
+    {
+        var from = _data.BinOffsets[feature] * SplitFinder.Slots;
+        var length = _data.Bins[feature].TotalBinCount * SplitFinder.Slots;
+        var histogram = smallHist.AsSpan(from, length);
+        var bins = _data.Columns[feature];
+        if (useAll)
+        {
+            HistogramBuilder.BuildAll(bins, _gradients.AsSpan(_offset, _data.Rows), _hessians.AsSpan(_offset, _data.Rows), _constantHessian, histogram);
+        }
+        else
+        {
+            var begin = _leafBegin[small];
+            var count = _leafCount[small];
+            HistogramBuilder.Build(bins, _indices.AsSpan(begin, count), _orderedGradients.AsSpan(begin, count), _orderedHessians.AsSpan(begin, count), _constantHessian, histogram);
+        }
+
+        _featureBestSmall[feature] = SplitFinder.FindBest(histogram, feature, _leafGradient[small], _leafHessian[small], _leafCount[small], _options);
+        if (largeHist is not null)
+        {
+            var larger = largeHist.AsSpan(from, length);
+            HistogramBuilder.Subtract(larger, histogram);
+            _featureBestLarge[feature] = SplitFinder.FindBest(larger, feature, _leafGradient[large], _leafHessian[large], _leafCount[large], _options);
+        }
+    }
+
+    /// <summary>
+    /// The best split over the tree's features, or over a random subset of them when
+    /// <see cref="TreeLearnerOptions.FeatureFractionPerSplit"/> is below 1 (random forest).
+    /// </summary>
+    private SplitCandidate Reduce(SplitCandidate[] perFeature)
+    {
+        var sampled = _options.FeatureFractionPerSplit < 1;
+        if (sampled)
+        {
+            var take = Math.Max(1, (int)Math.Round(_activeFeatureCount * _options.FeatureFractionPerSplit));
+            Array.Clear(_splitFeatureAllowed);
+            var pool = _featurePool.AsSpan(0, _activeFeatureCount);
+            _activeFeatures.AsSpan(0, _activeFeatureCount).CopyTo(pool);
+            for (var i = 0; i < take; i++)
+            {
+                var j = i + _random.Next(pool.Length - i);
+                (pool[i], pool[j]) = (pool[j], pool[i]);
+                _splitFeatureAllowed[pool[i]] = true;
+            }
+        }
+
+        var best = SplitCandidate.None;
+        for (var i = 0; i < _activeFeatureCount; i++)
+        {
+            var candidate = perFeature[_activeFeatures[i]];
+            if (sampled && !_splitFeatureAllowed[_activeFeatures[i]])
+            {
+                continue;
+            }
+
+            if (candidate.IsValid && candidate.Gain > best.Gain)
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+}
