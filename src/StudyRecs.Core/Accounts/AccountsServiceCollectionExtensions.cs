@@ -32,7 +32,6 @@ public static class AccountsServiceCollectionExtensions
         options.Lockout.AllowedForNewUsers = true;
         options.Lockout.MaxFailedAccessAttempts = 5;
         options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-        options.Stores.SchemaVersion = IdentitySchemaVersions.Version2;
     }
 }
 
