@@ -7,5 +7,6 @@ generate.Subcommands.Add(StudyRecs.Cli.Datasets.GeneratePerformanceCommand.Creat
 root.Subcommands.Add(generate);
 root.Subcommands.Add(StudyRecs.Cli.Data.DbCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Accounts.UsersCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Learning.LearnCommand.Create());
 
 return await root.Parse(args).InvokeAsync();
