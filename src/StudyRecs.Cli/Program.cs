@@ -6,6 +6,7 @@ var generate = new Command("generate", "Write realistic synthetic data sets for 
 generate.Subcommands.Add(StudyRecs.Cli.Engagement.GenerateEngagementCommand.Create());
 generate.Subcommands.Add(StudyRecs.Cli.Datasets.GeneratePerformanceCommand.Create());
 root.Subcommands.Add(generate);
+root.Subcommands.Add(StudyRecs.Cli.Datasets.ImportCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Data.DbCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Accounts.UsersCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Learning.LearnCommand.Create());
