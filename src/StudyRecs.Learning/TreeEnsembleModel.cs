@@ -224,19 +224,46 @@ public sealed class TreeEnsembleModel
     /// <summary><see cref="Predict"/> for every row, in parallel.</summary>
     public double[] PredictBatch(DenseMatrix rows, int? threads = null)
     {
-        CheckColumns(rows);
+        var raw = PredictRawBatch(rows, threads);
+        if (Task is LearningTask.Regression or LearningTask.Ranking)
+        {
+            return raw;
+        }
+
+        var k = ClassCount;
+        var probabilities = ProbabilitiesFromRaw(raw, rows.Rows, threads);
         var result = new double[rows.Rows];
         ForEachRowBlock(rows.Rows, threads, (from, to) =>
         {
             for (var i = from; i < to; i++)
             {
-                result[i] = Predict(rows.Row(i));
+                var p = probabilities.AsSpan(i * k, k);
+                if (k == 2)
+                {
+                    result[i] = p[1];
+                    continue;
+                }
+
+                var best = 0;
+                for (var c = 1; c < k; c++)
+                {
+                    if (p[c] > p[best])
+                    {
+                        best = c;
+                    }
+                }
+
+                result[i] = best;
             }
         });
         return result;
     }
 
-    /// <summary>Raw outputs of every row (row-major, rows × <see cref="OutputCount"/>), in parallel.</summary>
+    /// <summary>
+    /// Raw outputs of every row (row-major, rows × <see cref="OutputCount"/>), in parallel over
+    /// blocks of rows; within a block all rows go through one tree before the next, which keeps
+    /// that tree in cache.
+    /// </summary>
     public double[] PredictRawBatch(DenseMatrix rows, int? threads = null)
     {
         CheckColumns(rows);
@@ -244,9 +271,24 @@ public sealed class TreeEnsembleModel
         var result = new double[rows.Rows * k];
         ForEachRowBlock(rows.Rows, threads, (from, to) =>
         {
-            for (var i = from; i < to; i++)
+            const int block = 64;
+            for (var start = from; start < to; start += block)
             {
-                PredictRaw(rows.Row(i), result.AsSpan(i * k, k));
+                var end = Math.Min(to, start + block);
+                for (var i = start; i < end; i++)
+                {
+                    _initialScores.CopyTo(result.AsSpan(i * k, k));
+                }
+
+                for (var t = 0; t < _trees.Length; t++)
+                {
+                    var tree = _trees[t];
+                    var output = t % k;
+                    for (var i = start; i < end; i++)
+                    {
+                        result[(i * k) + output] += tree.Predict(rows.Row(i));
+                    }
+                }
             }
         });
         return result;
@@ -255,19 +297,35 @@ public sealed class TreeEnsembleModel
     /// <summary>Class probabilities of every row (row-major, rows × <see cref="ClassCount"/>), in parallel.</summary>
     public double[] PredictProbabilitiesBatch(DenseMatrix rows, int? threads = null)
     {
-        CheckColumns(rows);
-        var k = ClassCount;
-        if (k == 0)
+        if (ClassCount == 0)
         {
             throw new InvalidOperationException($"A {Task} model has no class probabilities.");
         }
 
-        var result = new double[rows.Rows * k];
-        ForEachRowBlock(rows.Rows, threads, (from, to) =>
+        return ProbabilitiesFromRaw(PredictRawBatch(rows, threads), rows.Rows, threads);
+    }
+
+    private double[] ProbabilitiesFromRaw(double[] raw, int rows, int? threads)
+    {
+        var k = ClassCount;
+        var result = Task == LearningTask.BinaryClassification ? new double[rows * 2] : raw;
+        ForEachRowBlock(rows, threads, (from, to) =>
         {
             for (var i = from; i < to; i++)
             {
-                PredictProbabilities(rows.Row(i), result.AsSpan(i * k, k));
+                var p = result.AsSpan(i * k, k);
+                if (Task == LearningTask.BinaryClassification)
+                {
+                    var p1 = Transform == OutputTransform.Sigmoid ? 1 / (1 + Math.Exp(-raw[i])) : Math.Clamp(raw[i], 0, 1);
+                    p[0] = 1 - p1;
+                    p[1] = p1;
+                }
+                else
+                {
+                    ToProbabilities(p, Transform);
+                }
+
+                Calibrator?.Calibrate(p);
             }
         });
         return result;

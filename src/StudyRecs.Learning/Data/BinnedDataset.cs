@@ -42,19 +42,26 @@ internal sealed class BinnedDataset
     public static BinnedDataset Apply(DenseMatrix matrix, FeatureBins[] bins, ParallelOptions parallel)
     {
         var rows = matrix.Rows;
-        var columns = new byte[bins.Length][];
-        var values = matrix.Values;
         var width = matrix.Columns;
-        Parallel.For(0, bins.Length, parallel, f =>
+        var columns = new byte[bins.Length][];
+        for (var f = 0; f < columns.Length; f++)
         {
-            var target = new byte[rows];
-            var featureBins = bins[f];
-            for (long r = 0; r < rows; r++)
-            {
-                target[r] = featureBins.BinOf(values[(r * width) + f]);
-            }
+            columns[f] = new byte[rows];
+        }
 
-            columns[f] = target;
+        // Blocks of rows read the row-major matrix once, writing each feature's bytes sequentially.
+        const int block = 16_384;
+        Parallel.For(0, (rows + block - 1) / block, parallel, b =>
+        {
+            var end = Math.Min(rows, (b + 1) * block);
+            for (var r = b * block; r < end; r++)
+            {
+                var row = matrix.Row(r);
+                for (var f = 0; f < width; f++)
+                {
+                    columns[f][r] = bins[f].BinOf(row[f]);
+                }
+            }
         });
         return new BinnedDataset(bins, columns, rows);
     }

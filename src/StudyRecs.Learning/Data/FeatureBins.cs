@@ -46,22 +46,18 @@ public sealed class FeatureBins
             return 0;
         }
 
+        // Branch-free lower bound: the first upper bound >= value (the last bound is +∞).
         var bounds = UpperBounds;
-        int lo = 0, hi = bounds.Length - 1;
-        while (lo < hi)
+        var lo = 0;
+        var n = bounds.Length;
+        while (n > 1)
         {
-            var mid = (lo + hi) >> 1;
-            if (value <= bounds[mid])
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
+            var half = n >> 1;
+            lo = bounds[lo + half] < value ? lo + half : lo;
+            n -= half;
         }
 
-        return (byte)(lo + 1);
+        return (byte)(lo + (bounds[lo] < value ? 1 : 0) + 1);
     }
 
     /// <summary>

@@ -15,6 +15,9 @@ internal sealed class LeafWiseTreeLearner
     /// <summary>Below this many row × feature visits a leaf is processed on one thread.</summary>
     private const long ParallelThreshold = 200_000;
 
+    /// <summary>Leaves with at least this many rows are partitioned by several threads.</summary>
+    private const int ParallelPartitionRows = 65_536;
+
     private readonly BinnedDataset _data;
     private readonly TreeLearnerOptions _options;
     private readonly ParallelOptions _parallel;
@@ -161,7 +164,7 @@ internal sealed class LeafWiseTreeLearner
             var parent = _leafParent[leaf];
             if (parent >= 0)
             {
-                _nodes[parent] = _leafIsLeft[leaf] ? _nodes[parent] with { Left = node } : _nodes[parent] with { Right = node };
+                _nodes[parent] = _leafIsLeft[leaf] ? _nodes[parent].WithLeft(node) : _nodes[parent].WithRight(node);
             }
 
             _leafParent[leaf] = node;
@@ -249,17 +252,68 @@ internal sealed class LeafWiseTreeLearner
         return ~node;
     }
 
-    private void Partition(int leaf, int newLeaf, in SplitCandidate split)
+    /// <summary>
+    /// Stable in-place partition of a leaf's rows: left rows first, then right rows, each in their
+    /// original order. Large leaves are cut into one chunk per thread; each chunk separates its rows
+    /// into two scratch areas, which are then copied back in chunk order (same result as serial).
+    /// </summary>
+    private void Partition(int leaf, int newLeaf, SplitCandidate split)
     {
         var begin = _leafBegin[leaf];
-        var end = begin + _leafCount[leaf];
+        var count = _leafCount[leaf];
+        var chunks = count >= ParallelPartitionRows && _parallel.MaxDegreeOfParallelism > 1 ? _parallel.MaxDegreeOfParallelism : 1;
+        var chunkSize = (count + chunks - 1) / chunks;
+        Span<int> leftCounts = stackalloc int[chunks];
+        if (chunks == 1)
+        {
+            leftCounts[0] = PartitionChunk(begin, begin + count, split);
+        }
+        else
+        {
+            var counts = new int[chunks];
+            Parallel.For(0, chunks, _parallel, c => counts[c] = PartitionChunk(begin + (c * chunkSize), Math.Min(begin + count, begin + ((c + 1) * chunkSize)), split));
+            counts.CopyTo(leftCounts);
+        }
+
+        // Chunk c's left rows sit at the start of its range in _indices (already compacted), its
+        // right rows in _scratch at the same range start.
+        var left = begin;
+        for (var c = 0; c < chunks; c++)
+        {
+            var from = begin + (c * chunkSize);
+            if (from != left)
+            {
+                Array.Copy(_indices, from, _indices, left, leftCounts[c]);
+            }
+
+            left += leftCounts[c];
+        }
+
+        var right = left;
+        for (var c = 0; c < chunks; c++)
+        {
+            var from = begin + (c * chunkSize);
+            var size = Math.Min(begin + count, from + chunkSize) - from;
+            Array.Copy(_scratch, from, _indices, right, size - leftCounts[c]);
+            right += size - leftCounts[c];
+        }
+
+        _leafCount[leaf] = left - begin;
+        _leafBegin[newLeaf] = left;
+        _leafCount[newLeaf] = right - left;
+        _identityRoot = false;
+    }
+
+    /// <summary>Moves the left rows of [from, to) to its front (in order) and its right rows to _scratch[from..]; returns the left count.</summary>
+    private int PartitionChunk(int from, int to, SplitCandidate split)
+    {
         var column = _data.Columns[split.Feature];
         var threshold = split.ThresholdBin;
         var missingLeft = split.MissingGoesLeft;
         var indices = _indices;
         var scratch = _scratch;
-        int left = begin, right = 0;
-        for (var i = begin; i < end; i++)
+        int left = from, right = from;
+        for (var i = from; i < to; i++)
         {
             var row = indices[i];
             int bin = column[row];
@@ -273,11 +327,7 @@ internal sealed class LeafWiseTreeLearner
             }
         }
 
-        Array.Copy(scratch, 0, indices, left, right);
-        _leafCount[leaf] = left - begin;
-        _leafBegin[newLeaf] = left;
-        _leafCount[newLeaf] = right;
-        _identityRoot = false;
+        return left - from;
     }
 
     /// <summary>

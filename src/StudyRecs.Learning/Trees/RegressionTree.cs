@@ -3,13 +3,45 @@ using System.Runtime.InteropServices;
 
 namespace StudyRecs.Learning.Trees;
 
-/// <summary>One internal node of a flat tree, 16 bytes so a path stays in few cache lines.</summary>
+/// <summary>
+/// One internal node of a flat tree in 16 bytes (the missing-value direction rides in the sign
+/// bit of the feature index), so a root-to-leaf path touches few cache lines.
+/// </summary>
 [StructLayout(LayoutKind.Sequential)]
-internal readonly record struct TreeNode(int Feature, float Threshold, int Left, int Right, bool MissingGoesLeft)
+internal readonly struct TreeNode
 {
-    /// <summary>Child index for a raw value: negative results are leaves (<c>~leaf</c>).</summary>
+    private readonly int _featureAndDirection;
+
+    public TreeNode(int feature, float threshold, int left, int right, bool missingGoesLeft)
+    {
+        _featureAndDirection = missingGoesLeft ? feature | int.MinValue : feature;
+        Threshold = threshold;
+        Left = left;
+        Right = right;
+    }
+
+    /// <summary>Feature tested by the split.</summary>
+    public int Feature => _featureAndDirection & int.MaxValue;
+
+    /// <summary>Values at or below the threshold go left.</summary>
+    public float Threshold { get; }
+
+    /// <summary>Left child: a node index, or <c>~leaf</c> when negative.</summary>
+    public int Left { get; }
+
+    /// <summary>Right child: a node index, or <c>~leaf</c> when negative.</summary>
+    public int Right { get; }
+
+    /// <summary>Where missing values (NaN) go.</summary>
+    public bool MissingGoesLeft => _featureAndDirection < 0;
+
+    public TreeNode WithLeft(int left) => new(Feature, Threshold, left, Right, MissingGoesLeft);
+
+    public TreeNode WithRight(int right) => new(Feature, Threshold, Left, right, MissingGoesLeft);
+
+    /// <summary>Child index for a raw value: negative results are leaves (<c>~child</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Next(float value) => float.IsNaN(value) ? (MissingGoesLeft ? Left : Right) : (value <= Threshold ? Left : Right);
+    public int Next(float value) => value <= Threshold || (MissingGoesLeft && float.IsNaN(value)) ? Left : Right;
 }
 
 /// <summary>

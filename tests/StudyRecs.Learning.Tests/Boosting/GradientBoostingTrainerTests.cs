@@ -92,7 +92,8 @@ public class GradientBoostingTrainerTests
     [Fact]
     public void Same_data_options_and_seed_give_the_same_model_bytes_whatever_the_thread_count()
     {
-        var train = SyntheticData.Regression(30_000, seed: 12);
+        // Large enough for the multi-threaded partition and histogram paths.
+        var train = SyntheticData.Regression(70_000, seed: 12);
         var options = new GradientBoostingOptions { NumberOfTrees = 10, BaggingSize = 1, FeatureFraction = 0.8, Seed = 3 };
         var one = new GradientBoostingTrainer(options with { NumberOfThreads = 1 }).Fit(LearningTask.Regression, train).ToBytes();
         var two = new GradientBoostingTrainer(options with { NumberOfThreads = 2 }).Fit(LearningTask.Regression, train).ToBytes();
