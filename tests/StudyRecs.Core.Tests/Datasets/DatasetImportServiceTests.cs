@@ -57,6 +57,25 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_stored_row_matches_the_validated_row_across_multi_row_and_single_row_inserts()
+    {
+        var csv = GeneratedCsv(students: 13, seed: 21);
+        var expected = new RecordingSink();
+        await new GradebookImporter(new DatasetOptions()).ImportAsync(new MemoryStream(csv), "g.csv", null, expected, CancellationToken.None);
+
+        var result = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "g.csv"));
+
+        Assert.True(result.IsAccepted);
+        await using var scope = _services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>().OrderBy(r => r.RowNumber).ToListAsync();
+        Assert.Equal(130, stored.Count);
+        Assert.Equal(
+            expected.Rows.Select(r => (r.Row, r.StudentId, r.Semester, r.Subject, r.AssignmentMarks, r.QuizMarks, r.AttendancePercentage, r.MidtermMarks, r.PreviousCgpa, r.FinalMarks, r.FinalGrade)),
+            stored.Select(r => (r.RowNumber, r.StudentId, r.Semester, r.Subject, r.AssignmentMarks, r.QuizMarks, r.AttendancePercentage, r.MidtermMarks, r.PreviousCgpa, r.FinalMarks, r.FinalGrade)));
+        Assert.All(stored, r => Assert.Equal(result.Dataset.Id, r.DatasetId));
+    }
+
+    [Fact]
     public async Task A_rejected_upload_stores_no_rows_and_no_file_even_when_batches_reached_the_database()
     {
         var rows = Enumerable.Range(0, 30).Select(i => Row(id: $"S{i}", quiz: i == 29 ? "oops" : "60")).ToArray();
