@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using StudyRecs.Cli.Hosting;
 using StudyRecs.Core.Datasets.Generation;
 
 namespace StudyRecs.Cli.Datasets;
@@ -7,11 +8,6 @@ namespace StudyRecs.Cli.Datasets;
 /// <summary><c>studyrecs generate performance</c>: a synthetic gradebook to upload, test or benchmark with.</summary>
 internal static class GeneratePerformanceCommand
 {
-    private const int Ok = 0;
-
-    /// <summary>Bad arguments or an unwritable output file.</summary>
-    private const int Failed = 2;
-
     public static Command Create()
     {
         var students = new Option<int>("--students") { Description = "Number of students (120 gives 1,200 rows with the defaults)", Required = true };
@@ -35,20 +31,20 @@ internal static class GeneratePerformanceCommand
         if (spec.Students < 1 || spec.Subjects < 1 || spec.Semesters < 1)
         {
             Console.Error.WriteLine("--students, --subjects and --semesters must be at least 1.");
-            return Failed;
+            return ExitCodes.Failed;
         }
 
         var extension = output.Extension.ToLowerInvariant();
         if (extension is not (".csv" or ".xlsx"))
         {
             Console.Error.WriteLine($"--out must end in .csv or .xlsx, not '{output.Name}'.");
-            return Failed;
+            return ExitCodes.Failed;
         }
 
         if (extension == ".xlsx" && spec.RowCount > 1_048_575)
         {
             Console.Error.WriteLine($"{spec.RowCount:N0} rows do not fit in one worksheet (1,048,575 data rows at most); write a .csv instead.");
-            return Failed;
+            return ExitCodes.Failed;
         }
 
         try
@@ -68,15 +64,15 @@ internal static class GeneratePerformanceCommand
         catch (IOException ex)
         {
             Console.Error.WriteLine($"Could not write {output.FullName}: {ex.Message}");
-            return Failed;
+            return ExitCodes.Failed;
         }
         catch (UnauthorizedAccessException ex)
         {
             Console.Error.WriteLine($"Could not write {output.FullName}: {ex.Message}");
-            return Failed;
+            return ExitCodes.Failed;
         }
 
         Console.WriteLine($"Wrote {spec.RowCount:N0} rows ({spec.Students:N0} students x {spec.Subjects} subjects x {spec.Semesters} semesters, seed {spec.Seed}) to {output.FullName}.");
-        return Ok;
+        return ExitCodes.Ok;
     }
 }

@@ -62,6 +62,10 @@ public sealed class DatasetOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 5_000;
 
+    /// <summary>Where original upload files are kept: in the database (default) or in the data folder.</summary>
+    [EnumDataType(typeof(OriginalFileStorage))]
+    public OriginalFileStorage OriginalFileStorage { get; set; } = OriginalFileStorage.Database;
+
     /// <summary>Grade labels with their bands, best first. Empty means <see cref="GradeScale.Default"/>.</summary>
     public List<GradeBand> GradeScale { get; set; } = [];
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace StudyRecs.Core.Datasets;
@@ -53,6 +54,7 @@ public static class DatasetRules
     public const string NoDataRows = "no-data-rows";
     public const string TooManyRows = "too-many-rows";
     public const string TooSmallToTrain = "too-small-to-train";
+    public const string DuplicateUpload = "duplicate-upload";
 
     // Row-level rules.
     public const string Required = "required";
@@ -120,6 +122,7 @@ public sealed class DatasetValidationReport
     public long WarningCount { get; set; }
 
     /// <summary>The first problems (up to <see cref="DatasetOptions.MaxListedProblems"/>), in file order.</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public List<DatasetProblem> Problems { get; } = [];
 
     /// <summary>Problems counted per rule, over the whole file.</summary>
@@ -134,7 +137,23 @@ public sealed class DatasetValidationReport
     /// <summary>Further labelled rows needed before a model can be trained (0 when enough).</summary>
     public long LabelledRowsNeeded { get; set; }
 
+    [JsonIgnore]
     public bool IsAccepted => Outcome != ImportOutcome.Rejected;
+
+    /// <summary>A report for an upload refused before its rows were read (e.g. an identical earlier upload).</summary>
+    public static DatasetValidationReport Refused(string fileName, long sizeBytes, string rule, string message)
+    {
+        var report = new DatasetValidationReport
+        {
+            FileName = fileName,
+            SizeBytes = sizeBytes,
+            Outcome = ImportOutcome.Rejected,
+            ErrorCount = 1,
+            ProblemCounts = [new RuleCount(rule, ProblemSeverity.Error, 1)],
+        };
+        report.Problems.Add(new DatasetProblem(0, null, null, rule, ProblemSeverity.Error, message));
+        return report;
+    }
 
     /// <summary>One-line summary for pages, logs and the CLI.</summary>
     public string Summary => Outcome switch
@@ -145,4 +164,14 @@ public sealed class DatasetValidationReport
             + (WarningCount > 0 ? $", {WarningCount} warning(s)" : "")
             + (TooSmallToTrain ? $"; too small to train, {LabelledRowsNeeded} more labelled row(s) needed." : "."),
     };
+}
+
+/// <summary>The JSON form of reports, as stored with datasets and returned by the API (web defaults: camelCase).</summary>
+public static class DatasetReportJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize(DatasetValidationReport report) => JsonSerializer.Serialize(report, Options);
+
+    public static DatasetValidationReport? Deserialize(string json) => JsonSerializer.Deserialize<DatasetValidationReport>(json, Options);
 }

@@ -1,17 +1,24 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace StudyRecs.Core.Datasets;
 
 public static class DatasetsServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="DatasetOptions"/> (section <c>Datasets</c>, validated at start-up) and <see cref="GradebookImporter"/>.</summary>
-    public static IServiceCollection AddStudyRecsDatasets(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers <see cref="DatasetOptions"/> (bound from the <c>Datasets</c> section of the registered
+    /// <c>IConfiguration</c>, validated at start-up), <see cref="GradebookImporter"/>, and the scoped
+    /// <see cref="DatasetImportService"/> and <see cref="DatasetCatalog"/> (they need the database registration).
+    /// </summary>
+    public static IServiceCollection AddStudyRecsDatasets(this IServiceCollection services)
     {
-        services.AddOptions<DatasetOptions>().Bind(configuration.GetSection(DatasetOptions.SectionName))
+        services.AddOptions<DatasetOptions>().BindConfiguration(DatasetOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new GradebookImporter(sp.GetRequiredService<IOptions<DatasetOptions>>().Value));
+        services.AddScoped<DatasetImportService>();
+        services.AddScoped<DatasetCatalog>();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }

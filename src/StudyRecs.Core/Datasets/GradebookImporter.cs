@@ -40,10 +40,7 @@ public sealed class GradebookImporter(DatasetOptions options)
         try
         {
             using var reader = await OpenAsync(content, fileName, sheet, run.Report, cancellationToken);
-            if (reader is not null)
-            {
-                await run.ReadAllAsync(reader, cancellationToken);
-            }
+            await run.ReadAllAsync(reader, cancellationToken);
         }
         catch (DatasetFileException ex)
         {
@@ -54,22 +51,31 @@ public sealed class GradebookImporter(DatasetOptions options)
         return run.Report;
     }
 
-    /// <summary>Reads the row-by-row records of an upload without validating them (benchmarks, previews).</summary>
-    internal async Task<long> CountRecordsAsync(Stream content, string fileName, string? sheet, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every record of an upload (header and blank rows included) without validating it: the reading cost alone,
+    /// for benchmarks that split parsing from validation. Throws <see cref="InvalidDataException"/> for an unreadable file.
+    /// </summary>
+    public async Task<long> CountRecordsAsync(Stream content, string fileName, string? sheet, CancellationToken cancellationToken)
     {
         var report = new DatasetValidationReport { FileName = fileName };
-        using var reader = await OpenAsync(content, fileName, sheet, report, cancellationToken)
-            ?? throw new InvalidOperationException(report.Problems.FirstOrDefault()?.Message);
-        long records = 0;
-        while (await reader.ReadAsync(cancellationToken))
+        try
         {
-            records++;
-        }
+            using var reader = await OpenAsync(content, fileName, sheet, report, cancellationToken);
+            long records = 0;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                records++;
+            }
 
-        return records;
+            return records;
+        }
+        catch (DatasetFileException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
     }
 
-    private async Task<ITabularReader?> OpenAsync(Stream content, string fileName, string? sheet, DatasetValidationReport report, CancellationToken cancellationToken)
+    private async Task<ITabularReader> OpenAsync(Stream content, string fileName, string? sheet, DatasetValidationReport report, CancellationToken cancellationToken)
     {
         if (content.CanSeek && content.Length - content.Position > options.MaxUploadBytes)
         {
@@ -191,6 +197,7 @@ public sealed class GradebookImporter(DatasetOptions options)
         private List<GradebookRow> _batch;
         private ExtraColumnState[] _extras = [];
         private string[] _headers = [];
+        private string[] _extraNames = [];
         private bool _decimalComma;
 
         public ImportRun(DatasetOptions options, GradeScale scale, string fileName, IGradebookRowSink? sink)
@@ -379,6 +386,7 @@ public sealed class GradebookImporter(DatasetOptions options)
 
             Report.Headers = _headers;
             _extras = extras.ToArray();
+            _extraNames = _extras.Length == 0 ? [] : _extras.Select(e => e.Name).ToArray();
             return ok;
         }
 
@@ -455,7 +463,7 @@ public sealed class GradebookImporter(DatasetOptions options)
                 return null;
             }
 
-            var row = new GradebookRow(rowNumber, studentId!, semester!.Value, subject!, assignment, quiz, attendance, midterm, cgpa, finalMarks, finalGrade, extras);
+            var row = new GradebookRow(rowNumber, studentId!, semester!.Value, subject!, assignment, quiz, attendance, midterm, cgpa, finalMarks, finalGrade, extras, _extraNames);
             Report.ValidRows++;
             if (row.IsLabelled)
             {

@@ -5,7 +5,8 @@ namespace StudyRecs.Core.Datasets;
 /// warning); <see cref="FinalMarks"/> and <see cref="FinalGrade"/> are null for current-term rows.
 /// </summary>
 /// <param name="Row">Row number in the file (the header is row 1), to point teachers at the source.</param>
-/// <param name="ExtraFeatures">Values of the extra columns, in <see cref="DatasetValidationReport.ExtraColumns"/> order; null where empty.</param>
+/// <param name="ExtraFeatures">Values of the extra columns, in <paramref name="ExtraFeatureNames"/> order; null where empty.</param>
+/// <param name="ExtraFeatureNames">Headers of the extra columns (one list shared by all rows of a file).</param>
 public sealed record GradebookRow(
     long Row,
     string StudentId,
@@ -18,7 +19,8 @@ public sealed record GradebookRow(
     double? PreviousCgpa,
     double? FinalMarks,
     string? FinalGrade,
-    IReadOnlyList<string?> ExtraFeatures)
+    IReadOnlyList<string?> ExtraFeatures,
+    IReadOnlyList<string> ExtraFeatureNames)
 {
     /// <summary>Has a training target (final marks or final grade).</summary>
     public bool IsLabelled => FinalMarks.HasValue || FinalGrade is not null;

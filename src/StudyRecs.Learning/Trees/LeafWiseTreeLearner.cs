@@ -22,7 +22,7 @@ internal sealed class LeafWiseTreeLearner
     private readonly int[] _scratch;
     private readonly float[] _orderedGradients;
     private readonly float[] _orderedHessians;
-    private readonly double[][] _histograms;
+    private readonly double[]?[] _histograms;
     private readonly int[] _leafBegin;
     private readonly int[] _leafCount;
     private readonly double[] _leafGradient;
@@ -55,12 +55,8 @@ internal sealed class LeafWiseTreeLearner
         _orderedGradients = new float[data.Rows];
         _orderedHessians = new float[data.Rows];
         var leaves = Math.Max(2, options.NumberOfLeaves);
-        var histogramLength = data.BinOffsets[^1] * SplitFinder.Slots;
+        // Allocated on first use: deep forests have many leaf slots but small data.
         _histograms = new double[leaves][];
-        for (var i = 0; i < leaves; i++)
-        {
-            _histograms[i] = new double[histogramLength];
-        }
 
         _leafBegin = new int[leaves];
         _leafCount = new int[leaves];
@@ -308,8 +304,8 @@ internal sealed class LeafWiseTreeLearner
             }
         }
 
-        var smallHist = _histograms[small];
-        var largeHist = large >= 0 ? _histograms[large] : null;
+        var smallHist = _histograms[small] ??= new double[_data.BinOffsets[^1] * SplitFinder.Slots];
+        var largeHist = large >= 0 ? _histograms[large]! : null;
         var work = (long)count * _activeFeatureCount;
         if (work >= ParallelThreshold && _parallel.MaxDegreeOfParallelism != 1)
         {

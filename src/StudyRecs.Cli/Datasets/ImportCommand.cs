@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Cli.Hosting;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+
+namespace StudyRecs.Cli.Datasets;
+
+/// <summary><c>studyrecs import</c>: the portal's dataset import, from the command line.</summary>
+internal static class ImportCommand
+{
+    /// <summary>Exit code of an accepted import.</summary>
+    public const int Accepted = ExitCodes.Ok;
+
+    /// <summary>Exit code of a rejected file or a missing file.</summary>
+    public const int Rejected = ExitCodes.Failed;
+
+    public static Command Create()
+    {
+        var file = new Option<FileInfo>("--file") { Description = "Gradebook to import: .csv, .xlsx or .xls", Required = true };
+        var sheet = new Option<string?>("--sheet") { Description = "Worksheet of a workbook (default: the first)" };
+        var label = new Option<string?>("--label") { Description = "Course or term label stored with the dataset" };
+        var allowDuplicate = new Option<bool>("--allow-duplicate") { Description = "Import even if an identical file was imported before" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of text" };
+        var command = new Command("import", "Validate a gradebook and store it as a dataset, like an upload in the portal (exit code 0 accepted, 2 rejected)")
+        {
+            file, sheet, label, allowDuplicate, json,
+        };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            await using var services = CliServices.Build(s => s.AddStudyRecsDatasets());
+            await using (var scope = services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
+            }
+
+            return await RunAsync(services, parseResult.GetValue(file)!, parseResult.GetValue(sheet), parseResult.GetValue(label),
+                parseResult.GetValue(allowDuplicate), parseResult.GetValue(json), Console.Out, ct);
+        });
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(IServiceProvider services, FileInfo file, string? sheet, string? label, bool allowDuplicate, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            await output.WriteLineAsync($"File not found: {file.FullName}");
+            return Rejected;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        await using var content = file.OpenRead();
+        var result = await scope.ServiceProvider.GetRequiredService<DatasetImportService>()
+            .ImportAsync(new DatasetUpload(content, file.Name, sheet, label, UploaderId: null, allowDuplicate), cancellationToken);
+
+        if (json)
+        {
+            await output.WriteLineAsync(DatasetReportJson.Serialize(result.Report));
+        }
+        else
+        {
+            await WriteTextAsync(output, result);
+        }
+
+        return result.IsAccepted ? Accepted : Rejected;
+    }
+
+    private static async Task WriteTextAsync(TextWriter output, DatasetImportResult result)
+    {
+        var report = result.Report;
+        var dataset = result.Dataset;
+        var inv = CultureInfo.InvariantCulture;
+        await output.WriteLineAsync($"Dataset #{dataset.Id} {dataset.FileName}: {dataset.Status}");
+        await output.WriteLineAsync(report.Summary);
+        var details = new List<string> { $"format {report.Format}" };
+        if (report.Encoding is not null)
+        {
+            details.Add($"encoding {report.Encoding}");
+            details.Add($"delimiter {(report.Delimiter == "\t" ? "tab" : report.Delimiter)}");
+        }
+
+        if (report.Sheet is not null)
+        {
+            details.Add($"sheet '{report.Sheet}'");
+        }
+
+        details.Add(string.Create(inv, $"{report.TotalRows:N0} rows, {report.ValidRows:N0} valid, {report.LabelledRows:N0} labelled, {report.BlankRowsSkipped:N0} blank skipped"));
+        await output.WriteLineAsync(string.Join("; ", details));
+        if (dataset.DuplicateOfId is { } original)
+        {
+            await output.WriteLineAsync($"Identical to dataset #{original}.");
+        }
+
+        foreach (var extra in report.ExtraColumns)
+        {
+            await output.WriteLineAsync($"Extra feature column '{extra.Name}': {extra.Type.ToString().ToLowerInvariant()}");
+        }
+
+        if (report.ProblemCounts.Count > 0)
+        {
+            await output.WriteLineAsync("Problems by rule:");
+            foreach (var count in report.ProblemCounts)
+            {
+                await output.WriteLineAsync(string.Create(inv, $"  {count.Rule} ({count.Severity.ToString().ToLowerInvariant()}): {count.Count:N0}"));
+            }
+
+            await output.WriteLineAsync(report.Problems.Count < report.ErrorCount + report.WarningCount
+                ? $"First {report.Problems.Count} problems:"
+                : "Problems:");
+            foreach (var p in report.Problems)
+            {
+                var where = p.Row == 0 ? "file" : $"row {p.Row}";
+                var column = p.Column is null ? "" : $", {p.Column}";
+                await output.WriteLineAsync($"  {where}{column}: {p.Severity.ToString().ToLowerInvariant()} {p.Rule}: {p.Message}");
+            }
+        }
+    }
+}

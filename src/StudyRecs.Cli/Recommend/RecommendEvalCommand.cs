@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using StudyRecs.Learning.Recommend;
+
+namespace StudyRecs.Cli.Recommend;
+
+/// <summary>
+/// <c>studyrecs recommend-eval</c>: offline evaluation of the recommenders on an interactions file with the
+/// per-student temporal split (first ⌈0.8·n⌉ events train). External benchmarks call it; the contract is issue 7's.
+/// </summary>
+internal static class RecommendEvalCommand
+{
+    private const int Ok = 0;
+
+    /// <summary>Bad input: a missing file or column, an unreadable value, nothing to evaluate.</summary>
+    private const int BadInput = 2;
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create()
+    {
+        var interactions = new Option<FileInfo>("--interactions") { Description = "CSV with user_id,item_id,timestamp and optional weight,event", Required = true };
+        var items = new Option<FileInfo?>("--items") { Description = "CSV with item_id and optional title,description,subject,topic,tags (enables content)" };
+        var k = new Option<int>("--k") { Description = "Cut-off of the top-K metrics", DefaultValueFactory = _ => 10 };
+        var algorithm = new Option<string>("--algorithm") { Description = "Which recommender to evaluate", DefaultValueFactory = _ => "all" };
+        algorithm.AcceptOnlyFromAmong([.. RecommenderSuite.Strategies, "all"]);
+        var seed = new Option<int>("--seed") { Description = "Seed of the randomised models (ALS initial factors)", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per algorithm and line instead of a table" };
+        var command = new Command("recommend-eval", "Evaluate recommenders offline on a per-student temporal split (80% train, 20% test)")
+        {
+            interactions, items, k, algorithm, seed, json,
+        };
+        command.SetAction(parseResult => Run(
+            parseResult.GetValue(interactions)!.FullName,
+            parseResult.GetValue(items)?.FullName,
+            parseResult.GetValue(k),
+            parseResult.GetValue(algorithm)!,
+            parseResult.GetValue(seed),
+            parseResult.GetValue(json),
+            Console.Out,
+            Console.Error));
+        return command;
+    }
+
+    public static int Run(string interactionsPath, string? itemsPath, int k, string algorithm, int seed, bool json, TextWriter output, TextWriter progress)
+    {
+        try
+        {
+            if (k < 1)
+            {
+                throw new RecommendInputException("--k must be at least 1");
+            }
+
+            var catalog = new IdIndex();
+            var texts = itemsPath is null ? null : EvaluationInput.ReadItems(itemsPath, catalog);
+            var log = EvaluationInput.ReadInteractions(interactionsPath, catalog);
+            var split = TemporalSplit.Create(log);
+            if (split.UsersWithTestItems == 0)
+            {
+                throw new RecommendInputException($"{interactionsPath}: no student has a test item (a student needs at least 5 events for one to fall in the last 20%)");
+            }
+
+            progress.WriteLine($"{log.Interactions.Length:N0} interactions, {log.Users.Count:N0} students, {log.Items.Count:N0} items; {split.UsersWithTestItems:N0} students with test items");
+            var catalogTexts = texts is null ? null : Enumerable.Range(0, log.Items.Count).Select(i => i < texts.Count ? texts[i] : null).ToList();
+            var options = new RecommenderSuiteOptions { Als = new AlsOptions { Seed = seed } };
+            var suite = new RecommenderSuite(split.TrainMatrix, catalogTexts, options, progress.WriteLine);
+            if (algorithm != "all" && suite.Unavailable(algorithm) is { } reason)
+            {
+                throw new RecommendInputException(reason);
+            }
+
+            foreach (var name in algorithm == "all" ? RecommenderSuite.Strategies : [algorithm])
+            {
+                if (suite.Unavailable(name) is { } skipped)
+                {
+                    progress.WriteLine($"skipping {name}: {skipped}");
+                    continue;
+                }
+
+                var fitted = suite.Fit(name);
+                Write(RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds), json, output);
+            }
+
+            return Ok;
+        }
+        catch (Exception e) when (e is RecommendInputException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            progress.WriteLine($"recommend-eval: {e.Message}");
+            return BadInput;
+        }
+    }
+
+    private static void Write(RecommenderEvaluation e, bool json, TextWriter output)
+    {
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new EvaluationRecord(e.Algorithm, e.K, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK,
+                e.Coverage, Math.Round(e.TrainSeconds, 3), e.UsersEvaluated), JsonOptions));
+            return;
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{e.Algorithm,-11} P@{e.K}={e.PrecisionAtK:F4}  R@{e.K}={e.RecallAtK:F4}  NDCG@{e.K}={e.NdcgAtK:F4}  MAP@{e.K}={e.MapAtK:F4}  coverage={e.Coverage:F3}  train={e.TrainSeconds:F2}s  users={e.UsersEvaluated}"));
+    }
+
+    private sealed record EvaluationRecord(string Algorithm, int K, double PrecisionAtK, double RecallAtK, double NdcgAtK, double MapAtK,
+        double Coverage, double TrainSeconds, int UsersEvaluated);
+}

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Storage;
+
+namespace StudyRecs.Core.Datasets;
+
+/// <summary>A dataset as listed in upload history.</summary>
+public sealed record DatasetSummary(
+    long Id, string FileName, string? Label, DatasetStatus Status, DatasetFormat Format, long TotalRows, long ValidRows, long LabelledRows,
+    long WarningCount, long ErrorCount, bool TooSmallToTrain, long? DuplicateOfId, string? UploaderId, string? UploaderName,
+    DateTimeOffset UploadedAt, string? ErrorText);
+
+/// <summary>An original upload file ready to send back.</summary>
+public sealed record DatasetOriginalFile(string FileName, string ContentType, Stream Content);
+
+/// <summary>
+/// Read side of uploaded datasets for pages and the API. <paramref name="ownerId"/> parameters restrict results to one
+/// uploader (teachers see their own uploads); pass null for admins, who see all.
+/// </summary>
+public sealed class DatasetCatalog(StudyRecsDbContext db, IOptions<StorageOptions> storage)
+{
+    /// <summary>Newest first.</summary>
+    public async Task<IReadOnlyList<DatasetSummary>> ListAsync(string? ownerId, DatasetStatus? status, int skip, int take, CancellationToken cancellationToken)
+    {
+        var query = Visible(ownerId);
+        if (status is { } s)
+        {
+            query = query.Where(d => d.Status == s);
+        }
+
+        return await query.OrderByDescending(d => d.Id).Skip(skip).Take(take)
+            .Select(d => new DatasetSummary(d.Id, d.FileName, d.Label, d.Status, d.Format, d.TotalRows, d.ValidRows, d.LabelledRows,
+                d.WarningCount, d.ErrorCount, d.TooSmallToTrain, d.DuplicateOfId, d.UploaderId,
+                d.Uploader == null ? null : d.Uploader.DisplayName ?? d.Uploader.Email, d.UploadedAt, d.ErrorText))
+            .ToListAsync(cancellationToken);
+    }
+
+    public Task<int> CountAsync(string? ownerId, DatasetStatus? status, CancellationToken cancellationToken) =>
+        (status is { } s ? Visible(ownerId).Where(d => d.Status == s) : Visible(ownerId)).CountAsync(cancellationToken);
+
+    public Task<UploadedDataset?> GetAsync(long id, string? ownerId, CancellationToken cancellationToken) =>
+        Visible(ownerId).Include(d => d.Uploader).FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+
+    /// <summary>The stored validation report, or null when the dataset is unknown or not visible.</summary>
+    public async Task<DatasetValidationReport?> GetReportAsync(long id, string? ownerId, CancellationToken cancellationToken)
+    {
+        var json = await Visible(ownerId).Where(d => d.Id == id).Select(d => d.ReportJson).FirstOrDefaultAsync(cancellationToken);
+        return json is null ? null : DatasetReportJson.Deserialize(json);
+    }
+
+    /// <summary>The first rows of an accepted dataset, in file order.</summary>
+    public async Task<IReadOnlyList<DatasetRow>> PreviewRowsAsync(long id, string? ownerId, int take, CancellationToken cancellationToken)
+    {
+        if (!await Visible(ownerId).AnyAsync(d => d.Id == id, cancellationToken))
+        {
+            return [];
+        }
+
+        return await db.Set<DatasetRow>().AsNoTracking().Where(r => r.DatasetId == id).OrderBy(r => r.RowNumber).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The original upload, or null when it is not visible or was not kept (rejected uploads are not kept).</summary>
+    public async Task<DatasetOriginalFile?> OpenOriginalAsync(long id, string? ownerId, CancellationToken cancellationToken)
+    {
+        var dataset = await Visible(ownerId).Where(d => d.Id == id).Select(d => new { d.FileName, d.Format, d.StoredFilePath }).FirstOrDefaultAsync(cancellationToken);
+        if (dataset is null)
+        {
+            return null;
+        }
+
+        var contentType = dataset.Format switch
+        {
+            DatasetFormat.Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            DatasetFormat.Xls => "application/vnd.ms-excel",
+            _ => "text/csv",
+        };
+        if (dataset.StoredFilePath is { } relative)
+        {
+            var path = Path.Combine(DatasetImportService.DatasetFilesDirectory(storage.Value), relative);
+            return File.Exists(path) ? new DatasetOriginalFile(dataset.FileName, contentType, File.OpenRead(path)) : null;
+        }
+
+        var content = await db.Set<UploadedDatasetFile>().Where(f => f.DatasetId == id).Select(f => f.Content).FirstOrDefaultAsync(cancellationToken);
+        return content is null ? null : new DatasetOriginalFile(dataset.FileName, contentType, new MemoryStream(content, writable: false));
+    }
+
+    private IQueryable<UploadedDataset> Visible(string? ownerId) =>
+        ownerId is null ? db.Set<UploadedDataset>().AsNoTracking() : db.Set<UploadedDataset>().AsNoTracking().Where(d => d.UploaderId == ownerId);
+}

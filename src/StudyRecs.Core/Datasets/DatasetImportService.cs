@@ -1,0 +1,205 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Storage;
+
+namespace StudyRecs.Core.Datasets;
+
+/// <summary>An upload to import: the content plus what the teacher said about it.</summary>
+/// <param name="AllowDuplicate">Import even when an earlier dataset has identical content (it is still flagged).</param>
+public sealed record DatasetUpload(Stream Content, string FileName, string? Sheet = null, string? Label = null, string? UploaderId = null, bool AllowDuplicate = false);
+
+/// <summary>The stored dataset record and the full validation report.</summary>
+public sealed record DatasetImportResult(UploadedDataset Dataset, DatasetValidationReport Report)
+{
+    public bool IsAccepted => Dataset.Status == DatasetStatus.Accepted;
+}
+
+/// <summary>
+/// The one import path of the portal page, the API and <c>studyrecs import</c>: spools and hashes the upload, records
+/// an <see cref="UploadedDataset"/>, validates and inserts rows in one transaction (rolled back unless accepted), keeps
+/// the original file, and stores the report. Bad files never throw; they end as <see cref="DatasetStatus.Rejected"/>.
+/// </summary>
+public sealed partial class DatasetImportService(
+    StudyRecsDbContext db,
+    GradebookImporter importer,
+    IOptions<StorageOptions> storage,
+    TimeProvider time,
+    ILogger<DatasetImportService> logger)
+{
+    public async Task<DatasetImportResult> ImportAsync(DatasetUpload upload, CancellationToken cancellationToken)
+    {
+        var options = importer.Options;
+        var fileName = SafeFileName(upload.FileName);
+        var directory = DatasetFilesDirectory(storage.Value);
+        var spool = Path.Combine(directory, "incoming", $"{Guid.NewGuid():N}.upload");
+        Directory.CreateDirectory(Path.GetDirectoryName(spool)!);
+        UploadedDataset? dataset = null;
+        try
+        {
+            var (size, sha256, complete) = await SpoolAsync(upload.Content, spool, options.MaxUploadBytes, cancellationToken);
+            var now = time.GetUtcNow();
+            dataset = new UploadedDataset
+            {
+                FileName = fileName,
+                Label = string.IsNullOrWhiteSpace(upload.Label) ? null : upload.Label.Trim(),
+                UploaderId = upload.UploaderId,
+                SizeBytes = size,
+                Sha256 = sha256,
+                UploadedAt = now,
+                StatusChangedAt = now,
+                Status = DatasetStatus.Validating,
+            };
+            var earlier = complete
+                ? await db.Set<UploadedDataset>().AsNoTracking()
+                    .Where(d => d.Sha256 == sha256 && d.Status != DatasetStatus.Rejected)
+                    .OrderBy(d => d.Id).Select(d => new { d.Id, d.FileName }).FirstOrDefaultAsync(cancellationToken)
+                : null;
+            dataset.DuplicateOfId = earlier?.Id;
+            db.Add(dataset);
+            await db.SaveChangesAsync(cancellationToken);
+
+            if (earlier is not null && !upload.AllowDuplicate)
+            {
+                var refused = DatasetValidationReport.Refused(fileName, size, DatasetRules.DuplicateUpload,
+                    $"This file is identical to dataset #{earlier.Id} ('{earlier.FileName}'), which is already stored; nothing was imported again.");
+                await FinishRejectedAsync(dataset, refused);
+                return new DatasetImportResult(dataset, refused);
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            DatasetValidationReport report;
+            await using (var file = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            await using (var writer = new DatasetRowBulkWriter(db, dataset.Id))
+            {
+                report = await importer.ImportAsync(file, fileName, upload.Sheet, writer, cancellationToken);
+            }
+
+            Apply(dataset, report);
+            if (!report.IsAccepted)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                await FinishRejectedAsync(dataset, report);
+                return new DatasetImportResult(dataset, report);
+            }
+
+            string? storedFile = null;
+            if (options.OriginalFileStorage == OriginalFileStorage.Database)
+            {
+                db.Add(new UploadedDatasetFile { DatasetId = dataset.Id, Content = await File.ReadAllBytesAsync(spool, cancellationToken) });
+            }
+            else
+            {
+                dataset.StoredFilePath = $"{dataset.Id:D8}-{sha256[..12]}{Path.GetExtension(fileName).ToLowerInvariant()}";
+                storedFile = Path.Combine(directory, dataset.StoredFilePath);
+                File.Move(spool, storedFile, overwrite: true);
+            }
+
+            var validatedAt = time.GetUtcNow();
+            dataset.ValidatedAt = validatedAt;
+            dataset.SetStatus(DatasetStatus.Accepted, validatedAt);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                if (storedFile is not null)
+                {
+                    File.Delete(storedFile);
+                }
+
+                throw;
+            }
+
+            LogAccepted(logger, dataset.Id, fileName, report.ValidRows);
+            return new DatasetImportResult(dataset, report);
+        }
+        catch (Exception ex) when (dataset is not null && ex is DbException or IOException or OperationCanceledException or UnauthorizedAccessException)
+        {
+            LogFailed(logger, ex, dataset.Id, fileName);
+            db.ChangeTracker.Clear();
+            db.Attach(dataset);
+            dataset.SetStatus(DatasetStatus.Rejected, time.GetUtcNow(),
+                ex is OperationCanceledException ? "The import was cancelled; nothing was stored." : $"The import failed and was rolled back: {ex.Message}");
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    /// <summary>Folder holding kept original files (and uploads being imported, under <c>incoming/</c>).</summary>
+    public static string DatasetFilesDirectory(StorageOptions storage) => Path.Combine(storage.ResolveDataDirectory(), "datasets");
+
+    private async Task FinishRejectedAsync(UploadedDataset dataset, DatasetValidationReport report)
+    {
+        Apply(dataset, report);
+        dataset.ValidatedAt = time.GetUtcNow();
+        var firstError = report.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Message;
+        dataset.SetStatus(DatasetStatus.Rejected, dataset.ValidatedAt.Value, Truncate(firstError is null ? report.Summary : $"{report.Summary} First error: {firstError}", 2000));
+        await db.SaveChangesAsync(CancellationToken.None);
+        LogRejected(logger, dataset.Id, dataset.FileName, report.ErrorCount);
+    }
+
+    private static void Apply(UploadedDataset dataset, DatasetValidationReport report)
+    {
+        dataset.Format = report.Format;
+        dataset.Sheet = report.Sheet;
+        dataset.TotalRows = report.TotalRows;
+        dataset.ValidRows = report.ValidRows;
+        dataset.LabelledRows = report.LabelledRows;
+        dataset.RowsWithWarnings = report.RowsWithWarnings;
+        dataset.ErrorCount = report.ErrorCount;
+        dataset.WarningCount = report.WarningCount;
+        dataset.TooSmallToTrain = report.TooSmallToTrain;
+        dataset.ReportJson = DatasetReportJson.Serialize(report);
+    }
+
+    /// <summary>Copies the upload to <paramref name="path"/> while hashing it; stops reading one byte past the limit.</summary>
+    private static async Task<(long Size, string Sha256, bool Complete)> SpoolAsync(Stream content, string path, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long size = 0;
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan);
+        while (size <= maxBytes)
+        {
+            var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, maxBytes + 1 - size)), cancellationToken);
+            if (read == 0)
+            {
+                return (size, Convert.ToHexStringLower(hash.GetHashAndReset()), true);
+            }
+
+            hash.AppendData(buffer, 0, read);
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            size += read;
+        }
+
+        return (size, Convert.ToHexStringLower(hash.GetHashAndReset()), false);
+    }
+
+    private static string SafeFileName(string fileName)
+    {
+        var name = Path.GetFileName(fileName.Replace('\\', '/')).Trim();
+        name = string.Concat(name.Select(c => char.IsControl(c) ? '_' : c));
+        return Truncate(name.Length == 0 ? "upload" : name, 260);
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} ({FileName}) accepted with {Rows} rows.")]
+    private static partial void LogAccepted(ILogger logger, long datasetId, string fileName, long rows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} ({FileName}) rejected with {Errors} error(s).")]
+    private static partial void LogRejected(ILogger logger, long datasetId, string fileName, long errors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Import of dataset {DatasetId} ({FileName}) failed and was rolled back.")]
+    private static partial void LogFailed(ILogger logger, Exception exception, long datasetId, string fileName);
+}

@@ -1,0 +1,70 @@
+namespace StudyRecs.Learning.Recommend;
+
+/// <summary>
+/// A fitted recommendation model. Scoring depends only on a student's history, so a model serves students
+/// who were not in its training data and history that arrived after training. Implementations are immutable
+/// after fitting and safe to score from many threads at once.
+/// </summary>
+public interface IRecommender
+{
+    /// <summary>Short strategy name: popularity, itemknn, ease, als, content, hybrid.</summary>
+    string Name { get; }
+
+    /// <summary>Catalog size; item indexes are 0..ItemCount-1.</summary>
+    int ItemCount { get; }
+
+    /// <summary>Writes a score for every catalog item (higher is better) into <paramref name="scores"/>.</summary>
+    /// <param name="historyItems">Item indexes the student interacted with positively.</param>
+    /// <param name="historyWeights">Confidence weights aligned with <paramref name="historyItems"/>.</param>
+    /// <param name="scores">Destination of length <see cref="ItemCount"/>.</param>
+    void Score(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> scores);
+}
+
+/// <summary>An item index with its score.</summary>
+/// <param name="Item">Item index in the model's catalog.</param>
+/// <param name="Score">Model score; only the order matters across items.</param>
+public readonly record struct ScoredItem(int Item, float Score);
+
+/// <summary>Top-K recommendation on top of any <see cref="IRecommender"/>.</summary>
+public static class RecommenderExtensions
+{
+    /// <summary>
+    /// Scores the catalog and writes the best items, best first, into <paramref name="top"/>; excluded items are never returned.
+    /// Allocation-free: the caller owns <paramref name="scores"/> (length <see cref="IRecommender.ItemCount"/>).
+    /// </summary>
+    /// <returns>How many items were written (fewer than requested when the catalog runs out).</returns>
+    public static int Recommend(this IRecommender model, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights,
+        ReadOnlySpan<int> exclude, Span<float> scores, Span<int> top)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var all = scores[..model.ItemCount];
+        model.Score(historyItems, historyWeights, all);
+        foreach (var item in exclude)
+        {
+            if ((uint)item < (uint)all.Length)
+            {
+                all[item] = float.NegativeInfinity;
+            }
+        }
+
+        return TopK.Select(all, top);
+    }
+
+    /// <summary>Scores the catalog and returns the best <paramref name="k"/> items not in <paramref name="exclude"/>, best first.</summary>
+    public static ScoredItem[] Recommend(this IRecommender model, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights,
+        int k, ReadOnlySpan<int> exclude)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var scores = new float[model.ItemCount];
+        var top = new int[Math.Min(k, model.ItemCount)];
+        var n = model.Recommend(historyItems, historyWeights, exclude, scores, top);
+        var result = new ScoredItem[n];
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = new ScoredItem(top[i], scores[top[i]]);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace StudyRecs.Learning.Recommend;
+
+/// <summary>Settings of every strategy a <see cref="RecommenderSuite"/> can fit.</summary>
+public sealed record RecommenderSuiteOptions
+{
+    /// <summary>Popularity settings.</summary>
+    public PopularityOptions Popularity { get; init; } = new();
+
+    /// <summary>Item-kNN settings.</summary>
+    public ItemKnnOptions ItemKnn { get; init; } = new();
+
+    /// <summary>EASE settings.</summary>
+    public EaseOptions Ease { get; init; } = new();
+
+    /// <summary>ALS settings.</summary>
+    public AlsOptions Als { get; init; } = new();
+
+    /// <summary>Fixed weights of the hybrid by strategy name; strategies that cannot be fitted are left out.</summary>
+    public IReadOnlyDictionary<string, float> HybridWeights { get; init; } = new Dictionary<string, float>
+    {
+        ["ease"] = 0.45f,
+        ["als"] = 0.35f,
+        ["itemknn"] = 0.1f,
+        ["content"] = 0.05f,
+        ["popularity"] = 0.05f,
+    };
+}
+
+/// <summary>A fitted model and how long fitting took (for a hybrid: the sum over its components).</summary>
+/// <param name="Model">The model.</param>
+/// <param name="Seconds">Wall-clock fitting time.</param>
+public sealed record FittedRecommender(IRecommender Model, double Seconds);
+
+/// <summary>
+/// Fits strategies by name on one training matrix, reusing fitted models (the hybrid reuses its components).
+/// The entry point for retraining jobs and the evaluation command.
+/// </summary>
+public sealed class RecommenderSuite
+{
+    /// <summary>The strategies a suite fits, in a sensible evaluation order.</summary>
+    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "hybrid"];
+
+    private readonly InteractionMatrix _train;
+    private readonly IReadOnlyList<ItemText?>? _texts;
+    private readonly RecommenderSuiteOptions _options;
+    private readonly Action<string>? _log;
+    private readonly Dictionary<string, FittedRecommender> _fitted = new(StringComparer.Ordinal);
+
+    /// <summary>Prepares to fit on <paramref name="train"/>; <paramref name="texts"/> (aligned with item indexes) enables content.</summary>
+    public RecommenderSuite(InteractionMatrix train, IReadOnlyList<ItemText?>? texts, RecommenderSuiteOptions? options = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (texts is not null && texts.Count != train.ItemCount)
+        {
+            throw new ArgumentException("Item texts must be aligned with the catalog.", nameof(texts));
+        }
+
+        _train = train;
+        _texts = texts;
+        _options = options ?? new RecommenderSuiteOptions();
+        _log = log;
+    }
+
+    /// <summary>Why a strategy cannot be fitted on this data, or null when it can.</summary>
+    public string? Unavailable(string strategy) => strategy switch
+    {
+        "content" when _texts is null => "content needs the resources' text (an items file)",
+        "ease" when _train.ItemCount > _options.Ease.MaxItems =>
+            $"EASE needs a dense items×items matrix; {_train.ItemCount:N0} items exceed its limit of {_options.Ease.MaxItems:N0}",
+        "hybrid" when !_options.HybridWeights.Keys.Any(s => s != "hybrid" && Unavailable(s) is null) => "no hybrid component can be fitted",
+        _ when !Strategies.Contains(strategy) => $"unknown strategy '{strategy}'",
+        _ => null,
+    };
+
+    /// <summary>Fits (or returns the already fitted) strategy.</summary>
+    /// <exception cref="InvalidOperationException">The strategy is unavailable (see <see cref="Unavailable"/>).</exception>
+    public FittedRecommender Fit(string strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        if (_fitted.TryGetValue(strategy, out var done))
+        {
+            return done;
+        }
+
+        if (Unavailable(strategy) is { } reason)
+        {
+            throw new InvalidOperationException(reason);
+        }
+
+        _log?.Invoke($"fitting {strategy}");
+        FittedRecommender fitted;
+        if (strategy == "hybrid")
+        {
+            var parts = _options.HybridWeights.Where(p => p.Key != "hybrid" && p.Value > 0 && Unavailable(p.Key) is null)
+                .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (Fitted: Fit(p.Key), Weight: p.Value)).ToList();
+            fitted = new FittedRecommender(new HybridRecommender(parts.Select(p => new WeightedRecommender(p.Fitted.Model, p.Weight))),
+                parts.Sum(p => p.Fitted.Seconds));
+        }
+        else
+        {
+            var clock = Stopwatch.StartNew();
+            IRecommender model = strategy switch
+            {
+                "popularity" => PopularityRecommender.Fit(_train, _options.Popularity),
+                "itemknn" => ItemKnnRecommender.Fit(_train, _options.ItemKnn),
+                "ease" => EaseRecommender.Fit(_train, _options.Ease),
+                "als" => AlsRecommender.Fit(_train, _options.Als),
+                _ => ContentRecommender.Fit(_texts!),
+            };
+            fitted = new FittedRecommender(model, clock.Elapsed.TotalSeconds);
+        }
+
+        _fitted[strategy] = fitted;
+        return fitted;
+    }
+}

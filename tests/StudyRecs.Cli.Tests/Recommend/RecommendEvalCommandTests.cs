@@ -1,0 +1,128 @@
+using System.Text.Json;
+using StudyRecs.Cli.Engagement;
+using StudyRecs.Cli.Recommend;
+
+namespace StudyRecs.Cli.Tests.Recommend;
+
+public sealed class RecommendEvalCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("studyrecs-recommend-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public void Generates_data_and_evaluates_every_algorithm_as_json_lines()
+    {
+        var generated = GenerateEngagementCommand.Run(new EngagementSpec(400, 120, 8_000, 3), _dir, TextWriter.Null, TextWriter.Null);
+        Assert.Equal(0, generated);
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = RecommendEvalCommand.Run(Path.Combine(_dir.FullName, "interactions.csv"), Path.Combine(_dir.FullName, "resources.csv"),
+            10, "all", 0, json: true, output, error);
+        Assert.True(code == 0, error.ToString());
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["popularity", "itemknn", "ease", "als", "content", "hybrid"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("algorithm").GetString()));
+        foreach (var line in lines)
+        {
+            var o = JsonDocument.Parse(line).RootElement;
+            foreach (var metric in new[] { "precision_at_k", "recall_at_k", "ndcg_at_k", "map_at_k", "coverage" })
+            {
+                Assert.InRange(o.GetProperty(metric).GetDouble(), 0, 1);
+            }
+
+            Assert.True(o.GetProperty("train_seconds").GetDouble() >= 0);
+            Assert.True(o.GetProperty("users_evaluated").GetInt32() > 50);
+        }
+
+        // Structure is learnable: the best personalised model beats popularity.
+        var ndcg = lines.Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(o => o.GetProperty("algorithm").GetString()!, o => o.GetProperty("ndcg_at_k").GetDouble());
+        Assert.True(ndcg["ease"] > ndcg["popularity"], $"ease {ndcg["ease"]} vs popularity {ndcg["popularity"]}");
+    }
+
+    [Fact]
+    public void Reads_iso_timestamps_and_files_without_weight_or_event()
+    {
+        var path = Write("plain.csv", "user_id,item_id,timestamp\n" + string.Join("\n",
+            Enumerable.Range(0, 30).Select(i => $"u{i % 3},i{i},2025-01-{1 + (i % 28):D2}T10:00:00Z")));
+        var output = new StringWriter();
+        var code = RecommendEvalCommand.Run(path, null, 5, "popularity", 0, json: false, output, TextWriter.Null);
+        Assert.Equal(0, code);
+        Assert.StartsWith("popularity", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_file_exits_with_2_and_says_so() =>
+        AssertBadInput(Path.Combine(_dir.FullName, "nope.csv"), "file not found");
+
+    [Fact]
+    public void Missing_column_exits_with_2_and_names_it() =>
+        AssertBadInput(Write("nocol.csv", "user_id,item_id\nu,i\n"), "missing required column 'timestamp'");
+
+    [Fact]
+    public void Bad_timestamp_exits_with_2_and_gives_the_line() =>
+        AssertBadInput(Write("badtime.csv", "user_id,item_id,timestamp\nu,i,1700000000\nu,j,yesterday\n"), "line 3: timestamp 'yesterday'");
+
+    [Fact]
+    public void Empty_file_exits_with_2() =>
+        AssertBadInput(Write("empty.csv", ""), "the file is empty");
+
+    [Fact]
+    public void Header_only_file_exits_with_2() =>
+        AssertBadInput(Write("header.csv", "user_id,item_id,timestamp\n"), "no interactions");
+
+    [Fact]
+    public void Content_without_items_exits_with_2()
+    {
+        var path = Write("few.csv", "user_id,item_id,timestamp\n" + string.Join("\n", Enumerable.Range(0, 10).Select(i => $"u,i{i},{i}")));
+        var error = new StringWriter();
+        Assert.Equal(2, RecommendEvalCommand.Run(path, null, 10, "content", 0, json: true, TextWriter.Null, error));
+        Assert.Contains("items file", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generator_is_deterministic_by_seed()
+    {
+        var a = _dir.CreateSubdirectory("a");
+        var b = _dir.CreateSubdirectory("b");
+        var c = _dir.CreateSubdirectory("c");
+        GenerateEngagementCommand.Run(new EngagementSpec(50, 30, 500, 9), a, TextWriter.Null, TextWriter.Null);
+        GenerateEngagementCommand.Run(new EngagementSpec(50, 30, 500, 9), b, TextWriter.Null, TextWriter.Null);
+        GenerateEngagementCommand.Run(new EngagementSpec(50, 30, 500, 10), c, TextWriter.Null, TextWriter.Null);
+        foreach (var name in new[] { "students.csv", "resources.csv", "interactions.csv" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(a.FullName, name)), File.ReadAllText(Path.Combine(b.FullName, name)));
+        }
+
+        Assert.NotEqual(File.ReadAllText(Path.Combine(a.FullName, "interactions.csv")), File.ReadAllText(Path.Combine(c.FullName, "interactions.csv")));
+        var rows = File.ReadAllLines(Path.Combine(a.FullName, "interactions.csv"));
+        Assert.Equal("user_id,item_id,timestamp,weight,event", rows[0]);
+        Assert.Equal(500, rows.Length - 1);
+        Assert.Equal("item_id,title,description,subject,topic,difficulty,type,minutes,tags", File.ReadLines(Path.Combine(a.FullName, "resources.csv")).First());
+    }
+
+    [Fact]
+    public void Generator_refuses_non_positive_sizes()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, GenerateEngagementCommand.Run(new EngagementSpec(0, 10, 10, 0), _dir, TextWriter.Null, error));
+        Assert.Contains("--students", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static void AssertBadInput(string path, string expected)
+    {
+        var error = new StringWriter();
+        var code = RecommendEvalCommand.Run(path, null, 10, "all", 0, json: true, TextWriter.Null, error);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+}

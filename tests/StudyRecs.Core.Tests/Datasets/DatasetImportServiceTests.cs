@@ -1,0 +1,193 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using static StudyRecs.Core.Tests.Datasets.DatasetTestKit;
+
+namespace StudyRecs.Core.Tests.Datasets;
+
+/// <summary>The import service against a real temporary SQLite file (schema from <c>EnsureCreated</c>).</summary>
+public sealed class DatasetImportServiceTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-datasets-").FullName;
+    private ServiceProvider _services = null!;
+
+    public async Task InitializeAsync() => _services = await BuildAsync(OriginalFileStorage.Database);
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_accepted_upload_stores_its_rows_report_hash_and_original_file()
+    {
+        var csv = Encoding.UTF8.GetBytes(Header + ",Section\n" + Row(id: "S1") + ",A\n" + Row(id: "S2", final: "", grade: "") + ",B\n");
+        var uploader = await CreateUserAsync("teacher@example.org");
+
+        var result = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "term1.csv", Label: "Calculus 2026", UploaderId: uploader));
+
+        Assert.True(result.IsAccepted);
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        var dataset = await db.Set<UploadedDataset>().SingleAsync();
+        Assert.Equal((DatasetStatus.Accepted, "term1.csv", "Calculus 2026", uploader, 2L, 1L, true), (dataset.Status, dataset.FileName, dataset.Label, dataset.UploaderId, dataset.ValidRows, dataset.LabelledRows, dataset.TooSmallToTrain));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(csv)), dataset.Sha256);
+        Assert.NotNull(dataset.ValidatedAt);
+        var rows = await db.Set<DatasetRow>().OrderBy(r => r.RowNumber).ToListAsync();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(("S1", 1, "Calculus", 72.0, "B", "{\"Section\":\"A\"}"), (rows[0].StudentId, rows[0].Semester, rows[0].Subject, rows[0].FinalMarks!.Value, rows[0].FinalGrade, rows[0].ExtraFeaturesJson));
+        Assert.Null(rows[1].FinalMarks);
+
+        var catalog = scope.ServiceProvider.GetRequiredService<DatasetCatalog>();
+        var original = await catalog.OpenOriginalAsync(dataset.Id, uploader, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await original!.Content.CopyToAsync(copy);
+        Assert.Equal(csv, copy.ToArray());
+        Assert.Equal("text/csv", original.ContentType);
+        var report = await catalog.GetReportAsync(dataset.Id, uploader, CancellationToken.None);
+        Assert.Equal((ImportOutcome.Accepted, 2L, "Section"), (report!.Outcome, report.ValidRows, report.ExtraColumns[0].Name));
+        Assert.Equal(2, (await catalog.PreviewRowsAsync(dataset.Id, null, 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task A_rejected_upload_stores_no_rows_and_no_file_even_when_batches_reached_the_database()
+    {
+        var rows = Enumerable.Range(0, 30).Select(i => Row(id: $"S{i}", quiz: i == 29 ? "oops" : "60")).ToArray();
+        await _services.DisposeAsync();
+        _services = await BuildAsync(OriginalFileStorage.Database, batchSize: 10);
+
+        var result = await ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(Csv(rows))), "bad.csv"));
+
+        Assert.False(result.IsAccepted);
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        Assert.Equal(0, await db.Set<DatasetRow>().CountAsync());
+        Assert.Equal(0, await db.Set<UploadedDatasetFile>().CountAsync());
+        var dataset = await db.Set<UploadedDataset>().SingleAsync();
+        Assert.Equal((DatasetStatus.Rejected, 1L, 29L), (dataset.Status, dataset.ErrorCount, dataset.ValidRows));
+        Assert.Contains("'oops' is not a number", dataset.ErrorText, StringComparison.Ordinal);
+        Assert.Equal(ImportOutcome.Rejected, DatasetReportJson.Deserialize(dataset.ReportJson!)!.Outcome);
+    }
+
+    [Fact]
+    public async Task Corrupted_files_are_recorded_as_rejected_with_nothing_persisted()
+    {
+        var xlsx = GeneratedXlsx(students: 3);
+        byte[][] variants = [xlsx[..(xlsx.Length / 2)], [], Encoding.UTF8.GetBytes(Header), [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 1, 2, 3]];
+
+        foreach (var (bytes, i) in variants.Select((b, i) => (b, i)))
+        {
+            var result = await ImportAsync(new DatasetUpload(new MemoryStream(bytes), i == 3 ? "v.xls" : i == 0 ? "v.xlsx" : "v.csv"));
+            Assert.Equal(DatasetStatus.Rejected, result.Dataset.Status);
+        }
+
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        Assert.Equal(0, await db.Set<DatasetRow>().CountAsync());
+        Assert.Equal(4, await db.Set<UploadedDataset>().CountAsync(d => d.Status == DatasetStatus.Rejected));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "datasets", "incoming")));
+    }
+
+    [Fact]
+    public async Task An_identical_reupload_is_flagged_and_not_imported_twice_unless_allowed()
+    {
+        var csv = Encoding.UTF8.GetBytes(ValidCsv(5));
+
+        var first = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a.csv"));
+        var again = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a-copy.csv"));
+        var forced = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a-forced.csv", AllowDuplicate: true));
+
+        Assert.True(first.IsAccepted);
+        Assert.Equal((DatasetStatus.Rejected, first.Dataset.Id), (again.Dataset.Status, again.Dataset.DuplicateOfId));
+        Assert.Equal(DatasetRules.DuplicateUpload, Assert.Single(again.Report.Problems).Rule);
+        Assert.Equal((DatasetStatus.Accepted, first.Dataset.Id), (forced.Dataset.Status, forced.Dataset.DuplicateOfId));
+        await using var scope = _services.CreateAsyncScope();
+        Assert.Equal(10, await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Originals_can_be_kept_in_the_data_folder_instead_of_the_database()
+    {
+        await _services.DisposeAsync();
+        _services = await BuildAsync(OriginalFileStorage.Folder);
+        var xlsx = GeneratedXlsx(students: 2);
+
+        var result = await ImportAsync(new DatasetUpload(new MemoryStream(xlsx), "grades.xlsx"));
+
+        Assert.True(result.IsAccepted);
+        Assert.NotNull(result.Dataset.StoredFilePath);
+        Assert.Equal(xlsx, await File.ReadAllBytesAsync(Path.Combine(_dir, "datasets", result.Dataset.StoredFilePath)));
+        await using var scope = _services.CreateAsyncScope();
+        var original = await scope.ServiceProvider.GetRequiredService<DatasetCatalog>().OpenOriginalAsync(result.Dataset.Id, null, CancellationToken.None);
+        await using (original!.Content)
+        {
+            Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", original.ContentType);
+        }
+    }
+
+    [Fact]
+    public async Task Teachers_see_only_their_own_uploads_and_admins_see_all_filtered_by_status()
+    {
+        var alice = await CreateUserAsync("alice@example.org");
+        var bob = await CreateUserAsync("bob@example.org");
+        await ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(ValidCsv(3))), "a.csv", UploaderId: alice));
+        await ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(ValidCsv(4))), "b.csv", UploaderId: bob));
+        await ImportAsync(new DatasetUpload(new MemoryStream([]), "c.csv", UploaderId: bob));
+
+        await using var scope = _services.CreateAsyncScope();
+        var catalog = scope.ServiceProvider.GetRequiredService<DatasetCatalog>();
+        var mine = await catalog.ListAsync(alice, null, 0, 50, CancellationToken.None);
+        var all = await catalog.ListAsync(null, null, 0, 50, CancellationToken.None);
+        var rejected = await catalog.ListAsync(null, DatasetStatus.Rejected, 0, 50, CancellationToken.None);
+
+        Assert.Equal(["a.csv"], mine.Select(d => d.FileName));
+        Assert.Equal(["c.csv", "b.csv", "a.csv"], all.Select(d => d.FileName));
+        Assert.Equal("bob@example.org", all[1].UploaderName);
+        Assert.Equal(["c.csv"], rejected.Select(d => d.FileName));
+        Assert.Null(await catalog.GetAsync(all[1].Id, alice, CancellationToken.None));
+        Assert.Equal(2, await catalog.CountAsync(bob, null, CancellationToken.None));
+    }
+
+    private async Task<DatasetImportResult> ImportAsync(DatasetUpload upload)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DatasetImportService>().ImportAsync(upload, CancellationToken.None);
+    }
+
+    private async Task<string> CreateUserAsync(string email)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        var user = new ApplicationUser { UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant() };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    private async Task<ServiceProvider> BuildAsync(OriginalFileStorage storage, int batchSize = 5000)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(_dir, "test.db")}",
+            ["Storage:DataDirectory"] = _dir,
+            ["Datasets:OriginalFileStorage"] = storage.ToString(),
+            ["Datasets:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddStudyRecsDatabase(configuration);
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddStudyRecsDatasets();
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        await using var scope = provider.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
+        return provider;
+    }
+}
