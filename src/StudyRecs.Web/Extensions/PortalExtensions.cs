@@ -27,7 +27,7 @@ public static class PortalExtensions
         services.AddStudyRecsDatabase(builder.Configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
-        services.AddStudyRecsDatasets(builder.Configuration);
+        services.AddStudyRecsDatasets();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders();
