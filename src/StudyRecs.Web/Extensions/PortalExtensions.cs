@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
 using Radzen;
 using StudyRecs.Core.Accounts;
@@ -7,7 +8,9 @@ using StudyRecs.Core.Data;
 using StudyRecs.Core.Storage;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.UI;
+using StudyRecs.Core.Datasets;
 using StudyRecs.Web.Features.Accounts;
+using StudyRecs.Web.Features.Datasets;
 using StudyRecs.Web.Features.Monitoring;
 
 namespace StudyRecs.Web.Extensions;
@@ -24,6 +27,7 @@ public static class PortalExtensions
         services.AddStudyRecsDatabase(builder.Configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
+        services.AddStudyRecsDatasets();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders();
@@ -60,7 +64,17 @@ public static class PortalExtensions
             app.UseHsts();
         }
 
+        // Friendly error pages for people; API callers get the status code and Problem Details untouched.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -68,6 +82,7 @@ public static class PortalExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().Add(AllowAnonymousFrameworkEndpoints);
         app.MapAccountEndpoints();
+        app.MapDatasetEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

@@ -20,9 +20,13 @@ public sealed class PageRedirect(NavigationManager navigation)
 
     public void WithStatus(string uri, string message, HttpContext context)
     {
-        context.Response.Cookies.Append(StatusCookieName, message, StatusCookie.Build(context));
+        SetStatus(context, message);
         To(uri);
     }
+
+    /// <summary>Leaves a one-time message for the next page (shown by StatusMessage); messages starting with "Error" show as errors.</summary>
+    public static void SetStatus(HttpContext context, string message) =>
+        context.Response.Cookies.Append(StatusCookieName, message, StatusCookie.Build(context));
 
     public static string LocalOrHome(string? uri)
     {

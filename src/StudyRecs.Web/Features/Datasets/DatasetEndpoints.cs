@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Web.Components.UI;
+
+namespace StudyRecs.Web.Features.Datasets;
+
+/// <summary>The browser's upload form post, file downloads, and the REST API for datasets.</summary>
+internal static class DatasetEndpoints
+{
+    public static void MapDatasetEndpoints(this IEndpointRouteBuilder app)
+    {
+        var pages = app.MapGroup("/datasets").RequireAuthorization(Policies.Staff);
+        pages.MapPost("/import", UploadFromPageAsync).DisableAntiforgery();
+        pages.MapGet("/{id:long}/report.csv", ReportCsvAsync);
+        pages.MapGet("/{id:long}/original", OriginalAsync);
+
+        var api = app.MapGroup("/api/datasets").RequireAuthorization(Policies.Staff).WithTags("Datasets");
+        api.MapPost("/", UploadFromApiAsync).DisableAntiforgery()
+            .WithSummary("Upload a gradebook (multipart: file, optional sheet and label); answers the validation report.");
+        api.MapGet("/", ListAsync).WithSummary("Uploads visible to the caller, newest first.");
+        api.MapGet("/{id:long}", GetAsync).WithSummary("One upload with its validation report.");
+        api.MapGet("/{id:long}/report.csv", ReportCsvAsync).WithSummary("The validation problems as CSV (spreadsheet-safe).");
+    }
+
+    /// <summary>
+    /// The upload page posts here (a plain multipart form, no script). The antiforgery token is checked by hand
+    /// so a stale form gets a message instead of a bare 400; the result page follows a redirect.
+    /// </summary>
+    private static async Task<IResult> UploadFromPageAsync(HttpContext context, IAntiforgery antiforgery, DatasetImportService imports,
+        IOptions<DatasetOptions> options, CancellationToken ct)
+    {
+        var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
+        if (form is not null && !await antiforgery.IsRequestValidAsync(context))
+        {
+            error = "The upload form expired. Reload the page and upload again.";
+        }
+
+        if (error is not null || form?.File is null)
+        {
+            return RedirectWithStatus(context, "/datasets/upload", "Error: " + (error ?? "Choose a file to upload."));
+        }
+
+        await using var content = form.File.OpenReadStream();
+        var result = await imports.ImportAsync(new DatasetUpload(content, form.File.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate), ct);
+        return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary);
+    }
+
+    private static async Task<IResult> UploadFromApiAsync(HttpContext context, DatasetImportService imports, IOptions<DatasetOptions> options, CancellationToken ct)
+    {
+        var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
+        if (error is not null || form?.File is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No usable upload", detail: error ?? "Send a part named 'file'.");
+        }
+
+        await using var content = form.File.OpenReadStream();
+        var result = await imports.ImportAsync(new DatasetUpload(content, form.File.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate), ct);
+        var body = DatasetResponse.From(result.Dataset, result.Report);
+        if (result.IsAccepted)
+        {
+            return TypedResults.Created($"/api/datasets/{result.Dataset.Id}", body);
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Dataset rejected", detail: result.Report.Summary,
+            extensions: new Dictionary<string, object?> { ["datasetId"] = result.Dataset.Id, ["report"] = body.Report });
+    }
+
+    private static async Task<Ok<DatasetListResponse>> ListAsync(HttpContext context, DatasetCatalog catalog, DatasetStatus? status, int? skip, int? take, CancellationToken ct)
+    {
+        var owner = DatasetAccess.OwnerFilter(context.User);
+        var s = Math.Max(0, skip ?? 0);
+        var t = Math.Clamp(take ?? 50, 1, 500);
+        var items = await catalog.ListAsync(owner, status, s, t, ct);
+        return TypedResults.Ok(new DatasetListResponse(await catalog.CountAsync(owner, status, ct), s, t, items));
+    }
+
+    private static async Task<Results<Ok<DatasetResponse>, NotFound<ProblemDetails>>> GetAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
+    {
+        var owner = DatasetAccess.OwnerFilter(context.User);
+        var dataset = await catalog.GetAsync(id, owner, ct);
+        if (dataset is null)
+        {
+            return NotFound(id);
+        }
+
+        return TypedResults.Ok(DatasetResponse.From(dataset, await catalog.GetReportAsync(id, owner, ct)));
+    }
+
+    private static async Task<IResult> ReportCsvAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
+    {
+        var report = await catalog.GetReportAsync(id, DatasetAccess.OwnerFilter(context.User), ct);
+        return report is null
+            ? NotFound(id)
+            : TypedResults.File(DatasetReportCsv.ToBytes(report), DatasetReportCsv.ContentType, $"dataset-{id}-report.csv");
+    }
+
+    private static async Task<IResult> OriginalAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
+    {
+        var file = await catalog.OpenOriginalAsync(id, DatasetAccess.OwnerFilter(context.User), ct);
+        return file is null ? NotFound(id) : TypedResults.Stream(file.Content, file.ContentType, file.FileName);
+    }
+
+    private static NotFound<ProblemDetails> NotFound(long id) => TypedResults.NotFound(new ProblemDetails
+    {
+        Status = StatusCodes.Status404NotFound,
+        Title = "Dataset not found",
+        Detail = $"There is no dataset {id} that you can see. Teachers see their own uploads; administrators see all.",
+    });
+
+    private static RedirectHttpResult RedirectWithStatus(HttpContext context, string url, string message)
+    {
+        PageRedirect.SetStatus(context, message);
+        return TypedResults.LocalRedirect(url);
+    }
+}
+
+internal sealed record DatasetListResponse(int Total, int Skip, int Take, IReadOnlyList<DatasetSummary> Items);
+
+/// <summary>The API's view of one dataset: its record plus the validation report.</summary>
+internal sealed record DatasetResponse(
+    long Id, string FileName, string? Label, DatasetStatus Status, string Sha256, long SizeBytes, DatasetFormat Format, string? Sheet,
+    long TotalRows, long ValidRows, long LabelledRows, long RowsWithWarnings, bool TooSmallToTrain, long? DuplicateOfId,
+    DateTimeOffset UploadedAt, string? ErrorText, JsonElement? Report)
+{
+    public static DatasetResponse From(UploadedDataset d, DatasetValidationReport? report) => new(
+        d.Id, d.FileName, d.Label, d.Status, d.Sha256, d.SizeBytes, d.Format, d.Sheet, d.TotalRows, d.ValidRows, d.LabelledRows,
+        d.RowsWithWarnings, d.TooSmallToTrain, d.DuplicateOfId, d.UploadedAt, d.ErrorText,
+        report is null ? null : JsonSerializer.SerializeToElement(report, DatasetReportJson.Options));
+}

@@ -1,0 +1,230 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Web.Tests.Infrastructure;
+
+namespace StudyRecs.Web.Tests.Datasets;
+
+public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixture>
+{
+    private PortalFactory Factory => portal.Factory;
+
+    private const string Header = "student_id,semester,subject,assignment_marks,quiz_marks,attendance_percentage,midterm_marks,previous_cgpa,final_marks,final_grade";
+
+    private static string Csv(params string[] rows) => Header + "\n" + string.Join("\n", rows) + "\n";
+
+    private static string UniqueCsv(int rows = 3) =>
+        Csv([.. Enumerable.Range(0, rows).Select(i => $"S{Guid.NewGuid():N},{1 + i % 3},Math,{70 + i % 20},{60 + i % 30},{80 + i % 15},{65 + i % 25},3.{i % 9},{72 + i % 20},")]);
+
+    private static MultipartFormDataContent Upload(string content, string fileName = "grades.csv", string? label = null)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(content));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(file, "file", fileName);
+        if (label is not null)
+        {
+            form.Add(new StringContent(label), "label");
+        }
+
+        return form;
+    }
+
+    private async Task<long> CountRowsAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>().LongCountAsync();
+    }
+
+    [Fact]
+    public async Task Api_accepts_a_valid_file_stores_its_rows_and_returns_the_report()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var before = await CountRowsAsync();
+
+        var response = await teacher.PostAsync("/api/datasets", Upload(UniqueCsv(5), label: "Calculus, spring"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Accepted", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal(5, json.RootElement.GetProperty("validRows").GetInt64());
+        Assert.True(json.RootElement.GetProperty("tooSmallToTrain").GetBoolean());
+        Assert.Equal("Calculus, spring", json.RootElement.GetProperty("label").GetString());
+        Assert.Equal(before + 5, await CountRowsAsync());
+
+        var id = json.RootElement.GetProperty("id").GetInt64();
+        var detail = await teacher.GetAsync($"/api/datasets/{id}");
+        Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
+    }
+
+    [Fact]
+    public async Task Api_rejects_a_file_with_errors_as_problem_details_and_stores_no_rows()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var before = await CountRowsAsync();
+        var bad = Csv("S1,1,Math,70,60,80,65,3.1,72,", "S2,0,Math,170,60,80,65,3.1,72,Z");
+
+        var response = await teacher.PostAsync("/api/datasets", Upload(bad));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var problems = json.RootElement.GetProperty("report").GetProperty("problems").EnumerateArray().ToList();
+        Assert.Contains(problems, p => p.GetProperty("column").GetString() == "semester" && p.GetProperty("row").GetInt64() == 3);
+        Assert.Contains(problems, p => p.GetProperty("column").GetString() == "assignment_marks" && p.GetProperty("value").GetString() == "170");
+        Assert.Contains(problems, p => p.GetProperty("rule").GetString() == DatasetRules.UnknownGrade);
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Theory]
+    [InlineData("", "empty.csv")]
+    [InlineData("student_id,semester\n", "header-only.csv")]
+    [InlineData("\u0000\u0001\u0002binary garbage\u00ff", "garbage.csv")]
+    [InlineData("PK\u0003\u0004 not really a zip", "fake.xlsx")]
+    public async Task Api_rejects_broken_files_with_a_clear_message_and_never_a_500(string content, string fileName)
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var before = await CountRowsAsync();
+
+        var response = await teacher.PostAsync("/api/datasets", Upload(content, fileName));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("detail").GetString()));
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Api_without_a_file_part_answers_400_problem_details()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+
+        var noForm = await teacher.PostAsync("/api/datasets", new StringContent("{}", Encoding.UTF8, "application/json"));
+        var noFile = await teacher.PostAsync("/api/datasets", new MultipartFormDataContent { { new StringContent("x"), "label" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, noForm.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noFile.StatusCode);
+        Assert.Contains("file", await noFile.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Students_and_anonymous_callers_cannot_use_the_dataset_api()
+    {
+        var student = await Factory.SignInAsync(Roles.Student, "ST-" + Guid.NewGuid().ToString("N")[..6]);
+
+        var post = await student.PostAsync("/api/datasets", Upload(UniqueCsv()));
+        Assert.True(post.StatusCode == HttpStatusCode.Forbidden, $"{post.StatusCode}: {await post.Content.ReadAsStringAsync()}");
+        Assert.Equal(HttpStatusCode.Forbidden, (await student.GetAsync("/api/datasets")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Factory.CreateBrowserlessClient().GetAsync("/api/datasets")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Teachers_see_only_their_own_uploads_and_admins_see_all()
+    {
+        var mine = await Factory.SignInAsync(Roles.Teacher);
+        var other = await Factory.SignInAsync(Roles.Teacher);
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var created = await mine.PostAsync("/api/datasets", Upload(UniqueCsv()));
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/datasets/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/datasets/{id}/report.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/datasets/{id}")).StatusCode);
+        var list = JsonDocument.Parse(await other.GetStringAsync("/api/datasets")).RootElement;
+        Assert.DoesNotContain(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetInt64() == id);
+        var hidden = await Html.GetAsync(other, $"/datasets/{id}");
+        Assert.Equal("Dataset not found", hidden.QuerySelector("h1")!.TextContent);
+        Assert.Empty(hidden.QuerySelectorAll("table"));
+    }
+
+    [Fact]
+    public async Task Uploading_the_same_file_twice_is_flagged_not_silently_duplicated()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var content = UniqueCsv();
+        var first = await teacher.PostAsync("/api/datasets", Upload(content));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var before = await CountRowsAsync();
+
+        var second = await teacher.PostAsync("/api/datasets", Upload(content));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, second.StatusCode);
+        Assert.Contains(DatasetRules.DuplicateUpload, await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Page_upload_without_javascript_redirects_to_the_result_with_summary_preview_and_downloads()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var uploadPage = await Html.GetAsync(teacher, "/datasets/upload");
+        var token = uploadPage.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var form = Upload(UniqueCsv(4), "term.csv", "Physics");
+        form.Add(new StringContent(token), "__RequestVerificationToken");
+
+        var response = await teacher.PostAsync("/datasets/import", form);
+
+        var target = Redirects.LocalTarget(response);
+        Assert.Matches("^/datasets/[0-9]+$", target);
+        var result = await Html.GetAsync(teacher, target);
+        Assert.Equal("term.csv", result.QuerySelector("h1")!.TextContent);
+        Assert.Contains("Accepted", result.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(4, result.QuerySelectorAll("table.compact tbody tr").Length);
+        Assert.Contains("too small to train", result.QuerySelector("main")!.TextContent, StringComparison.OrdinalIgnoreCase);
+
+        var original = await teacher.GetAsync(target + "/original");
+        Assert.Equal(HttpStatusCode.OK, original.StatusCode);
+        Assert.StartsWith(Header, await original.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var history = await Html.GetAsync(teacher, "/datasets?status=Accepted");
+        Assert.Contains(history.QuerySelectorAll("tbody tr"), r => r.TextContent.Contains("term.csv", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Page_upload_with_a_stale_form_token_explains_and_stores_nothing()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var before = await CountRowsAsync();
+        var form = Upload(UniqueCsv());
+        form.Add(new StringContent("forged"), "__RequestVerificationToken");
+
+        var response = await teacher.PostAsync("/datasets/import", form);
+
+        Assert.Equal("/datasets/upload", Redirects.LocalTarget(response));
+        var page = await Html.GetAsync(teacher, "/datasets/upload");
+        Assert.Contains("form expired", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Rejected_upload_page_lists_problems_and_the_report_csv_neutralises_formulas()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var response = await teacher.PostAsync("/api/datasets", Upload(Csv("=HYPERLINK(\"x\"),1,Math,70,60,80,65,3.1,72,Q")));
+        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("datasetId").GetInt64();
+
+        var page = await Html.GetAsync(teacher, $"/datasets/{id}");
+        Assert.Contains("Rejected", page.QuerySelector(".status-badge")!.TextContent, StringComparison.Ordinal);
+        Assert.NotEmpty(page.QuerySelectorAll("tr.row-error"));
+
+        var csv = await teacher.GetStringAsync($"/datasets/{id}/report.csv");
+        Assert.DoesNotContain("\n=", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain(",=", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task History_ignores_an_unknown_status_filter_with_a_notice()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+
+        var page = await Html.GetAsync(teacher, "/datasets?status=Exploded&skip=-5");
+
+        Assert.Contains("not a dataset status", page.QuerySelector(".notice-warning")!.TextContent, StringComparison.Ordinal);
+    }
+}
