@@ -38,5 +38,16 @@ internal static class EngagementCatalog
         "Common mistakes in {0}", "{0} step by step", "Deep dive into {0}", "{0} cheat sheet", "Exam preparation: {0}",
     ];
 
+    /// <summary>Learning styles, as in the original design's user profiles, and the resource types each prefers.</summary>
+    public static readonly string[] LearningStyles = ["visual", "reading", "hands-on"];
+
+    /// <summary>Draw weight of each type (columns as <see cref="Types"/>) for each learning style (rows).</summary>
+    public static readonly double[][] StyleTypeAffinity =
+    [
+        [4.0, 0.6, 0.8, 0.6, 1.0],
+        [0.6, 4.0, 0.6, 0.6, 2.5],
+        [0.8, 0.6, 3.5, 4.0, 1.0],
+    ];
+
     public static readonly string[] Programs = ["Computer Science", "Engineering", "Natural Sciences", "Business", "Humanities", "Mathematics"];
 }

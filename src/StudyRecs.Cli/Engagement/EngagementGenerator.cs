@@ -8,8 +8,8 @@ internal sealed record EngagementSpec(int Students, int Resources, long Events, 
 
 /// <summary>
 /// Synthetic student engagement with learnable structure: students have weak subjects (where most of their activity
-/// goes), one extra interest and two favourite topics per subject; resources have a latent quality that skews their
-/// popularity; difficulty drifts upward as a student progresses. 15% of events are noise (popular resources
+/// goes), one extra interest, two favourite topics per subject and a learning style that favours some resource types;
+/// resources have a latent quality that skews their popularity; difficulty drifts upward as a student progresses. 15% of events are noise (popular resources
 /// anywhere), 10% revisit a resource already seen. Casual students (90%) have a few events, power users many.
 /// Everything is drawn from one seeded generator and streamed to the writers.
 /// </summary>
@@ -29,6 +29,7 @@ internal static class EngagementGenerator
         var resourceSubject = new int[spec.Resources];
         var resourceTopic = new int[spec.Resources];
         var resourceDifficulty = new int[spec.Resources];
+        var resourceType = new int[spec.Resources];
         var quality = new double[spec.Resources];
         var subjectWeights = subjects.Select(s => s.Weight).ToArray();
         resources.WriteLine("item_id,title,description,subject,topic,difficulty,type,minutes,tags");
@@ -41,6 +42,7 @@ internal static class EngagementGenerator
             resourceSubject[r] = s;
             resourceTopic[r] = t;
             resourceDifficulty[r] = d;
+            resourceType[r] = type;
             quality[r] = Math.Exp(Normal(random) * 0.9);
             var subject = subjects[s];
             var topic = subject.Topics[t];
@@ -69,7 +71,7 @@ internal static class EngagementGenerator
             resources.WriteLine(Quote(tags));
         }
 
-        // Per (subject, topic, difficulty) bucket: resources and cumulative quality, for weighted draws.
+        // Per (subject, topic, difficulty) bucket: resources and, per learning style, cumulative quality × type affinity.
         var buckets = new List<int>[subjects.Length * topics * difficulties];
         for (var b = 0; b < buckets.Length; b++)
         {
@@ -82,7 +84,9 @@ internal static class EngagementGenerator
         }
 
         var bucketItems = buckets.Select(b => b.ToArray()).ToArray();
-        var bucketCumulative = bucketItems.Select(items => Cumulative(items.Select(r => quality[r]).ToArray())).ToArray();
+        var styles = EngagementCatalog.StyleTypeAffinity;
+        var bucketCumulative = styles.Select(affinityOfType =>
+            bucketItems.Select(items => Cumulative(items.Select(r => quality[r] * affinityOfType[resourceType[r]]).ToArray())).ToArray()).ToArray();
         var globalCumulative = Cumulative(quality.Select(q => q * q).ToArray());
 
         // Students and their event budgets: everyone gets one, the rest is shared by activity (power users ≈ 10%).
@@ -95,7 +99,7 @@ internal static class EngagementGenerator
         }
 
         var budgets = Allocate(activity, spec.Events);
-        students.WriteLine("user_id,program,year,weak_subjects,activity");
+        students.WriteLine("user_id,program,year,weak_subjects,learning_style,activity");
         interactions.WriteLine("user_id,item_id,timestamp,weight,event");
         var affinity = new double[subjects.Length];
         var favourite = new int[subjects.Length * 2];
@@ -104,6 +108,7 @@ internal static class EngagementGenerator
         {
             var id = StudentId(s);
             var year = 1 + random.Next(4);
+            var style = random.Next(styles.Length);
             var weakCount = 1 + Pick(random, [0.45, 0.4, 0.15]);
             Array.Fill(affinity, 0.08);
             var weak = new List<string>(weakCount);
@@ -132,6 +137,8 @@ internal static class EngagementGenerator
             students.Write(year.ToString(CultureInfo.InvariantCulture));
             students.Write(',');
             students.Write(Quote(string.Join(';', weak)));
+            students.Write(',');
+            students.Write(EngagementCatalog.LearningStyles[style]);
             students.Write(',');
             students.WriteLine(power[s] ? "power" : "casual");
 
@@ -166,7 +173,7 @@ internal static class EngagementGenerator
                     }
 
                     resource = bucketItems[bucket].Length > 0
-                        ? bucketItems[bucket][Draw(random, bucketCumulative[bucket])]
+                        ? bucketItems[bucket][Draw(random, bucketCumulative[style][bucket])]
                         : Draw(random, globalCumulative);
                 }
 

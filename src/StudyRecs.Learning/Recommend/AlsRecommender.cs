@@ -12,10 +12,10 @@ public sealed record AlsOptions
     public int Iterations { get; init; } = 15;
 
     /// <summary>L2 regularisation λ on every factor.</summary>
-    public float Regularization { get; init; } = 1f;
+    public float Regularization { get; init; } = 30f;
 
     /// <summary>Confidence slope α: an interaction of weight w counts with confidence 1 + α·w.</summary>
-    public float Alpha { get; init; } = 2f;
+    public float Alpha { get; init; } = 1f;
 
     /// <summary>Conjugate-gradient steps per user or item and half-iteration.</summary>
     public int ConjugateGradientSteps { get; init; } = 3;

@@ -6,7 +6,7 @@ namespace StudyRecs.Learning.Recommend;
 public sealed record EaseOptions
 {
     /// <summary>L2 regularisation λ added to the Gram matrix's diagonal.</summary>
-    public float Regularization { get; init; } = 500f;
+    public float Regularization { get; init; } = 300f;
 
     /// <summary>Largest catalog accepted: the model is a dense items×items float matrix (20,000 items = 1.6 GB).</summary>
     public int MaxItems { get; init; } = 20_000;

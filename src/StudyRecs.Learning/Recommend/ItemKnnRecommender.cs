@@ -4,7 +4,7 @@ namespace StudyRecs.Learning.Recommend;
 public sealed record ItemKnnOptions
 {
     /// <summary>How many most similar items are kept per item.</summary>
-    public int Neighbors { get; init; } = 100;
+    public int Neighbors { get; init; } = 30;
 
     /// <summary>Upper bound on worker threads; 0 uses all cores.</summary>
     public int MaxDegreeOfParallelism { get; init; }

@@ -4,7 +4,7 @@ namespace StudyRecs.Learning.Recommend;
 public sealed record PopularityOptions
 {
     /// <summary>Half-life of an interaction's contribution, in days, counted back from the latest event; 0 disables decay.</summary>
-    public double HalfLifeDays { get; init; } = 30;
+    public double HalfLifeDays { get; init; } = 180;
 }
 
 /// <summary>

@@ -20,9 +20,9 @@ public sealed record RecommenderSuiteOptions
     /// <summary>Fixed weights of the hybrid by strategy name; strategies that cannot be fitted are left out.</summary>
     public IReadOnlyDictionary<string, float> HybridWeights { get; init; } = new Dictionary<string, float>
     {
-        ["ease"] = 0.45f,
-        ["als"] = 0.35f,
-        ["itemknn"] = 0.1f,
+        ["ease"] = 0.4f,
+        ["als"] = 0.25f,
+        ["itemknn"] = 0.25f,
         ["content"] = 0.05f,
         ["popularity"] = 0.05f,
     };
