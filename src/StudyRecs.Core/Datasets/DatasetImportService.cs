@@ -76,6 +76,10 @@ public sealed partial class DatasetImportService(
             await using (var writer = new DatasetRowBulkWriter(db, dataset.Id))
             {
                 report = await importer.ImportAsync(file, fileName, upload.Sheet, writer, cancellationToken);
+                if (report.IsAccepted)
+                {
+                    await writer.CompleteAsync(cancellationToken);
+                }
             }
 
             Apply(dataset, report);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -8,80 +7,69 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
 using SQLitePCL;
 using StudyRecs.Core.Data;
 
 namespace StudyRecs.Core.Datasets;
 
 /// <summary>
-/// Inserts gradebook rows into <c>DatasetRows</c> through one prepared statement on the context's connection, inside
-/// the context's current transaction (EF's change tracker is far too slow for a million rows). On SQLite the statement
-/// is driven through the native handle with positional binding; other providers use a prepared ADO.NET command.
-/// Table and column names come from the EF model, so the SQL follows the migrations on every provider.
+/// Inserts gradebook rows into <c>DatasetRows</c> on the context's connection, inside its current transaction (EF's
+/// change tracker is far too slow for a million rows): on SQLite through native prepared multi-row INSERTs, on
+/// PostgreSQL through a binary COPY. Table and column names come from the EF model, so the SQL follows the migrations.
+/// Call <see cref="CompleteAsync"/> before committing; disposing without it abandons the rows written.
 /// </summary>
 public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
 {
     /// <summary>Rows per multi-row INSERT on SQLite: far fewer statement steps (and AUTOINCREMENT bookkeeping) per row.</summary>
     private const int RowsPerSqliteStatement = 50;
 
-    private const int Columns = 13;
+    private static readonly string[] Properties =
+    [
+        nameof(DatasetRow.DatasetId), nameof(DatasetRow.RowNumber), nameof(DatasetRow.StudentId), nameof(DatasetRow.Semester),
+        nameof(DatasetRow.Subject), nameof(DatasetRow.AssignmentMarks), nameof(DatasetRow.QuizMarks), nameof(DatasetRow.AttendancePercentage),
+        nameof(DatasetRow.MidtermMarks), nameof(DatasetRow.PreviousCgpa), nameof(DatasetRow.FinalMarks), nameof(DatasetRow.FinalGrade),
+        nameof(DatasetRow.ExtraFeaturesJson),
+    ];
 
     private readonly long _datasetId;
-    private readonly DbCommand _command;
-    private readonly DbParameter[] _parameters;
+    private readonly ArrayBufferWriter<byte> _json = new(256);
     private readonly sqlite3? _sqlite;
     private readonly sqlite3_stmt? _statement;
     private readonly sqlite3_stmt? _multiRowStatement;
-    private readonly ArrayBufferWriter<byte> _json = new(256);
-    private bool _prepared;
+    private readonly NpgsqlConnection? _postgres;
+    private readonly string? _copyCommand;
+    private NpgsqlBinaryImporter? _copy;
 
     /// <param name="db">A context with an open transaction (<c>db.Database.BeginTransactionAsync()</c>).</param>
     public DatasetRowBulkWriter(StudyRecsDbContext db, long datasetId)
     {
-        var transaction = db.Database.CurrentTransaction
+        _ = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Start a transaction before writing dataset rows, so a rejected file can be rolled back.");
         _datasetId = datasetId;
 
         var entity = db.Model.FindEntityType(typeof(DatasetRow))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var sql = db.GetService<ISqlGenerationHelper>();
-        string[] properties =
-        [
-            nameof(DatasetRow.DatasetId), nameof(DatasetRow.RowNumber), nameof(DatasetRow.StudentId), nameof(DatasetRow.Semester),
-            nameof(DatasetRow.Subject), nameof(DatasetRow.AssignmentMarks), nameof(DatasetRow.QuizMarks), nameof(DatasetRow.AttendancePercentage),
-            nameof(DatasetRow.MidtermMarks), nameof(DatasetRow.PreviousCgpa), nameof(DatasetRow.FinalMarks), nameof(DatasetRow.FinalGrade),
-            nameof(DatasetRow.ExtraFeaturesJson),
-        ];
-        var columns = properties.Select(p => sql.DelimitIdentifier(entity.FindProperty(p)!.GetColumnName(table)!)).ToArray();
+        var target = $"{sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", Properties.Select(p => sql.DelimitIdentifier(entity.FindProperty(p)!.GetColumnName(table)!)))})";
 
-        _command = db.Database.GetDbConnection().CreateCommand();
-        _command.Transaction = transaction.GetDbTransaction();
-        var insert = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns)}) VALUES ";
-        _command.CommandText = insert + $"({string.Join(", ", properties.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)))})";
-        _parameters = new DbParameter[properties.Length];
-        for (var i = 0; i < properties.Length; i++)
+        switch (db.Database.GetDbConnection())
         {
-            var parameter = _command.CreateParameter();
-            parameter.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
-            parameter.DbType = i switch
-            {
-                0 or 1 => System.Data.DbType.Int64,
-                3 => System.Data.DbType.Int32,
-                >= 5 and <= 10 => System.Data.DbType.Double,
-                _ => System.Data.DbType.String,
-            };
-            _parameters[i] = parameter;
-            _command.Parameters.Add(parameter);
-        }
-
-        if (_command.Connection is SqliteConnection { Handle: { } handle })
-        {
-            _sqlite = handle;
-            var oneRow = "(" + string.Join(", ", Enumerable.Repeat("?", Columns)) + ")";
-            Check(raw.sqlite3_prepare_v2(handle, insert + oneRow, out var statement));
-            _statement = statement;
-            Check(raw.sqlite3_prepare_v2(handle, insert + string.Join(", ", Enumerable.Repeat(oneRow, RowsPerSqliteStatement)), out var multiRow));
-            _multiRowStatement = multiRow;
+            case SqliteConnection { Handle: { } handle }:
+                _sqlite = handle;
+                var oneRow = "(" + string.Join(", ", Enumerable.Repeat("?", Properties.Length)) + ")";
+                Check(raw.sqlite3_prepare_v2(handle, $"INSERT INTO {target} VALUES {oneRow}", out var statement));
+                _statement = statement;
+                Check(raw.sqlite3_prepare_v2(handle, $"INSERT INTO {target} VALUES {string.Join(", ", Enumerable.Repeat(oneRow, RowsPerSqliteStatement))}", out var multiRow));
+                _multiRowStatement = multiRow;
+                break;
+            case NpgsqlConnection postgres:
+                _postgres = postgres;
+                _copyCommand = $"COPY {target} FROM STDIN (FORMAT BINARY)";
+                break;
+            default:
+                throw new NotSupportedException($"Bulk dataset inserts support SQLite and PostgreSQL, not {db.Database.ProviderName}.");
         }
     }
 
@@ -90,46 +78,39 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
 
     public async ValueTask WriteBatchAsync(IReadOnlyList<GradebookRow> batch, CancellationToken cancellationToken)
     {
-        if (_statement is not null)
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_sqlite is not null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             WriteSqlite(batch);
-            RowsWritten += batch.Count;
-            return;
         }
-
-        if (!_prepared)
+        else
         {
-            await _command.PrepareAsync(cancellationToken);
-            _prepared = true;
-        }
-
-        foreach (var row in batch)
-        {
-            _parameters[0].Value = _datasetId;
-            _parameters[1].Value = row.Row;
-            _parameters[2].Value = row.StudentId;
-            _parameters[3].Value = row.Semester;
-            _parameters[4].Value = row.Subject;
-            _parameters[5].Value = Db(row.AssignmentMarks);
-            _parameters[6].Value = Db(row.QuizMarks);
-            _parameters[7].Value = Db(row.AttendancePercentage);
-            _parameters[8].Value = Db(row.MidtermMarks);
-            _parameters[9].Value = Db(row.PreviousCgpa);
-            _parameters[10].Value = Db(row.FinalMarks);
-            _parameters[11].Value = (object?)row.FinalGrade ?? DBNull.Value;
-            _parameters[12].Value = (object?)ExtraFeaturesJson(row) ?? DBNull.Value;
-            await _command.ExecuteNonQueryAsync(cancellationToken);
+            await WritePostgresAsync(batch, cancellationToken);
         }
 
         RowsWritten += batch.Count;
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Finishes the bulk operation so the rows become part of the transaction; call before committing.</summary>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_copy is not null)
+        {
+            await _copy.CompleteAsync(cancellationToken);
+            await _copy.DisposeAsync();
+            _copy = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
     {
         _statement?.Dispose();
         _multiRowStatement?.Dispose();
-        return _command.DisposeAsync();
+        if (_copy is not null)
+        {
+            // Disposing an uncompleted COPY cancels it; the caller then rolls the transaction back.
+            await _copy.DisposeAsync();
+        }
     }
 
     private void WriteSqlite(IReadOnlyList<GradebookRow> batch)
@@ -139,7 +120,7 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
         {
             for (var k = 0; k < RowsPerSqliteStatement; k++)
             {
-                BindRow(_multiRowStatement!, k * Columns, batch[i + k]);
+                BindRow(_multiRowStatement!, k * Properties.Length, batch[i + k]);
             }
 
             Step(_multiRowStatement!);
@@ -169,16 +150,6 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
         Bind(statement, offset + 13, ExtraFeaturesJson(row));
     }
 
-    private void Step(sqlite3_stmt statement)
-    {
-        var result = raw.sqlite3_step(statement);
-        raw.sqlite3_reset(statement);
-        if (result != raw.SQLITE_DONE)
-        {
-            Check(result);
-        }
-    }
-
     private static void Bind(sqlite3_stmt statement, int index, double? value)
     {
         if (value.HasValue)
@@ -203,6 +174,16 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
         }
     }
 
+    private void Step(sqlite3_stmt statement)
+    {
+        var result = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (result != raw.SQLITE_DONE)
+        {
+            Check(result);
+        }
+    }
+
     private void Check(int result)
     {
         if (result != raw.SQLITE_OK && result != raw.SQLITE_DONE)
@@ -211,7 +192,33 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
         }
     }
 
-    private static object Db(double? value) => value.HasValue ? value.Value : DBNull.Value;
+    private async Task WritePostgresAsync(IReadOnlyList<GradebookRow> batch, CancellationToken cancellationToken)
+    {
+        _copy ??= await _postgres!.BeginBinaryImportAsync(_copyCommand!, cancellationToken);
+        foreach (var row in batch)
+        {
+            await _copy.StartRowAsync(cancellationToken);
+            await _copy.WriteAsync(_datasetId, NpgsqlDbType.Bigint, cancellationToken);
+            await _copy.WriteAsync(row.Row, NpgsqlDbType.Bigint, cancellationToken);
+            await _copy.WriteAsync(row.StudentId, NpgsqlDbType.Varchar, cancellationToken);
+            await _copy.WriteAsync(row.Semester, NpgsqlDbType.Integer, cancellationToken);
+            await _copy.WriteAsync(row.Subject, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteAsync(_copy, row.AssignmentMarks, cancellationToken);
+            await WriteAsync(_copy, row.QuizMarks, cancellationToken);
+            await WriteAsync(_copy, row.AttendancePercentage, cancellationToken);
+            await WriteAsync(_copy, row.MidtermMarks, cancellationToken);
+            await WriteAsync(_copy, row.PreviousCgpa, cancellationToken);
+            await WriteAsync(_copy, row.FinalMarks, cancellationToken);
+            await WriteAsync(_copy, row.FinalGrade, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteAsync(_copy, ExtraFeaturesJson(row), NpgsqlDbType.Text, cancellationToken);
+        }
+    }
+
+    private static Task WriteAsync(NpgsqlBinaryImporter copy, double? value, CancellationToken cancellationToken) =>
+        value.HasValue ? copy.WriteAsync(value.Value, NpgsqlDbType.Double, cancellationToken) : copy.WriteNullAsync(cancellationToken);
+
+    private static Task WriteAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is not null ? copy.WriteAsync(value, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 
     /// <summary>Extra columns as a JSON object; values that read as numbers become JSON numbers.</summary>
     private string? ExtraFeaturesJson(GradebookRow row)
