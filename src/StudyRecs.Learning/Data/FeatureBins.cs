@@ -10,6 +10,12 @@ public sealed class FeatureBins
     /// <summary>Rows sampled to place the boundaries (as LightGBM's bin_construct_sample_cnt).</summary>
     internal const int SampleSize = 200_000;
 
+    /// <summary>
+    /// Quantile bins hold at least this many sampled values (LightGBM's min_data_in_bin): small
+    /// data gets fewer, better-filled bins, which also keeps histogram scans short.
+    /// </summary>
+    internal const int MinimumExamplesPerBin = 3;
+
     /// <summary>Creates bins from increasing upper bounds ending with +∞.</summary>
     public FeatureBins(float[] upperBounds)
     {
@@ -121,6 +127,7 @@ public sealed class FeatureBins
         }
         else
         {
+            maxBins = Math.Clamp(sorted.Length / MinimumExamplesPerBin, 2, maxBins);
             for (var q = 1; q < maxBins; q++)
             {
                 var pos = (int)((long)q * sorted.Length / maxBins);

@@ -53,13 +53,17 @@ internal static class SplitFinder
         for (var b = 1; b <= valueBins; b++)
         {
             var o = b * Slots;
-            accGradient += hist[o];
-            accHessian += hist[o + 1];
-            accCount += (int)hist[o + 2];
-            if (accCount == 0)
+            var binCount = (int)hist[o + 2];
+
+            // An empty bin splits the rows exactly as the previous bin did: nothing new to try.
+            if (binCount == 0)
             {
                 continue;
             }
+
+            accGradient += hist[o];
+            accHessian += hist[o + 1];
+            accCount += binCount;
 
             // Missing values to the right of the threshold.
             Consider(accGradient, accHessian, accCount, missingGoesLeft: false, b);

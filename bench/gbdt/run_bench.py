@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""Side-by-side benchmark of StudyRecs' tree engine against XGBoost and scikit-learn.
+
+Runs ../shared/bench/gbdt_anchor.py and `studyrecs learn` on the same files in one go and writes
+the figures (with ratios against XGBoost measured in the same run) into the section
+"## Gradient boosting engine" of bench/RESULTS.md, leaving other sections alone.
+
+  /usr/bin/python3 bench/gbdt/run_bench.py [--rows 1000000] [--threads 2] [--skip-large]
+                                           [--skip-small] [--skip-latency] [--work-dir DIR]
+
+Large: synthetic rows x 20 (regression, binary, multiclass), FastTree defaults, hold-out of the last
+20% in file order. Small: scikit-learn's diabetes, breast_cancer, wine, digits with
+`--algorithm auto --cv 10 --repeats 3` against `gbdt_anchor.py cv`. Latency: bench/gbdt/Latency.
+"""
+import argparse, datetime, json, os, platform, re, subprocess, sys
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ANCHOR = os.path.abspath(os.path.join(REPO, "..", "shared", "bench", "gbdt_anchor.py"))
+CLI = os.path.join(REPO, "src", "StudyRecs.Cli", "bin", "Release", "net10.0", "studyrecs")
+LATENCY = os.path.join(REPO, "bench", "gbdt", "Latency")
+RESULTS = os.path.join(REPO, "bench", "RESULTS.md")
+SECTION = "## Gradient boosting engine"
+SMALL = (("diabetes", "regression"), ("breast_cancer", "binary"), ("wine", "multiclass"), ("digits", "multiclass"))
+
+
+def run(cmd):
+    print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; load average at start {load:.1f}"
+
+
+def large(a, lines):
+    lines += [f"### {a.rows:,} x 20 synthetic rows, FastTree defaults, {a.threads} threads, hold-out last 20%", "",
+              "| task | library | fit s | fit / xgboost | predict rows/s | rows/s / xgboost | quality | quality vs xgboost |",
+              "|---|---|---|---|---|---|---|---|"]
+    for task in ("regression", "binary", "multiclass"):
+        path = os.path.join(a.work_dir, f"{task}-{a.rows}.csv")
+        if not os.path.exists(path):
+            subprocess.run(["/usr/bin/python3", ANCHOR, "synth", "--rows", str(a.rows), "--task", task, "--out", path], check=True)
+        anchors = run(["/usr/bin/python3", ANCHOR, "holdout", "--data", path, "--target", "y", "--task", task, "--threads", str(a.threads)])
+        ours = run([CLI, "learn", "--data", path, "--target", "y", "--task", task, "--threads", str(a.threads), "--json"])[0]
+        ours["library"] = "studyrecs"
+        xgb = next(r for r in anchors if r["library"] == "xgboost")
+        metric = "rmse" if task == "regression" else "accuracy"
+        for r in [ours] + anchors:
+            q = r[metric]
+            rel = (f"{(q / xgb[metric] - 1) * 100:+.2f}% RMSE" if task == "regression" else f"{(q - xgb[metric]) * 100:+.2f} points")
+            lines.append(f"| {task} | {r['library']} | {r['fit_seconds']:.2f} | {r['fit_seconds'] / xgb['fit_seconds']:.2f} | "
+                         f"{r['rows_per_second']:,.0f} | {r['rows_per_second'] / xgb['rows_per_second']:.2f} | {metric} {q:.4f} | {rel} |")
+    lines += ["", "Targets: regression fit <= 1.0 x XGBoost and RMSE within 1%; binary/multiclass fit <= 1.2 x and "
+              "accuracy within 0.5 points; batch rows/s >= XGBoost. Fit excludes CSV parsing on both sides.", ""]
+
+
+def latency(a, lines):
+    subprocess.run(["dotnet", "build", "-c", "Release", LATENCY], check=True, capture_output=True)
+    rows = run(["dotnet", os.path.join(LATENCY, "bin", "Release", "net10.0", "Latency.dll"), str(a.threads)])
+    lines += ["### Single-row prediction (bench/gbdt/Latency, models trained on 100,000 x 20 with FastTree defaults)", "",
+              "| task | trees | median us/row | bytes allocated per call |", "|---|---|---|---|"]
+    lines += [f"| {r['task']} | {r['trees']} | {r['single_row_us']:.2f} | {r['bytes_per_call']:g} |" for r in rows]
+    lines += ["", "Target: under 20 us per row.", ""]
+
+
+def small(a, lines):
+    out = os.path.join(a.work_dir, "sklearn")
+    subprocess.run(["/usr/bin/python3", ANCHOR, "export-sklearn", "--out-dir", out], check=True, capture_output=True)
+    lines += ["### Small real data sets, 10-fold CV x 3 repeats (pooled predictions)", "",
+              "| data set | task | studyrecs auto | best anchor | anchor figures | studyrecs - best | studyrecs chose |",
+              "|---|---|---|---|---|---|---|"]
+    for name, task in SMALL:
+        path = os.path.join(out, f"{name}.csv")
+        anchors = run(["/usr/bin/python3", ANCHOR, "cv", "--data", path, "--target", "target", "--task", task, "--folds", "10", "--repeats", "3"])
+        ours = run([CLI, "learn", "--data", path, "--target", "target", "--task", task, "--algorithm", "auto", "--cv", "10", "--repeats", "3",
+                    "--threads", str(a.threads), "--json"])[0]
+        metric, better = ("rmse", min) if task == "regression" else ("accuracy", max)
+        best = better(anchors, key=lambda r: r[metric])
+        figures = ", ".join(f"{r['library']} {r[metric]:.4f}" for r in anchors)
+        diff = ours[metric] - best[metric]
+        verdict = "better or equal" if (diff <= 0 if metric == "rmse" else diff >= 0) else "worse"
+        lines.append(f"| {name} | {task} | {metric} {ours[metric]:.4f} | {best['library']} {best[metric]:.4f} | {figures} | "
+                     f"{diff:+.4f} ({verdict}) | {ours['chosen']} |")
+    lines += [""]
+
+
+def write_section(lines):
+    body = "\n".join([SECTION, ""] + lines).rstrip() + "\n"
+    text = open(RESULTS).read() if os.path.exists(RESULTS) else "# Benchmark results\n"
+    pattern = re.compile(r"^## Gradient boosting engine\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(lambda _: body + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + body
+    with open(RESULTS, "w") as f:
+        f.write(text.rstrip() + "\n")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--work-dir", default="/tmp/studyrecs-gbdt-bench")
+    p.add_argument("--skip-large", action="store_true")
+    p.add_argument("--skip-small", action="store_true")
+    p.add_argument("--skip-latency", action="store_true")
+    a = p.parse_args()
+    os.makedirs(a.work_dir, exist_ok=True)
+    subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(REPO, "src", "StudyRecs.Cli")], check=True, capture_output=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"Run {stamp} on {machine()}. Produced by `bench/gbdt/run_bench.py`; ratios compare runs made back to back in this "
+             "run, so machine load affects both sides (XGBoost/OpenMP suffers more from a loaded machine).", ""]
+    if not a.skip_large:
+        large(a, lines)
+    if not a.skip_latency:
+        latency(a, lines)
+    if not a.skip_small:
+        small(a, lines)
+    write_section(lines)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
