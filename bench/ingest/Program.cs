@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Datasets.Generation;
@@ -14,6 +15,7 @@ using StudyRecs.Core.Datasets.Generation;
 var csvRows = IntOption("--rows", 1_000_000);
 var xlsxRows = IntOption("--xlsx-rows", 100_000);
 var phase = StringOption("--phase", null);
+const string PostgresVariable = "STUDYRECS_BENCH_POSTGRES";
 var dataDir = Path.Combine(Path.GetTempPath(), "studyrecs-bench-ingest");
 Directory.CreateDirectory(dataDir);
 
@@ -32,7 +34,9 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OS
 foreach (var file in new[] { csv, xlsx })
 {
     Console.WriteLine($"{Path.GetFileName(file)}: {new FileInfo(file).Length / (1024.0 * 1024):N1} MB");
-    foreach (var p in new[] { "parse", "validate", "store" })
+    // STUDYRECS_BENCH_POSTGRES (a server connection string) adds the same import into a fresh PostgreSQL database.
+    var phases = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } ? new[] { "parse", "validate", "store", "store-pg" } : ["parse", "validate", "store"];
+    foreach (var p in phases)
     {
         // The child is this same program, through the dotnet host when it was started that way.
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -56,9 +60,9 @@ return 0;
 
 async Task RunPhaseAsync(string name, string file)
 {
-    if (name == "store")
+    if (name is "store" or "store-pg")
     {
-        await StoreAsync(file);
+        await StoreAsync(file, name == "store-pg");
         return;
     }
 
@@ -88,14 +92,19 @@ async Task RunPhaseAsync(string name, string file)
 
 // The portal's whole import on a fresh SQLite file: spool + SHA-256, validation, batched inserts in one transaction,
 // original file kept in the database, commit.
-async Task StoreAsync(string file)
+async Task StoreAsync(string file, bool postgres)
 {
     var root = Directory.CreateTempSubdirectory("studyrecs-bench-store-").FullName;
+    var server = Environment.GetEnvironmentVariable(PostgresVariable);
+    var pgDatabase = "studyrecs_bench_" + Guid.NewGuid().ToString("N")[..12];
     try
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(root, "bench.db")}",
+            ["Database:Provider"] = postgres ? "Postgres" : "Sqlite",
+            ["ConnectionStrings:StudyRecs"] = postgres
+                ? new NpgsqlConnectionStringBuilder(server) { Database = pgDatabase }.ConnectionString
+                : $"Data Source={Path.Combine(root, "bench.db")}",
             ["Storage:DataDirectory"] = root,
             ["Datasets:MaxUploadBytes"] = (512L * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
         }).Build();
@@ -121,11 +130,21 @@ async Task StoreAsync(string file)
         stopwatch.Stop();
         using var self = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {"store",-9} {stopwatch.Elapsed.TotalSeconds,7:F2} s wall  {(self.TotalProcessorTime - cpuBefore).TotalSeconds,6:F2} s CPU  peak working set {self.PeakWorkingSet64 / (1024.0 * 1024),6:F0} MB  allocated {GC.GetTotalAllocatedBytes() / (1024.0 * 1024),7:F0} MB  ({result.Dataset.Status}, {result.Dataset.ValidRows:N0} rows stored, database {new FileInfo(Path.Combine(root, "bench.db")).Length / (1024.0 * 1024):N0} MB)"));
+            $"  {(postgres ? "store-pg" : "store"),-9} {stopwatch.Elapsed.TotalSeconds,7:F2} s wall  {(self.TotalProcessorTime - cpuBefore).TotalSeconds,6:F2} s CPU  peak working set {self.PeakWorkingSet64 / (1024.0 * 1024),6:F0} MB  allocated {GC.GetTotalAllocatedBytes() / (1024.0 * 1024),7:F0} MB  ({result.Dataset.Status}, {result.Dataset.ValidRows:N0} rows stored{(postgres ? "" : $", database {new FileInfo(Path.Combine(root, "bench.db")).Length / (1024.0 * 1024):N0} MB")})"));
     }
     finally
     {
         SqliteConnection.ClearAllPools();
+        if (postgres)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(server);
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP DATABASE IF EXISTS \"{pgDatabase}\" WITH (FORCE)";
+            await drop.ExecuteNonQueryAsync();
+        }
+
         Directory.Delete(root, recursive: true);
     }
 }
