@@ -63,8 +63,11 @@ internal static class RecommendEvalCommand
 
             progress.WriteLine($"{log.Interactions.Length:N0} interactions, {log.Users.Count:N0} students, {log.Items.Count:N0} items; {split.UsersWithTestItems:N0} students with test items");
             var catalogTexts = texts is null ? null : Enumerable.Range(0, log.Items.Count).Select(i => i < texts.Count ? texts[i] : null).ToList();
-            var options = new RecommenderSuiteOptions { Als = new AlsOptions { Seed = seed } };
-            var suite = new RecommenderSuite(split.TrainMatrix, catalogTexts, options, progress.WriteLine);
+            var options = new RecommenderSuiteOptions { Als = new AlsOptions { Seed = seed }, Ranker = new RankerOptions { Seed = seed } };
+            var suite = new RecommenderSuite(split.TrainMatrix, catalogTexts, options, progress.WriteLine)
+            {
+                TrainingEvents = new InteractionLog(log.Users, log.Items, split.Train),
+            };
             if (algorithm != "all" && suite.Unavailable(algorithm) is { } reason)
             {
                 throw new RecommendInputException(reason);

@@ -106,6 +106,7 @@ public static class RecommenderSerializer
             case ContentRecommender m: m.WritePayload(writer); break;
             case HybridRecommender m: m.WritePayload(writer); break;
             case FallbackRecommender m: m.WritePayload(writer); break;
+            case RankerRecommender m: m.WritePayload(writer); break;
             default: throw new NotSupportedException($"Recommender '{model.Name}' ({model.GetType().Name}) cannot be serialised.");
         }
     }
@@ -119,6 +120,7 @@ public static class RecommenderSerializer
         "content" => ContentRecommender.ReadPayload(reader),
         "hybrid" => HybridRecommender.ReadPayload(reader),
         "fallback" => FallbackRecommender.ReadPayload(reader),
+        "ranker" => RankerRecommender.ReadPayload(reader),
         _ => throw new InvalidDataException($"Unknown recommender model kind '{name}'."),
     };
 }

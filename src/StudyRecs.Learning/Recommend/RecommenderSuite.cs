@@ -17,6 +17,9 @@ public sealed record RecommenderSuiteOptions
     /// <summary>ALS settings.</summary>
     public AlsOptions Als { get; init; } = new();
 
+    /// <summary>Learned ranker settings.</summary>
+    public RankerOptions Ranker { get; init; } = new();
+
     /// <summary>Fixed weights of the hybrid by strategy name; strategies that cannot be fitted are left out.</summary>
     public IReadOnlyDictionary<string, float> HybridWeights { get; init; } = new Dictionary<string, float>
     {
@@ -40,7 +43,7 @@ public sealed record FittedRecommender(IRecommender Model, double Seconds);
 public sealed class RecommenderSuite
 {
     /// <summary>The strategies a suite fits, in a sensible evaluation order.</summary>
-    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "hybrid"];
+    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "hybrid", "ranker"];
 
     private readonly InteractionMatrix _train;
     private readonly IReadOnlyList<ItemText?>? _texts;
@@ -63,13 +66,17 @@ public sealed class RecommenderSuite
         _log = log;
     }
 
+    /// <summary>The training events behind the matrix; the ranker needs them for its inner temporal split.</summary>
+    public InteractionLog? TrainingEvents { get; init; }
+
     /// <summary>Why a strategy cannot be fitted on this data, or null when it can.</summary>
     public string? Unavailable(string strategy) => strategy switch
     {
         "content" when _texts is null => "content needs the resources' text (an items file)",
         "ease" when _train.ItemCount > _options.Ease.MaxItems =>
             $"EASE needs a dense items×items matrix; {_train.ItemCount:N0} items exceed its limit of {_options.Ease.MaxItems:N0}",
-        "hybrid" when !_options.HybridWeights.Keys.Any(s => s != "hybrid" && Unavailable(s) is null) => "no hybrid component can be fitted",
+        "hybrid" or "ranker" when !BaseStrategies().Any() => "no base model can be fitted",
+        "ranker" when TrainingEvents is null => "the ranker needs the training events for its inner temporal split",
         _ when !Strategies.Contains(strategy) => $"unknown strategy '{strategy}'",
         _ => null,
     };
@@ -91,10 +98,13 @@ public sealed class RecommenderSuite
 
         _log?.Invoke($"fitting {strategy}");
         FittedRecommender fitted;
-        if (strategy == "hybrid")
+        if (strategy == "ranker")
         {
-            var parts = _options.HybridWeights.Where(p => p.Key != "hybrid" && p.Value > 0 && Unavailable(p.Key) is null)
-                .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (Fitted: Fit(p.Key), Weight: p.Value)).ToList();
+            fitted = FitRanker();
+        }
+        else if (strategy == "hybrid")
+        {
+            var parts = BaseStrategies().Select(s => (Fitted: Fit(s), Weight: _options.HybridWeights[s])).ToList();
             fitted = new FittedRecommender(new HybridRecommender(parts.Select(p => new WeightedRecommender(p.Fitted.Model, p.Weight))),
                 parts.Sum(p => p.Fitted.Seconds));
         }
@@ -114,5 +124,27 @@ public sealed class RecommenderSuite
 
         _fitted[strategy] = fitted;
         return fitted;
+    }
+
+    // The hybrid's components with a positive weight that can be fitted here, in a fixed order; also the ranker's features.
+    private IEnumerable<string> BaseStrategies() => _options.HybridWeights
+        .Where(p => p.Key is not ("hybrid" or "ranker") && p.Value > 0 && Strategies.Contains(p.Key) && Unavailable(p.Key) is null)
+        .Select(p => p.Key).Order(StringComparer.Ordinal);
+
+    // Base models fitted on an inner temporal split of the training events give the LambdaMART training set;
+    // the same strategies fitted on all training events serve.
+    private FittedRecommender FitRanker()
+    {
+        var clock = Stopwatch.StartNew();
+        var innerSplit = TemporalSplit.Create(TrainingEvents!);
+        var innerSuite = new RecommenderSuite(innerSplit.TrainMatrix, _texts, _options);
+        var strategies = BaseStrategies().ToList();
+        var inner = strategies.Select(s => innerSuite.Fit(s).Model).ToList();
+        var innerSeconds = clock.Elapsed.TotalSeconds;
+        var serving = strategies.Select(Fit).ToList();
+        clock.Restart();
+        _log?.Invoke("training the LambdaMART re-ranker");
+        var ranker = RankerRecommender.Fit(inner, [.. serving.Select(f => f.Model)], innerSplit, _options.Ranker);
+        return new FittedRecommender(ranker, innerSeconds + serving.Sum(f => f.Seconds) + clock.Elapsed.TotalSeconds);
     }
 }

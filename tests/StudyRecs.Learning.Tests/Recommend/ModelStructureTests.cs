@@ -7,14 +7,24 @@ public class ModelStructureTests
 {
     private static readonly InteractionMatrix Data = RecommendTestData.TwoCommunities();
 
-    public static TheoryData<string> Models => ["itemknn", "ease", "als", "content", "hybrid"];
+    /// <summary>A small LambdaMART for tiny data.</summary>
+    internal static readonly RankerOptions Ranker = new()
+    {
+        Candidates = 20,
+        Boosting = new StudyRecs.Learning.Boosting.GradientBoostingOptions { NumberOfTrees = 20, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 5, NdcgTruncationLevel = 5 },
+    };
+
+    public static TheoryData<string> Models => ["itemknn", "ease", "als", "content", "hybrid", "ranker"];
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Recommends_the_students_own_community(string name)
     {
         var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(),
-            new RecommenderSuiteOptions { Ease = new EaseOptions { Regularization = 5 }, Als = new AlsOptions { Factors = 2, Regularization = 1f, Alpha = 2 } });
+            new RecommenderSuiteOptions { Ease = new EaseOptions { Regularization = 5 }, Als = new AlsOptions { Factors = 2, Regularization = 1f, Alpha = 2 }, Ranker = Ranker })
+        {
+            TrainingEvents = RecommendTestData.TwoCommunitiesLog(),
+        };
         var model = suite.Fit(name).Model;
         foreach (var (history, from) in new[] { (new[] { 0, 1, 2 }, 0), (new[] { 10, 11, 12 }, 10) })
         {

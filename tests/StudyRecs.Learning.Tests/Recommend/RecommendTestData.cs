@@ -9,7 +9,10 @@ internal static class RecommendTestData
     /// Two communities: users 0..19 use items 0..9, users 20..39 use items 10..19 (each user 6 random items of
     /// their community, with a little cross-community noise); items 20..29 are never used.
     /// </summary>
-    public static InteractionMatrix TwoCommunities(int seed = 1)
+    public static InteractionMatrix TwoCommunities() => InteractionMatrix.Build(TwoCommunitiesLog());
+
+    /// <summary>The events behind <see cref="TwoCommunities"/>, in time order per student.</summary>
+    public static InteractionLog TwoCommunitiesLog(int seed = 1)
     {
         var random = new Random(seed);
         var events = new List<Interaction>();
@@ -27,7 +30,7 @@ internal static class RecommendTestData
             }
         }
 
-        return InteractionMatrix.Build(40, 30, [.. events]);
+        return new InteractionLog(new IdIndex(Enumerable.Range(0, 40).Select(u => $"u{u}")), new IdIndex(Enumerable.Range(0, 30).Select(i => $"i{i}")), [.. events]);
     }
 
     /// <summary>Texts matching the communities: items 0..9 are about calculus, 10..19 about poetry, 20..29 about chemistry.</summary>

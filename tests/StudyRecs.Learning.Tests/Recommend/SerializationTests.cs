@@ -12,7 +12,10 @@ public class SerializationTests
     [MemberData(nameof(Strategies))]
     public void Round_trip_gives_identical_scores(string strategy)
     {
-        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), new RecommenderSuiteOptions { Als = new AlsOptions { Factors = 4, Iterations = 2 } });
+        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), new RecommenderSuiteOptions { Als = new AlsOptions { Factors = 4, Iterations = 2 }, Ranker = ModelStructureTests.Ranker })
+        {
+            TrainingEvents = RecommendTestData.TwoCommunitiesLog(),
+        };
         var model = suite.Fit(strategy).Model;
         var restored = RecommenderSerializer.Deserialize(RecommenderSerializer.Serialize(model));
         Assert.Equal(model.Name, restored.Name);
