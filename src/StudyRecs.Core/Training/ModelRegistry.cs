@@ -1,0 +1,125 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using StudyRecs.Core.Data;
+
+namespace StudyRecs.Core.Training;
+
+/// <summary>Whether an activation happened, a message for the admin, and the now active version.</summary>
+public sealed record ActivationResult(bool Succeeded, string Message, TrainedModel? Model);
+
+/// <summary>
+/// The model versions per task, their training runs and candidate runs, and the admin's way to switch the active
+/// version (with an audit record). Everything it returns is detached; listings leave <see cref="TrainedModel.Artifact"/> empty.
+/// </summary>
+public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
+{
+    /// <summary>Every column except the artifact bytes.</summary>
+    private static readonly Expression<Func<TrainedModel, TrainedModel>> WithoutArtifact = m => new TrainedModel
+    {
+        Id = m.Id,
+        Version = m.Version,
+        Task = m.Task,
+        Algorithm = m.Algorithm,
+        SettingsJson = m.SettingsJson,
+        MetricsJson = m.MetricsJson,
+        FeatureSchemaJson = m.FeatureSchemaJson,
+        ArtifactSha256 = m.ArtifactSha256,
+        CreatedBy = m.CreatedBy,
+        CreatedAt = m.CreatedAt,
+        IsActive = m.IsActive,
+        ActivatedAt = m.ActivatedAt,
+        ActivatedBy = m.ActivatedBy,
+        ActivationReason = m.ActivationReason,
+        NotActivatedReason = m.NotActivatedReason,
+        TrainingRunId = m.TrainingRunId,
+        RowsUsed = m.RowsUsed,
+        DatasetIdsJson = m.DatasetIdsJson,
+        DataHash = m.DataHash,
+        DurationSeconds = m.DurationSeconds,
+        SelectionMetric = m.SelectionMetric,
+        SelectionScore = m.SelectionScore,
+    };
+
+    /// <summary>Versions of one task (or all), newest first, without artifact bytes.</summary>
+    public async Task<IReadOnlyList<TrainedModel>> ListAsync(ModelTask? task, CancellationToken cancellationToken) =>
+        await Models(task).OrderByDescending(m => m.Id).Select(WithoutArtifact).ToListAsync(cancellationToken);
+
+    public Task<TrainedModel?> GetAsync(ModelTask task, string version, bool includeArtifact, CancellationToken cancellationToken) =>
+        Single(Models(task).Where(m => m.Version == version), includeArtifact, cancellationToken);
+
+    /// <summary>The task's active version, or null when the task has none yet.</summary>
+    public Task<TrainedModel?> GetActiveAsync(ModelTask task, bool includeArtifact, CancellationToken cancellationToken) =>
+        Single(Models(task).Where(m => m.IsActive), includeArtifact, cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="version"/> the task's active model in one transaction: the current one is deactivated,
+    /// the target activated, and the switch audited. Refuses an empty reason, an unknown version and the version that
+    /// is already active, with a message saying so.
+    /// </summary>
+    public async Task<ActivationResult> ActivateAsync(ModelTask task, string version, string by, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        var taskName = task.ToString().ToLowerInvariant();
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return new ActivationResult(false, "Give a reason for the change; it is kept in the audit log.", null);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var target = await db.Set<TrainedModel>().Where(m => m.Task == task && m.Version == version)
+            .Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
+        if (target is null)
+        {
+            return new ActivationResult(false, $"There is no {taskName} model version '{version}'.", null);
+        }
+
+        if (target.IsActive)
+        {
+            return new ActivationResult(false, $"Version {version} is already the active {taskName} model.", target);
+        }
+
+        var current = await Models(task).Where(m => m.IsActive).Select(m => m.Version).SingleOrDefaultAsync(cancellationToken);
+
+        // Attach the artifact-less copy and mark only the activation columns modified, so the bytes are never rewritten.
+        db.Attach(target);
+        try
+        {
+            await ModelActivation.SwitchAsync(db, target, current, by.Trim(), reason.Trim(), time.GetUtcNow(), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another activation of this task committed first: the one-active index refused the second.
+            db.ChangeTracker.Clear();
+            return new ActivationResult(false, $"Another change of the active {taskName} model happened at the same time; reload and try again.", null);
+        }
+
+        db.Entry(target).State = EntityState.Detached;
+        return new ActivationResult(true, current is null
+            ? $"Version {version} is now the active {taskName} model."
+            : $"Version {version} replaced {current} as the active {taskName} model.", target);
+    }
+
+    /// <summary>Activation history of one task (or all), newest first.</summary>
+    public async Task<IReadOnlyList<ModelActivationAudit>> AuditAsync(ModelTask? task, CancellationToken cancellationToken) =>
+        await db.Set<ModelActivationAudit>().AsNoTracking().Where(a => task == null || a.Task == task)
+            .OrderByDescending(a => a.Id).ToListAsync(cancellationToken);
+
+    /// <summary>Every candidate a training run tried, in the order they ran (regression first, grid order).</summary>
+    public async Task<IReadOnlyList<ModelRun>> RunsAsync(long trainingRunId, CancellationToken cancellationToken) =>
+        await db.Set<ModelRun>().AsNoTracking().Where(r => r.TrainingRunId == trainingRunId)
+            .OrderBy(r => r.Id).ToListAsync(cancellationToken);
+
+    public Task<TrainingRun?> GetRunAsync(long id, CancellationToken cancellationToken) =>
+        db.Set<TrainingRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+
+    /// <summary>The latest <paramref name="take"/> training runs, newest first.</summary>
+    public async Task<IReadOnlyList<TrainingRun>> RecentRunsAsync(int take, CancellationToken cancellationToken) =>
+        await db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Max(0, take)).ToListAsync(cancellationToken);
+
+    private IQueryable<TrainedModel> Models(ModelTask? task) =>
+        db.Set<TrainedModel>().AsNoTracking().Where(m => task == null || m.Task == task);
+
+    private static Task<TrainedModel?> Single(IQueryable<TrainedModel> query, bool includeArtifact, CancellationToken cancellationToken) =>
+        includeArtifact ? query.SingleOrDefaultAsync(cancellationToken) : query.Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
+}

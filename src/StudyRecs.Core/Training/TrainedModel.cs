@@ -1,0 +1,68 @@
+namespace StudyRecs.Core.Training;
+
+/// <summary>
+/// One version of a model in the registry: the serialized tree ensemble with everything needed to judge and reuse it
+/// (settings, metrics, the feature schema that builds its input vector, the data it learned from). At most one
+/// version per task is active; the database enforces it.
+/// </summary>
+public class TrainedModel
+{
+    public long Id { get; set; }
+
+    /// <summary>UTC creation time as yyyyMMddHHmmss, unique per task.</summary>
+    public required string Version { get; set; }
+
+    public ModelTask Task { get; set; }
+
+    /// <summary>"gbdt" or "forest".</summary>
+    public required string Algorithm { get; set; }
+
+    /// <summary>The winning candidate's name and trainer settings, as JSON.</summary>
+    public required string SettingsJson { get; set; }
+
+    /// <summary>A <see cref="RegressionReport"/> or <see cref="ClassificationReport"/> as JSON (read with <see cref="ModelMetricsJson"/>).</summary>
+    public required string MetricsJson { get; set; }
+
+    /// <summary>The <see cref="FeatureSchema"/> as JSON.</summary>
+    public required string FeatureSchemaJson { get; set; }
+
+    /// <summary>The model in the engine's versioned binary format; empty when a listing left it out.</summary>
+    public byte[] Artifact { get; set; } = [];
+
+    /// <summary>SHA-256 of <see cref="Artifact"/>, lower-case hex.</summary>
+    public required string ArtifactSha256 { get; set; }
+
+    /// <summary>"job" for scheduled training, otherwise the user who asked for it.</summary>
+    public required string CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public bool IsActive { get; set; }
+
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    public string? ActivatedBy { get; set; }
+
+    public string? ActivationReason { get; set; }
+
+    /// <summary>Why training left this version inactive (it scored worse than the active one).</summary>
+    public string? NotActivatedReason { get; set; }
+
+    public long? TrainingRunId { get; set; }
+
+    public int RowsUsed { get; set; }
+
+    /// <summary>Ids of the datasets whose rows trained the model, as a JSON array.</summary>
+    public required string DatasetIdsJson { get; set; }
+
+    /// <summary>SHA-256 over the training rows in canonical order: equal hashes mean equal training data.</summary>
+    public required string DataHash { get; set; }
+
+    public double DurationSeconds { get; set; }
+
+    /// <summary>Name of the metric versions are compared on: <c>cv_rmse</c> (lower is better) or <c>cv_weighted_f1</c> (higher is better).</summary>
+    public required string SelectionMetric { get; set; }
+
+    /// <summary>Cross-validated value of <see cref="SelectionMetric"/>, used by the activation rule and for comparing versions.</summary>
+    public double SelectionScore { get; set; }
+}

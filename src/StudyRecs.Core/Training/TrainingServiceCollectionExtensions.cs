@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace StudyRecs.Core.Training;
+
+public static class TrainingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="TrainingOptions"/> (section <c>Training</c>, validated at start-up) and the scoped
+    /// <see cref="TrainingPipeline"/> and <see cref="ModelRegistry"/>; they need the database and dataset registrations.
+    /// </summary>
+    public static IServiceCollection AddStudyRecsTraining(this IServiceCollection services)
+    {
+        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<TrainingPipeline>();
+        services.AddScoped<ModelRegistry>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Training;
+
+namespace StudyRecs.Core.Tests.Training;
+
+/// <summary>Whole runs on a small dataset (40 students, 3 folds) where the outcome depends on what is already active.</summary>
+public sealed class ModelActivationRuleTests
+{
+    [Fact]
+    public async Task A_retrained_model_replaces_the_active_one_only_when_it_is_not_worse()
+    {
+        await using var host = await TrainingTestHost.StartAsync(minimumRows: 100, folds: 3);
+        var dataset = await host.ImportGeneratedAsync(40);
+
+        var first = await host.TrainAsync([dataset.Id]);
+        var second = await host.TrainAsync([dataset.Id], by: "admin@example.org");
+
+        // Same rows, same seed: equal scores count as not worse, and the clock standing still bumps the version.
+        Assert.All(first.Models.Zip(second.Models), pair => Assert.Equal(pair.First.SelectionScore, pair.Second.SelectionScore));
+        Assert.Equal(["20261122010203", "20261122010203"], first.Models.Select(m => m.Version));
+        Assert.Equal(["20261122010204", "20261122010204"], second.Models.Select(m => m.Version));
+        Assert.All(second.Models, m => Assert.True(m.IsActive));
+        Assert.All(second.Models, m => Assert.Equal("admin@example.org", m.ActivatedBy));
+        Assert.All(second.Models, m => Assert.Contains("is not worse than the active 20261122010203", m.ActivationReason, StringComparison.Ordinal));
+
+        // Make the active versions look far better than anything retraining can reach.
+        await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<TrainedModel>().Where(m => m.IsActive)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.SelectionScore, m => m.Task == ModelTask.Regression ? 0.5 : 0.99)));
+        var third = await host.TrainAsync([dataset.Id]);
+
+        Assert.Equal(TrainingRunStatus.Succeeded, third.Run.Status);
+        Assert.All(third.Models, m => Assert.False(m.IsActive));
+        Assert.Matches(@"^CV RMSE \d+(\.\d+)? is worse than the active 20261122010204 \(0\.5\)\.$", third.Models[0].NotActivatedReason);
+        Assert.Matches(@"^CV weighted F1 0\.\d+ is worse than the active 20261122010204 \(0\.99\)\.$", third.Models[1].NotActivatedReason);
+        Assert.Contains("kept inactive", third.Run.ResultSummary, StringComparison.Ordinal);
+
+        await host.WithScopeAsync(async sp =>
+        {
+            var registry = sp.GetRequiredService<ModelRegistry>();
+            foreach (var task in new[] { ModelTask.Regression, ModelTask.Classification })
+            {
+                Assert.Equal("20261122010204", (await registry.GetActiveAsync(task, includeArtifact: false, CancellationToken.None))!.Version);
+                Assert.Equal(["20261122010205", "20261122010204", "20261122010203"], (await registry.ListAsync(task, CancellationToken.None)).Select(m => m.Version));
+                var audit = await registry.AuditAsync(task, CancellationToken.None);
+                Assert.Equal([("20261122010203", "20261122010204"), (null, "20261122010203")], audit.Select(a => (a.FromVersion, a.ToVersion)));
+            }
+
+            Assert.Equal(3, (await registry.RecentRunsAsync(10, CancellationToken.None)).Count);
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            Assert.Equal(DatasetStatus.Trained, (await db.Set<UploadedDataset>().SingleAsync()).Status);
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Too_few_labelled_rows_fail_the_run_with_a_clear_message_and_no_model()
+    {
+        await using var host = await TrainingTestHost.StartAsync();
+        var dataset = await host.ImportGeneratedAsync(12);
+
+        var outcome = await host.TrainAsync();
+
+        Assert.Equal(TrainingRunStatus.Failed, outcome.Run.Status);
+        Assert.Empty(outcome.Models);
+        Assert.Matches(@"^Only \d+ labelled rows in dataset #\d+; training needs at least 1000 ", outcome.Run.Error);
+        await host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            Assert.Equal(0, await db.Set<TrainedModel>().CountAsync());
+            Assert.Equal(0, await db.Set<ModelRun>().CountAsync());
+            var stored = await db.Set<UploadedDataset>().SingleAsync(d => d.Id == dataset.Id);
+            Assert.Equal(DatasetStatus.TrainingFailed, stored.Status);
+            Assert.StartsWith("Only ", stored.ErrorText, StringComparison.Ordinal);
+            var run = await sp.GetRequiredService<ModelRegistry>().GetRunAsync(outcome.Run.Id, CancellationToken.None);
+            Assert.Equal((TrainingRunStatus.Failed, outcome.Run.Error), (run!.Status, run.Error));
+            Assert.NotNull(run.FinishedAt);
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task A_run_refuses_datasets_that_are_not_accepted()
+    {
+        await using var host = await TrainingTestHost.StartAsync();
+        var outcome = await host.TrainAsync([404]);
+
+        Assert.Equal(TrainingRunStatus.Failed, outcome.Run.Status);
+        Assert.Equal("Dataset #404 does not exist.", outcome.Run.Error);
+    }
+}

@@ -1,0 +1,151 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Training;
+
+namespace StudyRecs.Core.Tests.Training;
+
+/// <summary>Registry operations on hand-made versions (no training needed to switch models).</summary>
+public sealed class ModelRegistryTests : IAsyncLifetime
+{
+    private TrainingTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TrainingTestHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Activating_an_older_version_switches_exactly_one_active_model_and_audits_it()
+    {
+        await AddAsync(Version(ModelTask.Regression, "20261101000000", active: false), Version(ModelTask.Regression, "20261102000000", active: true),
+            Version(ModelTask.Classification, "20261102000000", active: true));
+
+        var result = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261101000000", "admin@example.org", " Newer model mispredicts the spring term ", CancellationToken.None));
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("Version 20261101000000 replaced 20261102000000 as the active regression model.", result.Message);
+        Assert.Equal(("20261101000000", true, "admin@example.org", "Newer model mispredicts the spring term"), (result.Model!.Version, result.Model.IsActive, result.Model.ActivatedBy, result.Model.ActivationReason));
+        await _host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            var active = await db.Set<TrainedModel>().Where(m => m.IsActive).OrderBy(m => m.Task).Select(m => new { m.Task, m.Version }).ToListAsync();
+            Assert.Equal([(ModelTask.Classification, "20261102000000"), (ModelTask.Regression, "20261101000000")], active.Select(a => (a.Task, a.Version)));
+            var artifact = await db.Set<TrainedModel>().Where(m => m.Version == "20261101000000" && m.Task == ModelTask.Regression).Select(m => m.Artifact).SingleAsync();
+            Assert.Equal(new byte[] { 1, 2, 3 }, artifact);
+            var audit = Assert.Single(await sp.GetRequiredService<ModelRegistry>().AuditAsync(ModelTask.Regression, CancellationToken.None));
+            Assert.Equal(("20261102000000", "20261101000000", "admin@example.org", "Newer model mispredicts the spring term", _host.Clock.Now),
+                (audit.FromVersion, audit.ToVersion, audit.By, audit.Reason, audit.At));
+            Assert.Empty(await sp.GetRequiredService<ModelRegistry>().AuditAsync(ModelTask.Classification, CancellationToken.None));
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Activation_refuses_an_empty_reason_an_unknown_version_and_the_active_version()
+    {
+        await AddAsync(Version(ModelTask.Regression, "20261101000000", active: true), Version(ModelTask.Regression, "20261102000000", active: false));
+
+        var noReason = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261102000000", "admin", "  ", CancellationToken.None));
+        var unknown = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20990101000000", "admin", "try", CancellationToken.None));
+        var wrongTask = await WithRegistry(r => r.ActivateAsync(ModelTask.Classification, "20261102000000", "admin", "try", CancellationToken.None));
+        var already = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261101000000", "admin", "try", CancellationToken.None));
+
+        Assert.Equal((false, "Give a reason for the change; it is kept in the audit log."), (noReason.Succeeded, noReason.Message));
+        Assert.Equal((false, "There is no regression model version '20990101000000'."), (unknown.Succeeded, unknown.Message));
+        Assert.Equal((false, "There is no classification model version '20261102000000'."), (wrongTask.Succeeded, wrongTask.Message));
+        Assert.Equal((false, "Version 20261101000000 is already the active regression model."), (already.Succeeded, already.Message));
+        Assert.Equal("20261101000000", (await WithRegistry(r => r.GetActiveAsync(ModelTask.Regression, false, CancellationToken.None)))!.Version);
+        Assert.Empty(await WithRegistry(r => r.AuditAsync(null, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task The_database_rejects_a_second_active_model_for_one_task()
+    {
+        await AddAsync(Version(ModelTask.Regression, "20261101000000", active: true), Version(ModelTask.Classification, "20261101000000", active: true));
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => AddAsync(Version(ModelTask.Regression, "20261102000000", active: true)));
+        await Assert.ThrowsAsync<DbUpdateException>(() => AddAsync(Version(ModelTask.Regression, "20261101000000", active: false)));
+        await AddAsync(Version(ModelTask.Regression, "20261102000000", active: false));
+        Assert.Equal(3, (await WithRegistry(r => r.ListAsync(null, CancellationToken.None))).Count);
+    }
+
+    [Fact]
+    public async Task Runs_left_running_by_a_stopped_process_are_marked_interrupted_and_can_be_queued_again()
+    {
+        var dataset = await _host.ImportGeneratedAsync(3);
+        var now = _host.Clock.Now;
+        var (mine, otherLive, otherStale) = await _host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            var runs = new[]
+            {
+                Running(Environment.MachineName, now, dataset.Id),
+                Running("other-node", now.AddMinutes(-1), null),
+                Running("dead-node", now.AddHours(-2), null),
+            };
+            db.AddRange(runs);
+            (await db.Set<UploadedDataset>().SingleAsync()).SetStatus(DatasetStatus.Training, now);
+            await db.SaveChangesAsync();
+            return (runs[0].Id, runs[1].Id, runs[2].Id);
+        });
+
+        var marked = await _host.WithScopeAsync(sp => sp.GetRequiredService<TrainingPipeline>().MarkInterruptedRunsAsync(CancellationToken.None));
+
+        Assert.Equal(2, marked);
+        await _host.WithScopeAsync(async sp =>
+        {
+            var registry = sp.GetRequiredService<ModelRegistry>();
+            var run = (await registry.GetRunAsync(mine, CancellationToken.None))!;
+            Assert.Equal(TrainingRunStatus.Interrupted, run.Status);
+            Assert.Equal("The process stopped during \"Cross-validating regression candidate 2 of 6\"; nothing of this run was stored.", run.Error);
+            Assert.Equal(TrainingRunStatus.Running, (await registry.GetRunAsync(otherLive, CancellationToken.None))!.Status);
+            Assert.Equal(TrainingRunStatus.Interrupted, (await registry.GetRunAsync(otherStale, CancellationToken.None))!.Status);
+            Assert.Equal(DatasetStatus.TrainingFailed, (await sp.GetRequiredService<StudyRecsDbContext>().Set<UploadedDataset>().SingleAsync()).Status);
+
+            var again = await sp.GetRequiredService<TrainingPipeline>().CreateRunAsync(new TrainingRequest(null, "job", mine), CancellationToken.None);
+            Assert.Equal((mine, TrainingRunStatus.Queued, null), (again.Id, again.Status, again.Error));
+            return 0;
+        });
+    }
+
+    private static TrainingRun Running(string worker, DateTimeOffset heartbeat, long? datasetId) => new()
+    {
+        TriggeredBy = "job",
+        Status = TrainingRunStatus.Running,
+        Step = "Cross-validating regression candidate 2 of 6",
+        CandidateIndex = 2,
+        CandidateCount = 6,
+        StartedAt = heartbeat,
+        HeartbeatAt = heartbeat,
+        Worker = worker,
+        TrainingDatasetIdsJson = datasetId is null ? null : $"[{datasetId}]",
+    };
+
+    private static TrainedModel Version(ModelTask task, string version, bool active) => new()
+    {
+        Version = version,
+        Task = task,
+        Algorithm = "gbdt",
+        SettingsJson = "{}",
+        MetricsJson = "{}",
+        FeatureSchemaJson = "{}",
+        Artifact = [1, 2, 3],
+        ArtifactSha256 = new string('0', 64),
+        CreatedBy = "job",
+        IsActive = active,
+        DatasetIdsJson = "[]",
+        DataHash = new string('0', 64),
+        SelectionMetric = "cv_rmse",
+        SelectionScore = 5,
+    };
+
+    private Task<int> AddAsync(params TrainedModel[] models) => _host.WithScopeAsync(sp =>
+    {
+        var db = sp.GetRequiredService<StudyRecsDbContext>();
+        db.AddRange(models);
+        return db.SaveChangesAsync();
+    });
+
+    private Task<T> WithRegistry<T>(Func<ModelRegistry, Task<T>> action) => _host.WithScopeAsync(sp => action(sp.GetRequiredService<ModelRegistry>()));
+}

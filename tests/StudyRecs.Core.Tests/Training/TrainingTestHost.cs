@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Training;
+using StudyRecs.Core.Tests.Datasets;
+
+namespace StudyRecs.Core.Tests.Training;
+
+/// <summary>A clock standing still, so two runs in the same second collide on their version.</summary>
+internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>Database, dataset and training services over a temporary SQLite file (schema from <c>EnsureCreated</c>).</summary>
+internal sealed class TrainingTestHost : IAsyncDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-training-").FullName;
+
+    private TrainingTestHost(IDictionary<string, string?> settings)
+    {
+        var values = new Dictionary<string, string?>(settings)
+        {
+            ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(_dir, "test.db")}",
+            ["Storage:DataDirectory"] = _dir,
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddStudyRecsDatabase(configuration);
+        services.AddStudyRecsDatasets();
+        services.AddStudyRecsTraining();
+        services.AddSingleton<TimeProvider>(Clock);
+        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 1, 2, 3, TimeSpan.Zero));
+
+    public ServiceProvider Services { get; }
+
+    /// <param name="minimumRows">Training:MinimumRows; null keeps the datasets' default (1,000).</param>
+    /// <param name="folds">Training:CvFolds.</param>
+    public static async Task<TrainingTestHost> StartAsync(int? minimumRows = null, int folds = 5)
+    {
+        var settings = new Dictionary<string, string?> { ["Training:CvFolds"] = folds.ToString(CultureInfo.InvariantCulture) };
+        if (minimumRows is not null)
+        {
+            settings["Training:MinimumRows"] = minimumRows.Value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var host = new TrainingTestHost(settings);
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
+        return host;
+    }
+
+    /// <summary>Imports a generated gradebook of <paramref name="students"/> students (10 rows each) and returns the accepted dataset.</summary>
+    public async Task<UploadedDataset> ImportGeneratedAsync(int students, int seed = 7)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var import = scope.ServiceProvider.GetRequiredService<DatasetImportService>();
+        var result = await import.ImportAsync(new DatasetUpload(new MemoryStream(DatasetTestKit.GeneratedCsv(students, seed)), $"generated-{students}-{seed}.csv"), CancellationToken.None);
+        Assert.True(result.IsAccepted, result.Report.Summary);
+        return result.Dataset;
+    }
+
+    /// <summary>Creates and runs a training run in a fresh scope, as the scheduler would.</summary>
+    public async Task<TrainingOutcome> TrainAsync(IReadOnlyList<long>? datasetIds = null, string by = "job")
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var pipeline = scope.ServiceProvider.GetRequiredService<TrainingPipeline>();
+        var run = await pipeline.CreateRunAsync(new TrainingRequest(datasetIds, by), CancellationToken.None);
+        return await pipeline.RunAsync(run.Id, CancellationToken.None);
+    }
+
+    public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
