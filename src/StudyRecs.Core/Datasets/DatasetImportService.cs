@@ -38,6 +38,7 @@ public sealed partial class DatasetImportService(
         var spool = Path.Combine(directory, "incoming", $"{Guid.NewGuid():N}.upload");
         Directory.CreateDirectory(Path.GetDirectoryName(spool)!);
         UploadedDataset? dataset = null;
+        var gateHeld = false;
         try
         {
             var (size, sha256, complete) = await SpoolAsync(upload.Content, spool, options.MaxUploadBytes, cancellationToken);
@@ -68,6 +69,13 @@ public sealed partial class DatasetImportService(
                     $"This file is identical to dataset #{earlier.Id} ('{earlier.FileName}'), which is already stored; nothing was imported again.");
                 await FinishRejectedAsync(dataset, refused);
                 return new DatasetImportResult(dataset, refused);
+            }
+
+            // SQLite has one writer at a time: imports in this process queue here rather than time out on the lock.
+            if (db.Database.IsSqlite())
+            {
+                await SqliteWriterGate.WaitAsync(cancellationToken);
+                gateHeld = true;
             }
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -123,21 +131,26 @@ public sealed partial class DatasetImportService(
             LogAccepted(logger, dataset.Id, fileName, report.ValidRows);
             return new DatasetImportResult(dataset, report);
         }
-        catch (Exception ex) when (dataset is not null && ex is DbException or IOException or OperationCanceledException or UnauthorizedAccessException)
+        catch (Exception ex) when (dataset is { Id: > 0 })
         {
             LogFailed(logger, ex, dataset.Id, fileName);
-            db.ChangeTracker.Clear();
-            db.Attach(dataset);
-            dataset.SetStatus(DatasetStatus.Rejected, time.GetUtcNow(),
-                ex is OperationCanceledException ? "The import was cancelled; nothing was stored." : $"The import failed and was rolled back: {ex.Message}");
-            await db.SaveChangesAsync(CancellationToken.None);
+            await MarkFailedAsync(dataset, ex is OperationCanceledException
+                ? "The import was cancelled; nothing was stored."
+                : $"The import failed and was rolled back: {ex.Message}");
             throw;
         }
         finally
         {
+            if (gateHeld)
+            {
+                SqliteWriterGate.Release();
+            }
+
             File.Delete(spool);
         }
     }
+
+    private static readonly SemaphoreSlim SqliteWriterGate = new(1, 1);
 
     /// <summary>Folder holding kept original files (and uploads being imported, under <c>incoming/</c>).</summary>
     public static string DatasetFilesDirectory(StorageOptions storage) => Path.Combine(storage.ResolveDataDirectory(), "datasets");
@@ -150,6 +163,22 @@ public sealed partial class DatasetImportService(
         dataset.SetStatus(DatasetStatus.Rejected, dataset.ValidatedAt.Value, Truncate(firstError is null ? report.Summary : $"{report.Summary} First error: {firstError}", 2000));
         await db.SaveChangesAsync(CancellationToken.None);
         LogRejected(logger, dataset.Id, dataset.FileName, report.ErrorCount);
+    }
+
+    /// <summary>Records why an import broke off; a failure to record it is logged, never hides the original error.</summary>
+    private async Task MarkFailedAsync(UploadedDataset dataset, string error)
+    {
+        try
+        {
+            db.ChangeTracker.Clear();
+            db.Attach(dataset);
+            dataset.SetStatus(DatasetStatus.Rejected, time.GetUtcNow(), Truncate(error, 2000));
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbException saveError)
+        {
+            LogStatusNotSaved(logger, saveError, dataset.Id);
+        }
     }
 
     private static void Apply(UploadedDataset dataset, DatasetValidationReport report)
@@ -203,6 +232,9 @@ public sealed partial class DatasetImportService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} ({FileName}) rejected with {Errors} error(s).")]
     private static partial void LogRejected(ILogger logger, long datasetId, string fileName, long errors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the failure of dataset {DatasetId}.")]
+    private static partial void LogStatusNotSaved(ILogger logger, Exception exception, long datasetId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Import of dataset {DatasetId} ({FileName}) failed and was rolled back.")]
     private static partial void LogFailed(ILogger logger, Exception exception, long datasetId, string fileName);

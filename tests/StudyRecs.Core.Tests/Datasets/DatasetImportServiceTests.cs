@@ -174,6 +174,55 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         Assert.Equal(2, await catalog.CountAsync(bob, null, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Concurrent_imports_into_one_SQLite_database_all_succeed()
+    {
+        var uploads = Enumerable.Range(0, 3).Select(i => GeneratedCsv(students: 30, seed: 100 + i)).ToArray();
+
+        var results = await Task.WhenAll(uploads.Select((bytes, i) => Task.Run(() => ImportAsync(new DatasetUpload(new MemoryStream(bytes), $"u{i}.csv")))));
+
+        Assert.All(results, r => Assert.True(r.IsAccepted, r.Report.Summary));
+        await using var scope = _services.CreateAsyncScope();
+        Assert.Equal(900, await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>().CountAsync());
+    }
+
+    [Fact]
+    public async Task A_cancelled_import_is_rolled_back_and_recorded_as_rejected()
+    {
+        using var cancellation = new CancellationTokenSource();
+        await _services.DisposeAsync();
+        _services = await BuildAsync(OriginalFileStorage.Database, time: new CancellingClock(cancellation, onCall: 2));
+
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scope.ServiceProvider.GetRequiredService<DatasetImportService>()
+                .ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(ValidCsv(40))), "slow.csv"), cancellation.Token));
+        }
+
+        await using var check = _services.CreateAsyncScope();
+        var db = check.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        var dataset = await db.Set<UploadedDataset>().SingleAsync();
+        Assert.Equal((DatasetStatus.Rejected, "The import was cancelled; nothing was stored."), (dataset.Status, dataset.ErrorText));
+        Assert.Equal(0, await db.Set<DatasetRow>().CountAsync());
+        Assert.Equal(0, await db.Set<UploadedDatasetFile>().CountAsync());
+    }
+
+    /// <summary>A clock that cancels the import on its n-th reading (after validation, before the commit).</summary>
+    private sealed class CancellingClock(CancellationTokenSource cancellation, int onCall) : TimeProvider
+    {
+        private int _calls;
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (Interlocked.Increment(ref _calls) == onCall)
+            {
+                cancellation.Cancel();
+            }
+
+            return base.GetUtcNow();
+        }
+    }
+
     private async Task<DatasetImportResult> ImportAsync(DatasetUpload upload)
     {
         await using var scope = _services.CreateAsyncScope();
@@ -190,7 +239,7 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         return user.Id;
     }
 
-    private async Task<ServiceProvider> BuildAsync(OriginalFileStorage storage, int batchSize = 5000)
+    private async Task<ServiceProvider> BuildAsync(OriginalFileStorage storage, int batchSize = 5000, TimeProvider? time = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -204,6 +253,11 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         services.AddStudyRecsDatabase(configuration);
         services.AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatasets();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         await using var scope = provider.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
