@@ -7,10 +7,14 @@ the figures (with ratios against XGBoost measured in the same run) into the sect
 
   /usr/bin/python3 bench/gbdt/run_bench.py [--rows 1000000] [--threads 2] [--skip-large]
                                            [--skip-small] [--skip-latency] [--work-dir DIR]
+                                           [--small-sets diabetes,wine] [--repeats 3] [--cli PATH]
 
 Large: synthetic rows x 20 (regression, binary, multiclass), FastTree defaults, hold-out of the last
 20% in file order. Small: scikit-learn's diabetes, breast_cancer, wine, digits with
 `--algorithm auto --cv 10 --repeats 3` against `gbdt_anchor.py cv`. Latency: bench/gbdt/Latency.
+The anchor's cross-validation of the small sets is slow (500-tree forests, 30 fits per family), so its
+JSON lines are cached in the work directory as anchor-cv-NAME-FOLDSxREPEATS.jsonl and reused; delete
+them to re-run the anchor.
 """
 import argparse, datetime, json, os, platform, re, subprocess, sys
 
@@ -49,7 +53,7 @@ def large(a, lines):
         if not os.path.exists(path):
             subprocess.run(["/usr/bin/python3", ANCHOR, "synth", "--rows", str(a.rows), "--task", task, "--out", path], check=True)
         anchors = run(["/usr/bin/python3", ANCHOR, "holdout", "--data", path, "--target", "y", "--task", task, "--threads", str(a.threads)])
-        ours = run([CLI, "learn", "--data", path, "--target", "y", "--task", task, "--threads", str(a.threads), "--json"])[0]
+        ours = run([a.cli, "learn", "--data", path, "--target", "y", "--task", task, "--threads", str(a.threads), "--json"])[0]
         ours["library"] = "studyrecs"
         xgb = next(r for r in anchors if r["library"] == "xgboost")
         metric = "rmse" if task == "regression" else "accuracy"
@@ -71,23 +75,36 @@ def latency(a, lines):
     lines += ["", "Target: under 20 us per row.", ""]
 
 
+def anchor_cv(a, name, task, path):
+    cache = os.path.join(a.work_dir, f"anchor-cv-{name}-10x{a.repeats}.jsonl")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            return [json.loads(line) for line in f if line.startswith("{")]
+    rows = run(["/usr/bin/python3", ANCHOR, "cv", "--data", path, "--target", "target", "--task", task, "--folds", "10", "--repeats", str(a.repeats)])
+    with open(cache, "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    return rows
+
+
 def small(a, lines):
     out = os.path.join(a.work_dir, "sklearn")
     subprocess.run(["/usr/bin/python3", ANCHOR, "export-sklearn", "--out-dir", out], check=True, capture_output=True)
-    lines += ["### Small real data sets, 10-fold CV x 3 repeats (pooled predictions)", "",
+    lines += [f"### Small real data sets, 10-fold CV x {a.repeats} repeats (pooled predictions)", "",
               "| data set | task | studyrecs auto | best anchor | anchor figures | studyrecs - best | studyrecs chose |",
               "|---|---|---|---|---|---|---|"]
     for name, task in SMALL:
+        if a.small_sets and name not in a.small_sets.split(","):
+            continue
         path = os.path.join(out, f"{name}.csv")
-        anchors = run(["/usr/bin/python3", ANCHOR, "cv", "--data", path, "--target", "target", "--task", task, "--folds", "10", "--repeats", "3"])
-        ours = run([CLI, "learn", "--data", path, "--target", "target", "--task", task, "--algorithm", "auto", "--cv", "10", "--repeats", "3",
+        anchors = anchor_cv(a, name, task, path)
+        ours = run([a.cli, "learn", "--data", path, "--target", "target", "--task", task, "--algorithm", "auto", "--cv", "10", "--repeats", str(a.repeats),
                     "--threads", str(a.threads), "--json"])[0]
         metric, better = ("rmse", min) if task == "regression" else ("accuracy", max)
         best = better(anchors, key=lambda r: r[metric])
         figures = ", ".join(f"{r['library']} {r[metric]:.4f}" for r in anchors)
         diff = ours[metric] - best[metric]
         verdict = "better or equal" if (diff <= 0 if metric == "rmse" else diff >= 0) else "worse"
-        lines.append(f"| {name} | {task} | {metric} {ours[metric]:.4f} | {best['library']} {best[metric]:.4f} | {figures} | "
+        lines.append(f"| {name} | {task} | {metric} {ours[metric]:.4f} ({ours['fit_seconds']:.0f} s fit) | {best['library']} {best[metric]:.4f} | {figures} | "
                      f"{diff:+.4f} ({verdict}) | {ours['chosen']} |")
     lines += [""]
 
@@ -109,9 +126,14 @@ def main():
     p.add_argument("--skip-large", action="store_true")
     p.add_argument("--skip-small", action="store_true")
     p.add_argument("--skip-latency", action="store_true")
+    p.add_argument("--small-sets", help="comma-separated subset of diabetes,breast_cancer,wine,digits")
+    p.add_argument("--repeats", type=int, default=3, help="CV repeats for the small sets")
+    p.add_argument("--cli", help="an already built studyrecs binary (skips the build)")
     a = p.parse_args()
     os.makedirs(a.work_dir, exist_ok=True)
-    subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(REPO, "src", "StudyRecs.Cli")], check=True, capture_output=True)
+    if a.cli is None:
+        subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(REPO, "src", "StudyRecs.Cli")], check=True, capture_output=True)
+        a.cli = CLI
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"Run {stamp} on {machine()}. Produced by `bench/gbdt/run_bench.py`; ratios compare runs made back to back in this "
              "run, so machine load affects both sides (XGBoost/OpenMP suffers more from a loaded machine).", ""]

@@ -132,7 +132,8 @@ internal static class LearnRunner
     /// <summary>Picks the grid candidate with the best inner-validation score on <paramref name="train"/> only.</summary>
     private static ModelCandidate Choose(LearnSettings s, TrainingSet train, string[]? groups)
     {
-        var grid = ModelCandidate.Grid(s, train.Rows, train.Features.Columns, s.Task);
+        var classes = s.Task == LearningTask.Regression ? 1 : train.ClassCount ?? (int)train.Labels.Max() + 1;
+        var grid = ModelCandidate.Grid(s, train.Rows, train.Features.Columns, classes, s.Task);
         IReadOnlyList<DataSplit> inner;
         if (train.Rows > InnerCrossValidationLimit)
         {
@@ -147,7 +148,7 @@ internal static class LearnRunner
             inner = s.Task == LearningTask.Regression ? CrossValidation.KFold(train.Rows, 3, s.Seed) : CrossValidation.StratifiedKFold(train.Labels, 3, s.Seed);
         }
 
-        var outputs = s.Task == LearningTask.Regression ? 1 : train.ClassCount ?? (int)train.Labels.Max() + 1;
+        var outputs = classes;
         var jobs = grid.SelectMany((c, ci) => inner.Select((f, fi) => (Candidate: ci, Fold: fi))).ToArray();
         var predictions = new double[jobs.Length][];
         var small = train.Rows <= InnerCrossValidationLimit;

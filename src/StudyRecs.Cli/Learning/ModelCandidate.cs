@@ -38,23 +38,29 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
     /// The grid `--algorithm auto` chooses from: the command-line booster, a slower regularised
     /// booster, a booster of small trees for small data, and a deep forest.
     /// </summary>
-    public static IReadOnlyList<ModelCandidate> Grid(LearnSettings s, int rows, int features, LearningTask task)
+    public static IReadOnlyList<ModelCandidate> Grid(LearnSettings s, int rows, int features, int classes, LearningTask task)
     {
         var bins = s.MaxBins;
         var perSplit = task == LearningTask.Regression ? 0.5 : Math.Clamp(Math.Sqrt(features) / features, 0.05, 1);
-        var forestLeaves = Math.Clamp(rows / 2, 2, 1024);
         var large = rows > 200_000;
+
+        // Multiclass grows one tree per class and round: fewer rounds (with a proportionally larger
+        // learning rate) keep the search affordable.
+        var outputs = task == LearningTask.MulticlassClassification ? classes : 1;
+        var slowRounds = Math.Max(100, (large ? 200 : 300) / Math.Max(1, outputs / 2));
+        var forestRounds = Math.Max(50, (large ? 100 : 300) / outputs);
+        var forestLeaves = Math.Clamp(rows / 2, 2, outputs > 2 ? 256 : 1024);
         var grid = new List<ModelCandidate>
         {
             Gbdt(s),
             new("gbdt-slow", new GradientBoostingOptions
             {
-                NumberOfTrees = large ? 200 : 300, LearningRate = 0.05, NumberOfLeaves = 16, MinimumExampleCountPerLeaf = 3,
+                NumberOfTrees = slowRounds, LearningRate = Math.Min(0.2, 15.0 / slowRounds), NumberOfLeaves = 16, MinimumExampleCountPerLeaf = 3,
                 FeatureFraction = 0.8, BaggingSize = 1, BaggingExampleFraction = 0.8, MaximumBinCountPerFeature = bins, Seed = s.Seed,
             }, null),
             new("forest-deep", null, new RandomForestOptions
             {
-                NumberOfTrees = large ? 100 : 300, NumberOfLeaves = forestLeaves, MinimumExampleCountPerLeaf = task == LearningTask.Regression ? 2 : 1,
+                NumberOfTrees = forestRounds, NumberOfLeaves = forestLeaves, MinimumExampleCountPerLeaf = task == LearningTask.Regression ? 2 : 1,
                 FeatureFractionPerSplit = perSplit, BaggingExampleFraction = 0.632, MaximumBinCountPerFeature = bins, Seed = s.Seed,
             }),
         };
@@ -62,7 +68,7 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
         {
             grid.Add(new("gbdt-small-trees", new GradientBoostingOptions
             {
-                NumberOfTrees = 300, LearningRate = 0.1, NumberOfLeaves = 6, MinimumExampleCountPerLeaf = 3,
+                NumberOfTrees = slowRounds, LearningRate = Math.Min(0.3, 30.0 / slowRounds), NumberOfLeaves = 6, MinimumExampleCountPerLeaf = 3,
                 FeatureFraction = 0.8, MaximumBinCountPerFeature = bins, Seed = s.Seed,
             }, null));
         }
