@@ -43,6 +43,7 @@ public class WorkbookFormatTests
         Assert.Equal((DatasetFormat.Xls, "Grades", 5L, 4L), (report.Format, report.Sheet, report.ValidRows, report.LabelledRows));
         Assert.Equal(("S001", "Data Structures", 71.5, "A-"), (sink.Rows[1].StudentId, sink.Rows[1].Subject, sink.Rows[1].QuizMarks!.Value, sink.Rows[1].FinalGrade));
         Assert.Null(sink.Rows[4].FinalMarks);
+        Assert.Equal(76.5, sink.Rows[2].AttendancePercentage!.Value, precision: 9);
     }
 
     [Fact]

@@ -91,6 +91,12 @@ internal sealed class ExcelTabularReader : ITabularReader
                         _record.Append(s);
                         break;
                     case double d when d.TryFormat(_number, out var written, "R", CultureInfo.InvariantCulture):
+                        if (IsPercentFormat(i))
+                        {
+                            // A cell shown as "76.5%" holds 0.765: take the value the teacher sees.
+                            (d * 100).TryFormat(_number, out written, "R", CultureInfo.InvariantCulture);
+                        }
+
                         _record.Append(_number.AsSpan(0, written));
                         break;
                     case DateTime dt:
@@ -117,6 +123,8 @@ internal sealed class ExcelTabularReader : ITabularReader
     }
 
     public void Dispose() => _reader.Dispose();
+
+    private bool IsPercentFormat(int column) => _reader.GetNumberFormatString(column)?.Contains('%', StringComparison.Ordinal) == true;
 
     /// <summary>
     /// Decompression-bomb guard: reads only the zip central directory (declared sizes, which also cap what the
