@@ -89,25 +89,28 @@ public sealed partial class TrainingPipeline(
     /// <exception cref="InvalidOperationException">The run does not exist, is running, or has succeeded.</exception>
     public async Task<TrainingOutcome> RunAsync(long trainingRunId, CancellationToken cancellationToken)
     {
-        var run = await db.Set<TrainingRun>().SingleOrDefaultAsync(r => r.Id == trainingRunId, cancellationToken)
-            ?? throw new InvalidOperationException($"Training run #{trainingRunId} does not exist.");
-        if (run.Status is TrainingRunStatus.Running or TrainingRunStatus.Succeeded)
+        // Claim the run in one statement, so two workers handed the same run cannot both start it.
+        var now = time.GetUtcNow();
+        var worker = Environment.MachineName;
+        var claimed = await db.Set<TrainingRun>()
+            .Where(r => r.Id == trainingRunId && (r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Failed || r.Status == TrainingRunStatus.Interrupted))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, TrainingRunStatus.Running)
+                .SetProperty(r => r.StartedAt, now)
+                .SetProperty(r => r.FinishedAt, (DateTimeOffset?)null)
+                .SetProperty(r => r.Error, (string?)null)
+                .SetProperty(r => r.ResultSummary, (string?)null)
+                .SetProperty(r => r.CandidateIndex, 0)
+                .SetProperty(r => r.CandidateCount, 0)
+                .SetProperty(r => r.Worker, worker)
+                .SetProperty(r => r.HeartbeatAt, now)
+                .SetProperty(r => r.Step, "Loading rows"), cancellationToken);
+        var run = await CurrentRunAsync(trainingRunId, cancellationToken);
+        if (claimed == 0)
         {
             throw new InvalidOperationException($"Training run #{trainingRunId} is {run.Status.ToString().ToLowerInvariant()}; only queued, failed or interrupted runs can run.");
         }
 
-        var now = time.GetUtcNow();
-        run.Status = TrainingRunStatus.Running;
-        run.StartedAt = now;
-        run.FinishedAt = null;
-        run.Error = null;
-        run.ResultSummary = null;
-        run.CandidateIndex = 0;
-        run.CandidateCount = 0;
-        run.Worker = Environment.MachineName;
-        run.HeartbeatAt = now;
-        run.Step = "Loading rows";
-        await db.SaveChangesAsync(cancellationToken);
         LogStarted(logger, run.Id, run.TriggeredBy);
 
         List<UploadedDataset> datasets = [];
@@ -399,6 +402,19 @@ public sealed partial class TrainingPipeline(
 
     private static string Describe(long[] datasetIds) =>
         (datasetIds.Length == 1 ? "dataset #" : "datasets #") + string.Join(", #", datasetIds.Select(id => id.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>The run as stored now, also when this context already tracks an older copy (created in the same scope).</summary>
+    private async Task<TrainingRun> CurrentRunAsync(long trainingRunId, CancellationToken cancellationToken)
+    {
+        if (db.Set<TrainingRun>().Local.FirstOrDefault(r => r.Id == trainingRunId) is { } tracked)
+        {
+            await db.Entry(tracked).ReloadAsync(cancellationToken);
+            return tracked;
+        }
+
+        return await db.Set<TrainingRun>().SingleOrDefaultAsync(r => r.Id == trainingRunId, cancellationToken)
+            ?? throw new InvalidOperationException($"Training run #{trainingRunId} does not exist.");
+    }
 
     private async Task SaveProgressAsync(TrainingRun run, string step, CancellationToken cancellationToken)
     {

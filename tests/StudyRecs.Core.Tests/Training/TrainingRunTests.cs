@@ -6,8 +6,8 @@ using StudyRecs.Core.Training;
 
 namespace StudyRecs.Core.Tests.Training;
 
-/// <summary>Whole runs on a small dataset (40 students, 3 folds) where the outcome depends on what is already active.</summary>
-public sealed class ModelActivationRuleTests
+/// <summary>Whole runs on small datasets (40 students, 3 folds): the activation rule, failures and cancellation.</summary>
+public sealed class TrainingRunTests
 {
     [Fact]
     public async Task A_retrained_model_replaces_the_active_one_only_when_it_is_not_worse()
@@ -89,5 +89,47 @@ public sealed class ModelActivationRuleTests
 
         Assert.Equal(TrainingRunStatus.Failed, outcome.Run.Status);
         Assert.Equal("Dataset #404 does not exist.", outcome.Run.Error);
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_while_cross_validating_is_interrupted_and_stores_nothing_after_showing_its_progress()
+    {
+        await using var host = await TrainingTestHost.StartAsync(minimumRows: 100, folds: 3);
+        await host.ImportGeneratedAsync(40);
+        using var cancel = new CancellationTokenSource();
+        await using var scope = host.Services.CreateAsyncScope();
+        var pipeline = scope.ServiceProvider.GetRequiredService<TrainingPipeline>();
+        var run = await pipeline.CreateRunAsync(new TrainingRequest(null, "job"), CancellationToken.None);
+
+        var training = Task.Run(() => pipeline.RunAsync(run.Id, cancel.Token));
+        TrainingRun? polled = null;
+        while (!training.IsCompleted)
+        {
+            // Another request polls the run, as the dataset page does.
+            polled = await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().GetRunAsync(run.Id, CancellationToken.None));
+            if (polled!.CandidateIndex >= 2)
+            {
+                break;
+            }
+
+            await Task.Delay(10);
+        }
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => training);
+
+        Assert.Equal(TrainingRunStatus.Running, polled!.Status);
+        Assert.Matches(@"^Cross-validating (regression|classification) candidate [2-6] of 6$", polled.Step);
+        await host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            var stored = await db.Set<TrainingRun>().SingleAsync();
+            Assert.Equal((TrainingRunStatus.Interrupted, "The run was cancelled before it finished; nothing was stored."), (stored.Status, stored.Error));
+            Assert.Equal(0, await db.Set<TrainedModel>().CountAsync());
+            Assert.Equal(0, await db.Set<ModelRun>().CountAsync());
+            Assert.Equal(0, await db.Set<ModelActivationAudit>().CountAsync());
+            Assert.Equal(DatasetStatus.TrainingFailed, (await db.Set<UploadedDataset>().SingleAsync()).Status);
+            return 0;
+        });
     }
 }
