@@ -39,9 +39,9 @@ internal sealed class DatasetRowEntityTypeConfiguration : IEntityTypeConfigurati
     public void Configure(EntityTypeBuilder<DatasetRow> builder)
     {
         builder.ToTable("DatasetRows");
-        builder.Property(r => r.StudentId).HasMaxLength(256);
-        builder.Property(r => r.Subject).HasMaxLength(256);
-        builder.Property(r => r.FinalGrade).HasMaxLength(16);
+        builder.Property(r => r.StudentId).HasMaxLength(GradebookColumns.MaxIdentifierLength);
+        builder.Property(r => r.Subject).HasMaxLength(GradebookColumns.MaxIdentifierLength);
+        builder.Property(r => r.FinalGrade).HasMaxLength(GradeScale.MaxLabelLength);
         builder.HasOne<UploadedDataset>().WithMany().HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => new { r.DatasetId, r.RowNumber });
         builder.HasIndex(r => r.StudentId);

@@ -31,9 +31,9 @@ public sealed class GradeScale
         for (var i = 0; i < _bands.Length; i++)
         {
             var band = _bands[i];
-            if (band.Label.Length == 0)
+            if (band.Label.Length is 0 or > MaxLabelLength)
             {
-                throw new ArgumentException("every grade needs a label.", nameof(bands));
+                throw new ArgumentException($"every grade needs a label of 1 to {MaxLabelLength} characters ('{band.Label}').", nameof(bands));
             }
 
             if (band.MinPercent is < 0 or > 100 || double.IsNaN(band.MinPercent))
@@ -57,6 +57,9 @@ public sealed class GradeScale
             throw new ArgumentException($"the lowest grade ({_bands[^1].Label}) must start at 0.", nameof(bands));
         }
     }
+
+    /// <summary>Longest grade label (the width of the stored final grade).</summary>
+    public const int MaxLabelLength = 16;
 
     /// <summary>A+ 90, A 85, A- 80, B+ 75, B 70, B- 65, C+ 60, C 55, C- 50, D 45, F 0.</summary>
     public static GradeScale Default { get; } = new(

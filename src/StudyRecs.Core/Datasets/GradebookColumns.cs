@@ -27,6 +27,9 @@ public static class GradebookColumns
 
     public const int Count = 10;
 
+    /// <summary>Longest student id or subject stored (the column width of <see cref="DatasetRow"/>), whatever the cell limit.</summary>
+    public const int MaxIdentifierLength = 256;
+
     private static readonly Dictionary<string, GradebookColumn> Aliases = BuildAliases();
 
     public static string CanonicalName(GradebookColumn column) => CanonicalNames[(int)column];

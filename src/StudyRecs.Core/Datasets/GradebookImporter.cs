@@ -489,6 +489,13 @@ public sealed class GradebookImporter(DatasetOptions options)
                 return null;
             }
 
+            if (cell.Length > GradebookColumns.MaxIdentifierLength)
+            {
+                Add(rowNumber, GradebookColumns.CanonicalName(column), cell.ToString(), DatasetRules.CellTooLong, ProblemSeverity.Error,
+                    $"{GradebookColumns.CanonicalName(column)} has {cell.Length:N0} characters; at most {GradebookColumns.MaxIdentifierLength} are accepted.");
+                return null;
+            }
+
             var lookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
             if (!lookup.TryGetValue(cell, out var value))
             {

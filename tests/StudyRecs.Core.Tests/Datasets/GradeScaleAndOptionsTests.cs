@@ -65,6 +65,10 @@ public class GradeScaleAndOptionsTests
     }
 
     [Fact]
+    public void Grade_labels_longer_than_the_stored_width_are_refused() =>
+        Assert.Throws<ArgumentException>(() => new GradeScale([new GradeBand { Label = "Distinction with honours", MinPercent = 0 }]));
+
+    [Fact]
     public void Duplicate_grade_labels_are_refused() =>
         Assert.Throws<ArgumentException>(() => new GradeScale([new GradeBand { Label = "A", MinPercent = 50 }, new GradeBand { Label = "a", MinPercent = 0 }]));
 

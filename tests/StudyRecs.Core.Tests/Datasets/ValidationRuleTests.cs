@@ -150,6 +150,16 @@ public class ValidationRuleTests
     }
 
     [Fact]
+    public async Task A_student_id_longer_than_the_stored_width_is_an_error_even_with_a_larger_cell_limit()
+    {
+        var report = await ImportAsync(Csv(Row(id: new string('7', 300))), options: new DatasetOptions { MaxCellLength = 1000 });
+
+        var problem = Single(report, DatasetRules.CellTooLong);
+        Assert.Equal("student_id", problem.Column);
+        Assert.Contains("at most 256", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task More_rows_than_the_limit_rejects_the_file()
     {
         var report = await ImportAsync(ValidCsv(20), options: new DatasetOptions { MaxRows = 10 });
