@@ -337,25 +337,20 @@ public sealed partial class TrainingPipeline(
             }
 
             var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == task && m.IsActive)
-                .Select(m => new { m.Version, m.SelectionMetric, m.SelectionScore }).SingleOrDefaultAsync(cancellationToken);
-            var score = Score(result.SelectionMetric, result.SelectionScore);
+                .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
+            var (activate, reason) = ActivationRule.Decide(task, result.SelectionMetric, result.SelectionScore, active, _options.ActivationTolerance);
             db.Add(model);
-            if (active is null)
+            if (activate)
             {
-                await ModelActivation.SwitchAsync(db, model, null, run.TriggeredBy, $"First {Lower(task)} model ({score}).", now, cancellationToken);
-            }
-            else if (IsNotWorse(result.SelectionMetric, result.SelectionScore, active.SelectionScore))
-            {
-                await ModelActivation.SwitchAsync(db, model, active.Version, run.TriggeredBy,
-                    $"{score} is not worse than the active {active.Version} ({Format(active.SelectionScore)}{Tolerance()}).", now, cancellationToken);
+                await ModelActivation.SwitchAsync(db, model, active?.Version, run.TriggeredBy, reason, now, cancellationToken);
             }
             else
             {
-                model.NotActivatedReason = $"{score} is worse than the active {active.Version} ({Format(active.SelectionScore)}{Tolerance()}).";
+                model.NotActivatedReason = reason;
                 await db.SaveChangesAsync(cancellationToken);
             }
 
-            summary.Add($"{task}: {version} {result.Winner.Name}, {score}, {(model.IsActive ? "active" : "kept inactive: " + model.NotActivatedReason)}");
+            summary.Add($"{task}: {version} {result.Winner.Name}: {(activate ? "active" : "kept inactive")}; {reason}");
             models.Add(model);
         }
 
@@ -386,17 +381,6 @@ public sealed partial class TrainingPipeline(
 
         return version;
     }
-
-    private bool IsNotWorse(string metric, double candidate, double active) => metric == CrossValidatedTrainer.RegressionSelectionMetric
-        ? candidate <= active + _options.ActivationTolerance
-        : candidate >= active - _options.ActivationTolerance;
-
-    private string Tolerance() => _options.ActivationTolerance > 0 ? ", tolerance " + Format(_options.ActivationTolerance) : "";
-
-    private static string Score(string metric, double value) =>
-        (metric == CrossValidatedTrainer.RegressionSelectionMetric ? "CV RMSE " : "CV weighted F1 ") + Format(value);
-
-    private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static string Lower(ModelTask task) => task.ToString().ToLowerInvariant();
 

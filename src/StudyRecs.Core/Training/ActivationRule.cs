@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace StudyRecs.Core.Training;
+
+/// <summary>The active version a new model is compared with.</summary>
+internal sealed record ActiveScore(string Version, double Score);
+
+/// <summary>
+/// Whether a newly trained version replaces the active one: only when it is not worse on the task's selection metric
+/// (CV RMSE, lower is better; CV weighted F1, higher is better), allowing <see cref="TrainingOptions.ActivationTolerance"/>.
+/// The first version of a task is always activated. The reason becomes the activation or non-activation reason.
+/// </summary>
+internal static class ActivationRule
+{
+    public static (bool Activate, string Reason) Decide(ModelTask task, string metric, double score, ActiveScore? active, double tolerance)
+    {
+        var described = (metric == CrossValidatedTrainer.RegressionSelectionMetric ? "CV RMSE " : "CV weighted F1 ") + Format(score);
+        if (active is null)
+        {
+            return (true, $"First {task.ToString().ToLowerInvariant()} model ({described}).");
+        }
+
+        var notWorse = metric == CrossValidatedTrainer.RegressionSelectionMetric
+            ? score <= active.Score + tolerance
+            : score >= active.Score - tolerance;
+        var comparison = $"the active {active.Version} ({Format(active.Score)}{(tolerance > 0 ? ", tolerance " + Format(tolerance) : "")})";
+        return notWorse ? (true, $"{described} is not worse than {comparison}.") : (false, $"{described} is worse than {comparison}.");
+    }
+
+    private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}
