@@ -9,6 +9,8 @@ root.Subcommands.Add(generate);
 root.Subcommands.Add(StudyRecs.Cli.Datasets.ImportCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Data.DbCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Accounts.UsersCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Training.TrainCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Training.ModelsCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Learning.LearnCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Recommend.RecommendEvalCommand.Create());
 

@@ -13,7 +13,10 @@ namespace StudyRecs.Cli.Hosting;
 /// </summary>
 internal static class CliServices
 {
-    public static ServiceProvider Build(Action<IServiceCollection>? extra = null)
+    public static ServiceProvider Build(Action<IServiceCollection>? extra = null) =>
+        Build((services, _) => extra?.Invoke(services));
+
+    public static ServiceProvider Build(Action<IServiceCollection, IConfiguration> extra)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
@@ -28,7 +31,7 @@ internal static class CliServices
         services.AddStudyRecsDatabase(configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddStudyRecsIdentity();
-        extra?.Invoke(services);
+        extra(services, configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
+using Quartz;
 using Microsoft.AspNetCore.Identity;
 using Radzen;
 using StudyRecs.Core.Accounts;
@@ -9,8 +10,11 @@ using StudyRecs.Core.Storage;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.UI;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Scheduling;
+using StudyRecs.Core.Training;
 using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Features.Training;
 using StudyRecs.Web.Features.Monitoring;
 
 namespace StudyRecs.Web.Extensions;
@@ -28,6 +32,8 @@ public static class PortalExtensions
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
         services.AddStudyRecsDatasets();
+        services.AddStudyRecsTraining();
+        services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders();
@@ -52,7 +58,7 @@ public static class PortalExtensions
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         services.AddDataProtection().SetApplicationName("StudyRecs")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(storage.ResolveDataDirectory(), "keys")));
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddQuartz(_ => { });
         return builder;
     }
 
@@ -83,6 +89,7 @@ public static class PortalExtensions
         app.MapRazorComponents<App>().Add(AllowAnonymousFrameworkEndpoints);
         app.MapAccountEndpoints();
         app.MapDatasetEndpoints();
+        app.MapTrainingEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

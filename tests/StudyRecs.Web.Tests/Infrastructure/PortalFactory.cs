@@ -31,12 +31,20 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public string DataDirectory => dataDirectory;
 
+    /// <summary>Extra settings for this portal (set before the first request).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     public bool UsesPostgres => postgresDatabase is not null;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:DataDirectory", dataDirectory);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         if (postgresDatabase is not null)
         {
             var cs = new NpgsqlConnectionStringBuilder(postgresServer) { Database = postgresDatabase };

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Scheduling;
 using StudyRecs.Web.Components.UI;
 
 namespace StudyRecs.Web.Features.Datasets;
@@ -32,7 +33,7 @@ internal static class DatasetEndpoints
     /// so a stale form gets a message instead of a bare 400; the result page follows a redirect.
     /// </summary>
     private static async Task<IResult> UploadFromPageAsync(HttpContext context, IAntiforgery antiforgery, DatasetImportService imports,
-        IOptions<DatasetOptions> options, CancellationToken ct)
+        TrainingDispatcher training, IOptions<DatasetOptions> options, CancellationToken ct)
     {
         var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
         if (form is not null && !await antiforgery.IsRequestValidAsync(context))
@@ -47,10 +48,12 @@ internal static class DatasetEndpoints
 
         await using var content = form.File.OpenReadStream();
         var result = await imports.ImportAsync(new DatasetUpload(content, form.File.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate), ct);
+        await training.EnqueueIfTrainableAsync(result, context.User.Identity?.Name ?? "teacher", ct);
         return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary);
     }
 
-    private static async Task<IResult> UploadFromApiAsync(HttpContext context, DatasetImportService imports, IOptions<DatasetOptions> options, CancellationToken ct)
+    private static async Task<IResult> UploadFromApiAsync(HttpContext context, DatasetImportService imports, TrainingDispatcher training,
+        IOptions<DatasetOptions> options, CancellationToken ct)
     {
         var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
         if (error is not null || form?.File is null)
@@ -60,6 +63,7 @@ internal static class DatasetEndpoints
 
         await using var content = form.File.OpenReadStream();
         var result = await imports.ImportAsync(new DatasetUpload(content, form.File.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate), ct);
+        await training.EnqueueIfTrainableAsync(result, context.User.Identity?.Name ?? "teacher", ct);
         var body = DatasetResponse.From(result.Dataset, result.Report);
         if (result.IsAccepted)
         {

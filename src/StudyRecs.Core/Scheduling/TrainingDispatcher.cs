@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Quartz;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Training;
+
+namespace StudyRecs.Core.Scheduling;
+
+/// <summary>
+/// Asks for a training: records a queued <see cref="TrainingRun"/> (so pages can show it at once) and fires
+/// <see cref="TrainModelsJob"/> for it through the persistent store, which the portal's scheduler picks up, also when
+/// the request comes from the CLI or from another node.
+/// </summary>
+public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPipeline pipeline, StudyRecsDbContext db, IOptions<DatasetOptions> datasets)
+{
+    /// <summary>
+    /// After an import: queues a training over all accepted data when the upload was accepted and the labelled rows of
+    /// all accepted datasets together reach the training minimum. Returns the queued run, or null.
+    /// </summary>
+    public async Task<TrainingRun?> EnqueueIfTrainableAsync(DatasetImportResult import, string triggeredBy, CancellationToken cancellationToken)
+    {
+        if (!import.IsAccepted || import.Dataset.LabelledRows == 0)
+        {
+            return null;
+        }
+
+        var labelled = await db.Set<UploadedDataset>().Where(d => d.Status != DatasetStatus.Rejected).SumAsync(d => d.LabelledRows, cancellationToken);
+        if (labelled < datasets.Value.MinimumLabelledRowsToTrain)
+        {
+            return null;
+        }
+
+        return await EnqueueAsync(new TrainingRequest(null, $"upload of dataset {import.Dataset.Id} by {triggeredBy}"), cancellationToken);
+    }
+
+    public async Task<TrainingRun> EnqueueAsync(TrainingRequest request, CancellationToken cancellationToken)
+    {
+        var run = await pipeline.CreateRunAsync(request, cancellationToken);
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        await ScheduleBootstrapper.EnsureJobAsync(scheduler, cancellationToken);
+        var data = new JobDataMap { [TrainModelsJob.RunIdKey] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        await scheduler.TriggerJob(TrainModelsJob.Key, data, cancellationToken);
+        return run;
+    }
+}
