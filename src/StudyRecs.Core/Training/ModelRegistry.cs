@@ -52,6 +52,14 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
         Single(Models(task).Where(m => m.IsActive), includeArtifact, cancellationToken);
 
     /// <summary>
+    /// The active version of every task that has one: a small query that serving nodes can poll to notice, within
+    /// their polling interval, that another node switched a model.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ModelTask, string>> ActiveVersionsAsync(CancellationToken cancellationToken) =>
+        await db.Set<TrainedModel>().AsNoTracking().Where(m => m.IsActive)
+            .Select(m => new { m.Task, m.Version }).ToDictionaryAsync(m => m.Task, m => m.Version, cancellationToken);
+
+    /// <summary>
     /// Makes <paramref name="version"/> the task's active model in one transaction: the current one is deactivated,
     /// the target activated, and the switch audited. Refuses an empty reason, an unknown version and the version that
     /// is already active, with a message saying so.

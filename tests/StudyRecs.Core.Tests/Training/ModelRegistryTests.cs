@@ -24,6 +24,8 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         var result = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261101000000", "admin@example.org", " Newer model mispredicts the spring term ", CancellationToken.None));
 
         Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(new Dictionary<ModelTask, string> { [ModelTask.Regression] = "20261101000000", [ModelTask.Classification] = "20261102000000" },
+            await WithRegistry(r => r.ActiveVersionsAsync(CancellationToken.None)));
         Assert.Equal("Version 20261101000000 replaced 20261102000000 as the active regression model.", result.Message);
         Assert.Equal(("20261101000000", true, "admin@example.org", "Newer model mispredicts the spring term"), (result.Model!.Version, result.Model.IsActive, result.Model.ActivatedBy, result.Model.ActivationReason));
         await _host.WithScopeAsync(async sp =>
