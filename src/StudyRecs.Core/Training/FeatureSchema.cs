@@ -204,7 +204,7 @@ public sealed record FeatureSchema(
             .Select(c => new FeatureDefinition($"{source}={c.Key}", FeatureKind.OneHot, source, c.Key)));
     }
 
-    /// <summary>An extra column is numeric when every non-empty value is a JSON number, otherwise categorical.</summary>
+    /// <summary>An extra column is numeric when every non-empty value is a JSON number, otherwise categorical; an always empty one is left out.</summary>
     private static void AddExtraFeatures(List<FeatureDefinition> features, IReadOnlyList<DatasetRow> rows)
     {
         var columns = new SortedDictionary<string, (bool AllNumeric, List<string?> Texts)>(StringComparer.Ordinal);
@@ -237,7 +237,7 @@ public sealed record FeatureSchema(
             }
         }
 
-        foreach (var (name, column) in columns)
+        foreach (var (name, column) in columns.Where(c => c.Value.Texts.Count > 0))
         {
             var source = ExtraPrefix + name;
             if (column.AllNumeric)

@@ -9,6 +9,8 @@ namespace StudyRecs.Core.Training;
 /// <summary>One learner configuration of the grid a training run cross-validates: boosting or a forest, with its settings.</summary>
 internal sealed record TrainingCandidate(GradientBoostingOptions? Boosting, RandomForestOptions? Forest)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public string Algorithm => Boosting is not null ? "gbdt" : "forest";
 
     /// <summary>Short name for logs and pages, e.g. "gbdt leaves=20 lr=0.2 trees=100".</summary>
@@ -17,7 +19,7 @@ internal sealed record TrainingCandidate(GradientBoostingOptions? Boosting, Rand
         : string.Create(CultureInfo.InvariantCulture, $"forest leaves={Forest!.NumberOfLeaves} trees={Forest.NumberOfTrees} min-leaf={Forest.MinimumExampleCountPerLeaf} split-features={Forest.FeatureFractionPerSplit}");
 
     /// <summary>The candidate's name, algorithm and full trainer settings.</summary>
-    public string SettingsJson => JsonSerializer.Serialize(new { candidate = Name, algorithm = Algorithm, settings = (object?)Boosting ?? Forest });
+    public string SettingsJson => JsonSerializer.Serialize(new { Candidate = Name, Algorithm, Settings = (object?)Boosting ?? Forest }, Json);
 
     public TreeEnsembleModel Fit(LearningTask task, TrainingSet train, int threads) => Boosting is not null
         ? new GradientBoostingTrainer(Boosting with { NumberOfThreads = threads }).Fit(task, train)

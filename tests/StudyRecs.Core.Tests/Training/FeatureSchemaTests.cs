@@ -12,7 +12,7 @@ public sealed class FeatureSchemaTests
         var rows = Enumerable.Range(0, 40).Select(i => Row(
             student: $"S{i}", subject: i % 2 == 0 ? "Calculus" : "Algorithms", semester: 1 + (i % 2),
             assignment: 60 + (i % 10), quiz: 50 + (i % 7), midterm: 40 + i, attendance: 50 + i,
-            extras: i == 39 ? """{"Section":"Z","StudyHours":null}""" : $$"""{"Section":"{{(i % 2 == 0 ? "A" : "B")}}","StudyHours":{{i % 9}}}""")).ToList();
+            extras: i == 39 ? """{"Section":"Z","StudyHours":null,"Notes":null}""" : $$"""{"Section":"{{(i % 2 == 0 ? "A" : "B")}}","StudyHours":{{i % 9}},"Notes":null}""")).ToList();
 
         var schema = FeatureSchema.Build(rows, new DatasetOptions());
 
