@@ -21,6 +21,9 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
     public const string RunIdKey = "runId";
     public const string NightlyKey = "nightly";
 
+    /// <summary>Job data flag: train even when no data changed (the jobs page's Run now).</summary>
+    public const string ForceKey = "force";
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var ct = cancellationToken;
@@ -29,27 +32,32 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
         if (data.TryGetValue(RunIdKey, out var raw) && long.TryParse(raw?.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
         {
             var run = await registry.GetRunAsync(id, ct);
-            if (run is null || run.Status is TrainingRunStatus.Succeeded or TrainingRunStatus.Failed)
+            var isRetry = context.Recovering || context.Trigger.RetryAttempt > 0;
+            if (run is null || run.Status == TrainingRunStatus.Succeeded || (run.Status == TrainingRunStatus.Failed && !isRetry))
             {
-                logger.LogInformation("Training run {RunId} is already finished or gone; nothing to do.", id);
+                logger.LogInformation("Training run {RunId} is finished or gone; nothing to do.", id);
                 return;
             }
 
-            runId = run.Status == TrainingRunStatus.Queued
-                ? run.Id
-                // Interrupted (killed process) or still marked Running after a recovery: start it again as a new run.
-                : (await pipeline.CreateRunAsync(new TrainingRequest(DatasetIds(run.DatasetIdsJson), $"{run.TriggeredBy} (resumed after run {run.Id})"), ct)).Id;
+            if (run.Status == TrainingRunStatus.Running && context.Recovering)
+            {
+                // The node that ran it died (that is what recovery means); its heartbeat may not be stale yet.
+                await pipeline.MarkInterruptedRunsAsync(run.Id, ct);
+            }
+
+            // Queued as asked, or cut off by a stop (Interrupted), or failed transiently and retried: (re)run the same run.
+            runId = (await pipeline.CreateRunAsync(new TrainingRequest(DatasetIds(run.DatasetIdsJson), run.TriggeredBy, run.Id), ct)).Id;
         }
         else
         {
-            var changed = await DataChangedSinceLastSuccessAsync(ct);
-            if (!changed)
+            var forced = data.TryGetValue(ForceKey, out var f) && string.Equals(f?.ToString(), "true", StringComparison.OrdinalIgnoreCase);
+            if (!forced && !await DataChangedSinceLastSuccessAsync(ct))
             {
                 logger.LogInformation("Nightly retraining skipped: no data changed since the last successful run.");
                 return;
             }
 
-            runId = (await pipeline.CreateRunAsync(new TrainingRequest(null, "nightly schedule"), ct)).Id;
+            runId = (await pipeline.CreateRunAsync(new TrainingRequest(null, forced ? "run now (jobs page)" : "nightly schedule"), ct)).Id;
         }
 
         var outcome = await pipeline.RunAsync(runId, ct);

@@ -159,16 +159,21 @@ public sealed partial class TrainingPipeline(
     /// Marks runs left <see cref="TrainingRunStatus.Running"/> by a stopped process as
     /// <see cref="TrainingRunStatus.Interrupted"/>, and their datasets still in training as failed. Call it at start-up:
     /// it takes every running run of this machine, and those of other machines whose progress has not been saved for
-    /// <see cref="TrainingOptions.StaleRunMinutes"/>. Returns how many runs it marked.
+    /// <see cref="TrainingOptions.StaleRunMinutes"/>. With <paramref name="recoveredRunId"/>, marks that run only, whatever
+    /// its heartbeat: the scheduler recovered its job, so the node that ran it is known to be gone.
+    /// Returns how many runs it marked.
     /// </summary>
-    public async Task<int> MarkInterruptedRunsAsync(CancellationToken cancellationToken)
+    public Task<int> MarkInterruptedRunsAsync(CancellationToken cancellationToken) => MarkInterruptedRunsAsync(null, cancellationToken);
+
+    /// <inheritdoc cref="MarkInterruptedRunsAsync(CancellationToken)"/>
+    public async Task<int> MarkInterruptedRunsAsync(long? recoveredRunId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var staleBefore = now.AddMinutes(-_options.StaleRunMinutes);
         var running = await db.Set<TrainingRun>().Where(r => r.Status == TrainingRunStatus.Running).ToListAsync(cancellationToken);
-        var interrupted = running
-            .Where(r => r.Worker is null || r.Worker == Environment.MachineName || r.HeartbeatAt is null || r.HeartbeatAt < staleBefore)
-            .ToList();
+        var interrupted = recoveredRunId is { } recovered
+            ? running.Where(r => r.Id == recovered).ToList()
+            : running.Where(r => r.Worker is null || r.Worker == Environment.MachineName || r.HeartbeatAt is null || r.HeartbeatAt < staleBefore).ToList();
         if (interrupted.Count == 0)
         {
             return 0;

@@ -80,7 +80,7 @@ internal static class TrainingEndpoints
         switch (action)
         {
             case "run":
-                await scheduler.TriggerJob(key, new JobDataMap(), ct);
+                await scheduler.TriggerJob(key, new JobDataMap { [TrainModelsJob.ForceKey] = "true" }, ct);
                 break;
             case "pause":
                 await scheduler.PauseJob(key, ct);
