@@ -1,23 +1,23 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
-using Quartz;
 using Microsoft.AspNetCore.Identity;
+using Quartz;
 using Radzen;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Storage;
+using StudyRecs.Core.Training;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.UI;
-using StudyRecs.Core.Datasets;
-using StudyRecs.Core.Scheduling;
-using StudyRecs.Core.Training;
 using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
-using StudyRecs.Web.Features.Training;
 using StudyRecs.Web.Features.Monitoring;
 using StudyRecs.Web.Features.Predictions;
-using StudyRecs.Core.Predictions;
+using StudyRecs.Web.Features.Training;
 
 namespace StudyRecs.Web.Extensions;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
-using StudyRecs.Core.Training;
 using StudyRecs.Core.Tests.Datasets;
+using StudyRecs.Core.Training;
 
 namespace StudyRecs.Core.Tests.Training;
 
