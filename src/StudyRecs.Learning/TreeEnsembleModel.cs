@@ -16,7 +16,14 @@ namespace StudyRecs.Learning;
 public sealed class TreeEnsembleModel
 {
     private const int StackLimit = 256;
+    /// <summary>One TreeSHAP workspace per thread, so explaining a prediction allocates only its result.</summary>
+    [ThreadStatic]
+    private static TreeShap? t_shap;
+
     private readonly RegressionTree[] _trees;
+
+    /// <summary>What every explanation of this (immutable) model shares, computed on first use.</summary>
+    private ExplainCache? _explainCache;
     private readonly double[] _initialScores;
     private readonly FeatureBins[] _bins;
 
@@ -336,23 +343,33 @@ public sealed class TreeEnsembleModel
     /// space: for each output k, <see cref="FeatureCount"/> contributions followed by the expected
     /// value, laid out at k × (FeatureCount + 1). Per output they sum to the raw output.
     /// </summary>
-    public double[] Explain(ReadOnlySpan<float> row)
+    public double[] Explain(ReadOnlySpan<float> row) => Explain(row, usePathTables: true);
+
+    /// <summary><see cref="Explain(ReadOnlySpan{float})"/>, optionally with Algorithm 2's recursion for every tree (the reference the path tables are tested against).</summary>
+    internal double[] Explain(ReadOnlySpan<float> row, bool usePathTables)
     {
         CheckRow(row);
         var width = FeatureCount + 1;
         var result = new double[width * OutputCount];
+        var cache = _explainCache ??= new ExplainCache(this);
         for (var k = 0; k < OutputCount; k++)
         {
-            result[(k * width) + FeatureCount] = _initialScores[k];
+            result[(k * width) + FeatureCount] = cache.ExpectedValues[k];
         }
 
-        var shap = new TreeShap(MaxDepth());
+        var shap = t_shap is { } reused && reused.MaxDepth >= cache.MaxDepth ? reused : t_shap = new TreeShap(cache.MaxDepth);
+        shap.Begin(row);
         for (var t = 0; t < _trees.Length; t++)
         {
-            var k = t % OutputCount;
-            var phi = result.AsSpan(k * width, width);
-            shap.Accumulate(_trees[t], row, phi);
-            phi[FeatureCount] += _trees[t].ExpectedValue();
+            var phi = result.AsSpan((t % OutputCount) * width, width);
+            if (usePathTables && cache.Tables[t] is { } tables)
+            {
+                tables.Accumulate(row, phi);
+            }
+            else
+            {
+                shap.Accumulate(_trees[t], phi);
+            }
         }
 
         return result;
@@ -494,6 +511,28 @@ public sealed class TreeEnsembleModel
         var blocks = (rows + block - 1) / block;
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
         Parallel.For(0, blocks, options, b => body(b * block, Math.Min(rows, (b + 1) * block)));
+    }
+
+    /// <summary>The deepest tree and, per output, the initial score plus every tree's expected value (SHAP's base value).</summary>
+    private sealed class ExplainCache
+    {
+        public ExplainCache(TreeEnsembleModel model)
+        {
+            MaxDepth = model.MaxDepth();
+            Tables = model._trees.Select(PathTableShap.Build).ToArray();
+            ExpectedValues = (double[])model._initialScores.Clone();
+            for (var t = 0; t < model._trees.Length; t++)
+            {
+                ExpectedValues[t % model.OutputCount] += model._trees[t].ExpectedValue();
+            }
+        }
+
+        public int MaxDepth { get; }
+
+        public double[] ExpectedValues { get; }
+
+        /// <summary>Per tree, the precomputed path tables, or null when the tree is explained by the exact recursion.</summary>
+        public PathTableShap?[] Tables { get; }
     }
 
     private int MaxDepth()

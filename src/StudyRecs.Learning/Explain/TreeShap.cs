@@ -19,6 +19,7 @@ internal sealed class TreeShap
 
     public TreeShap(int maxDepth)
     {
+        MaxDepth = maxDepth;
         // Each recursion level copies its parent's path into its own slice after the parent's.
         var size = (maxDepth + 4) * (maxDepth + 4);
         _feature = new int[size];
@@ -27,8 +28,22 @@ internal sealed class TreeShap
         _weight = new double[size];
     }
 
-    /// <summary>Adds the tree's contributions for <paramref name="row"/> to <paramref name="phi"/>.</summary>
-    public void Accumulate(RegressionTree tree, ReadOnlySpan<float> row, Span<double> phi)
+    /// <summary>The deepest tree this workspace can explain.</summary>
+    public int MaxDepth { get; }
+
+    /// <summary>Sets the row the following <see cref="Accumulate"/> calls explain (copied into a reused buffer).</summary>
+    public void Begin(ReadOnlySpan<float> row)
+    {
+        if (_row.Length != row.Length)
+        {
+            _row = new float[row.Length];
+        }
+
+        row.CopyTo(_row);
+    }
+
+    /// <summary>Adds the tree's contributions for the current row to <paramref name="phi"/> (one per feature).</summary>
+    public void Accumulate(RegressionTree tree, Span<double> phi)
     {
         if (tree.Nodes.Length == 0)
         {
@@ -36,7 +51,6 @@ internal sealed class TreeShap
         }
 
         _tree = tree;
-        _row = row.ToArray();
         Recurse(0, phi, 0, 0, 1, 1, -1);
     }
 

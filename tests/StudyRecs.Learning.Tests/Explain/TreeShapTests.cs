@@ -1,5 +1,6 @@
 using StudyRecs.Learning.Boosting;
 using StudyRecs.Learning.Data;
+using StudyRecs.Learning.Explain;
 using StudyRecs.Learning.Trees;
 
 namespace StudyRecs.Learning.Tests.Explain;
@@ -23,6 +24,53 @@ public class TreeShapTests
             for (var k = 0; k < model.OutputCount; k++)
             {
                 Assert.Equal(raw[k], phi.AsSpan(k * width, width).ToArray().Sum(), 1e-6);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Path_tables_give_the_same_contributions_as_the_recursion(string kind)
+    {
+        var (model, data) = Train(kind);
+        for (var i = 0; i < 40; i++)
+        {
+            var row = data.Features.Row(i);
+            var fast = model.Explain(row, usePathTables: true);
+            var exact = model.Explain(row, usePathTables: false);
+            for (var j = 0; j < fast.Length; j++)
+            {
+                Assert.Equal(exact[j], fast[j], 1e-9);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(PathTableShap.MaxPathFeatures, true)]
+    [InlineData(PathTableShap.MaxPathFeatures + 1, false)]
+    public void Path_tables_take_paths_up_to_their_limit_and_leave_longer_ones_to_the_recursion(int chain, bool tabulated)
+    {
+        // A chain of splits on `chain` different features: node i sends small values of feature i to leaf i.
+        var nodes = Enumerable.Range(0, chain).Select(i => new TreeNode(i, 0.5f, ~i, i + 1 < chain ? i + 1 : ~chain, missingGoesLeft: i % 2 == 0)).ToArray();
+        var covers = Enumerable.Range(0, chain).Select(i => (double)(1 << (chain - i))).ToArray();
+        var leafCovers = Enumerable.Range(0, chain + 1).Select(i => i < chain ? (double)(1 << (chain - i - 1)) : 1).ToArray();
+        var tree = new RegressionTree(nodes, Enumerable.Range(0, chain + 1).Select(i => (double)i).ToArray(), covers, leafCovers, new double[chain]);
+        var tables = PathTableShap.Build(tree);
+        Assert.Equal(tabulated, tables is not null);
+
+        var row = Enumerable.Range(0, chain).Select(i => i % 3 == 0 ? 0.2f : 0.9f).ToArray();
+        var exact = new double[chain + 1];
+        var shap = new TreeShap(tree.Depth());
+        shap.Begin(row);
+        shap.Accumulate(tree, exact);
+        Assert.Equal(tree.Predict(row) - tree.ExpectedValue(), exact.Sum(), 1e-9);
+        if (tables is not null)
+        {
+            var fast = new double[chain + 1];
+            tables.Accumulate(row, fast);
+            for (var i = 0; i < fast.Length; i++)
+            {
+                Assert.Equal(exact[i], fast[i], 1e-9);
             }
         }
     }
