@@ -10,10 +10,12 @@ using StudyRecs.Core.Storage;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.UI;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Features.Resources;
 using StudyRecs.Web.Features.Training;
 using StudyRecs.Web.Features.Monitoring;
 
@@ -32,6 +34,7 @@ public static class PortalExtensions
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
         services.AddStudyRecsDatasets();
+        services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
 
@@ -89,12 +92,16 @@ public static class PortalExtensions
         app.MapRazorComponents<App>().Add(AllowAnonymousFrameworkEndpoints);
         app.MapAccountEndpoints();
         app.MapDatasetEndpoints();
+        app.MapResourceEndpoints();
         app.MapTrainingEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }
 
-    /// <summary>Migrates (when configured), makes sure the roles exist, and seeds demo accounts in Development.</summary>
+    /// <summary>
+    /// Migrates (when configured), makes sure the roles exist, and seeds demo accounts in Development; the starter
+    /// resource catalog in Development or when <c>Resources:SeedStarterCatalog</c> asks for it.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -121,6 +128,11 @@ public static class PortalExtensions
 
                 Console.WriteLine();
             }
+        }
+
+        if (app.Environment.IsDevelopment() || sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ResourceOptions>>().Value.SeedStarterCatalog)
+        {
+            await sp.GetRequiredService<StarterCatalogSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>
