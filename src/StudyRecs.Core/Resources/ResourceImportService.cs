@@ -62,8 +62,15 @@ public sealed partial class ResourceImportService(StudyRecsDbContext db, Resourc
         await db.Set<ResourceImportRecord>().AsNoTracking().OrderByDescending(i => i.Id).Take(take)
             .Select(i => new ResourceImportRecord
             {
-                Id = i.Id, FileName = i.FileName, ImportedBy = i.ImportedBy, ImportedAt = i.ImportedAt, Outcome = i.Outcome,
-                TotalRows = i.TotalRows, ImportedRows = i.ImportedRows, ErrorCount = i.ErrorCount, ReportJson = "",
+                Id = i.Id,
+                FileName = i.FileName,
+                ImportedBy = i.ImportedBy,
+                ImportedAt = i.ImportedAt,
+                Outcome = i.Outcome,
+                TotalRows = i.TotalRows,
+                ImportedRows = i.ImportedRows,
+                ErrorCount = i.ErrorCount,
+                ReportJson = "",
             })
             .ToListAsync(cancellationToken);
 

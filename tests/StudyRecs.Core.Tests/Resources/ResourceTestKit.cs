@@ -16,17 +16,17 @@ internal static class ResourceTestKit
     public static ResourceInput Input(string title = "Limits explained", string subject = "Calculus", string difficulty = "beginner",
         string type = "video", string url = "https://example.edu/limits", string minutes = "12", string? tags = "limits, continuity",
         string? topic = "Limits", string? description = "A short video on limits.") => new()
-    {
-        Title = title,
-        Subject = subject,
-        Difficulty = difficulty,
-        Type = type,
-        Url = url,
-        Minutes = minutes,
-        Tags = tags,
-        Topic = topic,
-        Description = description,
-    };
+        {
+            Title = title,
+            Subject = subject,
+            Difficulty = difficulty,
+            Type = type,
+            Url = url,
+            Minutes = minutes,
+            Tags = tags,
+            Topic = topic,
+            Description = description,
+        };
 
     /// <summary>A valid row; pass <paramref name="n"/> to make title and address unique.</summary>
     public static string Row(int n = 1, string subject = "Calculus", string difficulty = "beginner", string type = "video", string minutes = "12",
