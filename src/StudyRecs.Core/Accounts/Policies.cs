@@ -14,4 +14,7 @@ public static class Policies
 
     /// <summary>Any signed-in account, whatever its role.</summary>
     public const string SignedIn = "signed-in";
+
+    /// <summary>Any signed-in user, by the portal's cookie or by a bearer token from <c>/api/auth/login</c> (scripts).</summary>
+    public const string ApiUser = "api-user";
 }

@@ -1,23 +1,25 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
-using Quartz;
 using Microsoft.AspNetCore.Identity;
+using Quartz;
 using Radzen;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
-using StudyRecs.Core.Storage;
-using StudyRecs.Web.Components;
-using StudyRecs.Web.Components.UI;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
+using StudyRecs.Core.Storage;
 using StudyRecs.Core.Training;
+using StudyRecs.Web.Components;
+using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Features.Monitoring;
+using StudyRecs.Web.Features.Predictions;
 using StudyRecs.Web.Features.Resources;
 using StudyRecs.Web.Features.Training;
-using StudyRecs.Web.Features.Monitoring;
 
 namespace StudyRecs.Web.Extensions;
 
@@ -37,15 +39,19 @@ public static class PortalExtensions
         services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
+        services.AddStudyRecsPredictions();
 
-        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
-        services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders();
+        var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
+        authentication.AddIdentityCookies();
+        authentication.AddBearerToken(IdentityConstants.BearerScheme);
+        services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders().AddApiEndpoints();
         services.ConfigureApplicationCookie(ConfigureCookie);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Admin, Roles.Teacher))
             .AddPolicy(Policies.Student, p => p.RequireRole(Roles.Student))
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.ApiUser, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireAuthenticatedUser())
             // Anything that forgets to declare a policy still requires a signed-in user.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -55,6 +61,8 @@ public static class PortalExtensions
         services.AddRazorComponents();
         services.AddRadzenComponents();
         services.AddProblemDetails();
+        services.AddStudyRecsRateLimits(builder.Configuration);
+        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         services.AddAntiforgery(o => o.Cookie.Name = "studyrecs.af");
         // Sign-in cookies survive restarts: keys live in the data folder, not in the build output.
         // Several nodes behind one balancer must share this folder (or set Storage:DataDirectory to a shared path).
@@ -86,6 +94,7 @@ public static class PortalExtensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -95,6 +104,8 @@ public static class PortalExtensions
         app.MapResourceEndpoints();
         app.MapTrainingEndpoints();
         app.MapMonitoringEndpoints();
+        app.MapPredictionEndpoints();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
-using StudyRecs.Core.Training;
+using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Tests.Datasets;
+using StudyRecs.Core.Training;
 
 namespace StudyRecs.Core.Tests.Training;
 
@@ -36,6 +37,7 @@ internal sealed class TrainingTestHost : IAsyncDisposable
         services.AddStudyRecsDatabase(configuration);
         services.AddStudyRecsDatasets();
         services.AddStudyRecsTraining();
+        services.AddStudyRecsPredictions();
         services.AddSingleton<TimeProvider>(Clock);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -46,9 +48,10 @@ internal sealed class TrainingTestHost : IAsyncDisposable
 
     /// <param name="minimumRows">Training:MinimumRows; null keeps the datasets' default (1,000).</param>
     /// <param name="folds">Training:CvFolds.</param>
-    public static async Task<TrainingTestHost> StartAsync(int? minimumRows = null, int folds = 5)
+    /// <param name="extra">Further settings, e.g. <c>Predictions:TopFactors</c>.</param>
+    public static async Task<TrainingTestHost> StartAsync(int? minimumRows = null, int folds = 5, IDictionary<string, string?>? extra = null)
     {
-        var settings = new Dictionary<string, string?> { ["Training:CvFolds"] = folds.ToString(CultureInfo.InvariantCulture) };
+        var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>()) { ["Training:CvFolds"] = folds.ToString(CultureInfo.InvariantCulture) };
         if (minimumRows is not null)
         {
             settings["Training:MinimumRows"] = minimumRows.Value.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StudyRecs.Core.StudyPlans;
+
+namespace StudyRecs.Core.Predictions;
+
+public static class PredictionsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Forecasts and study plans: options (sections <c>Predictions</c>, <c>StudyPlans</c>), the node's
+    /// <see cref="ActiveModels"/> and its watcher, the <see cref="Forecaster"/>, the student services and the batched
+    /// prediction audit. Needs the database, dataset and training registrations.
+    /// </summary>
+    public static IServiceCollection AddStudyRecsPredictions(this IServiceCollection services)
+    {
+        services.AddOptions<PredictionOptions>().BindConfiguration(PredictionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StudyPlanOptions>().BindConfiguration(StudyPlanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ActiveModels>();
+        services.AddHostedService<ActiveModelWatcher>();
+        services.AddSingleton<Forecaster>();
+        services.AddScoped<StudyPlanner>();
+        services.AddScoped<StudentForecasts>();
+        services.AddScoped<AtRiskReport>();
+        services.AddMemoryCache();
+        services.AddSingleton<PredictionAuditInbox>();
+        services.AddHostedService<PredictionAuditWriter>();
+        services.AddScoped<PredictionAuditLog>();
+        return services;
+    }
+}

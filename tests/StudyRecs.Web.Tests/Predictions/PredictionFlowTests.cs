@@ -1,0 +1,364 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Datasets.Generation;
+using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Training;
+using StudyRecs.Web.Tests.Infrastructure;
+
+namespace StudyRecs.Web.Tests.Predictions;
+
+/// <summary>A portal with two trained model versions (two uploads), shared by the forecast tests.</summary>
+public sealed class TrainedPortalFixture : IAsyncLifetime
+{
+    public PortalFactory Factory { get; } = new();
+
+    /// <summary>A student id of the generated gradebooks.</summary>
+    public string StudentId { get; private set; } = "";
+
+    public long DatasetId { get; private set; }
+
+    /// <summary>The teacher who uploaded the gradebooks (teachers see their own datasets).</summary>
+    public HttpClient Uploader { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        Factory.Settings["Datasets:MinimumLabelledRowsToTrain"] = "200";
+        Factory.Settings["Training:CvFolds"] = "3";
+        Factory.Settings["Predictions:RefreshSeconds"] = "0.5";
+        Factory.Settings["RateLimiting:Predict:TokenLimit"] = "1000";
+        var teacher = Uploader = await Factory.SignInAsync(Roles.Teacher);
+        for (var seed = 1; seed <= 2; seed++)
+        {
+            var csv = new StringWriter();
+            PerformanceDataGenerator.WriteCsv(new PerformanceDataSpec(45, Subjects: 3, Semesters: 2, Seed: seed), csv);
+            var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
+            file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            var response = await teacher.PostAsync("/api/datasets", new MultipartFormDataContent { { file, "file", $"term-{seed}.csv" } });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            await WaitForTrainingAsync(seed);
+        }
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        DatasetId = await db.Set<UploadedDataset>().MaxAsync(d => d.Id);
+        StudentId = await db.Set<DatasetRow>().Where(r => r.DatasetId == DatasetId).OrderBy(r => r.RowNumber).Select(r => r.StudentId).FirstAsync();
+    }
+
+    private async Task WaitForTrainingAsync(int versions)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
+            var runs = await registry.RecentRunsAsync(10, CancellationToken.None);
+            Assert.DoesNotContain(runs, r => r.Status == TrainingRunStatus.Failed);
+            if ((await registry.ListAsync(ModelTask.Classification, CancellationToken.None)).Count >= versions && runs.All(r => r.Status == TrainingRunStatus.Succeeded))
+            {
+                return;
+            }
+
+            await Task.Delay(300);
+        }
+
+        throw new TimeoutException("Training did not finish within 4 minutes.");
+    }
+
+    public Task DisposeAsync()
+    {
+        Factory.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFixture<TrainedPortalFixture>
+{
+    private const string ValidBody = """{"semester": 2, "subject": "Algorithms", "assignment_marks": 62, "quiz_marks": 55, "attendance_percentage": 71, "midterm_marks": 48, "previous_cgpa": 2.7}""";
+
+    private PortalFactory Factory => portal.Factory;
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private async Task<string> SubjectOfAsync(string studentId)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>()
+            .Where(r => r.StudentId == studentId).OrderByDescending(r => r.Semester).Select(r => r.Subject).FirstAsync();
+    }
+
+    private async Task<HttpClient> BearerClientAsync(string role, string? studentId = null)
+    {
+        var (email, password) = await Factory.CreateUserAsync(role, studentId);
+        var client = Factory.CreateClient();
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        using var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        Assert.Equal("Bearer", token.RootElement.GetProperty("tokenType").GetString());
+        Assert.True(token.RootElement.GetProperty("expiresIn").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(token.RootElement.GetProperty("refreshToken").GetString()));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    [Fact]
+    public async Task A_script_signs_in_with_a_bearer_token_and_gets_a_full_forecast_logged_for_audit()
+    {
+        var client = await BearerClientAsync(Roles.Teacher);
+        var response = await client.PostAsync("/api/predict", Json(ValidBody));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = doc.RootElement;
+
+        var marks = root.GetProperty("predicted_final_marks").GetDouble();
+        Assert.InRange(marks, 0, 100);
+        var interval = root.GetProperty("interval");
+        Assert.True(interval.GetProperty("low").GetDouble() <= marks && marks <= interval.GetProperty("high").GetDouble());
+        var probabilities = root.GetProperty("grade_probabilities").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        Assert.Equal(1.0, probabilities.Values.Sum(), 2);
+        Assert.Equal(probabilities.MaxBy(p => p.Value).Key, root.GetProperty("predicted_grade").GetString());
+        var factors = root.GetProperty("top_factors").EnumerateArray().ToList();
+        Assert.NotEmpty(factors);
+        Assert.All(factors, f => Assert.Matches(@"(raised|lowered) the forecast by \d+\.\d marks", f.GetProperty("text").GetString()));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("weak_subjects").ValueKind);
+        var requestId = root.GetProperty("request_id").GetString()!;
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var active = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ActiveVersionsAsync(CancellationToken.None);
+        Assert.Equal(active[ModelTask.Regression], root.GetProperty("model_versions").GetProperty("regression").GetString());
+        Assert.Equal(active[ModelTask.Classification], root.GetProperty("model_versions").GetProperty("classification").GetString());
+
+        // The audit row is written off the request path, shortly after.
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        PredictionLog? log = null;
+        for (var i = 0; i < 50 && log is null; i++)
+        {
+            log = await db.Set<PredictionLog>().AsNoTracking().SingleOrDefaultAsync(p => p.RequestId == requestId);
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(log);
+        Assert.Equal("Algorithms", log.Subject);
+        Assert.Contains("\"attendance_percentage\": 71", log.InputJson, StringComparison.Ordinal);
+        Assert.True(log.LatencyMs > 0);
+
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var page = await Html.GetAsync(admin, $"/admin/predictions?subject=Algorithms");
+        Assert.Contains(requestId[..8], page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        var badDate = await Html.GetAsync(admin, "/admin/predictions?from=yesterday");
+        Assert.Contains("is not a date like", badDate.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"semester": 2, "subject": "Algorithms", "shoe_size": 44}""", "shoe_size")]
+    [InlineData("""{"semester": "two", "subject": "Algorithms"}""", "semester")]
+    [InlineData("""{"semester": 2, "subject": "Algorithms", "attendance_percentage": 140}""", "attendance_percentage")]
+    [InlineData("""{"semester": 2, "subject": "Algorithms", "quiz_marks": "55"}""", "quiz_marks")]
+    [InlineData("""{"semester": 2, "subject": "Algorithms", "previous_cgpa": -1}""", "previous_cgpa")]
+    [InlineData("""{"semester": 2}""", "subject")]
+    [InlineData("""{"subject": "Algorithms"}""", "semester")]
+    [InlineData("""{"semester": 2, "subject": ""}""", "subject")]
+    [InlineData("""[1, 2, 3]""", "$")]
+    public async Task Invalid_fields_are_refused_with_problem_details_naming_them(string body, string field)
+    {
+        var client = await Factory.SignInAsync(Roles.Teacher);
+        var response = await client.PostAsync("/api/predict", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(doc.RootElement.GetProperty("errors").TryGetProperty(field, out var messages), $"no error for {field}");
+        Assert.NotEmpty(messages.EnumerateArray().First().GetString()!);
+    }
+
+    [Fact]
+    public async Task Malformed_requests_get_clear_answers_and_nothing_is_logged()
+    {
+        var client = await Factory.SignInAsync(Roles.Teacher);
+        var notJson = await client.PostAsync("/api/predict", Json("{\"semester\": 2, "));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Contains("not valid JSON", await notJson.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var form = await client.PostAsync("/api/predict", new StringContent("semester=2", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+
+        var anonymous = await Factory.CreateClient().PostAsync("/api/predict", Json(ValidBody));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        var forged = Factory.CreateClient();
+        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.PostAsync("/api/predict", Json(ValidBody))).StatusCode);
+
+        // Self-service account routes of the Identity API are closed: administrators create accounts.
+        var register = await Factory.CreateClient().PostAsJsonAsync("/api/auth/register", new { email = "x@test.local", password = "Correct-Horse-42" });
+        Assert.Equal(HttpStatusCode.NotFound, register.StatusCode);
+        var wrongPassword = await Factory.CreateClient().PostAsJsonAsync("/api/auth/login", new { email = "nobody@test.local", password = "nope" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_subject_is_forecast_with_a_warning()
+    {
+        var client = await Factory.SignInAsync(Roles.Teacher);
+        var response = await client.PostAsync("/api/predict", Json("""{"semester": 1, "subject": "Underwater Basket Weaving", "attendance_percentage": 90}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("were not trained on 'Underwater Basket Weaving'", text, StringComparison.Ordinal);
+        Assert.Contains("quiz_marks: not given", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_user_has_a_token_bucket_and_gets_429_with_retry_after()
+    {
+        using var limited = new PortalFactory();
+        limited.Settings["RateLimiting:Predict:TokenLimit"] = "3";
+        limited.Settings["RateLimiting:Predict:TokensPerPeriod"] = "1";
+        limited.Settings["RateLimiting:Predict:PeriodSeconds"] = "60";
+        var first = await limited.SignInAsync(Roles.Teacher);
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last = await first.PostAsync("/api/predict", Json(ValidBody));
+            statuses.Add(last.StatusCode);
+        }
+
+        // No model on this portal: the first three are answered (503, no model yet), the fourth is throttled.
+        Assert.Equal([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(last!.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("Try again in", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Another user still has a full bucket.
+        var second = await limited.SignInAsync(Roles.Teacher);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await second.PostAsync("/api/predict", Json(ValidBody))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_student_sees_their_own_forecasts_weak_subjects_and_plan_and_nobody_elses()
+    {
+        var student = await Factory.SignInAsync(Roles.Student, portal.StudentId);
+        var dashboard = await Html.GetAsync(student, "/student");
+        var main = dashboard.QuerySelector("main")!;
+        Assert.NotEmpty(dashboard.QuerySelectorAll(".forecast-card"));
+        Assert.NotEmpty(dashboard.QuerySelectorAll(".grade-bars li"));
+        Assert.Contains("Weak subjects", main.TextContent, StringComparison.Ordinal);
+
+        // Aiming for the top grade makes every subject below it weak, with a study plan for each.
+        var saved = await PortalFactory.PostFormAsync(student, "/student", "target", new() { ["Target.Grade"] = "A+" });
+        var afterTarget = Html.Parse(await saved.Content.ReadAsStringAsync());
+        Assert.Contains("target grade A+", afterTarget.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        Assert.NotEmpty(afterTarget.QuerySelectorAll("#plan-heading"));
+        var bogus = await PortalFactory.PostFormAsync(student, "/student", "target", new() { ["Target.Grade"] = "Z" });
+        Assert.Contains("is not a grade of the scale", await bogus.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The API gives a student their weak subjects, from their own data.
+        var api = await student.PostAsync("/api/predict", Json(ValidBody));
+        using (var doc = JsonDocument.Parse(await api.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(JsonValueKind.Array, doc.RootElement.GetProperty("weak_subjects").ValueKind);
+            Assert.NotEmpty(doc.RootElement.GetProperty("weak_subjects").EnumerateArray());
+        }
+
+        // What-if: the form's query string moves the forecast; bad values get a message.
+        var subject = await SubjectOfAsync(portal.StudentId);
+        var whatIfUrl = $"/forecasts/{portal.StudentId}/{Uri.EscapeDataString(subject)}";
+        var whatIf = await Html.GetAsync(student, whatIfUrl + "?attendance_percentage=100&midterm_marks=100&assignment_marks=100&quiz_marks=100");
+        Assert.Contains("With these values the forecast moves from", whatIf.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        var invalid = await Html.GetAsync(student, whatIfUrl + "?attendance_percentage=lots");
+        Assert.Contains("Enter a number from 0 to", invalid.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+
+        // Someone else's forecast, and the staff pages, are out of reach.
+        var otherId = portal.StudentId == "S001" ? "S002" : "S001";
+        var other = await student.GetAsync($"/forecasts/{otherId}/{Uri.EscapeDataString(subject)}");
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.DoesNotContain("forecast-card", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/account/access-denied", Redirects.LocalTarget(await student.GetAsync($"/students/{otherId}")), StringComparison.Ordinal);
+        Assert.Contains("/account/access-denied", Redirects.LocalTarget(await student.GetAsync("/teacher/at-risk")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Teachers_list_students_at_risk_sort_filter_drill_down_and_export_safe_csv()
+    {
+        var teacher = portal.Uploader;
+        var all = await Html.GetAsync(teacher, $"/teacher/at-risk?dataset={portal.DatasetId}&risk=all&sort=marks&dir=asc");
+        var rows = all.QuerySelectorAll("tbody tr");
+        Assert.Equal(50, rows.Length);
+        var marks = rows.Select(r => double.Parse(r.QuerySelectorAll("td")[3].TextContent, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(marks.Order().ToList(), marks);
+        var studentLink = rows[0].QuerySelector("td a")!.GetAttribute("href")!;
+        Assert.StartsWith("students/", studentLink, StringComparison.Ordinal);
+        var drill = await Html.GetAsync(teacher, "/" + studentLink);
+        Assert.NotEmpty(drill.QuerySelectorAll(".forecast-card"));
+
+        var subject = await SubjectOfAsync(portal.StudentId);
+        var csv = await teacher.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}&risk=all&subject={Uri.EscapeDataString(subject)}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("student_id,subject,semester,predicted_final_marks,predicted_grade,fail_probability,at_risk,final_marks", lines[0]);
+        Assert.True(lines.Length > 1);
+        Assert.All(lines.Skip(1), l => Assert.Contains("," + subject + ",", l, StringComparison.Ordinal));
+
+        // Another teacher's dataset is not exported; a missing one neither.
+        var otherTeacher = await Factory.SignInAsync(Roles.Teacher);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherTeacher.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await teacher.GetAsync("/teacher/at-risk.csv?dataset=abc")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Forecasts_follow_an_admin_rollback_within_seconds()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
+        var versions = await registry.ListAsync(ModelTask.Regression, CancellationToken.None);
+        var inactive = versions.First(v => !v.IsActive).Version;
+
+        // Switched in the registry directly, as another node (or the CLI) would: this node notices by polling.
+        var result = await registry.ActivateAsync(ModelTask.Regression, inactive, "test", "Compare forecasts of the older version", CancellationToken.None);
+        Assert.True(result.Succeeded, result.Message);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        string? served = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await admin.PostAsync("/api/predict", Json(ValidBody));
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            served = doc.RootElement.GetProperty("model_versions").GetProperty("regression").GetString();
+            if (served == inactive)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(inactive, served);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_covers_every_api_endpoint()
+    {
+        var client = Factory.CreateClient();
+        var response = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var paths = doc.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+        var api = Factory.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true)
+            .Select(e => "/" + e.RoutePattern.RawText!.Trim('/').Replace("{id:long}", "{id}", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("/api/predict", api);
+        Assert.Contains("/api/auth/login", api);
+        Assert.DoesNotContain(api, p => !paths.Contains(p));
+        var predict = doc.RootElement.GetProperty("paths").GetProperty("/api/predict").GetProperty("post");
+        Assert.True(predict.GetProperty("responses").TryGetProperty("429", out _));
+    }
+}
