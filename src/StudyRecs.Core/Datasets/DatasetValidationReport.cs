@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StudyRecs.Core.Datasets.Reading;
 
 namespace StudyRecs.Core.Datasets;
 
@@ -79,7 +80,7 @@ public sealed record ExtraFeatureColumn(string Name, ExtraColumnType Type, long 
 public sealed record RuleCount(string Rule, ProblemSeverity Severity, long Count);
 
 /// <summary>What the importer found in an upload; serialised as the API's report JSON.</summary>
-public sealed class DatasetValidationReport
+public sealed class DatasetValidationReport : ITabularFileFacts
 {
     public required string FileName { get; init; }
 

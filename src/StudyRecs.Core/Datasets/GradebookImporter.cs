@@ -11,13 +11,6 @@ namespace StudyRecs.Core.Datasets;
 /// </summary>
 public sealed class GradebookImporter(DatasetOptions options)
 {
-    /// <summary>Bytes inspected to detect format, encoding and delimiter.</summary>
-    private const int SniffBytes = 1 << 20;
-
-    private static readonly byte[] ZipSignature = [0x50, 0x4B, 0x03, 0x04];
-    private static readonly byte[] EmptyZipSignature = [0x50, 0x4B, 0x05, 0x06];
-    private static readonly byte[] OleSignature = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
     private readonly GradeScale _scale = options.BuildGradeScale();
 
     public DatasetOptions Options => options;
@@ -39,7 +32,7 @@ public sealed class GradebookImporter(DatasetOptions options)
         var run = new ImportRun(options, _scale, Path.GetFileName(fileName), sink);
         try
         {
-            using var reader = await OpenAsync(content, fileName, sheet, run.Report, cancellationToken);
+            using var reader = await TabularFile.OpenAsync(content, fileName, sheet, options, run.Report, cancellationToken);
             await run.ReadAllAsync(reader, cancellationToken);
         }
         catch (DatasetFileException ex)
@@ -60,7 +53,7 @@ public sealed class GradebookImporter(DatasetOptions options)
         var report = new DatasetValidationReport { FileName = fileName };
         try
         {
-            using var reader = await OpenAsync(content, fileName, sheet, report, cancellationToken);
+            using var reader = await TabularFile.OpenAsync(content, fileName, sheet, options, report, cancellationToken);
             long records = 0;
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -73,112 +66,6 @@ public sealed class GradebookImporter(DatasetOptions options)
         {
             throw new InvalidDataException(ex.Message, ex);
         }
-    }
-
-    private async Task<ITabularReader> OpenAsync(Stream content, string fileName, string? sheet, DatasetValidationReport report, CancellationToken cancellationToken)
-    {
-        if (content.CanSeek && content.Length - content.Position > options.MaxUploadBytes)
-        {
-            report.SizeBytes = content.Length - content.Position;
-            throw new DatasetFileException(DatasetRules.FileTooLarge, UploadStream.TooLargeMessage(options.MaxUploadBytes));
-        }
-
-        var prefix = new byte[SniffBytes];
-        var length = await content.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken);
-        var isWholeFile = length < prefix.Length;
-        report.SizeBytes = length;
-        if (length == 0)
-        {
-            throw new DatasetFileException(DatasetRules.EmptyFile, "The file is empty.");
-        }
-
-        if (length > options.MaxUploadBytes)
-        {
-            throw new DatasetFileException(DatasetRules.FileTooLarge, UploadStream.TooLargeMessage(options.MaxUploadBytes));
-        }
-
-        var detected = prefix.AsSpan(0, length) switch
-        {
-            var p when p.StartsWith(ZipSignature) || p.StartsWith(EmptyZipSignature) => DatasetFormat.Xlsx,
-            var p when p.StartsWith(OleSignature) => DatasetFormat.Xls,
-            _ => DatasetFormat.Csv,
-        };
-        CheckExtension(fileName, detected);
-        report.Format = detected;
-
-        if (detected == DatasetFormat.Csv)
-        {
-            var layout = CsvSniffer.Detect(prefix.AsSpan(0, length), isWholeFile);
-            report.Encoding = layout.EncodingName;
-            report.Delimiter = layout.Delimiter.ToString();
-            var upload = new UploadStream(prefix, length, layout.PreambleLength, content, options.MaxUploadBytes);
-            var text = new StreamReader(upload, layout.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
-            return new SizeTrackingReader(new CsvTabularReader(text, layout.Delimiter, layout.EncodingName), upload, report);
-        }
-
-        var workbook = await new UploadStream(prefix, length, 0, content, options.MaxUploadBytes).BufferAsync(cancellationToken);
-        report.SizeBytes = workbook.Length;
-        if (detected == DatasetFormat.Xlsx)
-        {
-            ExcelTabularReader.CheckXlsxPackage(workbook, options);
-        }
-
-        var excel = ExcelTabularReader.Open(workbook, detected, sheet);
-        report.Sheet = excel.SheetName;
-        return excel;
-    }
-
-    private static void CheckExtension(string fileName, DatasetFormat detected)
-    {
-        var extension = Path.GetExtension(fileName).ToLowerInvariant();
-        DatasetFormat? expected = extension switch
-        {
-            ".csv" or ".txt" or ".tsv" => DatasetFormat.Csv,
-            ".xlsx" or ".xlsm" => DatasetFormat.Xlsx,
-            ".xls" => DatasetFormat.Xls,
-            _ => null,
-        };
-        if (expected is null)
-        {
-            throw new DatasetFileException(DatasetRules.UnsupportedFormat,
-                $"'{Path.GetFileName(fileName)}' is not a supported file type; upload a .csv, .xlsx or .xls file.");
-        }
-
-        if (expected != detected)
-        {
-            var actual = detected switch
-            {
-                DatasetFormat.Xlsx => "a zip package (such as an .xlsx workbook)",
-                DatasetFormat.Xls => "a legacy Excel .xls workbook",
-                _ => "not an Excel workbook (it looks like text or another format)",
-            };
-            throw new DatasetFileException(DatasetRules.WrongExtension,
-                $"'{Path.GetFileName(fileName)}' is named {extension} but its content is {actual}. Save it again in the format its name says, or rename it.");
-        }
-    }
-
-    /// <summary>Keeps the report's size current while a CSV upload streams through.</summary>
-    private sealed class SizeTrackingReader(CsvTabularReader inner, UploadStream upload, DatasetValidationReport report) : ITabularReader
-    {
-        public int FieldCount => inner.FieldCount;
-
-        public long RowNumber => inner.RowNumber;
-
-        public ReadOnlySpan<char> GetField(int index) => inner.GetField(index);
-
-        public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await inner.ReadAsync(cancellationToken);
-            }
-            finally
-            {
-                report.SizeBytes = upload.BytesRead;
-            }
-        }
-
-        public void Dispose() => inner.Dispose();
     }
 
     /// <summary>The state of one import: counters, problems, duplicate keys and the pending batch.</summary>

@@ -8,6 +8,7 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Storage;
 using StudyRecs.Core.Training;
@@ -17,6 +18,7 @@ using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
 using StudyRecs.Web.Features.Monitoring;
 using StudyRecs.Web.Features.Predictions;
+using StudyRecs.Web.Features.Resources;
 using StudyRecs.Web.Features.Training;
 
 namespace StudyRecs.Web.Extensions;
@@ -34,6 +36,7 @@ public static class PortalExtensions
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
         services.AddStudyRecsDatasets();
+        services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
@@ -98,6 +101,7 @@ public static class PortalExtensions
         app.MapRazorComponents<App>().Add(AllowAnonymousFrameworkEndpoints);
         app.MapAccountEndpoints();
         app.MapDatasetEndpoints();
+        app.MapResourceEndpoints();
         app.MapTrainingEndpoints();
         app.MapMonitoringEndpoints();
         app.MapPredictionEndpoints();
@@ -105,7 +109,10 @@ public static class PortalExtensions
         return app;
     }
 
-    /// <summary>Migrates (when configured), makes sure the roles exist, and seeds demo accounts in Development.</summary>
+    /// <summary>
+    /// Migrates (when configured), makes sure the roles exist, and seeds demo accounts in Development; the starter
+    /// resource catalog in Development or when <c>Resources:SeedStarterCatalog</c> asks for it.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -132,6 +139,11 @@ public static class PortalExtensions
 
                 Console.WriteLine();
             }
+        }
+
+        if (app.Environment.IsDevelopment() || sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ResourceOptions>>().Value.SeedStarterCatalog)
+        {
+            await sp.GetRequiredService<StarterCatalogSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -40,5 +40,8 @@ public class AuthorizationCoverageTests(PortalFixture portal) : IClassFixture<Po
         Assert.Equal(Core.Accounts.Policies.Admin, PolicyOf("/admin/users"));
         Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/teacher"));
         Assert.Equal(Core.Accounts.Policies.Student, PolicyOf("/student"));
+        Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/resources"));
+        Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/resources/{Id:long}/edit"));
+        Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/resources/export.csv"));
     }
 }
