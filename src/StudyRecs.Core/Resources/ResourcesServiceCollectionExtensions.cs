@@ -19,6 +19,7 @@ public static class ResourcesServiceCollectionExtensions
         services.AddScoped<ResourceCatalog>();
         services.AddScoped<ResourceImportService>();
         services.AddScoped<StarterCatalogSeeder>();
+        services.AddScoped<StudyPlans.IStudyResourceFinder, CatalogResourceFinder>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

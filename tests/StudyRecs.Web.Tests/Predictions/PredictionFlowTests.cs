@@ -34,6 +34,7 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
         Factory.Settings["Training:CvFolds"] = "3";
         Factory.Settings["Predictions:RefreshSeconds"] = "0.5";
         Factory.Settings["RateLimiting:Predict:TokenLimit"] = "1000";
+        Factory.Settings["Resources:SeedStarterCatalog"] = "true";
         var teacher = Uploader = await Factory.SignInAsync(Roles.Teacher);
         for (var seed = 1; seed <= 2; seed++)
         {
@@ -254,6 +255,8 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         var afterTarget = Html.Parse(await saved.Content.ReadAsStringAsync());
         Assert.Contains("target grade A+", afterTarget.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(afterTarget.QuerySelectorAll("#plan-heading"));
+        var planLinks = afterTarget.QuerySelectorAll("section[aria-labelledby=plan-heading] a[href^='https://']");
+        Assert.NotEmpty(planLinks);
         var bogus = await PortalFactory.PostFormAsync(student, "/student", "target", new() { ["Target.Grade"] = "Z" });
         Assert.Contains("is not a grade of the scale", await bogus.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 

@@ -1,0 +1,19 @@
+using StudyRecs.Core.StudyPlans;
+
+namespace StudyRecs.Core.Resources;
+
+/// <summary>Study plans take their links from the catalog: active resources of the subject, nearest the plan's level first.</summary>
+internal sealed class CatalogResourceFinder(ResourceCatalog catalog) : IStudyResourceFinder
+{
+    public async Task<IReadOnlyList<StudyResourceLink>> FindAsync(string subject, StudyLevel level, int take, CancellationToken cancellationToken)
+    {
+        var difficulty = level switch
+        {
+            StudyLevel.Beginner => ResourceDifficulty.Beginner,
+            StudyLevel.Intermediate => ResourceDifficulty.Intermediate,
+            _ => ResourceDifficulty.Advanced,
+        };
+        var resources = await catalog.ForSubjectAsync(subject, difficulty, take, cancellationToken);
+        return resources.Select(r => new StudyResourceLink(r.Id, r.Title, r.Url, ResourceNames.Of(r.Type), ResourceNames.Of(r.Difficulty), r.Minutes)).ToList();
+    }
+}
