@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Cli.Hosting;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Scheduling;
 
 namespace StudyRecs.Cli.Datasets;
 
@@ -29,7 +30,7 @@ internal static class ImportCommand
         };
         command.SetAction(async (parseResult, ct) =>
         {
-            await using var services = CliServices.Build(s => s.AddStudyRecsDatasets());
+            await using var services = CliServices.Build(Training.TrainCommand.ConfigureServices);
             await using (var scope = services.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
@@ -61,6 +62,14 @@ internal static class ImportCommand
         else
         {
             await WriteTextAsync(output, result);
+        }
+
+        // Like an upload in the portal: enough labelled rows queue a training (the portal's scheduler runs it).
+        if (scope.ServiceProvider.GetService<TrainingDispatcher>() is { } training
+            && await training.EnqueueIfTrainableAsync(result, "studyrecs import", cancellationToken) is { } run)
+        {
+            var message = $"Training run {run.Id} queued; a running portal trains it (follow it with `studyrecs models list`).";
+            await (json ? Console.Error : output).WriteLineAsync(message);
         }
 
         return result.IsAccepted ? Accepted : Rejected;

@@ -104,3 +104,48 @@ public sealed class ImportCommandTests : IAsyncLifetime
         Assert.StartsWith("File not found:", output.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The real <c>studyrecs</c> process, as an operator runs it, on a fresh data folder.</summary>
+public sealed class ImportCommandProcessTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-import-process-").FullName;
+
+    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "studyrecs.dll"));
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["Storage__DataDirectory"] = _dir;
+        info.Environment["Database__Provider"] = "Sqlite";
+        info.Environment["ConnectionStrings__StudyRecs"] = "";
+        info.Environment["Datasets__MinimumLabelledRowsToTrain"] = "100";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    [Fact]
+    public async Task An_accepted_import_with_enough_labelled_rows_queues_a_training_like_an_upload()
+    {
+        var file = Path.Combine(_dir, "term.csv");
+        Assert.Equal(0, (await RunAsync("generate", "performance", "--students", "20", "--out", file)).Exit);
+
+        var (exit, output) = await RunAsync("import", "--file", file);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Dataset #1 term.csv: Accepted", output, StringComparison.Ordinal);
+        Assert.Contains("Training run 1 queued", output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

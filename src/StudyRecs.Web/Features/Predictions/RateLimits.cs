@@ -22,8 +22,14 @@ internal static class RateLimits
 {
     public static IServiceCollection AddStudyRecsRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var predict = configuration.GetSection("RateLimiting:Predict").Get<TokenBucketSettings>() ?? new TokenBucketSettings();
-        Validator.ValidateObject(predict, new ValidationContext(predict), validateAllProperties: true);
+        const string section = "RateLimiting:Predict";
+        var predict = configuration.GetSection(section).Get<TokenBucketSettings>() ?? new TokenBucketSettings();
+        var problems = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(predict, new ValidationContext(predict), problems, validateAllProperties: true))
+        {
+            throw new InvalidOperationException($"Invalid settings in {section}: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
+        }
+
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
