@@ -79,6 +79,8 @@ internal static class PredictionEndpoints
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
 
+    private static readonly JsonSerializerOptions ResponseJson = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void MapPredictionEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/predict", PredictAsync)
@@ -207,6 +209,8 @@ internal static class PredictionEndpoints
 
             var requestId = Guid.CreateVersion7().ToString("N");
             var response = ToResponse(requestId, forecast, weak, plan, models, request.Warnings);
+            // Serialized once: the same bytes are the answer and the audit record.
+            var body = JsonSerializer.SerializeToUtf8Bytes(response, ResponseJson);
             context.Response.Headers["X-Request-Id"] = requestId;
             await audit.EnqueueAsync(new PredictionLog
             {
@@ -217,7 +221,7 @@ internal static class PredictionEndpoints
                 Subject = forecast.Subject,
                 Source = "api",
                 InputJson = document.RootElement.GetRawText(),
-                OutputJson = JsonSerializer.Serialize(response),
+                OutputJson = System.Text.Encoding.UTF8.GetString(body),
                 RegressionVersion = forecast.RegressionVersion,
                 ClassificationVersion = forecast.ClassificationVersion,
                 PredictedMarks = forecast.PredictedMarks,
@@ -225,7 +229,7 @@ internal static class PredictionEndpoints
                 AtRisk = forecast.AtRisk,
                 LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             }, ct);
-            return TypedResults.Ok(response);
+            return TypedResults.Bytes(body, "application/json");
         }
     }
 
