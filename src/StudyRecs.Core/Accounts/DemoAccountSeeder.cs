@@ -9,7 +9,7 @@ namespace StudyRecs.Core.Accounts;
 /// </summary>
 public sealed class DemoAccountSeeder(UserAdministration accounts, UserManager<ApplicationUser> users, ILogger<DemoAccountSeeder> logger)
 {
-    public const string DemoStudentId = "S0001";
+    public const string DemoStudentId = "S00001";
 
     public static readonly IReadOnlyList<(string Email, string Role, string? StudentId, string Name)> DemoAccounts =
     [
