@@ -1,15 +1,17 @@
 namespace StudyRecs.Learning.Data;
 
 /// <summary>
-/// The training matrix binned once: one byte per value, stored feature-major so histogram
-/// construction scans one contiguous array per feature.
+/// The training matrix binned once: one byte per value, stored row-major (a row's bins are
+/// <see cref="FeatureCount"/> consecutive bytes). Histogram construction visits each of a leaf's
+/// rows once and reads all its bins from one cache line, instead of one scattered byte per
+/// feature and row (XGBoost's GHistIndexMatrix, LightGBM's row-wise mode).
 /// </summary>
 internal sealed class BinnedDataset
 {
-    private BinnedDataset(FeatureBins[] bins, byte[][] columns, int rows)
+    private BinnedDataset(FeatureBins[] bins, byte[] rowBins, int rows)
     {
         Bins = bins;
-        Columns = columns;
+        RowBins = rowBins;
         Rows = rows;
         BinOffsets = new int[bins.Length + 1];
         for (var f = 0; f < bins.Length; f++)
@@ -20,8 +22,8 @@ internal sealed class BinnedDataset
 
     public FeatureBins[] Bins { get; }
 
-    /// <summary>Per feature, the bin of every row.</summary>
-    public byte[][] Columns { get; }
+    /// <summary>Bin of row <c>r</c>, feature <c>f</c> at <c>r × FeatureCount + f</c>.</summary>
+    public byte[] RowBins { get; }
 
     public int Rows { get; }
 
@@ -29,6 +31,9 @@ internal sealed class BinnedDataset
 
     /// <summary>Start of each feature's bins in a flat histogram; the last entry is the total.</summary>
     public int[] BinOffsets { get; }
+
+    /// <summary>The bin of one value.</summary>
+    public byte this[int row, int feature] => RowBins[((long)row * Bins.Length) + feature];
 
     /// <summary>Places bins on the matrix and bins every value.</summary>
     public static BinnedDataset Create(DenseMatrix matrix, int maxBins, ParallelOptions parallel)
@@ -43,13 +48,9 @@ internal sealed class BinnedDataset
     {
         var rows = matrix.Rows;
         var width = matrix.Columns;
-        var columns = new byte[bins.Length][];
-        for (var f = 0; f < columns.Length; f++)
-        {
-            columns[f] = new byte[rows];
-        }
+        var rowBins = new byte[(long)rows * width];
 
-        // Blocks of rows read the row-major matrix once, writing each feature's bytes sequentially.
+        // Row-major in, row-major out: blocks of rows are read and written sequentially.
         const int block = 16_384;
         Parallel.For(0, (rows + block - 1) / block, parallel, b =>
         {
@@ -57,12 +58,13 @@ internal sealed class BinnedDataset
             for (var r = b * block; r < end; r++)
             {
                 var row = matrix.Row(r);
+                var target = rowBins.AsSpan((int)((long)r * width), width);
                 for (var f = 0; f < width; f++)
                 {
-                    columns[f][r] = bins[f].BinOf(row[f]);
+                    target[f] = bins[f].BinOf(row[f]);
                 }
             }
         });
-        return new BinnedDataset(bins, columns, rows);
+        return new BinnedDataset(bins, rowBins, rows);
     }
 }
