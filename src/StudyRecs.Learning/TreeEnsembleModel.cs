@@ -19,6 +19,7 @@ public sealed class TreeEnsembleModel
     private readonly RegressionTree[] _trees;
     private readonly double[] _initialScores;
     private readonly FeatureBins[] _bins;
+    private FlatForest? _forest;
 
     internal TreeEnsembleModel(
         LearningTask task,
@@ -262,33 +263,27 @@ public sealed class TreeEnsembleModel
     /// <summary>
     /// Raw outputs of every row (row-major, rows × <see cref="OutputCount"/>), in parallel over
     /// blocks of rows; within a block all rows go through one tree before the next, which keeps
-    /// that tree in cache.
+    /// that tree in cache (see <see cref="FlatForest"/>).
     /// </summary>
     public double[] PredictRawBatch(DenseMatrix rows, int? threads = null)
     {
         CheckColumns(rows);
         var k = OutputCount;
+        var columns = rows.Columns;
         var result = new double[rows.Rows * k];
+        var forest = _forest ??= FlatForest.Create(_trees);
         ForEachRowBlock(rows.Rows, threads, (from, to) =>
         {
-            const int block = 64;
-            for (var start = from; start < to; start += block)
+            for (var start = from; start < to; start += FlatForest.BlockRows)
             {
-                var end = Math.Min(to, start + block);
-                for (var i = start; i < end; i++)
+                var count = Math.Min(to - start, FlatForest.BlockRows);
+                var block = result.AsSpan(start * k, count * k);
+                for (var i = 0; i < count; i++)
                 {
-                    _initialScores.CopyTo(result.AsSpan(i * k, k));
+                    _initialScores.CopyTo(block.Slice(i * k, k));
                 }
 
-                for (var t = 0; t < _trees.Length; t++)
-                {
-                    var tree = _trees[t];
-                    var output = t % k;
-                    for (var i = start; i < end; i++)
-                    {
-                        result[(i * k) + output] += tree.Predict(rows.Row(i));
-                    }
-                }
+                forest.AddBlock(rows.Values.AsSpan(start * columns, count * columns), columns, count, k, block);
             }
         });
         return result;
