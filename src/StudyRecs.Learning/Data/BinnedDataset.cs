@@ -1,17 +1,20 @@
 namespace StudyRecs.Learning.Data;
 
 /// <summary>
-/// The training matrix binned once: one byte per value, stored row-major (a row's bins are
-/// <see cref="FeatureCount"/> consecutive bytes). Histogram construction visits each of a leaf's
-/// rows once and reads all its bins from one cache line, instead of one scattered byte per
-/// feature and row (XGBoost's GHistIndexMatrix, LightGBM's row-wise mode).
+/// The training matrix binned once: one byte per value, stored twice. Row-major (a row's bins
+/// are <see cref="FeatureCount"/> consecutive bytes) for histogram construction, which visits
+/// each of a leaf's rows once and reads all its bins from one cache line instead of one scattered
+/// byte per feature and row (XGBoost's GHistIndexMatrix, LightGBM's row-wise mode); feature-major
+/// for partitioning a leaf on one feature, which then reads one byte per row from a short array
+/// instead of striding through the whole matrix.
 /// </summary>
 internal sealed class BinnedDataset
 {
-    private BinnedDataset(FeatureBins[] bins, byte[] rowBins, int rows)
+    private BinnedDataset(FeatureBins[] bins, byte[] rowBins, byte[][] columns, int rows)
     {
         Bins = bins;
         RowBins = rowBins;
+        Columns = columns;
         Rows = rows;
         BinOffsets = new int[bins.Length + 1];
         for (var f = 0; f < bins.Length; f++)
@@ -25,15 +28,15 @@ internal sealed class BinnedDataset
     /// <summary>Bin of row <c>r</c>, feature <c>f</c> at <c>r × FeatureCount + f</c>.</summary>
     public byte[] RowBins { get; }
 
+    /// <summary>Per feature, the bin of every row.</summary>
+    public byte[][] Columns { get; }
+
     public int Rows { get; }
 
     public int FeatureCount => Bins.Length;
 
     /// <summary>Start of each feature's bins in a flat histogram; the last entry is the total.</summary>
     public int[] BinOffsets { get; }
-
-    /// <summary>The bin of one value.</summary>
-    public byte this[int row, int feature] => RowBins[((long)row * Bins.Length) + feature];
 
     /// <summary>Places bins on the matrix and bins every value.</summary>
     public static BinnedDataset Create(DenseMatrix matrix, int maxBins, ParallelOptions parallel)
@@ -49,8 +52,13 @@ internal sealed class BinnedDataset
         var rows = matrix.Rows;
         var width = matrix.Columns;
         var rowBins = new byte[(long)rows * width];
+        var columns = new byte[width][];
+        for (var f = 0; f < width; f++)
+        {
+            columns[f] = new byte[rows];
+        }
 
-        // Row-major in, row-major out: blocks of rows are read and written sequentially.
+        // Blocks of rows read the row-major matrix once, writing both layouts sequentially.
         const int block = 16_384;
         Parallel.For(0, (rows + block - 1) / block, parallel, b =>
         {
@@ -61,10 +69,12 @@ internal sealed class BinnedDataset
                 var target = rowBins.AsSpan((int)((long)r * width), width);
                 for (var f = 0; f < width; f++)
                 {
-                    target[f] = bins[f].BinOf(row[f]);
+                    var bin = bins[f].BinOf(row[f]);
+                    target[f] = bin;
+                    columns[f][r] = bin;
                 }
             }
         });
-        return new BinnedDataset(bins, rowBins, rows);
+        return new BinnedDataset(bins, rowBins, columns, rows);
     }
 }

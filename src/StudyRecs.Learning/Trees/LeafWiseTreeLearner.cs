@@ -240,7 +240,7 @@ internal sealed class LeafWiseTreeLearner
         do
         {
             var n = nodes[node];
-            int bin = _data[row, n.Feature];
+            int bin = _data.Columns[n.Feature][row];
             var left = bin == 0 ? n.MissingGoesLeft : bin <= _nodeThresholdBins[node];
             node = left ? n.Left : n.Right;
         }
@@ -303,9 +303,7 @@ internal sealed class LeafWiseTreeLearner
     /// <summary>Moves the left rows of [from, to) to its front (in order) and its right rows to _scratch[from..]; returns the left count.</summary>
     private int PartitionChunk(int from, int to, SplitCandidate split)
     {
-        var bins = _data.RowBins;
-        var stride = (long)_data.FeatureCount;
-        var feature = split.Feature;
+        var column = _data.Columns[split.Feature];
         var threshold = split.ThresholdBin;
         var missingLeft = split.MissingGoesLeft;
         var indices = _indices;
@@ -314,7 +312,7 @@ internal sealed class LeafWiseTreeLearner
         for (var i = from; i < to; i++)
         {
             var row = indices[i];
-            int bin = bins[(row * stride) + feature];
+            int bin = column[row];
             if (bin == 0 ? missingLeft : bin <= threshold)
             {
                 indices[left++] = row;
