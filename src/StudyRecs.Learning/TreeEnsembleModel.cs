@@ -159,34 +159,34 @@ public sealed class TreeEnsembleModel
             case LearningTask.Ranking:
                 return PredictRaw(row);
             case LearningTask.BinaryClassification:
-            {
-                Span<double> p = stackalloc double[2];
-                PredictProbabilities(row, p);
-                return p[1];
-            }
+                {
+                    Span<double> p = stackalloc double[2];
+                    PredictProbabilities(row, p);
+                    return p[1];
+                }
 
             default:
-            {
-                var k = OutputCount;
-                double[]? rented = null;
-                var p = k <= StackLimit ? stackalloc double[k] : (rented = ArrayPool<double>.Shared.Rent(k)).AsSpan(0, k);
-                PredictProbabilities(row, p);
-                var best = 0;
-                for (var c = 1; c < k; c++)
                 {
-                    if (p[c] > p[best])
+                    var k = OutputCount;
+                    double[]? rented = null;
+                    var p = k <= StackLimit ? stackalloc double[k] : (rented = ArrayPool<double>.Shared.Rent(k)).AsSpan(0, k);
+                    PredictProbabilities(row, p);
+                    var best = 0;
+                    for (var c = 1; c < k; c++)
                     {
-                        best = c;
+                        if (p[c] > p[best])
+                        {
+                            best = c;
+                        }
                     }
-                }
 
-                if (rented is not null)
-                {
-                    ArrayPool<double>.Shared.Return(rented);
-                }
+                    if (rented is not null)
+                    {
+                        ArrayPool<double>.Shared.Return(rented);
+                    }
 
-                return best;
-            }
+                    return best;
+                }
         }
     }
 
