@@ -26,6 +26,7 @@ public sealed class TreeEnsembleModel
     private ExplainCache? _explainCache;
     private readonly double[] _initialScores;
     private readonly FeatureBins[] _bins;
+    private FlatForest? _forest;
 
     internal TreeEnsembleModel(
         LearningTask task,
@@ -165,34 +166,34 @@ public sealed class TreeEnsembleModel
             case LearningTask.Ranking:
                 return PredictRaw(row);
             case LearningTask.BinaryClassification:
-            {
-                Span<double> p = stackalloc double[2];
-                PredictProbabilities(row, p);
-                return p[1];
-            }
+                {
+                    Span<double> p = stackalloc double[2];
+                    PredictProbabilities(row, p);
+                    return p[1];
+                }
 
             default:
-            {
-                var k = OutputCount;
-                double[]? rented = null;
-                var p = k <= StackLimit ? stackalloc double[k] : (rented = ArrayPool<double>.Shared.Rent(k)).AsSpan(0, k);
-                PredictProbabilities(row, p);
-                var best = 0;
-                for (var c = 1; c < k; c++)
                 {
-                    if (p[c] > p[best])
+                    var k = OutputCount;
+                    double[]? rented = null;
+                    var p = k <= StackLimit ? stackalloc double[k] : (rented = ArrayPool<double>.Shared.Rent(k)).AsSpan(0, k);
+                    PredictProbabilities(row, p);
+                    var best = 0;
+                    for (var c = 1; c < k; c++)
                     {
-                        best = c;
+                        if (p[c] > p[best])
+                        {
+                            best = c;
+                        }
                     }
-                }
 
-                if (rented is not null)
-                {
-                    ArrayPool<double>.Shared.Return(rented);
-                }
+                    if (rented is not null)
+                    {
+                        ArrayPool<double>.Shared.Return(rented);
+                    }
 
-                return best;
-            }
+                    return best;
+                }
         }
     }
 
@@ -269,33 +270,27 @@ public sealed class TreeEnsembleModel
     /// <summary>
     /// Raw outputs of every row (row-major, rows × <see cref="OutputCount"/>), in parallel over
     /// blocks of rows; within a block all rows go through one tree before the next, which keeps
-    /// that tree in cache.
+    /// that tree in cache (see <see cref="FlatForest"/>).
     /// </summary>
     public double[] PredictRawBatch(DenseMatrix rows, int? threads = null)
     {
         CheckColumns(rows);
         var k = OutputCount;
+        var columns = rows.Columns;
         var result = new double[rows.Rows * k];
+        var forest = _forest ??= FlatForest.Create(_trees);
         ForEachRowBlock(rows.Rows, threads, (from, to) =>
         {
-            const int block = 64;
-            for (var start = from; start < to; start += block)
+            for (var start = from; start < to; start += FlatForest.BlockRows)
             {
-                var end = Math.Min(to, start + block);
-                for (var i = start; i < end; i++)
+                var count = Math.Min(to - start, FlatForest.BlockRows);
+                var block = result.AsSpan(start * k, count * k);
+                for (var i = 0; i < count; i++)
                 {
-                    _initialScores.CopyTo(result.AsSpan(i * k, k));
+                    _initialScores.CopyTo(block.Slice(i * k, k));
                 }
 
-                for (var t = 0; t < _trees.Length; t++)
-                {
-                    var tree = _trees[t];
-                    var output = t % k;
-                    for (var i = start; i < end; i++)
-                    {
-                        result[(i * k) + output] += tree.Predict(rows.Row(i));
-                    }
-                }
+                forest.AddBlock(rows.Values.AsSpan(start * columns, count * columns), columns, count, k, block);
             }
         });
         return result;

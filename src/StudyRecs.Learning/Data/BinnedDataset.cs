@@ -1,14 +1,19 @@
 namespace StudyRecs.Learning.Data;
 
 /// <summary>
-/// The training matrix binned once: one byte per value, stored feature-major so histogram
-/// construction scans one contiguous array per feature.
+/// The training matrix binned once: one byte per value, stored twice. Row-major (a row's bins
+/// are <see cref="FeatureCount"/> consecutive bytes) for histogram construction, which visits
+/// each of a leaf's rows once and reads all its bins from one cache line instead of one scattered
+/// byte per feature and row (XGBoost's GHistIndexMatrix, LightGBM's row-wise mode); feature-major
+/// for partitioning a leaf on one feature, which then reads one byte per row from a short array
+/// instead of striding through the whole matrix.
 /// </summary>
 internal sealed class BinnedDataset
 {
-    private BinnedDataset(FeatureBins[] bins, byte[][] columns, int rows)
+    private BinnedDataset(FeatureBins[] bins, byte[] rowBins, byte[][] columns, int rows)
     {
         Bins = bins;
+        RowBins = rowBins;
         Columns = columns;
         Rows = rows;
         BinOffsets = new int[bins.Length + 1];
@@ -19,6 +24,9 @@ internal sealed class BinnedDataset
     }
 
     public FeatureBins[] Bins { get; }
+
+    /// <summary>Bin of row <c>r</c>, feature <c>f</c> at <c>r × FeatureCount + f</c>.</summary>
+    public byte[] RowBins { get; }
 
     /// <summary>Per feature, the bin of every row.</summary>
     public byte[][] Columns { get; }
@@ -43,13 +51,14 @@ internal sealed class BinnedDataset
     {
         var rows = matrix.Rows;
         var width = matrix.Columns;
-        var columns = new byte[bins.Length][];
-        for (var f = 0; f < columns.Length; f++)
+        var rowBins = new byte[(long)rows * width];
+        var columns = new byte[width][];
+        for (var f = 0; f < width; f++)
         {
             columns[f] = new byte[rows];
         }
 
-        // Blocks of rows read the row-major matrix once, writing each feature's bytes sequentially.
+        // Blocks of rows read the row-major matrix once, writing both layouts sequentially.
         const int block = 16_384;
         Parallel.For(0, (rows + block - 1) / block, parallel, b =>
         {
@@ -57,12 +66,15 @@ internal sealed class BinnedDataset
             for (var r = b * block; r < end; r++)
             {
                 var row = matrix.Row(r);
+                var target = rowBins.AsSpan((int)((long)r * width), width);
                 for (var f = 0; f < width; f++)
                 {
-                    columns[f][r] = bins[f].BinOf(row[f]);
+                    var bin = bins[f].BinOf(row[f]);
+                    target[f] = bin;
+                    columns[f][r] = bin;
                 }
             }
         });
-        return new BinnedDataset(bins, columns, rows);
+        return new BinnedDataset(bins, rowBins, columns, rows);
     }
 }

@@ -1,84 +1,87 @@
+using System.Runtime.Intrinsics;
+
 namespace StudyRecs.Learning.Trees;
 
 /// <summary>
-/// Accumulates per-bin gradient sums, hessian sums and counts of one feature over a leaf's rows.
-/// Gradients arrive already gathered in leaf order ("ordered gradients"), so the only random
-/// access is to the feature's byte bins.
+/// Accumulates per-bin gradient sums, hessian sums and counts over a leaf's rows, for a group
+/// of features at once. Rows are visited once each in leaf order; a row's bins for the group sit
+/// in one cache line of the row-major bin matrix, and each bin's (gradient, hessian, count)
+/// update is a single 32-byte vector add. Within every bin, rows are summed in leaf order, so
+/// the sums do not depend on how features are grouped over threads.
 /// </summary>
 internal static unsafe class HistogramBuilder
 {
-    /// <summary>Histogram over rows <paramref name="rows"/> (gradients ordered like the rows).</summary>
-    public static void Build(ReadOnlySpan<byte> bins, ReadOnlySpan<int> rows, ReadOnlySpan<float> gradients, ReadOnlySpan<float> hessians, bool constantHessian, Span<double> hist)
+    /// <summary>
+    /// Histograms of <paramref name="features"/> over <paramref name="rows"/> (all rows in order
+    /// when <paramref name="allRows"/>), cleared first.
+    /// </summary>
+    /// <param name="rowBins">Row-major bins, <paramref name="stride"/> bytes per row.</param>
+    /// <param name="stride">Features per row.</param>
+    /// <param name="features">Features to build.</param>
+    /// <param name="binOffsets">Start of each feature's bins in the histogram (indexed by feature).</param>
+    /// <param name="rows">The leaf's rows, ascending.</param>
+    /// <param name="allRows">True to use rows 0..n−1 (the root without bagging) and ignore <paramref name="rows"/>.</param>
+    /// <param name="gradients">Gradients of all rows.</param>
+    /// <param name="hessians">Hessians of all rows.</param>
+    /// <param name="constantHessian">True when every hessian equals the first: hessian sums are set to count × hessian.</param>
+    /// <param name="hist">The leaf's whole histogram (every feature's bins, <see cref="SplitFinder.Slots"/> per bin).</param>
+    public static void Build(
+        ReadOnlySpan<byte> rowBins,
+        int stride,
+        ReadOnlySpan<int> features,
+        ReadOnlySpan<int> binOffsets,
+        ReadOnlySpan<int> rows,
+        bool allRows,
+        ReadOnlySpan<float> gradients,
+        ReadOnlySpan<float> hessians,
+        bool constantHessian,
+        Span<double> hist)
     {
-        hist.Clear();
-        fixed (byte* b = bins)
+        var m = features.Length;
+        Span<int> columns = stackalloc int[m];
+        Span<int> starts = stackalloc int[m];
+        for (var j = 0; j < m; j++)
+        {
+            var f = features[j];
+            columns[j] = f;
+            starts[j] = binOffsets[f] * SplitFinder.Slots;
+            hist.Slice(starts[j], (binOffsets[f + 1] - binOffsets[f]) * SplitFinder.Slots).Clear();
+        }
+
+        var n = allRows ? gradients.Length : rows.Length;
+        fixed (byte* b = rowBins)
         fixed (int* r = rows)
         fixed (float* g = gradients)
         fixed (float* h = hessians)
         fixed (double* o = hist)
+        fixed (int* column = columns)
+        fixed (int* start = starts)
         {
-            var n = rows.Length;
-            if (constantHessian)
+            for (var i = 0; i < n; i++)
             {
-                for (var i = 0; i < n; i++)
+                var row = allRows ? i : r[i];
+                var update = Vector256.Create((double)g[row], h[row], 1, 0);
+                var bins = b + ((long)row * stride);
+                for (var j = 0; j < m; j++)
                 {
-                    var slot = o + (b[r[i]] * SplitFinder.Slots);
-                    slot[0] += g[i];
-                    slot[2] += 1;
-                }
-            }
-            else
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    var slot = o + (b[r[i]] * SplitFinder.Slots);
-                    slot[0] += g[i];
-                    slot[1] += h[i];
-                    slot[2] += 1;
+                    var slot = o + start[j] + (bins[column[j]] * SplitFinder.Slots);
+                    Vector256.Store(Vector256.Load(slot) + update, slot);
                 }
             }
         }
 
-        if (constantHessian)
+        if (constantHessian && !hessians.IsEmpty)
         {
-            FillConstantHessian(hessians.IsEmpty ? 1f : hessians[0], hist);
-        }
-    }
-
-    /// <summary>Histogram over all rows in natural order (the root without bagging).</summary>
-    public static void BuildAll(ReadOnlySpan<byte> bins, ReadOnlySpan<float> gradients, ReadOnlySpan<float> hessians, bool constantHessian, Span<double> hist)
-    {
-        hist.Clear();
-        fixed (byte* b = bins)
-        fixed (float* g = gradients)
-        fixed (float* h = hessians)
-        fixed (double* o = hist)
-        {
-            var n = bins.Length;
-            if (constantHessian)
+            var hessian = hessians[0];
+            for (var j = 0; j < m; j++)
             {
-                for (var i = 0; i < n; i++)
+                var f = columns[j];
+                var end = binOffsets[f + 1] * SplitFinder.Slots;
+                for (var i = starts[j]; i < end; i += SplitFinder.Slots)
                 {
-                    var slot = o + (b[i] * SplitFinder.Slots);
-                    slot[0] += g[i];
-                    slot[2] += 1;
+                    hist[i + 1] = hist[i + 2] * hessian;
                 }
             }
-            else
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    var slot = o + (b[i] * SplitFinder.Slots);
-                    slot[0] += g[i];
-                    slot[1] += h[i];
-                    slot[2] += 1;
-                }
-            }
-        }
-
-        if (constantHessian)
-        {
-            FillConstantHessian(hessians.IsEmpty ? 1f : hessians[0], hist);
         }
     }
 
@@ -86,13 +89,5 @@ internal static unsafe class HistogramBuilder
     public static void Subtract(Span<double> parentBecomesLarger, ReadOnlySpan<double> smaller)
     {
         System.Numerics.Tensors.TensorPrimitives.Subtract(parentBecomesLarger, smaller, parentBecomesLarger);
-    }
-
-    private static void FillConstantHessian(float hessian, Span<double> hist)
-    {
-        for (var i = 0; i < hist.Length; i += SplitFinder.Slots)
-        {
-            hist[i + 1] = hist[i + 2] * hessian;
-        }
     }
 }

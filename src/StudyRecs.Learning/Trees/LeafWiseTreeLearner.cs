@@ -23,9 +23,7 @@ internal sealed class LeafWiseTreeLearner
     private readonly ParallelOptions _parallel;
     private readonly int[] _indices;
     private readonly int[] _scratch;
-    private readonly float[] _orderedGradients;
-    private readonly float[] _orderedHessians;
-    private readonly double[]?[] _histograms;
+    private readonly Histogram?[] _histograms;
     private readonly int[] _leafBegin;
     private readonly int[] _leafCount;
     private readonly double[] _leafGradient;
@@ -55,11 +53,9 @@ internal sealed class LeafWiseTreeLearner
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         _indices = new int[data.Rows];
         _scratch = new int[data.Rows];
-        _orderedGradients = new float[data.Rows];
-        _orderedHessians = new float[data.Rows];
         var leaves = Math.Max(2, options.NumberOfLeaves);
         // Allocated on first use: deep forests have many leaf slots but small data.
-        _histograms = new double[leaves][];
+        _histograms = new Histogram?[leaves];
 
         _leafBegin = new int[leaves];
         _leafCount = new int[leaves];
@@ -333,40 +329,23 @@ internal sealed class LeafWiseTreeLearner
     /// <summary>
     /// Builds the histogram of <paramref name="small"/>, derives <paramref name="large"/>'s by
     /// subtraction from the parent histogram already in its slot (none for the root), and finds
-    /// both leaves' best splits.
+    /// both leaves' best splits. Large leaves split the features into one group per thread; each
+    /// group scans the leaf's rows once.
     /// </summary>
     private void ProcessLeaves(int small, int large)
     {
-        var begin = _leafBegin[small];
-        var count = _leafCount[small];
-        var rows = _indices.AsSpan(begin, count);
-        var useAll = _identityRoot && count == _data.Rows;
-        if (!useAll)
-        {
-            var g = _gradients.AsSpan(_offset, _data.Rows);
-            var h = _hessians.AsSpan(_offset, _data.Rows);
-            var og = _orderedGradients.AsSpan(begin, count);
-            var oh = _orderedHessians.AsSpan(begin, count);
-            for (var i = 0; i < rows.Length; i++)
-            {
-                og[i] = g[rows[i]];
-                oh[i] = h[rows[i]];
-            }
-        }
-
-        var smallHist = _histograms[small] ??= new double[_data.BinOffsets[^1] * SplitFinder.Slots];
+        var allRows = _identityRoot && _leafCount[small] == _data.Rows;
+        var smallHist = _histograms[small] ??= new Histogram(_data.BinOffsets[^1] * SplitFinder.Slots);
         var largeHist = large >= 0 ? _histograms[large]! : null;
-        var work = (long)count * _activeFeatureCount;
-        if (work >= ParallelThreshold && _parallel.MaxDegreeOfParallelism != 1)
+        var work = (long)_leafCount[small] * _activeFeatureCount;
+        var groups = work >= ParallelThreshold ? Math.Min(_parallel.MaxDegreeOfParallelism, _activeFeatureCount) : 1;
+        if (groups > 1)
         {
-            Parallel.For(0, _activeFeatureCount, _parallel, i => ProcessFeature(_activeFeatures[i], small, large, useAll, smallHist, largeHist));
+            Parallel.For(0, groups, _parallel, g => ProcessFeatures(g * _activeFeatureCount / groups, (g + 1) * _activeFeatureCount / groups, small, large, allRows, smallHist, largeHist));
         }
         else
         {
-            for (var i = 0; i < _activeFeatureCount; i++)
-            {
-                ProcessFeature(_activeFeatures[i], small, large, useAll, smallHist, largeHist);
-            }
+            ProcessFeatures(0, _activeFeatureCount, small, large, allRows, smallHist, largeHist);
         }
 
         _leafBest[small] = Reduce(_featureBestSmall);
@@ -376,29 +355,33 @@ internal sealed class LeafWiseTreeLearner
         }
     }
 
-    private void ProcessFeature(int feature, int small, int large, bool useAll, double[] smallHist, double[]? largeHist)
+    /// <summary>Histograms and best splits of active features [from, to).</summary>
+    private void ProcessFeatures(int from, int to, int small, int large, bool allRows, Histogram smallHist, Histogram? largeHist)
     {
-        var from = _data.BinOffsets[feature] * SplitFinder.Slots;
-        var length = _data.Bins[feature].TotalBinCount * SplitFinder.Slots;
-        var histogram = smallHist.AsSpan(from, length);
-        var bins = _data.Columns[feature];
-        if (useAll)
+        var features = _activeFeatures.AsSpan(from, to - from);
+        HistogramBuilder.Build(
+            _data.RowBins,
+            _data.FeatureCount,
+            features,
+            _data.BinOffsets,
+            _indices.AsSpan(_leafBegin[small], _leafCount[small]),
+            allRows,
+            _gradients.AsSpan(_offset, _data.Rows),
+            _hessians.AsSpan(_offset, _data.Rows),
+            _constantHessian,
+            smallHist.Values);
+        foreach (var feature in features)
         {
-            HistogramBuilder.BuildAll(bins, _gradients.AsSpan(_offset, _data.Rows), _hessians.AsSpan(_offset, _data.Rows), _constantHessian, histogram);
-        }
-        else
-        {
-            var begin = _leafBegin[small];
-            var count = _leafCount[small];
-            HistogramBuilder.Build(bins, _indices.AsSpan(begin, count), _orderedGradients.AsSpan(begin, count), _orderedHessians.AsSpan(begin, count), _constantHessian, histogram);
-        }
-
-        _featureBestSmall[feature] = SplitFinder.FindBest(histogram, feature, _leafGradient[small], _leafHessian[small], _leafCount[small], _options);
-        if (largeHist is not null)
-        {
-            var larger = largeHist.AsSpan(from, length);
-            HistogramBuilder.Subtract(larger, histogram);
-            _featureBestLarge[feature] = SplitFinder.FindBest(larger, feature, _leafGradient[large], _leafHessian[large], _leafCount[large], _options);
+            var start = _data.BinOffsets[feature] * SplitFinder.Slots;
+            var length = _data.Bins[feature].TotalBinCount * SplitFinder.Slots;
+            var histogram = smallHist.Values.Slice(start, length);
+            _featureBestSmall[feature] = SplitFinder.FindBest(histogram, feature, _leafGradient[small], _leafHessian[small], _leafCount[small], _options);
+            if (largeHist is not null)
+            {
+                var larger = largeHist.Values.Slice(start, length);
+                HistogramBuilder.Subtract(larger, histogram);
+                _featureBestLarge[feature] = SplitFinder.FindBest(larger, feature, _leafGradient[large], _leafHessian[large], _leafCount[large], _options);
+            }
         }
     }
 

@@ -7,8 +7,11 @@ namespace StudyRecs.Learning.Trees;
 /// </summary>
 internal static class SplitFinder
 {
-    /// <summary>Histogram slots per bin: gradient sum, hessian sum, row count.</summary>
-    public const int Slots = 3;
+    /// <summary>
+    /// Histogram slots per bin: gradient sum, hessian sum, row count, and padding so that one
+    /// bin is one 32-byte vector (<see cref="HistogramBuilder"/> updates a bin with one add).
+    /// </summary>
+    public const int Slots = 4;
 
     public static double LeafObjective(double gradient, double hessian, double lambda) => gradient * gradient / (hessian + lambda);
 
