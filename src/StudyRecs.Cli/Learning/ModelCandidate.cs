@@ -68,8 +68,13 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
         {
             grid.Add(new("gbdt-small-trees", new GradientBoostingOptions
             {
-                NumberOfTrees = slowRounds, LearningRate = Math.Min(0.3, 30.0 / slowRounds), NumberOfLeaves = 6, MinimumExampleCountPerLeaf = 3,
-                FeatureFraction = 0.8, MaximumBinCountPerFeature = bins, Seed = s.Seed,
+                NumberOfTrees = slowRounds,
+                LearningRate = Math.Min(0.3, 30.0 / slowRounds),
+                NumberOfLeaves = 6,
+                MinimumExampleCountPerLeaf = 3,
+                FeatureFraction = 0.8,
+                MaximumBinCountPerFeature = bins,
+                Seed = s.Seed,
             }, null));
         }
 

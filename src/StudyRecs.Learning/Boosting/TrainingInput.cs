@@ -38,53 +38,53 @@ internal static class TrainingInput
             case LearningTask.Regression:
                 return 1;
             case LearningTask.BinaryClassification:
-            {
-                bool zero = false, one = false;
-                foreach (var y in labels)
                 {
-                    if (y == 0)
+                    bool zero = false, one = false;
+                    foreach (var y in labels)
                     {
-                        zero = true;
+                        if (y == 0)
+                        {
+                            zero = true;
+                        }
+                        else if (y == 1)
+                        {
+                            one = true;
+                        }
+                        else
+                        {
+                            throw new ArgumentException($"Binary labels must be 0 or 1, found {y}.");
+                        }
                     }
-                    else if (y == 1)
-                    {
-                        one = true;
-                    }
-                    else
-                    {
-                        throw new ArgumentException($"Binary labels must be 0 or 1, found {y}.");
-                    }
-                }
 
-                if (!zero || !one)
-                {
-                    throw new ArgumentException("Binary classification needs examples of both classes.");
-                }
+                    if (!zero || !one)
+                    {
+                        throw new ArgumentException("Binary classification needs examples of both classes.");
+                    }
 
-                return 1;
-            }
+                    return 1;
+                }
 
             case LearningTask.MulticlassClassification:
-            {
-                var max = 0;
-                foreach (var y in labels)
                 {
-                    if (y < 0 || y != MathF.Floor(y))
+                    var max = 0;
+                    foreach (var y in labels)
                     {
-                        throw new ArgumentException($"Multiclass labels must be class indices 0..K-1, found {y}.");
+                        if (y < 0 || y != MathF.Floor(y))
+                        {
+                            throw new ArgumentException($"Multiclass labels must be class indices 0..K-1, found {y}.");
+                        }
+
+                        max = Math.Max(max, (int)y);
                     }
 
-                    max = Math.Max(max, (int)y);
-                }
+                    var classes = data.ClassCount ?? (max + 1);
+                    if (classes < 2 || max >= classes)
+                    {
+                        throw new ArgumentException(classes < 2 ? "Multiclass classification needs at least two classes." : $"Label {max} is outside the {classes} classes.");
+                    }
 
-                var classes = data.ClassCount ?? (max + 1);
-                if (classes < 2 || max >= classes)
-                {
-                    throw new ArgumentException(classes < 2 ? "Multiclass classification needs at least two classes." : $"Label {max} is outside the {classes} classes.");
+                    return classes;
                 }
-
-                return classes;
-            }
 
             case LearningTask.Ranking:
                 if (data.Groups is null)

@@ -71,27 +71,27 @@ internal sealed class ValidationMonitor
 
                 return total / n;
             case LearningTask.MulticlassClassification:
-            {
-                var k = _scores.Length / n;
-                for (var i = 0; i < n; i++)
                 {
-                    var max = double.NegativeInfinity;
-                    for (var j = 0; j < k; j++)
+                    var k = _scores.Length / n;
+                    for (var i = 0; i < n; i++)
                     {
-                        max = Math.Max(max, _scores[(j * n) + i]);
+                        var max = double.NegativeInfinity;
+                        for (var j = 0; j < k; j++)
+                        {
+                            max = Math.Max(max, _scores[(j * n) + i]);
+                        }
+
+                        double sum = 0;
+                        for (var j = 0; j < k; j++)
+                        {
+                            sum += Math.Exp(_scores[(j * n) + i] - max);
+                        }
+
+                        total -= _scores[((int)labels[i] * n) + i] - max - Math.Log(sum);
                     }
 
-                    double sum = 0;
-                    for (var j = 0; j < k; j++)
-                    {
-                        sum += Math.Exp(_scores[(j * n) + i] - max);
-                    }
-
-                    total -= _scores[((int)labels[i] * n) + i] - max - Math.Log(sum);
+                    return total / n;
                 }
-
-                return total / n;
-            }
 
             default:
                 return 1 - QueryGroups.MeanNdcg(_scores, labels, _bounds!, _truncation);

@@ -20,7 +20,11 @@ public sealed record RankerOptions
     /// <summary>LambdaMART settings (the task is always ranking, NDCG@10 by default).</summary>
     public GradientBoostingOptions Boosting { get; init; } = new()
     {
-        NumberOfTrees = 100, NumberOfLeaves = 31, LearningRate = 0.1, MinimumExampleCountPerLeaf = 50, NdcgTruncationLevel = 10,
+        NumberOfTrees = 100,
+        NumberOfLeaves = 31,
+        LearningRate = 0.1,
+        MinimumExampleCountPerLeaf = 50,
+        NdcgTruncationLevel = 10,
     };
 }
 
