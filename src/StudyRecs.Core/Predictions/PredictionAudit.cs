@@ -50,20 +50,34 @@ public sealed partial class PredictionAuditInbox(IOptions<PredictionOptions> opt
     private static partial void LogLate(ILogger logger);
 }
 
-/// <summary>Stores queued prediction logs in batches; on a graceful stop it drains the queue before returning.</summary>
-public sealed partial class PredictionAuditWriter(PredictionAuditInbox queue, IServiceScopeFactory scopes, IOptions<PredictionOptions> options, ILogger<PredictionAuditWriter> logger) : BackgroundService
+/// <summary>
+/// Stores queued prediction logs in batches; on a graceful stop it drains the queue before returning. A plain
+/// <see cref="IHostedService"/> rather than a <c>BackgroundService</c>: since .NET 10 the latter starts its loop with
+/// <c>Task.Run(..., stoppingToken)</c>, which never runs when the stop comes first, and the queue would not be drained.
+/// </summary>
+public sealed partial class PredictionAuditWriter(PredictionAuditInbox queue, IServiceScopeFactory scopes, IOptions<PredictionOptions> options, ILogger<PredictionAuditWriter> logger) : IHostedService
 {
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private const int Attempts = 5;
+
+    private Task _loop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        queue.Complete();
-        await base.StopAsync(cancellationToken);
+        _loop = Task.Run(DrainAsync, CancellationToken.None);
+        return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Complete();
+        await _loop.WaitAsync(cancellationToken);
+    }
+
+    private async Task DrainAsync()
     {
         var batch = new List<PredictionLog>(options.Value.AuditBatchSize);
 
-        // Reads ignore the stopping token on purpose: the loop ends when the queue is completed and empty.
+        // The loop ends when the queue is completed and empty, never on a token, so a stop drains it.
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < options.Value.AuditBatchSize && queue.Reader.TryRead(out var log))
@@ -89,8 +103,16 @@ public sealed partial class PredictionAuditWriter(PredictionAuditInbox queue, IS
                 await db.SaveChangesAsync(CancellationToken.None);
                 return;
             }
-            catch (DbUpdateException e) when (attempt < 5)
+            catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
             {
+                if (attempt == Attempts)
+                {
+                    // The database refused the batch five times over ~3 s. Keep the loop alive (a dead loop would fill
+                    // the queue and stall every forecast request) and say loudly how many logs were lost.
+                    LogDropped(logger, e, batch.Count, Attempts);
+                    return;
+                }
+
                 // A busy database (SQLite's writer lock held by an import): wait and try the same batch again.
                 LogRetry(logger, e, batch.Count, attempt);
                 foreach (var log in batch)
@@ -105,6 +127,9 @@ public sealed partial class PredictionAuditWriter(PredictionAuditInbox queue, IS
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {Count} prediction logs failed (attempt {Attempt}); retrying.")]
     private static partial void LogRetry(ILogger logger, Exception exception, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} prediction logs failed {Attempts} times; they are not in the audit.")]
+    private static partial void LogDropped(ILogger logger, Exception exception, int count, int attempts);
 }
 
 /// <summary>Filters of the prediction audit list; every part optional.</summary>

@@ -101,23 +101,36 @@ public sealed class TrainingRunTests
         var pipeline = scope.ServiceProvider.GetRequiredService<TrainingPipeline>();
         var run = await pipeline.CreateRunAsync(new TrainingRequest(null, "job"), CancellationToken.None);
 
-        var training = Task.Run(() => pipeline.RunAsync(run.Id, cancel.Token));
+        // At every heartbeat of the run (the clock is read just before progress is saved), another scope reads the
+        // run as the dataset page's polling does; once it shows the second candidate, the run is cancelled. Acting at
+        // the heartbeat rather than from a polling loop makes the cancellation land mid-run however fast training is.
+        var inRun = new AsyncLocal<bool>();
         TrainingRun? polled = null;
-        while (!training.IsCompleted)
+        host.Clock.Reading = () =>
         {
-            // Another request polls the run, as the dataset page does.
-            polled = await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().GetRunAsync(run.Id, CancellationToken.None));
-            if (polled!.CandidateIndex >= 2)
+            if (!inRun.Value || polled is not null)
             {
-                break;
+                return;
             }
 
-            await Task.Delay(10);
-        }
+            using var reader = host.Services.CreateScope();
+            var seen = reader.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<TrainingRun>().AsNoTracking().Single(r => r.Id == run.Id);
+            if (seen.CandidateIndex >= 2)
+            {
+                polled = seen;
+                cancel.Cancel();
+            }
+        };
 
-        await cancel.CancelAsync();
+        var training = Task.Run(() =>
+        {
+            inRun.Value = true;
+            return pipeline.RunAsync(run.Id, cancel.Token);
+        });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => training);
+        host.Clock.Reading = null;
 
+        Assert.NotNull(polled);
         Assert.Equal(TrainingRunStatus.Running, polled!.Status);
         Assert.Matches(@"^Cross-validating (regression|classification) candidate [2-6] of 6$", polled.Step);
         await host.WithScopeAsync(async sp =>

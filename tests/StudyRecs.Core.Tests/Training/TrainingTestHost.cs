@@ -15,7 +15,14 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = now;
 
-    public override DateTimeOffset GetUtcNow() => Now;
+    /// <summary>Called on every reading, on the reader's thread: lets a test act at an exact point of a run (a heartbeat).</summary>
+    public Action? Reading { get; set; }
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        Reading?.Invoke();
+        return Now;
+    }
 }
 
 /// <summary>Database, dataset and training services over a temporary SQLite file (schema from <c>EnsureCreated</c>).</summary>
