@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using StudyRecs.Core.Data;
-using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 
 namespace StudyRecs.Core.Scheduling;
@@ -51,9 +50,9 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
         else
         {
             var forced = data.TryGetValue(ForceKey, out var f) && string.Equals(f?.ToString(), "true", StringComparison.OrdinalIgnoreCase);
-            if (!forced && !await DataChangedSinceLastSuccessAsync(ct))
+            if (!forced && !await DataChangedSinceLastTrainingAsync(ct))
             {
-                logger.LogInformation("Nightly retraining skipped: no data changed since the last successful run.");
+                logger.LogInformation("Nightly retraining skipped: the labelled data is the data the current models were trained on.");
                 return;
             }
 
@@ -64,20 +63,22 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
         logger.LogInformation("Training run {RunId} finished: {Status}. {Summary}", runId, outcome.Run.Status, outcome.Run.ResultSummary ?? outcome.Run.Error);
     }
 
-    /// <summary>True when an accepted dataset arrived after the last successful run started (or nothing was ever trained).</summary>
-    private async Task<bool> DataChangedSinceLastSuccessAsync(CancellationToken ct)
+    /// <summary>
+    /// True when the labelled rows of the accepted datasets hash differently from the rows the newest grade model was
+    /// trained on (or no grade model exists yet); false when there is nothing labelled to train on.
+    /// </summary>
+    private async Task<bool> DataChangedSinceLastTrainingAsync(CancellationToken ct)
     {
-        var lastSuccess = await db.Set<TrainingRun>().AsNoTracking().Where(r => r.Status == TrainingRunStatus.Succeeded)
-            .OrderByDescending(r => r.Id).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefaultAsync(ct);
-        if (lastSuccess is null)
+        var current = await pipeline.CurrentDataHashAsync(null, ct);
+        if (current is null)
         {
-            return true;
+            return false;
         }
 
-        // SQLite cannot compare DateTimeOffset in SQL; the list of upload times is small.
-        var uploads = await db.Set<UploadedDataset>().AsNoTracking().Where(d => d.Status != DatasetStatus.Rejected && d.LabelledRows > 0)
-            .Select(d => d.UploadedAt).ToListAsync(ct);
-        return uploads.Any(at => at > lastSuccess);
+        var trained = await db.Set<TrainedModel>().AsNoTracking()
+            .Where(m => m.Task == ModelTask.Regression || m.Task == ModelTask.Classification)
+            .OrderByDescending(m => m.Id).Select(m => m.DataHash).FirstOrDefaultAsync(ct);
+        return !string.Equals(trained, current, StringComparison.Ordinal);
     }
 
     private static List<long>? DatasetIds(string? json) =>

@@ -40,7 +40,7 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await ScheduleBootstrapper.EnsureJobAsync(scheduler, cancellationToken);
         var data = new JobDataMap { [TrainModelsJob.RunIdKey] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        await scheduler.TriggerJob(TrainModelsJob.Key, data, cancellationToken);
+        await JobControl.FireNowAsync(scheduler, TrainModelsJob.Key, data, cancellationToken);
         return run;
     }
 }

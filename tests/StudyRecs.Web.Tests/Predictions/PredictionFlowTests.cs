@@ -95,6 +95,14 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
             .Where(r => r.StudentId == studentId).OrderByDescending(r => r.Semester).Select(r => r.Subject).FirstAsync();
     }
 
+    private async Task<string> OtherStudentWithSubjectAsync(string studentId, string subject)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>()
+            .Where(r => r.DatasetId == portal.DatasetId && r.StudentId != studentId && r.Subject == subject)
+            .OrderBy(r => r.RowNumber).Select(r => r.StudentId).FirstAsync();
+    }
+
     private async Task<HttpClient> BearerClientAsync(string role, string? studentId = null)
     {
         var (email, password) = await Factory.CreateUserAsync(role, studentId);
@@ -276,9 +284,12 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         var invalid = await Html.GetAsync(student, whatIfUrl + "?attendance_percentage=lots");
         Assert.Contains("Enter a number from 0 to", invalid.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
 
-        // Someone else's forecast, and the staff pages, are out of reach.
-        var otherId = portal.StudentId == "S001" ? "S002" : "S001";
-        var other = await student.GetAsync($"/forecasts/{otherId}/{Uri.EscapeDataString(subject)}");
+        // Someone else's forecast, and the staff pages, are out of reach. The other student is real: the uploader
+        // sees the very page the student is refused.
+        var otherId = await OtherStudentWithSubjectAsync(portal.StudentId, subject);
+        var otherUrl = $"/forecasts/{otherId}/{Uri.EscapeDataString(subject)}";
+        Assert.NotEmpty((await Html.GetAsync(portal.Uploader, otherUrl)).QuerySelectorAll(".forecast-card"));
+        var other = await student.GetAsync(otherUrl);
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
         Assert.DoesNotContain("forecast-card", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("/account/access-denied", Redirects.LocalTarget(await student.GetAsync($"/students/{otherId}")), StringComparison.Ordinal);

@@ -16,6 +16,7 @@ public sealed class TrainingPortalFixture : IDisposable
     {
         Factory.Settings["Datasets:MinimumLabelledRowsToTrain"] = "200";
         Factory.Settings["Training:CvFolds"] = "3";
+        Factory.Settings["Predictions:RefreshSeconds"] = "0.5";
     }
 
     public PortalFactory Factory { get; } = new();
@@ -57,6 +58,29 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         throw new TimeoutException($"Fewer than {count} {task} versions after 4 minutes.");
     }
 
+    /// <summary>The marks model version <c>POST /api/predict</c> answers with, once it is <paramref name="expected"/> or after 5 s.</summary>
+    private static async Task<string?> RegressionVersionServedAsync(HttpClient client, string expected)
+    {
+        const string body = """{"semester": 2, "subject": "Algorithms", "assignment_marks": 62, "quiz_marks": 55, "attendance_percentage": 71, "midterm_marks": 48, "previous_cgpa": 2.7}""";
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        string? served;
+        do
+        {
+            var response = await client.PostAsync("/api/predict", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            served = doc.RootElement.GetProperty("model_versions").GetProperty("regression").GetString();
+            if (served == expected)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        return served;
+    }
+
     [Fact]
     public async Task Upload_trains_through_the_scheduler_and_an_admin_rolls_back_with_a_reason()
     {
@@ -79,6 +103,23 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         var modelPage = await Html.GetAsync(teacher, $"/models/regression/{versions[0].Version}");
         Assert.Contains("RMSE", modelPage.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await teacher.GetAsync($"/models/regression/{versions[0].Version}/model.bin")).StatusCode);
+        var grades = await WaitForVersionsAsync(ModelTask.Classification, 2);
+        var gradePage = await Html.GetAsync(teacher, $"/models/classification/{grades[0].Version}");
+        var gradeText = gradePage.QuerySelector("main")!.TextContent;
+        foreach (var card in new[] { "Confusion matrix", "Per grade", "Reliability of the predicted probabilities", "Class balance", "Weighted F1" })
+        {
+            Assert.Contains(card, gradeText, StringComparison.Ordinal);
+        }
+
+        Assert.NotEmpty(gradePage.QuerySelectorAll("table.heatmap tbody td"));
+        Assert.NotEmpty(gradePage.QuerySelectorAll("svg"));
+        var metrics = await teacher.GetAsync($"/models/classification/{grades[0].Version}/metrics.json");
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        using (var json = System.Text.Json.JsonDocument.Parse(await metrics.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(System.Text.Json.JsonValueKind.Object, json.RootElement.ValueKind);
+            Assert.True(json.RootElement.EnumerateObject().Any(), "the metrics file has content");
+        }
 
         // Teachers may look but not activate.
         var denied = await teacher.GetAsync($"/models/regression/{versions[1].Version}/activate");
@@ -101,6 +142,9 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         Assert.Equal(target.Version, (await registry.GetActiveAsync(ModelTask.Regression, false, CancellationToken.None))!.Version);
         var audit = await registry.AuditAsync(ModelTask.Regression, CancellationToken.None);
         Assert.Contains(audit, a => a.ToVersion == target.Version && a.Reason == "Forecasts regressed after the new term" && a.By.Length > 0);
+
+        // Forecasts follow the rollback: the API answers with the version the admin chose.
+        Assert.Equal(target.Version, await RegressionVersionServedAsync(admin, target.Version));
 
         var jobs = await Html.GetAsync(admin, "/admin/jobs");
         Assert.True(jobs.QuerySelectorAll("tbody tr").Length >= 2);

@@ -77,20 +77,27 @@ internal static class TrainingEndpoints
             return TypedResults.LocalRedirect("/admin/jobs");
         }
 
+        var paused = await JobControl.IsPausedAsync(scheduler, key, ct);
         switch (action)
         {
             case "run":
-                await scheduler.TriggerJob(key, new JobDataMap { [TrainModelsJob.ForceKey] = "true" }, ct);
+                await JobControl.FireNowAsync(scheduler, key, new JobDataMap { [TrainModelsJob.ForceKey] = "true" }, ct);
                 break;
             case "pause":
-                await scheduler.PauseJob(key, ct);
+                await JobControl.PauseAsync(scheduler, key, ct);
                 break;
             default:
-                await scheduler.ResumeJob(key, ct);
+                await JobControl.ResumeAsync(scheduler, key, ct);
                 break;
         }
 
-        PageRedirect.SetStatus(context, action switch { "run" => $"Job {key.Name} started.", "pause" => $"Job {key.Name} paused.", _ => $"Job {key.Name} resumed." });
+        PageRedirect.SetStatus(context, action switch
+        {
+            "run" when paused => $"Job {key.Name} is paused: the run is queued and starts when you resume the job.",
+            "run" => $"Job {key.Name} started.",
+            "pause" => $"Job {key.Name} paused: scheduled and requested runs wait until you resume it.",
+            _ => $"Job {key.Name} resumed.",
+        });
         return TypedResults.LocalRedirect("/admin/jobs");
     }
 
