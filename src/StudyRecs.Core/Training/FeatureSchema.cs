@@ -82,6 +82,11 @@ public sealed record FeatureSchema(
     [JsonIgnore]
     public IReadOnlyList<string> FeatureNames => Features.Select(f => f.Name).ToArray();
 
+    /// <summary>Extra gradebook columns the model reads as numbers (bare column names, as in a row's extra features).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> NumericExtraColumns =>
+        Features.Where(f => f.Kind == FeatureKind.Numeric && f.Source.StartsWith(ExtraPrefix, StringComparison.Ordinal)).Select(f => f.Source[ExtraPrefix.Length..]).ToArray();
+
     /// <summary>The one-hot values of a categorical source (<c>subject</c>, <c>semester</c>, <c>extra:NAME</c>), in column order.</summary>
     public IReadOnlyList<string> Vocabulary(string source) =>
         Features.Where(f => f.Kind == FeatureKind.OneHot && f.Source == source).Select(f => f.Value!).ToArray();

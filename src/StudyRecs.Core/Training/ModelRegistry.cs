@@ -125,6 +125,26 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
     public async Task<IReadOnlyList<TrainingRun>> RecentRunsAsync(int take, CancellationToken cancellationToken) =>
         await db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Max(0, take)).ToListAsync(cancellationToken);
 
+    /// <summary>
+    /// The newest run that trains on dataset <paramref name="datasetId"/> (uploaded at <paramref name="uploadedAt"/>):
+    /// one that loaded it, or one still waiting that asked for it by id or for every accepted dataset after its upload.
+    /// </summary>
+    public async Task<TrainingRun?> LatestRunForDatasetAsync(long datasetId, DateTimeOffset uploadedAt, CancellationToken cancellationToken)
+    {
+        // A few hundred recent runs at most; the id lists are JSON, matched here rather than in SQL on both providers.
+        var recent = await RecentRunsAsync(500, cancellationToken);
+        return recent.FirstOrDefault(r => r.TrainingDatasetIdsJson is { } used
+            ? Ids(used).Contains(datasetId)
+            : r.DatasetIdsJson is { } asked ? Ids(asked).Contains(datasetId) : r.StartedAt >= uploadedAt);
+    }
+
+    /// <summary>The model versions a training run registered, regression first.</summary>
+    public async Task<IReadOnlyList<TrainedModel>> ModelsOfRunAsync(long trainingRunId, CancellationToken cancellationToken) =>
+        [.. (await db.Set<TrainedModel>().AsNoTracking().Where(m => m.TrainingRunId == trainingRunId).Select(WithoutArtifact).ToListAsync(cancellationToken))
+            .OrderBy(m => m.Task)];
+
+    private static long[] Ids(string json) => System.Text.Json.JsonSerializer.Deserialize<long[]>(json) ?? [];
+
     private IQueryable<TrainedModel> Models(ModelTask? task) =>
         db.Set<TrainedModel>().AsNoTracking().Where(m => task == null || m.Task == task);
 

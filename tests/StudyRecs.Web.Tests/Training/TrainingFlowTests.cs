@@ -93,6 +93,11 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         Assert.True(afterFirst[0].IsActive);
         Assert.Single(await WaitForVersionsAsync(ModelTask.Classification, 1));
 
+        // The dataset page shows the run that trained on it and links to the versions it produced.
+        var firstDataset = first.Headers.Location!.OriginalString.Split('/')[^1];
+        var datasetPage = await Html.GetAsync(teacher, $"/datasets/{firstDataset}");
+        Assert.Contains(datasetPage.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"models/regression/{afterFirst[0].Version}");
+
         var second = await teacher.PostAsync("/api/datasets", GeneratedUpload(45, seed: 2));
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         var versions = await WaitForVersionsAsync(ModelTask.Regression, 2);
