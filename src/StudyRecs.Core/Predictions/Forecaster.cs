@@ -63,7 +63,7 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
         var (factors, average) = explain ? Explain(regression, x, row) : ([], double.NaN);
         return new Forecast(
             input.Subject, input.Semester, marks, interval, model.ClassLabels[best], probabilities, fail, fail >= _options.AtRiskProbability,
-            average, factors, regression.Schema.SubjectMeans.ContainsKey(input.Subject), regression.Version, classification.Version);
+            average, factors, regression.Schema.KnownSubjects.Contains(input.Subject), regression.Version, classification.Version);
     }
 
     /// <summary>The dataset row a forecast input stands for (student id and final results empty).</summary>

@@ -82,6 +82,16 @@ public sealed record FeatureSchema(
     [JsonIgnore]
     public IReadOnlyList<string> FeatureNames => Features.Select(f => f.Name).ToArray();
 
+    private IReadOnlySet<string>? _knownSubjects;
+
+    /// <summary>
+    /// Subjects the model has a feature of its own for (its one-hot vocabulary). A subject outside it, also one seen in
+    /// too few training rows to get a feature, is forecast like an average subject.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlySet<string> KnownSubjects =>
+        _knownSubjects ??= Vocabulary(GradebookColumns.CanonicalName(GradebookColumn.Subject)).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Extra gradebook columns the model reads as numbers (bare column names, as in a row's extra features).</summary>
     [JsonIgnore]
     public IReadOnlyList<string> NumericExtraColumns =>

@@ -23,6 +23,7 @@ public sealed class FeatureSchemaTests
             "assessment_mean", "assessment_mean_vs_subject", "attendance_band",
         ], schema.FeatureNames);
         Assert.Equal(["A", "B"], schema.Vocabulary("extra:Section"));
+        Assert.Equal(["StudyHours"], schema.NumericExtraColumns);
 
         var restored = FeatureSchema.FromJson(schema.ToJson());
         var unseen = Row(student: "X", subject: "Compilers", semester: 7, assignment: 80, quiz: null, midterm: 60, attendance: 91, extras: """{"Section":"B"}""");
@@ -41,6 +42,19 @@ public sealed class FeatureSchemaTests
         var calculusMean = rows.Where(r => r.Subject == "Calculus").Average(r => (r.AssignmentMarks!.Value + r.QuizMarks!.Value + r.MidtermMarks!.Value) / 3);
         Assert.Equal(calculusMean, schema.SubjectMeans["Calculus"], 6);
         Assert.Equal((calculus.AssignmentMarks!.Value + calculus.QuizMarks!.Value + calculus.MidtermMarks!.Value) / 3 - calculusMean, schema.Encode(calculus)[14], 4);
+    }
+
+    [Fact]
+    public void A_subject_with_too_few_rows_for_a_feature_is_not_a_known_subject_though_it_has_a_mean()
+    {
+        var rows = Enumerable.Range(0, 40).Select(i => Row(
+            student: $"S{i}", subject: i < 3 ? "Compilers" : "Calculus", semester: 1, assignment: 60, quiz: 50, midterm: 40 + i, attendance: 80, extras: null)).ToList();
+
+        var schema = FeatureSchema.FromJson(FeatureSchema.Build(rows, new DatasetOptions()).ToJson());
+
+        Assert.Equal(["Calculus"], schema.KnownSubjects);
+        Assert.True(schema.SubjectMeans.ContainsKey("Compilers"));
+        Assert.Empty(schema.NumericExtraColumns);
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal static class PredictRequestReader
 {
     public const int MaxSemester = 20;
 
+    /// <summary>How the message of a field that is neither a known field nor an extra column of the model starts.</summary>
+    public const string UnknownField = "Unknown field.";
+
     public static readonly string[] KnownFields =
         ["semester", "subject", "assignment_marks", "quiz_marks", "attendance_percentage", "midterm_marks", "previous_cgpa"];
 
@@ -98,8 +101,8 @@ internal static class PredictRequestReader
                     if (!extraColumns.Contains(name))
                     {
                         errors[name] = [extraColumns.Count == 0
-                            ? $"Unknown field. Allowed: {string.Join(", ", KnownFields)}."
-                            : $"Unknown field. Allowed: {string.Join(", ", KnownFields)}, and the extra columns the active model knows: {string.Join(", ", extraColumns.Order(StringComparer.Ordinal))}."];
+                            ? $"{UnknownField} Allowed: {string.Join(", ", KnownFields)}."
+                            : $"{UnknownField} Allowed: {string.Join(", ", KnownFields)}, and the extra columns the active model knows: {string.Join(", ", extraColumns.Order(StringComparer.Ordinal))}."];
                     }
                     else if (value.ValueKind is JsonValueKind.Number or JsonValueKind.String or JsonValueKind.Null)
                     {
@@ -129,19 +132,21 @@ internal static class PredictRequestReader
             return new PredictRequest(null, errors, warnings);
         }
 
-        var known = models.Regression?.Schema.SubjectMeans.Keys;
-        if (known is not null && !known.Contains(subject))
+        if (models.Regression?.Schema is { } schema && !schema.KnownSubjects.Contains(subject))
         {
-            var match = known.FirstOrDefault(k => string.Equals(k, subject, StringComparison.OrdinalIgnoreCase));
+            var match = schema.KnownSubjects.FirstOrDefault(k => string.Equals(k, subject, StringComparison.OrdinalIgnoreCase));
             if (match is not null)
             {
                 subject = match;
             }
             else
             {
-                warnings.Add($"subject: the models were not trained on '{subject}'; it is forecast like an average subject, so expect a wider error.");
+                warnings.Add(schema.SubjectMeans.Keys.Any(k => string.Equals(k, subject, StringComparison.OrdinalIgnoreCase))
+                    ? $"subject: the models saw too few rows of '{subject}' to learn it apart; it is forecast like an average subject, so expect a wider error."
+                    : $"subject: the models were not trained on '{subject}'; it is forecast like an average subject, so expect a wider error.");
             }
         }
+
 
         foreach (var (field, value) in new[] { ("assignment_marks", assignment), ("quiz_marks", quiz), ("attendance_percentage", attendance), ("midterm_marks", midterm), ("previous_cgpa", cgpa) })
         {

@@ -173,13 +173,18 @@ internal static class PredictionEndpoints
         using (document)
         {
             var models = await activeModels.GetAsync(ct);
+            var request = PredictRequestReader.Read(document.RootElement, datasetOptions.Value, models);
             if (!models.IsComplete)
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No model yet",
-                    detail: new ModelsNotReadyException().Message);
+                // Bad fields are still named before any model exists; only a field the future model may know (an extra
+                // column) cannot be judged yet.
+                var judged = request.Errors.Where(e => !e.Value.All(m => m.StartsWith(PredictRequestReader.UnknownField, StringComparison.Ordinal)))
+                    .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+                return judged.Count > 0
+                    ? TypedResults.ValidationProblem(judged, title: "The forecast request has invalid fields", detail: "Fix the fields listed under errors and send the request again.")
+                    : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No model yet", detail: new ModelsNotReadyException().Message);
             }
 
-            var request = PredictRequestReader.Read(document.RootElement, datasetOptions.Value, models);
             if (!request.IsValid)
             {
                 return TypedResults.ValidationProblem(request.Errors, title: "The forecast request has invalid fields",
