@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Web.Tests.Infrastructure;
 
@@ -71,6 +74,14 @@ public class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
         {
             Assert.NotNull(page.QuerySelector($"label[for='{input.Id}']"));
         }
+    }
+
+    [Fact]
+    public void Open_sign_ins_are_checked_against_their_account_at_least_every_minute_by_default()
+    {
+        var options = Factory.Services.GetRequiredService<IOptions<SecurityStampValidatorOptions>>().Value;
+
+        Assert.InRange(options.ValidationInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1));
     }
 
     [Fact]

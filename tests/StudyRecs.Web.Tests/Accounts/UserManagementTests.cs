@@ -6,9 +6,69 @@ using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Accounts;
 
-public class UserManagementTests(PortalFixture portal) : IClassFixture<PortalFixture>
+public class UserManagementTests : IClassFixture<PortalFixture>
 {
+    private readonly PortalFixture portal;
+
+    public UserManagementTests(PortalFixture portal)
+    {
+        this.portal = portal;
+        // Check sign-in cookies against their account on every request, so "ends open sessions" is observable at once.
+        portal.Factory.Settings["Accounts:SessionRevalidationSeconds"] = "0";
+    }
+
     private PortalFactory Factory => portal.Factory;
+
+    private async Task<string> IdOfAsync(string email)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email))!.Id;
+    }
+
+    private async Task<(HttpClient Client, string Id, string Email)> SignedInStudentAsync(string? studentId = null)
+    {
+        var (email, password) = await Factory.CreateUserAsync(Roles.Student, studentId);
+        var client = Factory.CreateBrowserlessClient();
+        var signIn = await PortalFactory.PostFormAsync(client, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        Assert.Equal("/", Redirects.LocalTarget(signIn));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/student")).StatusCode);
+        return (client, await IdOfAsync(email), email);
+    }
+
+    private static async Task<string> StatusAfterAsync(HttpClient admin, HttpResponseMessage post)
+    {
+        var page = await Html.GetAsync(admin, Redirects.LocalTarget(post));
+        return page.QuerySelector("[role=status]")?.TextContent ?? page.QuerySelector("[role=alert]")?.TextContent ?? "";
+    }
+
+    [Fact]
+    public async Task Locking_an_account_ends_the_session_it_already_has_open()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (student, id, _) = await SignedInStudentAsync();
+
+        var locked = await PortalFactory.PostFormAsync(admin, $"/admin/users/{id}", "lock", []);
+
+        Assert.Contains("sessions the user has open end on their next request", await StatusAfterAsync(admin, locked), StringComparison.Ordinal);
+        Assert.StartsWith("/account/login", Redirects.LocalTarget(await student.GetAsync("/student")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resetting_a_password_ends_open_sessions_and_a_generated_password_is_shown_once_and_works()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (student, id, email) = await SignedInStudentAsync();
+
+        var reset = await PortalFactory.PostFormAsync(admin, $"/admin/users/{id}", "reset", new() { ["NewPasswordInput"] = "" });
+
+        var status = await StatusAfterAsync(admin, reset);
+        Assert.StartsWith("/account/login", Redirects.LocalTarget(await student.GetAsync("/student")), StringComparison.Ordinal);
+        var generated = System.Text.RegularExpressions.Regex.Match(status, @"New password: (\S+) \(shown once").Groups[1].Value;
+        Assert.NotEmpty(generated);
+        var again = await PortalFactory.PostFormAsync(Factory.CreateBrowserlessClient(), "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = generated });
+        Assert.Equal("/", Redirects.LocalTarget(again));
+        Assert.DoesNotContain(generated, (await Html.GetAsync(admin, $"/admin/users/{id}")).DocumentElement.OuterHtml, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Admin_creates_a_student_linked_to_a_student_id_who_can_then_sign_in()
