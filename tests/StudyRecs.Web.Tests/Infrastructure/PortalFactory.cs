@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -85,6 +88,31 @@ public class PortalFactory : WebApplicationFactory<Program>
             ["Input.Password"] = password,
         });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    /// <summary>A client that signs in like a script: POST /api/auth/login, then the bearer token on every request (no cookies).</summary>
+    public async Task<HttpClient> SignInWithBearerTokenAsync(string role, string? studentId = null)
+    {
+        var (email, password) = await CreateUserAsync(role, studentId);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        using var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    /// <summary>
+    /// Sends the antiforgery token a portal page hands out as a header on every later request, as a script on that
+    /// page would; cookie-authenticated API changes need it.
+    /// </summary>
+    public static async Task<HttpClient> WithAntiforgeryHeaderAsync(HttpClient client)
+    {
+        var page = new HtmlParser().ParseDocument(await client.GetStringAsync("/account/change-password"));
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("The change-password page has no antiforgery token.");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", token);
         return client;
     }
 
