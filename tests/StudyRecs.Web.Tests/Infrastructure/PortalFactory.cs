@@ -22,6 +22,7 @@ public class PortalFactory : WebApplicationFactory<Program>
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "studyrecs-tests", Guid.NewGuid().ToString("N"));
     private readonly string? postgresDatabase;
     private readonly string? postgresServer = Environment.GetEnvironmentVariable(PostgresVariable);
+    private bool keepData;
 
     public PortalFactory()
     {
@@ -32,16 +33,38 @@ public class PortalFactory : WebApplicationFactory<Program>
         }
     }
 
+    private PortalFactory(PortalFactory previous)
+    {
+        dataDirectory = previous.dataDirectory;
+        postgresDatabase = previous.postgresDatabase;
+        EnvironmentName = previous.EnvironmentName;
+        foreach (var (key, value) in previous.Settings)
+        {
+            Settings[key] = value;
+        }
+    }
+
     public string DataDirectory => dataDirectory;
 
     /// <summary>Extra settings for this portal (set before the first request).</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>The hosting environment (set before the first request); Development seeds the demo accounts.</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
+    /// <summary>Stops this portal and starts another on the same data folder and database, as a restart would.</summary>
+    public PortalFactory Restart()
+    {
+        keepData = true;
+        Dispose();
+        return new PortalFactory(this);
+    }
+
     public bool UsesPostgres => postgresDatabase is not null;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Storage:DataDirectory", dataDirectory);
         foreach (var (key, value) in Settings)
         {
@@ -132,7 +155,8 @@ public class PortalFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing)
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!disposing || keepData)
         {
             return;
         }
@@ -147,7 +171,6 @@ public class PortalFactory : WebApplicationFactory<Program>
             drop.ExecuteNonQuery();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(dataDirectory, recursive: true);
