@@ -140,7 +140,11 @@ public class PortalFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>GETs a page, takes the antiforgery token of the named form and posts the fields.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields)
+    public static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields) =>
+        PostFormValuesAsync(client, url, formName, [.. fields.Select(f => (f.Key, f.Value))]);
+
+    /// <summary>Like <see cref="PostFormAsync"/>, for forms that send one name several times (checkbox groups).</summary>
+    public static async Task<HttpResponseMessage> PostFormValuesAsync(HttpClient client, string url, string formName, params (string Name, string Value)[] fields)
     {
         var page = await client.GetStringAsync(url);
         var document = new HtmlParser().ParseDocument(page);
@@ -148,7 +152,8 @@ public class PortalFactory : WebApplicationFactory<Program>
             ?? throw new InvalidOperationException($"No form '{formName}' on {url}.");
         var token = form.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
             ?? throw new InvalidOperationException($"Form '{formName}' on {url} has no antiforgery token.");
-        var body = new Dictionary<string, string>(fields) { ["_handler"] = formName, ["__RequestVerificationToken"] = token };
+        var body = fields.Select(f => KeyValuePair.Create(f.Name, f.Value))
+            .Append(KeyValuePair.Create("_handler", formName)).Append(KeyValuePair.Create("__RequestVerificationToken", token));
         return await client.PostAsync(form.GetAttribute("action") is { Length: > 0 } action ? action : url, new FormUrlEncodedContent(body));
     }
 
