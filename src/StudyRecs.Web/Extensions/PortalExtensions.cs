@@ -37,6 +37,7 @@ public static class PortalExtensions
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
         services.AddStudyRecsDatasets();
+        services.AddHostedService<InterruptedImportRecovery>();
         services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
