@@ -1,6 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
 using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests;
@@ -20,6 +25,29 @@ public class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
         var db = json.RootElement.GetProperty("checks").GetProperty("database");
         Assert.Equal(0, db.GetProperty("data").GetProperty("pendingMigrations").GetInt32());
         Assert.Contains(Factory.UsesPostgres ? "Npgsql" : "Sqlite", db.GetProperty("data").GetProperty("provider").GetString(), StringComparison.Ordinal);
+        var scheduler = json.RootElement.GetProperty("checks").EnumerateObject().Single(c => c.Name.Contains("quartz", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("Healthy", scheduler.Value.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Portal_sqlite_connections_use_wal_mode_and_the_configured_busy_timeout()
+    {
+        if (Factory.UsesPostgres)
+        {
+            return;
+        }
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        var configured = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeoutMilliseconds;
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+        command.CommandText = "PRAGMA busy_timeout";
+        Assert.Equal(configured, Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(configured > 0);
     }
 
     [Theory]
@@ -59,29 +87,74 @@ public class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
         Assert.Contains("Page not found", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Pages_have_a_title_a_main_landmark_and_labelled_inputs()
+    [Theory]
+    [InlineData(null, "/account/login")]
+    [InlineData(Roles.Admin, "/admin")]
+    [InlineData(Roles.Admin, "/admin/users")]
+    [InlineData(Roles.Admin, "/admin/users/new")]
+    [InlineData(Roles.Admin, "/admin/users/{user}")]
+    [InlineData(Roles.Admin, "/account/change-password")]
+    [InlineData(Roles.Teacher, "/teacher")]
+    [InlineData(Roles.Teacher, "/datasets")]
+    [InlineData(Roles.Teacher, "/datasets/upload")]
+    [InlineData(Roles.Teacher, "/datasets/{dataset}")]
+    [InlineData(Roles.Student, "/student")]
+    public async Task Pages_have_a_title_one_h1_landmarks_ordered_headings_and_labelled_inputs(string? role, string url)
     {
-        var page = await Html.GetAsync(Factory.CreateBrowserlessClient(), "/account/login");
-
-        Assert.Contains("Sign in", page.Title, StringComparison.Ordinal);
-        Assert.NotNull(page.QuerySelector("main#main"));
-        Assert.Equal("en", page.DocumentElement.GetAttribute("lang"));
-        foreach (var input in page.QuerySelectorAll("input:not([type=hidden])"))
+        var client = role is null ? Factory.CreateBrowserlessClient() : await PortalFactory.WithAntiforgeryHeaderAsync(await Factory.SignInAsync(role));
+        if (url.Contains("{user}", StringComparison.Ordinal))
         {
-            Assert.NotNull(page.QuerySelector($"label[for='{input.Id}']"));
+            var (email, _) = await Factory.CreateUserAsync(Roles.Student, "A11Y-" + Guid.NewGuid().ToString("N")[..6]);
+            await using var scope = Factory.Services.CreateAsyncScope();
+            url = url.Replace("{user}", (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email))!.Id, StringComparison.Ordinal);
+        }
+
+        if (url.Contains("{dataset}", StringComparison.Ordinal))
+        {
+            var form = new MultipartFormDataContent { { new StringContent($"student_id,semester,subject,assignment_marks,quiz_marks,attendance_percentage,midterm_marks,previous_cgpa,final_marks,final_grade\nS{Guid.NewGuid():N},1,Math,70,60,80,65,3.1,72,\n"), "file", "a11y.csv" } };
+            var created = await client.PostAsync("/api/datasets", form);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            url = url.Replace("{dataset}", JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        var page = await Html.GetAsync(client, url);
+
+        Assert.False(string.IsNullOrWhiteSpace(page.Title), $"{url} has no title");
+        Assert.Equal("en", page.DocumentElement.GetAttribute("lang"));
+        Assert.NotNull(page.QuerySelector("main#main"));
+        Assert.Single(page.QuerySelectorAll("h1"));
+        if (role is not null)
+        {
+            Assert.NotEmpty(page.QuerySelectorAll("nav[aria-label]"));
+        }
+
+        var levels = page.QuerySelectorAll("main h1, main h2, main h3, main h4, main h5, main h6").Select(h => h.LocalName[1] - '0').ToList();
+        for (var k = 1; k < levels.Count; k++)
+        {
+            Assert.True(levels[k] <= levels[k - 1] + 1, $"{url}: heading level jumps from h{levels[k - 1]} to h{levels[k]}");
+        }
+
+        foreach (var input in page.QuerySelectorAll("input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea"))
+        {
+            var labelled = input.HasAttribute("aria-label") || input.HasAttribute("aria-labelledby") || input.Closest("label") is not null
+                || (!string.IsNullOrEmpty(input.Id) && page.QuerySelector($"label[for='{input.Id}']") is not null);
+            Assert.True(labelled, $"{url}: {input.OuterHtml} has no label");
         }
     }
 
     [Fact]
-    public async Task Outside_development_no_demo_accounts_are_seeded()
+    public void Open_sign_ins_are_checked_against_their_account_at_least_every_minute_by_default()
     {
-        var client = Factory.CreateBrowserlessClient();
+        var options = Factory.Services.GetRequiredService<IOptions<SecurityStampValidatorOptions>>().Value;
 
-        var response = await PortalFactory.PostFormAsync(client, "/account/login", "login",
-            new() { ["Input.Email"] = "admin@studyrecs.local", ["Input.Password"] = "anything-1A" });
+        Assert.InRange(options.ValidationInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Wrong email or password", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    [Fact]
+    public async Task Outside_development_no_demo_account_exists()
+    {
+        Assert.Equal("Testing", Factory.EnvironmentName);
+
+        Assert.Empty(await Accounts.DemoAccountSeedingTests.DemoAccountsAsync(Factory));
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Cli.Hosting;
 using StudyRecs.Core.Accounts;
-using StudyRecs.Core.Data;
 
 namespace StudyRecs.Cli.Accounts;
 
@@ -25,11 +24,14 @@ internal static class UsersCommand
         return new Command("users", "Manage portal accounts") { createAdmin, create };
     }
 
-    private static async Task<int> CreateAsync(string? email, string? password, string? role, string? studentId, string? name, CancellationToken ct)
+    private static Task<int> CreateAsync(string? email, string? password, string? role, string? studentId, string? name, CancellationToken ct) =>
+        CliDatabase.GuardAsync(() => CreateOnDatabaseAsync(email, password, role, studentId, name, ct));
+
+    private static async Task<int> CreateOnDatabaseAsync(string? email, string? password, string? role, string? studentId, string? name, CancellationToken ct)
     {
         await using var sp = CliServices.Build();
+        await CliDatabase.MigrateAsync(sp, ct);
         await using var scope = sp.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
         var generated = string.IsNullOrEmpty(password);
         var pw = generated ? UserAdministration.GeneratePassword() : password!;
         var result = await scope.ServiceProvider.GetRequiredService<UserAdministration>()

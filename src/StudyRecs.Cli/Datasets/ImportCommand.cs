@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Cli.Hosting;
-using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Scheduling;
 
@@ -28,17 +27,13 @@ internal static class ImportCommand
         {
             file, sheet, label, allowDuplicate, json,
         };
-        command.SetAction(async (parseResult, ct) =>
+        command.SetAction((parseResult, ct) => CliDatabase.GuardAsync(async () =>
         {
             await using var services = CliServices.Build(Training.TrainCommand.ConfigureServices);
-            await using (var scope = services.CreateAsyncScope())
-            {
-                await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
-            }
-
+            await CliDatabase.MigrateAsync(services, ct);
             return await RunAsync(services, parseResult.GetValue(file)!, parseResult.GetValue(sheet), parseResult.GetValue(label),
                 parseResult.GetValue(allowDuplicate), parseResult.GetValue(json), Console.Out, ct);
-        });
+        }));
         return command;
     }
 

@@ -15,7 +15,8 @@ public sealed record DatasetUpload(Stream Content, string FileName, string? Shee
 /// <summary>The stored dataset record and the full validation report.</summary>
 public sealed record DatasetImportResult(UploadedDataset Dataset, DatasetValidationReport Report)
 {
-    public bool IsAccepted => Dataset.Status == DatasetStatus.Accepted;
+    /// <summary>Whether the rows were stored; stays true when the dataset moves on to training.</summary>
+    public bool IsAccepted => Report.IsAccepted && Dataset.Status != DatasetStatus.Rejected;
 }
 
 /// <summary>
@@ -52,7 +53,7 @@ public sealed partial class DatasetImportService(
                 Sha256 = sha256,
                 UploadedAt = now,
                 StatusChangedAt = now,
-                Status = DatasetStatus.Validating,
+                Status = DatasetStatus.Uploaded,
             };
             var earlier = complete
                 ? await db.Set<UploadedDataset>().AsNoTracking()
@@ -77,6 +78,9 @@ public sealed partial class DatasetImportService(
                 await SqliteWriterGate.WaitAsync(cancellationToken);
                 gateHeld = true;
             }
+
+            dataset.SetStatus(DatasetStatus.Validating, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             DatasetValidationReport report;
@@ -151,6 +155,49 @@ public sealed partial class DatasetImportService(
     }
 
     private static readonly SemaphoreSlim SqliteWriterGate = new(1, 1);
+
+    /// <summary>What an interrupted import says in its error text.</summary>
+    public const string InterruptedImportError = "The import was interrupted because StudyRecs stopped while it ran; nothing was stored. Upload the file again.";
+
+    /// <summary>
+    /// Marks imports a stopped process left Uploaded or Validating for longer than
+    /// <see cref="DatasetOptions.InterruptedImportMinutes"/> as Rejected (their transaction never committed, so they have
+    /// no rows and no kept file) and deletes spooled uploads of that age from <c>incoming/</c>. Younger ones may belong to
+    /// an import still running in another process (the CLI, another node) and are left alone. Returns how many it marked.
+    /// </summary>
+    public async Task<int> RecoverInterruptedImportsAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var cutoff = now.AddMinutes(-importer.Options.InterruptedImportMinutes);
+        // Filtered in memory: SQLite cannot compare DateTimeOffset columns, and there are only ever a few such rows.
+        var unfinished = await db.Set<UploadedDataset>()
+            .Where(d => d.Status == DatasetStatus.Uploaded || d.Status == DatasetStatus.Validating).ToListAsync(cancellationToken);
+        var interrupted = unfinished.Where(d => d.StatusChangedAt < cutoff).ToList();
+        foreach (var dataset in interrupted)
+        {
+            dataset.SetStatus(DatasetStatus.Rejected, now, InterruptedImportError);
+            LogInterrupted(logger, dataset.Id, dataset.FileName);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        var incoming = new DirectoryInfo(Path.Combine(DatasetFilesDirectory(storage.Value), "incoming"));
+        if (incoming.Exists)
+        {
+            foreach (var spool in incoming.EnumerateFiles("*.upload").Where(f => f.LastWriteTimeUtc < cutoff.UtcDateTime))
+            {
+                try
+                {
+                    spool.Delete();
+                }
+                catch (IOException ex)
+                {
+                    LogSpoolNotDeleted(logger, ex, spool.FullName);
+                }
+            }
+        }
+
+        return interrupted.Count;
+    }
 
     /// <summary>Folder holding kept original files (and uploads being imported, under <c>incoming/</c>).</summary>
     public static string DatasetFilesDirectory(StorageOptions storage) => Path.Combine(storage.ResolveDataDirectory(), "datasets");
@@ -232,6 +279,12 @@ public sealed partial class DatasetImportService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} ({FileName}) rejected with {Errors} error(s).")]
     private static partial void LogRejected(ILogger logger, long datasetId, string fileName, long errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dataset {DatasetId} ({FileName}) was left unfinished by a stopped import; marked rejected.")]
+    private static partial void LogInterrupted(ILogger logger, long datasetId, string fileName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the interrupted upload {Path}.")]
+    private static partial void LogSpoolNotDeleted(ILogger logger, Exception exception, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the failure of dataset {DatasetId}.")]
     private static partial void LogStatusNotSaved(ILogger logger, Exception exception, long datasetId);

@@ -62,6 +62,13 @@ public sealed class DatasetOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// Minutes after which an import still Uploaded or Validating counts as interrupted (its process stopped): the
+    /// portal marks it Rejected at start-up and removes its spooled file. Longer than the slowest real import.
+    /// </summary>
+    [Range(1, 10_080)]
+    public int InterruptedImportMinutes { get; set; } = 10;
+
     /// <summary>Where original upload files are kept: in the database (default) or in the data folder.</summary>
     [EnumDataType(typeof(OriginalFileStorage))]
     public OriginalFileStorage OriginalFileStorage { get; set; } = OriginalFileStorage.Database;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -12,7 +13,7 @@ namespace StudyRecs.Core.Scheduling;
 /// <see cref="TrainModelsJob"/> for it through the persistent store, which the portal's scheduler picks up, also when
 /// the request comes from the CLI or from another node.
 /// </summary>
-public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPipeline pipeline, StudyRecsDbContext db, IOptions<DatasetOptions> datasets)
+public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPipeline pipeline, StudyRecsDbContext db, IOptions<DatasetOptions> datasets, TimeProvider time)
 {
     /// <summary>
     /// After an import: queues a training over all accepted data when the upload was accepted and the labelled rows of
@@ -37,10 +38,32 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
     public async Task<TrainingRun> EnqueueAsync(TrainingRequest request, CancellationToken cancellationToken)
     {
         var run = await pipeline.CreateRunAsync(request, cancellationToken);
+        await MarkQueuedAsync(run.DatasetIdsJson is null ? null : JsonSerializer.Deserialize<long[]>(run.DatasetIdsJson), cancellationToken);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await ScheduleBootstrapper.EnsureJobAsync(scheduler, cancellationToken);
         var data = new JobDataMap { [TrainModelsJob.RunIdKey] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         await JobControl.FireNowAsync(scheduler, TrainModelsJob.Key, data, cancellationToken);
         return run;
+    }
+
+    /// <summary>
+    /// The datasets the run will train on (the requested ones, or every accepted one) show that a training waits for
+    /// them; the pipeline moves them on to Training when the run starts. Datasets training in another run keep their status.
+    /// </summary>
+    private async Task MarkQueuedAsync(long[]? datasetIds, CancellationToken cancellationToken)
+    {
+        var waiting = db.Set<UploadedDataset>().Where(d => d.Status == DatasetStatus.Accepted || d.Status == DatasetStatus.Trained || d.Status == DatasetStatus.TrainingFailed);
+        if (datasetIds is not null)
+        {
+            waiting = waiting.Where(d => datasetIds.Contains(d.Id));
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var dataset in await waiting.ToListAsync(cancellationToken))
+        {
+            dataset.SetStatus(DatasetStatus.QueuedForTraining, now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 }

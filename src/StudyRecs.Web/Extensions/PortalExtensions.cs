@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Quartz;
 using Radzen;
 using StudyRecs.Core.Accounts;
@@ -36,6 +37,7 @@ public static class PortalExtensions
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
         services.AddStudyRecsDatasets();
+        services.AddHostedService<InterruptedImportRecovery>();
         services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
@@ -46,9 +48,15 @@ public static class PortalExtensions
         authentication.AddBearerToken(IdentityConstants.BearerScheme);
         services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders().AddApiEndpoints();
         services.ConfigureApplicationCookie(ConfigureCookie);
+        // A lock or password reset changes the account's security stamp; the cookie is checked against it this often
+        // (Identity's default is 30 minutes, far too long for "lock this account now").
+        services.AddOptions<AccountSessionOptions>().BindConfiguration(AccountSessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<AccountSessionOptions>>((o, session) =>
+            o.ValidationInterval = TimeSpan.FromSeconds(session.Value.SessionRevalidationSeconds));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Admin, Roles.Teacher))
+            .AddPolicy(Policies.StaffApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin, Roles.Teacher))
             .AddPolicy(Policies.Student, p => p.RequireRole(Roles.Student))
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.ApiUser, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireAuthenticatedUser())
@@ -117,7 +125,7 @@ public static class PortalExtensions
     {
         await using var scope = app.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
-        var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         if (options.MigrateOnStartup)
         {
             await sp.GetRequiredService<DatabaseMigrator>().MigrateAsync();
@@ -141,7 +149,7 @@ public static class PortalExtensions
             }
         }
 
-        if (app.Environment.IsDevelopment() || sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ResourceOptions>>().Value.SeedStarterCatalog)
+        if (app.Environment.IsDevelopment() || sp.GetRequiredService<IOptions<ResourceOptions>>().Value.SeedStarterCatalog)
         {
             await sp.GetRequiredService<StarterCatalogSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
         }

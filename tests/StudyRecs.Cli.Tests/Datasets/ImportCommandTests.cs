@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Cli.Datasets;
+using StudyRecs.Cli.Tests.Hosting;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Datasets.Generation;
@@ -105,47 +106,56 @@ public sealed class ImportCommandTests : IAsyncLifetime
     }
 }
 
-/// <summary>The real <c>studyrecs</c> process, as an operator runs it, on a fresh data folder.</summary>
+/// <summary>The real <c>studyrecs import</c> process, as an operator runs it, on a fresh data folder.</summary>
 public sealed class ImportCommandProcessTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-import-process-").FullName;
-
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "studyrecs.dll"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["Storage__DataDirectory"] = _dir;
-        info.Environment["Database__Provider"] = "Sqlite";
-        info.Environment["ConnectionStrings__StudyRecs"] = "";
-        info.Environment["Datasets__MinimumLabelledRowsToTrain"] = "100";
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
+    private readonly CliProcess _cli = new();
 
     [Fact]
     public async Task An_accepted_import_with_enough_labelled_rows_queues_a_training_like_an_upload()
     {
-        var file = Path.Combine(_dir, "term.csv");
-        Assert.Equal(0, (await RunAsync("generate", "performance", "--students", "20", "--out", file)).Exit);
+        _cli.Environment["Datasets__MinimumLabelledRowsToTrain"] = "100";
+        var file = Path.Combine(_cli.DataDirectory, "term.csv");
+        Assert.Equal(0, (await _cli.RunAsync("generate", "performance", "--students", "20", "--out", file)).Exit);
 
-        var (exit, output) = await RunAsync("import", "--file", file);
+        var (exit, output, error) = await _cli.RunAsync("import", "--file", file);
 
-        Assert.True(exit == 0, output);
+        Assert.True(exit == 0, output + error);
         Assert.Contains("Dataset #1 term.csv: Accepted", output, StringComparison.Ordinal);
         Assert.Contains("Training run 1 queued", output, StringComparison.Ordinal);
     }
 
-    public void Dispose()
+    [Fact]
+    public async Task The_sheet_option_picks_a_worksheet_by_name_and_a_missing_one_is_refused_naming_the_sheets()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        var file = Path.Combine(_cli.DataDirectory, "term.xlsx");
+        Assert.Equal(0, (await _cli.RunAsync("generate", "performance", "--students", "5", "--out", file)).Exit);
+
+        var missing = await _cli.RunAsync("import", "--file", file, "--sheet", "Marks");
+        var named = await _cli.RunAsync("import", "--file", file, "--sheet", "gradebook");
+
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("Marks", missing.Output, StringComparison.Ordinal);
+        Assert.Contains("Gradebook", missing.Output, StringComparison.Ordinal);
+        Assert.True(named.Exit == 0, named.Output + named.Error);
+        Assert.Contains("sheet 'Gradebook'", named.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_database_that_cannot_be_opened_exits_2_with_a_message_not_a_stack_trace()
+    {
+        var file = Path.Combine(_cli.DataDirectory, "term.csv");
+        Assert.Equal(0, (await _cli.RunAsync("generate", "performance", "--students", "2", "--out", file)).Exit);
+        var notADatabase = Path.Combine(_cli.DataDirectory, "broken.db");
+        await File.WriteAllTextAsync(notADatabase, new string('x', 4096));
+        _cli.Environment["ConnectionStrings__StudyRecs"] = $"Data Source={notADatabase}";
+
+        var (exit, output, error) = await _cli.RunAsync("import", "--file", file);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Could not use the database", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _cli.Dispose();
 }

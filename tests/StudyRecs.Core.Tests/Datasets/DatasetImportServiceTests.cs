@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
@@ -191,7 +192,7 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
     {
         using var cancellation = new CancellationTokenSource();
         await _services.DisposeAsync();
-        _services = await BuildAsync(OriginalFileStorage.Database, time: new CancellingClock(cancellation, onCall: 2));
+        _services = await BuildAsync(OriginalFileStorage.Database, time: new CancellingClock(cancellation, onCall: 3));
 
         await using (var scope = _services.CreateAsyncScope())
         {
@@ -205,6 +206,69 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         Assert.Equal((DatasetStatus.Rejected, "The import was cancelled; nothing was stored."), (dataset.Status, dataset.ErrorText));
         Assert.Equal(0, await db.Set<DatasetRow>().CountAsync());
         Assert.Equal(0, await db.Set<UploadedDatasetFile>().CountAsync());
+    }
+
+    [Fact]
+    public async Task An_upload_is_recorded_as_Uploaded_then_Validating_then_Accepted_and_a_duplicate_goes_from_Uploaded_to_Rejected()
+    {
+        var csv = Encoding.UTF8.GetBytes(ValidCsv(3));
+
+        var accepted = await StatusesSavedAsync(new DatasetUpload(new MemoryStream(csv), "a.csv"));
+        var duplicate = await StatusesSavedAsync(new DatasetUpload(new MemoryStream(csv), "b.csv"));
+
+        Assert.Equal([DatasetStatus.Uploaded, DatasetStatus.Validating, DatasetStatus.Accepted], accepted);
+        Assert.Equal([DatasetStatus.Uploaded, DatasetStatus.Rejected], duplicate);
+    }
+
+    /// <summary>The dataset statuses the import service writes to the database, in order.</summary>
+    private async Task<List<DatasetStatus>> StatusesSavedAsync(DatasetUpload upload)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        var saved = new List<DatasetStatus>();
+        db.SavingChanges += (_, _) => saved.AddRange(db.ChangeTracker.Entries<UploadedDataset>()
+            .Where(e => e.State == EntityState.Added || e.Property(d => d.Status).IsModified).Select(e => e.Entity.Status));
+        await scope.ServiceProvider.GetRequiredService<DatasetImportService>().ImportAsync(upload, CancellationToken.None);
+        return saved;
+    }
+
+    [Fact]
+    public async Task Imports_a_stopped_process_left_unfinished_are_rejected_at_start_up_and_their_spooled_files_removed()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var incoming = Directory.CreateDirectory(Path.Combine(_dir, "datasets", "incoming")).FullName;
+        var oldSpool = Path.Combine(incoming, "old.upload");
+        var freshSpool = Path.Combine(incoming, "fresh.upload");
+        await File.WriteAllTextAsync(oldSpool, "half an upload");
+        await File.WriteAllTextAsync(freshSpool, "an upload in progress");
+        File.SetLastWriteTimeUtc(oldSpool, now.AddHours(-1).UtcDateTime);
+        long stuckValidating, stuckUploaded, running, accepted;
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            UploadedDataset Dataset(DatasetStatus status, DateTimeOffset at) => new() { FileName = $"{status}.csv", Sha256 = Guid.NewGuid().ToString("N"), UploadedAt = at, StatusChangedAt = at, Status = status };
+            var entities = new[]
+            {
+                Dataset(DatasetStatus.Validating, now.AddHours(-1)), Dataset(DatasetStatus.Uploaded, now.AddHours(-2)),
+                Dataset(DatasetStatus.Validating, now), Dataset(DatasetStatus.Accepted, now.AddHours(-3)),
+            };
+            db.AddRange(entities);
+            await db.SaveChangesAsync();
+            (stuckValidating, stuckUploaded, running, accepted) = (entities[0].Id, entities[1].Id, entities[2].Id, entities[3].Id);
+        }
+
+        await new InterruptedImportRecovery(_services.GetRequiredService<IServiceScopeFactory>(), NullLogger<InterruptedImportRecovery>.Instance)
+            .StartAsync(CancellationToken.None);
+
+        await using var check = _services.CreateAsyncScope();
+        var statuses = await check.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<UploadedDataset>().AsNoTracking()
+            .ToDictionaryAsync(d => d.Id, d => (d.Status, d.ErrorText));
+        Assert.Equal((DatasetStatus.Rejected, DatasetImportService.InterruptedImportError), statuses[stuckValidating]);
+        Assert.Equal((DatasetStatus.Rejected, DatasetImportService.InterruptedImportError), statuses[stuckUploaded]);
+        Assert.Equal(DatasetStatus.Validating, statuses[running].Status);
+        Assert.Equal(DatasetStatus.Accepted, statuses[accepted].Status);
+        Assert.False(File.Exists(oldSpool));
+        Assert.True(File.Exists(freshSpool));
     }
 
     /// <summary>A clock that cancels the import on its n-th reading (after validation, before the commit).</summary>

@@ -6,9 +6,69 @@ using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Accounts;
 
-public class UserManagementTests(PortalFixture portal) : IClassFixture<PortalFixture>
+public class UserManagementTests : IClassFixture<PortalFixture>
 {
+    private readonly PortalFixture portal;
+
+    public UserManagementTests(PortalFixture portal)
+    {
+        this.portal = portal;
+        // Check sign-in cookies against their account on every request, so "ends open sessions" is observable at once.
+        portal.Factory.Settings["Accounts:SessionRevalidationSeconds"] = "0";
+    }
+
     private PortalFactory Factory => portal.Factory;
+
+    private async Task<string> IdOfAsync(string email)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email))!.Id;
+    }
+
+    private async Task<(HttpClient Client, string Id, string Email)> SignedInStudentAsync(string? studentId = null)
+    {
+        var (email, password) = await Factory.CreateUserAsync(Roles.Student, studentId);
+        var client = Factory.CreateBrowserlessClient();
+        var signIn = await PortalFactory.PostFormAsync(client, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        Assert.Equal("/", Redirects.LocalTarget(signIn));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/student")).StatusCode);
+        return (client, await IdOfAsync(email), email);
+    }
+
+    private static async Task<string> StatusAfterAsync(HttpClient admin, HttpResponseMessage post)
+    {
+        var page = await Html.GetAsync(admin, Redirects.LocalTarget(post));
+        return page.QuerySelector("[role=status]")?.TextContent ?? page.QuerySelector("[role=alert]")?.TextContent ?? "";
+    }
+
+    [Fact]
+    public async Task Locking_an_account_ends_the_session_it_already_has_open()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (student, id, _) = await SignedInStudentAsync();
+
+        var locked = await PortalFactory.PostFormAsync(admin, $"/admin/users/{id}", "lock", []);
+
+        Assert.Contains("sessions the user has open end on their next request", await StatusAfterAsync(admin, locked), StringComparison.Ordinal);
+        Assert.StartsWith("/account/login", Redirects.LocalTarget(await student.GetAsync("/student")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resetting_a_password_ends_open_sessions_and_a_generated_password_is_shown_once_and_works()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (student, id, email) = await SignedInStudentAsync();
+
+        var reset = await PortalFactory.PostFormAsync(admin, $"/admin/users/{id}", "reset", new() { ["NewPasswordInput"] = "" });
+
+        var status = await StatusAfterAsync(admin, reset);
+        Assert.StartsWith("/account/login", Redirects.LocalTarget(await student.GetAsync("/student")), StringComparison.Ordinal);
+        var generated = System.Text.RegularExpressions.Regex.Match(status, @"New password: (\S+) \(shown once").Groups[1].Value;
+        Assert.NotEmpty(generated);
+        var again = await PortalFactory.PostFormAsync(Factory.CreateBrowserlessClient(), "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = generated });
+        Assert.Equal("/", Redirects.LocalTarget(again));
+        Assert.DoesNotContain(generated, (await Html.GetAsync(admin, $"/admin/users/{id}")).DocumentElement.OuterHtml, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Admin_creates_a_student_linked_to_a_student_id_who_can_then_sign_in()
@@ -129,5 +189,89 @@ public class UserManagementTests(PortalFixture portal) : IClassFixture<PortalFix
         var rows = page.QuerySelectorAll("tbody tr");
         Assert.Single(rows);
         Assert.Contains("FIND-ME-42", rows[0].TextContent, StringComparison.Ordinal);
+    }
+
+    private async Task<(string? StudentId, IList<string> Roles)> AccountAsync(string id)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = (await users.FindByIdAsync(id))!;
+        return (user.StudentId, await users.GetRolesAsync(user));
+    }
+
+    private static async Task<string> AlertOfAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Html.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("[role=alert]")?.TextContent ?? "";
+    }
+
+    [Fact]
+    public async Task Admin_assigns_roles_and_an_unknown_role_or_no_role_is_refused()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (email, _) = await Factory.CreateUserAsync(Roles.Teacher);
+        var url = $"/admin/users/{await IdOfAsync(email)}";
+
+        var saved = await PortalFactory.PostFormValuesAsync(admin, url, "roles", ("RoleInput", Roles.Teacher), ("RoleInput", Roles.Admin));
+
+        Assert.Equal("Roles saved.", (await StatusAfterAsync(admin, saved)).Trim());
+        Assert.Equal([Roles.Admin, Roles.Teacher], (await AccountAsync(await IdOfAsync(email))).Roles.Order());
+
+        var unknown = await PortalFactory.PostFormValuesAsync(admin, url, "roles", ("RoleInput", "Janitor"));
+        Assert.Contains("'Janitor' is not a role", await AlertOfAsync(unknown), StringComparison.Ordinal);
+        var none = await PortalFactory.PostFormValuesAsync(admin, url, "roles");
+        Assert.Contains("Choose at least one role", await AlertOfAsync(none), StringComparison.Ordinal);
+        Assert.Equal([Roles.Admin, Roles.Teacher], (await AccountAsync(await IdOfAsync(email))).Roles.Order());
+    }
+
+    [Fact]
+    public async Task The_student_role_stays_while_a_student_id_is_linked_and_can_go_after_unlinking()
+    {
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var (email, _) = await Factory.CreateUserAsync(Roles.Student, "UNLINK-" + Guid.NewGuid().ToString("N")[..6]);
+        var id = await IdOfAsync(email);
+        var url = $"/admin/users/{id}";
+
+        var refused = await PortalFactory.PostFormValuesAsync(admin, url, "roles", ("RoleInput", Roles.Teacher));
+        Assert.Contains("Unlink the student id before taking the Student role away", await AlertOfAsync(refused), StringComparison.Ordinal);
+        Assert.Equal([Roles.Student], (await AccountAsync(id)).Roles);
+
+        var unlinked = await PortalFactory.PostFormAsync(admin, url, "unlink", []);
+        Assert.Equal("Student id unlinked.", (await StatusAfterAsync(admin, unlinked)).Trim());
+        Assert.Null((await AccountAsync(id)).StudentId);
+
+        var changed = await PortalFactory.PostFormValuesAsync(admin, url, "roles", ("RoleInput", Roles.Teacher));
+        Assert.Equal("Roles saved.", (await StatusAfterAsync(admin, changed)).Trim());
+        var after = await AccountAsync(id);
+        Assert.Null(after.StudentId);
+        Assert.Equal([Roles.Teacher], after.Roles);
+    }
+
+    [Fact]
+    public async Task The_last_administrator_cannot_lose_the_admin_role()
+    {
+        // A portal of its own: the shared one has many administrators.
+        using var factory = new PortalFactory();
+        var (email, password) = await factory.CreateUserAsync(Roles.Admin);
+        var admin = factory.CreateBrowserlessClient();
+        await PortalFactory.PostFormAsync(admin, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        string id;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            id = (await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email))!.Id;
+        }
+
+        var refused = await PortalFactory.PostFormValuesAsync(admin, $"/admin/users/{id}", "roles", ("RoleInput", Roles.Teacher));
+
+        Assert.Contains("This is the last administrator", await AlertOfAsync(refused), StringComparison.Ordinal);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            Assert.Equal([Roles.Admin], await users.GetRolesAsync((await users.FindByIdAsync(id))!));
+        }
+
+        await factory.CreateUserAsync(Roles.Admin);
+        var demoted = await PortalFactory.PostFormValuesAsync(admin, $"/admin/users/{id}", "roles", ("RoleInput", Roles.Teacher));
+        Assert.Equal(HttpStatusCode.Redirect, demoted.StatusCode);
     }
 }

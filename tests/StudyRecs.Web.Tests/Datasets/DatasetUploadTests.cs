@@ -36,6 +36,16 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         return form;
     }
 
+    /// <summary>A staff member signed in by cookie whose client sends the antiforgery token, as the portal's pages would.</summary>
+    private async Task<HttpClient> StaffAsync(string role = Roles.Teacher) => await PortalFactory.WithAntiforgeryHeaderAsync(await Factory.SignInAsync(role));
+
+    private async Task<(long Rows, long Datasets)> CountStoredAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        return (await db.Set<DatasetRow>().LongCountAsync(), await db.Set<UploadedDataset>().LongCountAsync());
+    }
+
     private async Task<long> CountRowsAsync()
     {
         await using var scope = Factory.Services.CreateAsyncScope();
@@ -45,7 +55,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [Fact]
     public async Task Api_accepts_a_valid_file_stores_its_rows_and_returns_the_report()
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await StaffAsync();
         var before = await CountRowsAsync();
 
         var response = await teacher.PostAsync("/api/datasets", Upload(UniqueCsv(5), label: "Calculus, spring"));
@@ -66,7 +76,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [Fact]
     public async Task Api_rejects_a_file_with_errors_as_problem_details_and_stores_no_rows()
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await StaffAsync();
         var before = await CountRowsAsync();
         var bad = Csv("S1,1,Math,70,60,80,65,3.1,72,", "S2,0,Math,170,60,80,65,3.1,72,Z");
 
@@ -89,7 +99,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [InlineData("PK\u0003\u0004 not really a zip", "fake.xlsx")]
     public async Task Api_rejects_broken_files_with_a_clear_message_and_never_a_500(string content, string fileName)
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await StaffAsync();
         var before = await CountRowsAsync();
 
         var response = await teacher.PostAsync("/api/datasets", Upload(content, fileName));
@@ -103,7 +113,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [Fact]
     public async Task Api_without_a_file_part_answers_400_problem_details()
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await StaffAsync();
 
         var noForm = await teacher.PostAsync("/api/datasets", new StringContent("{}", Encoding.UTF8, "application/json"));
         var noFile = await teacher.PostAsync("/api/datasets", new MultipartFormDataContent { { new StringContent("x"), "label" } });
@@ -111,6 +121,51 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Equal(HttpStatusCode.BadRequest, noForm.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, noFile.StatusCode);
         Assert.Contains("file", await noFile.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Api_accepts_an_upload_from_a_script_with_a_bearer_token()
+    {
+        var script = await Factory.SignInWithBearerTokenAsync(Roles.Teacher);
+
+        var response = await script.PostAsync("/api/datasets", Upload(UniqueCsv(3), label: "by script"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await script.GetAsync($"/api/datasets/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await script.GetAsync($"/api/datasets/{id}/report.csv")).StatusCode);
+        var list = JsonDocument.Parse(await script.GetStringAsync("/api/datasets")).RootElement;
+        Assert.Contains(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetInt64() == id);
+        Assert.Equal(HttpStatusCode.NotFound, (await script.GetAsync("/api/training/runs/999999")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Api_refuses_a_student_bearer_token()
+    {
+        var student = await Factory.SignInWithBearerTokenAsync(Roles.Student, "BT-" + Guid.NewGuid().ToString("N")[..6]);
+        var before = await CountStoredAsync();
+
+        var post = await student.PostAsync("/api/datasets", Upload(UniqueCsv()));
+
+        Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await student.GetAsync("/api/datasets")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await student.GetAsync("/api/training/runs/1")).StatusCode);
+        Assert.Equal(before, await CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task A_cookie_signed_in_upload_without_the_antiforgery_token_is_refused_and_stores_nothing()
+    {
+        // What a form on another site could make a signed-in teacher's browser send: the cookie, but no token.
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var before = await CountStoredAsync();
+
+        var response = await teacher.PostAsync("/api/datasets", Upload(UniqueCsv()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("antiforgery", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, await CountStoredAsync());
     }
 
     [Fact]
@@ -127,7 +182,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [Fact]
     public async Task Teachers_see_only_their_own_uploads_and_admins_see_all()
     {
-        var mine = await Factory.SignInAsync(Roles.Teacher);
+        var mine = await StaffAsync();
         var other = await Factory.SignInAsync(Roles.Teacher);
         var admin = await Factory.SignInAsync(Roles.Admin);
         var created = await mine.PostAsync("/api/datasets", Upload(UniqueCsv()));
@@ -146,7 +201,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [Fact]
     public async Task Uploading_the_same_file_twice_is_flagged_not_silently_duplicated()
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await StaffAsync();
         var content = UniqueCsv();
         var first = await teacher.PostAsync("/api/datasets", Upload(content));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
@@ -205,7 +260,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     [Fact]
     public async Task Rejected_upload_page_lists_problems_and_the_report_csv_neutralises_formulas()
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await StaffAsync();
         var response = await teacher.PostAsync("/api/datasets", Upload(Csv("=HYPERLINK(\"x\"),1,Math,70,60,80,65,3.1,72,Q")));
         var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("datasetId").GetInt64();
 

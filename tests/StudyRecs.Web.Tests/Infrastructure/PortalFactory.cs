@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -19,6 +22,7 @@ public class PortalFactory : WebApplicationFactory<Program>
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "studyrecs-tests", Guid.NewGuid().ToString("N"));
     private readonly string? postgresDatabase;
     private readonly string? postgresServer = Environment.GetEnvironmentVariable(PostgresVariable);
+    private bool keepData;
 
     public PortalFactory()
     {
@@ -29,16 +33,38 @@ public class PortalFactory : WebApplicationFactory<Program>
         }
     }
 
+    private PortalFactory(PortalFactory previous)
+    {
+        dataDirectory = previous.dataDirectory;
+        postgresDatabase = previous.postgresDatabase;
+        EnvironmentName = previous.EnvironmentName;
+        foreach (var (key, value) in previous.Settings)
+        {
+            Settings[key] = value;
+        }
+    }
+
     public string DataDirectory => dataDirectory;
 
     /// <summary>Extra settings for this portal (set before the first request).</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>The hosting environment (set before the first request); Development seeds the demo accounts.</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
+    /// <summary>Stops this portal and starts another on the same data folder and database, as a restart would.</summary>
+    public PortalFactory Restart()
+    {
+        keepData = true;
+        Dispose();
+        return new PortalFactory(this);
+    }
+
     public bool UsesPostgres => postgresDatabase is not null;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Storage:DataDirectory", dataDirectory);
         foreach (var (key, value) in Settings)
         {
@@ -88,8 +114,37 @@ public class PortalFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A client that signs in like a script: POST /api/auth/login, then the bearer token on every request (no cookies).</summary>
+    public async Task<HttpClient> SignInWithBearerTokenAsync(string role, string? studentId = null)
+    {
+        var (email, password) = await CreateUserAsync(role, studentId);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        using var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    /// <summary>
+    /// Sends the antiforgery token a portal page hands out as a header on every later request, as a script on that
+    /// page would; cookie-authenticated API changes need it.
+    /// </summary>
+    public static async Task<HttpClient> WithAntiforgeryHeaderAsync(HttpClient client)
+    {
+        var page = new HtmlParser().ParseDocument(await client.GetStringAsync("/account/change-password"));
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("The change-password page has no antiforgery token.");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", token);
+        return client;
+    }
+
     /// <summary>GETs a page, takes the antiforgery token of the named form and posts the fields.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields)
+    public static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields) =>
+        PostFormValuesAsync(client, url, formName, [.. fields.Select(f => (f.Key, f.Value))]);
+
+    /// <summary>Like <see cref="PostFormAsync"/>, for forms that send one name several times (checkbox groups).</summary>
+    public static async Task<HttpResponseMessage> PostFormValuesAsync(HttpClient client, string url, string formName, params (string Name, string Value)[] fields)
     {
         var page = await client.GetStringAsync(url);
         var document = new HtmlParser().ParseDocument(page);
@@ -97,14 +152,16 @@ public class PortalFactory : WebApplicationFactory<Program>
             ?? throw new InvalidOperationException($"No form '{formName}' on {url}.");
         var token = form.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
             ?? throw new InvalidOperationException($"Form '{formName}' on {url} has no antiforgery token.");
-        var body = new Dictionary<string, string>(fields) { ["_handler"] = formName, ["__RequestVerificationToken"] = token };
+        var body = fields.Select(f => KeyValuePair.Create(f.Name, f.Value))
+            .Append(KeyValuePair.Create("_handler", formName)).Append(KeyValuePair.Create("__RequestVerificationToken", token));
         return await client.PostAsync(form.GetAttribute("action") is { Length: > 0 } action ? action : url, new FormUrlEncodedContent(body));
     }
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing)
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!disposing || keepData)
         {
             return;
         }
@@ -119,7 +176,6 @@ public class PortalFactory : WebApplicationFactory<Program>
             drop.ExecuteNonQuery();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(dataDirectory, recursive: true);

@@ -35,7 +35,7 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
         Factory.Settings["Predictions:RefreshSeconds"] = "0.5";
         Factory.Settings["RateLimiting:Predict:TokenLimit"] = "1000";
         Factory.Settings["Resources:SeedStarterCatalog"] = "true";
-        var teacher = Uploader = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = Uploader = await PortalFactory.WithAntiforgeryHeaderAsync(await Factory.SignInAsync(Roles.Teacher));
         for (var seed = 1; seed <= 2; seed++)
         {
             var csv = new StringWriter();

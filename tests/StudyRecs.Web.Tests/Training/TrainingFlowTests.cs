@@ -84,7 +84,7 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
     [Fact]
     public async Task Upload_trains_through_the_scheduler_and_an_admin_rolls_back_with_a_reason()
     {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var teacher = await PortalFactory.WithAntiforgeryHeaderAsync(await Factory.SignInAsync(Roles.Teacher));
 
         var first = await teacher.PostAsync("/api/datasets", GeneratedUpload(45, seed: 1));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);

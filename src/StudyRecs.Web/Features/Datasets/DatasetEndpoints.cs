@@ -7,6 +7,7 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Web.Components.UI;
+using StudyRecs.Web.Features.Accounts;
 
 namespace StudyRecs.Web.Features.Datasets;
 
@@ -20,9 +21,12 @@ internal static class DatasetEndpoints
         pages.MapGet("/{id:long}/report.csv", ReportCsvAsync);
         pages.MapGet("/{id:long}/original", OriginalAsync);
 
-        var api = app.MapGroup("/api/datasets").RequireAuthorization(Policies.Staff).WithTags("Datasets");
+        // Scripts come with a bearer token, the portal's own pages with the cookie; a cookie upload is checked for the
+        // antiforgery token by hand (after the form is read under the upload limit), a bearer one needs none.
+        var api = app.MapGroup("/api/datasets").RequireAuthorization(Policies.StaffApi).WithTags("Datasets");
         api.MapPost("/", UploadFromApiAsync).DisableAntiforgery()
-            .WithSummary("Upload a gradebook (multipart: file, optional sheet and label); answers the validation report.");
+            .WithSummary("Upload a gradebook (multipart: file, optional sheet and label); answers the validation report. "
+                + "By cookie, send the antiforgery token as header RequestVerificationToken.");
         api.MapGet("/", ListAsync).WithSummary("Uploads visible to the caller, newest first.");
         api.MapGet("/{id:long}", GetAsync).WithSummary("One upload with its validation report.");
         api.MapGet("/{id:long}/report.csv", ReportCsvAsync).WithSummary("The validation problems as CSV (spreadsheet-safe).");
@@ -52,10 +56,15 @@ internal static class DatasetEndpoints
         return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary);
     }
 
-    private static async Task<IResult> UploadFromApiAsync(HttpContext context, DatasetImportService imports, TrainingDispatcher training,
+    private static async Task<IResult> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetImportService imports, TrainingDispatcher training,
         IOptions<DatasetOptions> options, CancellationToken ct)
     {
         var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
+        if (error is null && await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
+        {
+            return ApiAntiforgery.Refused();
+        }
+
         if (error is not null || form?.File is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No usable upload", detail: error ?? "Send a part named 'file'.");

@@ -27,7 +27,7 @@ internal static class TrainingEndpoints
         jobs.MapPost("/{group}/{name}/resume", (string group, string name, HttpContext c, IAntiforgery a, ISchedulerFactory s, CancellationToken ct) =>
             JobActionAsync(c, a, s, new JobKey(name, group), "resume", ct));
 
-        var api = app.MapGroup("/api/training").RequireAuthorization(Policies.Staff).WithTags("Training");
+        var api = app.MapGroup("/api/training").RequireAuthorization(Policies.StaffApi).WithTags("Training");
         api.MapGet("/runs/{id:long}", RunAsync).WithSummary("Status of one training run (for polling).");
     }
 
