@@ -1,9 +1,9 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Cli.Tests.Hosting;
 using StudyRecs.Core.Training;
 
 namespace StudyRecs.Cli.Tests.Training;
@@ -15,57 +15,47 @@ namespace StudyRecs.Cli.Tests.Training;
 /// </summary>
 public sealed class TrainAndModelsCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-train-cli-").FullName;
+    private readonly CliProcess _cli = new();
 
-    private Dictionary<string, string?> Settings => new()
+    public TrainAndModelsCommandTests()
     {
-        ["Storage:DataDirectory"] = _dir,
-        ["Database:Provider"] = "Sqlite",
-        ["ConnectionStrings:StudyRecs"] = "",
-        ["Datasets:MinimumLabelledRowsToTrain"] = "100",
-        ["Training:CvFolds"] = "3",
-    };
+        _cli.Environment["Datasets__MinimumLabelledRowsToTrain"] = "100";
+        _cli.Environment["Training__CvFolds"] = "3";
+    }
 
     private async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "studyrecs.dll"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var (exit, output, error) = await _cli.RunAsync(args);
+        return (exit, output + error);
+    }
 
-        foreach (var (key, value) in Settings)
+    private ServiceProvider TrainingServices()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
+            ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(_cli.DataDirectory, "studyrecs.db")}",
+            ["Storage:DataDirectory"] = _cli.DataDirectory,
+            ["Datasets:MinimumLabelledRowsToTrain"] = "100",
+            ["Training:CvFolds"] = "3",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        services.AddStudyRecsDatabase(configuration);
+        services.AddStudyRecsDatasets();
+        services.AddStudyRecsTraining();
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Runs a queued training run to its end, as the portal's scheduler would.</summary>
     private async Task<TrainingOutcome> ExecuteRunAsync(long runId)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-        services.AddStudyRecsDatabase(configuration);
-        services.AddStudyRecsDatasets();
-        services.AddStudyRecsTraining();
-        await using var sp = services.BuildServiceProvider();
+        await using var sp = TrainingServices();
         await using var scope = sp.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<TrainingPipeline>().RunAsync(runId, CancellationToken.None);
     }
 
     private async Task<List<TrainedModel>> ModelsAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-        services.AddStudyRecsDatabase(configuration);
-        await using var sp = services.BuildServiceProvider();
+        await using var sp = TrainingServices();
         await using var scope = sp.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<TrainedModel>().AsNoTracking().OrderBy(m => m.Id).ToListAsync();
     }
@@ -75,7 +65,7 @@ public sealed class TrainAndModelsCommandTests : IDisposable
     {
         Assert.Contains("No model versions yet", (await RunAsync("models", "list")).Output, StringComparison.Ordinal);
 
-        var file = Path.Combine(_dir, "term.csv");
+        var file = Path.Combine(_cli.DataDirectory, "term.csv");
         Assert.Equal(0, (await RunAsync("generate", "performance", "--students", "30", "--out", file)).Exit);
         Assert.Equal(0, (await RunAsync("import", "--file", file, "--label", "term 1")).Exit);
         Assert.Equal(TrainingRunStatus.Succeeded, (await ExecuteRunAsync(1)).Run.Status);
@@ -125,9 +115,5 @@ public sealed class TrainAndModelsCommandTests : IDisposable
         Assert.Contains("Gave up waiting; is the portal (which runs the scheduler) running? The run stays queued.", output, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _cli.Dispose();
 }
