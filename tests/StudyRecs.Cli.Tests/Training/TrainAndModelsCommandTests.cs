@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Cli.Tests.Hosting;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
-using StudyRecs.Cli.Tests.Hosting;
 using StudyRecs.Core.Training;
 
 namespace StudyRecs.Cli.Tests.Training;
