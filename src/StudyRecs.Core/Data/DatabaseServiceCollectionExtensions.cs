@@ -32,6 +32,9 @@ public static class DatabaseServiceCollectionExtensions
             var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             Configure(options, db, configuration.GetConnectionString(ConnectionStringName), storage);
+
+            // Features register their own save hooks (e.g. the study-plan link cache) as singletons.
+            options.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
         return services;
     }

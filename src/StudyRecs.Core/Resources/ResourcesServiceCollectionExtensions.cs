@@ -20,6 +20,8 @@ public static class ResourcesServiceCollectionExtensions
         services.AddScoped<ResourceImportService>();
         services.AddScoped<StarterCatalogSeeder>();
         services.AddScoped<StudyPlans.IStudyResourceFinder, CatalogResourceFinder>();
+        services.AddSingleton<StudyLinkCache>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, StudyLinkCacheInvalidator>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

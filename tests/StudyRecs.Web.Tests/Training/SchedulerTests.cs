@@ -70,7 +70,7 @@ public sealed class SchedulerTests : IDisposable
     public async Task A_paused_job_holds_requested_runs_until_resumed_and_the_nightly_firing_skips_unchanged_data()
     {
         var admin = await factory.SignInAsync(Roles.Admin);
-        var teacher = await factory.SignInAsync(Roles.Teacher);
+        var teacher = await PortalFactory.WithAntiforgeryHeaderAsync(await factory.SignInAsync(Roles.Teacher));
 
         Assert.Equal("/admin/jobs", Redirects.LocalTarget(await PressAsync(admin, "pause")));
         var paused = await Html.GetAsync(admin, "/admin/jobs");
