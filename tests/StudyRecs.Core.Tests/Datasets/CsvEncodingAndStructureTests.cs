@@ -17,6 +17,7 @@ public class CsvEncodingAndStructureTests
         { "utf-16LE-bom", "utf-16LE" },
         { "utf-16BE-bom", "utf-16BE" },
         { "utf-16LE", "utf-16LE" },
+        { "utf-16BE", "utf-16BE" },
         { "windows-1252", "windows-1252" },
     };
 
@@ -31,6 +32,7 @@ public class CsvEncodingAndStructureTests
             "utf-16LE-bom" => [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(Accented)],
             "utf-16BE-bom" => [.. Encoding.BigEndianUnicode.GetPreamble(), .. Encoding.BigEndianUnicode.GetBytes(Accented)],
             "utf-16LE" => Encoding.Unicode.GetBytes(Accented),
+            "utf-16BE" => Encoding.BigEndianUnicode.GetBytes(Accented),
             _ => Encoding.GetEncoding(1252).GetBytes(Accented),
         };
         var sink = new RecordingSink();

@@ -145,6 +145,53 @@ public class WorkbookFormatTests
         Assert.Equal(30, report.TotalRows);
     }
 
+    [Fact]
+    public async Task An_xlsx_workbook_is_read_from_a_named_sheet_that_is_not_the_first()
+    {
+        var workbook = TwoSheetWorkbook(firstSheet: "Notes", secondSheet: "Term 2", GeneratedXlsx(students: 3));
+        var sink = new RecordingSink();
+
+        var named = await ImportAsync(workbook, "export.xlsx", sheet: "term 2", sink: sink);
+        var first = await ImportAsync(workbook, "export.xlsx");
+
+        Assert.Equal((ImportOutcome.Accepted, DatasetFormat.Xlsx, "Term 2", 30L), (named.Outcome, named.Format, named.Sheet, named.ValidRows));
+        Assert.Equal(30, sink.Rows.Count);
+        Assert.Equal((ImportOutcome.Rejected, "Notes"), (first.Outcome, first.Sheet));
+        Assert.Contains(first.Problems, p => p.Rule == DatasetRules.MissingColumns);
+    }
+
+    /// <summary>A workbook whose first sheet holds a note and whose second holds the gradebook's only sheet.</summary>
+    private static byte[] TwoSheetWorkbook(string firstSheet, string secondSheet, byte[] gradebook)
+    {
+        static byte[] Part(byte[] xlsx, string name)
+        {
+            using var zip = new ZipArchive(new MemoryStream(xlsx));
+            using var part = zip.GetEntry(name)!.Open();
+            using var copy = new MemoryStream();
+            part.CopyTo(copy);
+            return copy.ToArray();
+        }
+
+        static byte[] Text(string xml) => Encoding.UTF8.GetBytes(xml);
+        using var notes = new MemoryStream();
+        Core.Datasets.Generation.SimpleXlsxWriter.Write(notes, firstSheet, ["note"], [["Exported from the student information system"]]);
+        const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const string Rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        const string Worksheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+        return ZipWith(
+            ("[Content_Types].xml", Text("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+                + $"<Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"{Worksheet}\"/><Override PartName=\"/xl/worksheets/sheet2.xml\" ContentType=\"{Worksheet}\"/></Types>")),
+            ("_rels/.rels", Part(gradebook, "_rels/.rels")),
+            ("xl/_rels/workbook.xml.rels", Text("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + $"<Relationship Id=\"rId1\" Type=\"{Rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{Rel}/worksheet\" Target=\"worksheets/sheet2.xml\"/></Relationships>")),
+            ("xl/workbook.xml", Text($"<workbook xmlns=\"{Main}\" xmlns:r=\"{Rel}\"><sheets>"
+                + $"<sheet name=\"{firstSheet}\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"{secondSheet}\" sheetId=\"2\" r:id=\"rId2\"/></sheets></workbook>")),
+            ("xl/worksheets/sheet1.xml", Part(notes.ToArray(), "xl/worksheets/sheet1.xml")),
+            ("xl/worksheets/sheet2.xml", Part(gradebook, "xl/worksheets/sheet1.xml")));
+    }
+
     internal static byte[] ZipWith(params (string Name, byte[] Content)[] entries)
     {
         using var memory = new MemoryStream();

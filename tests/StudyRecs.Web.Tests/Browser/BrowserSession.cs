@@ -50,11 +50,34 @@ public sealed class BrowserSession : IAsyncLifetime
         });
     }
 
+    /// <summary>A laptop screen, the default viewport.</summary>
+    public static readonly ViewportSize Desktop = new() { Width = 1280, Height = 800 };
+
+    /// <summary>A small phone held upright (iPhone SE), the narrowest screen the portal is laid out for.</summary>
+    public static readonly ViewportSize Phone = new() { Width = 375, Height = 667 };
+
     /// <summary>A fresh browser context (own cookies) with JavaScript off: every page must work without it.</summary>
-    public async Task<IPage> NewPageAsync(bool javaScript = false)
+    public async Task<IPage> NewPageAsync(bool javaScript = false, ViewportSize? viewport = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, JavaScriptEnabled = javaScript, ViewportSize = new() { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            JavaScriptEnabled = javaScript,
+            ViewportSize = viewport ?? Desktop,
+            IsMobile = viewport == Phone,
+            HasTouch = viewport == Phone,
+        });
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves a screenshot of the whole page under TestResults/screenshots (for people to look at) and returns its path.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, $"{string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'))}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        return file;
     }
 
     /// <summary>Runs a browser step; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
@@ -66,11 +89,7 @@ public sealed class BrowserSession : IAsyncLifetime
         }
         catch
         {
-            var dir = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
-            Directory.CreateDirectory(dir);
-            var file = Path.Combine(dir, $"{string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'))}.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
-            Console.Error.WriteLine($"Screenshot of the failing page: {file}");
+            Console.Error.WriteLine($"Screenshot of the failing page: {await ScreenshotAsync(page, name)}");
             throw;
         }
     }

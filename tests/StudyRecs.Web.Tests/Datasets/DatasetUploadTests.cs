@@ -273,6 +273,74 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.DoesNotContain(",=", csv, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", "empty.csv", "empty")]
+    [InlineData("student_id,semester\n", "header-only.csv", "")]
+    [InlineData("\u0000\u0001\u0002binary garbage\u00ff", "garbage.csv", "")]
+    [InlineData("PK\u0003\u0004 not really a zip", "fake.xlsx", "")]
+    [InlineData("student_id,semester,subject\n", "grades.pdf", "")]
+    public async Task Page_upload_of_a_broken_file_shows_a_rejected_result_with_the_reason_and_stores_no_rows(string content, string fileName, string expected)
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var before = await CountRowsAsync();
+
+        var response = await PostFromUploadPageAsync(teacher, Upload(content, fileName));
+
+        var target = Redirects.LocalTarget(response);
+        Assert.Matches("^/datasets/[0-9]+$", target);
+        var page = await Html.GetAsync(teacher, target);
+        Assert.Contains("Rejected", page.QuerySelector(".status-badge")!.TextContent, StringComparison.Ordinal);
+        var alert = page.QuerySelector("[role=alert]")!.TextContent;
+        Assert.False(string.IsNullOrWhiteSpace(alert));
+        Assert.Contains(expected, alert, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, await CountRowsAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await teacher.GetAsync(target + "/original")).StatusCode);
+    }
+
+    /// <summary>Posts a form the way the upload page does: its own antiforgery token in the multipart body.</summary>
+    private static async Task<HttpResponseMessage> PostFromUploadPageAsync(HttpClient client, MultipartFormDataContent form)
+    {
+        var uploadPage = await Html.GetAsync(client, "/datasets/upload");
+        var token = uploadPage.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        form.Add(new StringContent(token), "__RequestVerificationToken");
+        return await client.PostAsync("/datasets/import", form);
+    }
+
+    [Fact]
+    public async Task Report_csv_on_the_api_is_served_to_the_owner_and_hidden_from_other_teachers()
+    {
+        var owner = await StaffAsync();
+        var other = await Factory.SignInAsync(Roles.Teacher);
+        var rejected = await owner.PostAsync("/api/datasets", Upload(Csv("S1,1,Math,170,60,80,65,3.1,72,")));
+        var id = JsonDocument.Parse(await rejected.Content.ReadAsStringAsync()).RootElement.GetProperty("datasetId").GetInt64();
+
+        var mine = await owner.GetAsync($"/api/datasets/{id}/report.csv");
+        var theirs = await other.GetAsync($"/api/datasets/{id}/report.csv");
+
+        Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        Assert.Equal("text/csv", mine.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("out-of-range", await mine.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        Assert.Equal("application/problem+json", theirs.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task An_admin_downloads_the_original_file_another_teacher_uploaded()
+    {
+        var teacher = await StaffAsync();
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var content = UniqueCsv(2);
+        var created = await teacher.PostAsync("/api/datasets", Upload(content, "theirs.csv"));
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+
+        var original = await admin.GetAsync($"/datasets/{id}/original");
+
+        Assert.Equal(HttpStatusCode.OK, original.StatusCode);
+        Assert.Equal(content, await original.Content.ReadAsStringAsync());
+        Assert.Equal("theirs.csv", original.Content.Headers.ContentDisposition?.FileNameStar ?? original.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal(HttpStatusCode.NotFound, (await (await Factory.SignInAsync(Roles.Teacher)).GetAsync($"/datasets/{id}/original")).StatusCode);
+    }
+
     [Fact]
     public async Task History_ignores_an_unknown_status_filter_with_a_notice()
     {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets;
@@ -92,7 +91,7 @@ internal static class DatasetEndpoints
         return TypedResults.Ok(new DatasetListResponse(await catalog.CountAsync(owner, status, ct), s, t, items));
     }
 
-    private static async Task<Results<Ok<DatasetResponse>, NotFound<ProblemDetails>>> GetAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
+    private static async Task<Results<Ok<DatasetResponse>, ProblemHttpResult>> GetAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
     {
         var owner = DatasetAccess.OwnerFilter(context.User);
         var dataset = await catalog.GetAsync(id, owner, ct);
@@ -118,12 +117,11 @@ internal static class DatasetEndpoints
         return file is null ? NotFound(id) : TypedResults.Stream(file.Content, file.ContentType, file.FileName);
     }
 
-    private static NotFound<ProblemDetails> NotFound(long id) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Dataset not found",
-        Detail = $"There is no dataset {id} that you can see. Teachers see their own uploads; administrators see all.",
-    });
+    // TypedResults.Problem, not NotFound(new ProblemDetails): only the former answers application/problem+json.
+    private static ProblemHttpResult NotFound(long id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Dataset not found",
+        detail: $"There is no dataset {id} that you can see. Teachers see their own uploads; administrators see all.");
 
     private static RedirectHttpResult RedirectWithStatus(HttpContext context, string url, string message)
     {
