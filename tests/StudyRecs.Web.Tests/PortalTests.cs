@@ -30,6 +30,18 @@ public class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
     }
 
     [Fact]
+    public async Task The_scheduler_keeps_its_schedule_in_the_portal_database_and_runs_clustered_on_postgresql()
+    {
+        await Factory.CreateBrowserlessClient().GetAsync("/health");
+        var scheduler = await Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        var metadata = await scheduler.GetMetadata();
+
+        Assert.True(metadata.JobStorePersistent, "the job store is the database, so schedules survive a restart");
+        Assert.Equal(Factory.UsesPostgres, metadata.JobStoreClustered);
+        Assert.NotNull(metadata.RunningSince);
+    }
+
+    [Fact]
     public async Task Portal_sqlite_connections_use_wal_mode_and_the_configured_busy_timeout()
     {
         if (Factory.UsesPostgres)
