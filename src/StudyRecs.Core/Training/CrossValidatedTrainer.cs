@@ -288,7 +288,7 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
             if (share < RareGradeShare)
             {
                 warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"Grade {names[k]} has {counts[k]} of {labels.Length} rows ({share:P1}), under {RareGradeShare:P0}: its precision and recall rest on few examples."));
+                    $"Grade {names[k]} has {counts[k]} of {labels.Length} rows ({share:P2}), under {RareGradeShare:P0}: its precision and recall rest on few examples."));
             }
         }
 
