@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -9,8 +10,8 @@ namespace StudyRecs.Learning.Trees;
 /// down a tree side by side without asking whether each row has arrived: a step picks the child
 /// with arithmetic instead of a branch (no mispredictions), the rows' independent loads overlap,
 /// and every row takes the tree's depth in steps (rows that arrive early stay on their leaf).
-/// One row walks <see cref="RowLanes"/> trees side by side the same way, so its trees' node loads
-/// overlap instead of each waiting for the previous tree's path.
+/// One row walks <see cref="RowLanes"/> trees of similar depth side by side the same way, so its
+/// trees' node loads overlap instead of each waiting for the previous tree's path.
 /// Predictions equal <see cref="RegressionTree.Predict"/> exactly.
 /// </summary>
 internal sealed class FlatForest
@@ -21,12 +22,18 @@ internal sealed class FlatForest
     /// <summary>Trees one row walks side by side.</summary>
     public const int RowLanes = 8;
 
+    /// <summary>Up to this many trees, a row's leaves are kept on the stack.</summary>
+    private const int StackTrees = 4096;
+
     private readonly Node[] _nodes;
     private readonly double[] _values;
     private readonly int[] _roots;
     private readonly int[] _depths;
 
-    /// <summary>Per run of <see cref="RowLanes"/> consecutive trees, the deepest one's depth.</summary>
+    /// <summary>Trees by increasing depth (ties in tree order): the order one row walks them in.</summary>
+    private readonly int[] _depthOrder;
+
+    /// <summary>Per run of <see cref="RowLanes"/> trees of <see cref="_depthOrder"/>, the deepest one's depth.</summary>
     private readonly int[] _laneDepths;
 
     private FlatForest(Node[] nodes, double[] values, int[] roots, int[] depths)
@@ -35,10 +42,11 @@ internal sealed class FlatForest
         _values = values;
         _roots = roots;
         _depths = depths;
+        _depthOrder = [.. Enumerable.Range(0, roots.Length).OrderBy(t => depths[t])];
         _laneDepths = new int[roots.Length / RowLanes];
-        for (var t = 0; t < _laneDepths.Length * RowLanes; t++)
+        for (var lane = 0; lane < _laneDepths.Length; lane++)
         {
-            _laneDepths[t / RowLanes] = Math.Max(_laneDepths[t / RowLanes], depths[t]);
+            _laneDepths[lane] = depths[_depthOrder[((lane + 1) * RowLanes) - 1]];
         }
     }
 
@@ -134,25 +142,30 @@ internal sealed class FlatForest
     /// Adds every tree's output for one row to <paramref name="raw"/>[tree mod raw.Length], in tree
     /// order (with one output, the trees' sum is formed first and then added, as
     /// <see cref="TreeEnsembleModel.PredictRaw(ReadOnlySpan{float}, Span{double})"/> always did).
+    /// Trees are walked <see cref="RowLanes"/> at a time in order of depth, so a run's shallow trees
+    /// rarely wait on a deep one; their leaves are summed afterwards in tree order.
     /// </summary>
     /// <param name="row">The row's feature values; must hold every feature the trees test.</param>
     /// <param name="raw">Outputs, one per class.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void AddRow(ReadOnlySpan<float> row, Span<double> raw)
     {
-        var outputs = raw.Length;
-        double sum = 0;
+        var trees = _roots.Length;
+        int[]? rented = null;
+        var leaves = trees <= StackTrees ? stackalloc int[trees] : (rented = ArrayPool<int>.Shared.Rent(trees)).AsSpan(0, trees);
         fixed (Node* nodes = _nodes)
-        fixed (double* leafValues = _values)
         fixed (float* x = row)
-        fixed (double* output = raw)
         fixed (int* roots = _roots)
+        fixed (int* order = _depthOrder)
+        fixed (int* leaf = leaves)
         {
-            var t = 0;
-            for (var lane = 0; lane < _laneDepths.Length; lane++, t += RowLanes)
+            var i = 0;
+            for (var lane = 0; lane < _laneDepths.Length; lane++, i += RowLanes)
             {
-                int a0 = roots[t], a1 = roots[t + 1], a2 = roots[t + 2], a3 = roots[t + 3];
-                int a4 = roots[t + 4], a5 = roots[t + 5], a6 = roots[t + 6], a7 = roots[t + 7];
+                int t0 = order[i], t1 = order[i + 1], t2 = order[i + 2], t3 = order[i + 3];
+                int t4 = order[i + 4], t5 = order[i + 5], t6 = order[i + 6], t7 = order[i + 7];
+                int a0 = roots[t0], a1 = roots[t1], a2 = roots[t2], a3 = roots[t3];
+                int a4 = roots[t4], a5 = roots[t5], a6 = roots[t6], a7 = roots[t7];
                 for (var step = _laneDepths[lane]; step > 0; step--)
                 {
                     a0 = Step(nodes, x, a0);
@@ -165,52 +178,52 @@ internal sealed class FlatForest
                     a7 = Step(nodes, x, a7);
                 }
 
-                if (outputs == 1)
-                {
-                    sum += leafValues[a0];
-                    sum += leafValues[a1];
-                    sum += leafValues[a2];
-                    sum += leafValues[a3];
-                    sum += leafValues[a4];
-                    sum += leafValues[a5];
-                    sum += leafValues[a6];
-                    sum += leafValues[a7];
-                }
-                else
-                {
-                    output[t % outputs] += leafValues[a0];
-                    output[(t + 1) % outputs] += leafValues[a1];
-                    output[(t + 2) % outputs] += leafValues[a2];
-                    output[(t + 3) % outputs] += leafValues[a3];
-                    output[(t + 4) % outputs] += leafValues[a4];
-                    output[(t + 5) % outputs] += leafValues[a5];
-                    output[(t + 6) % outputs] += leafValues[a6];
-                    output[(t + 7) % outputs] += leafValues[a7];
-                }
+                leaf[t0] = a0;
+                leaf[t1] = a1;
+                leaf[t2] = a2;
+                leaf[t3] = a3;
+                leaf[t4] = a4;
+                leaf[t5] = a5;
+                leaf[t6] = a6;
+                leaf[t7] = a7;
             }
 
-            for (; t < _roots.Length; t++)
+            for (; i < trees; i++)
             {
+                var t = order[i];
                 var at = roots[t];
                 for (var step = _depths[t]; step > 0; step--)
                 {
                     at = Step(nodes, x, at);
                 }
 
-                if (outputs == 1)
-                {
-                    sum += leafValues[at];
-                }
-                else
-                {
-                    output[t % outputs] += leafValues[at];
-                }
+                leaf[t] = at;
+            }
+        }
+
+        var values = _values;
+        var outputs = raw.Length;
+        if (outputs == 1)
+        {
+            double sum = 0;
+            foreach (var at in leaves)
+            {
+                sum += values[at];
             }
 
-            if (outputs == 1)
+            raw[0] += sum;
+        }
+        else
+        {
+            for (var t = 0; t < trees; t++)
             {
-                output[0] += sum;
+                raw[t % outputs] += values[leaves[t]];
             }
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<int>.Shared.Return(rented);
         }
     }
 
