@@ -9,8 +9,7 @@ namespace StudyRecs.Learning.Trees;
 /// internal nodes and are nodes whose two children are themselves, so the rows of a block step
 /// down a tree side by side without asking whether each row has arrived: a step picks the child
 /// with arithmetic instead of a branch (no mispredictions), the rows' independent loads overlap,
-/// and every row takes up to the tree's depth in steps (rows that arrive early stay on their leaf;
-/// the block stops once a step moves no row).
+/// and every row takes the tree's depth in steps (rows that arrive early stay on their leaf).
 /// One row walks <see cref="RowLanes"/> trees of similar depth side by side the same way, so its
 /// trees' node loads overlap instead of each waiting for the previous tree's path.
 /// Predictions equal <see cref="RegressionTree.Predict"/> exactly.
@@ -121,21 +120,12 @@ internal sealed class FlatForest
                     at[i] = root;
                 }
 
-                // A tree's depth is its longest path; stop as soon as every row of the block sits on a leaf.
                 for (var step = _depths[t]; step > 0; step--)
                 {
                     var row = x;
-                    var moved = 0;
                     for (var i = 0; i < rows; i++, row += columns)
                     {
-                        var next = Step(nodes, row, at[i]);
-                        moved |= next ^ at[i];
-                        at[i] = next;
-                    }
-
-                    if (moved == 0)
-                    {
-                        break;
+                        at[i] = Step(nodes, row, at[i]);
                     }
                 }
 
