@@ -115,6 +115,9 @@ public sealed class TreeEnsembleModel
 
     internal double[] InitialScores => _initialScores;
 
+    /// <summary>The trees flattened for prediction, built on first use.</summary>
+    private FlatForest Forest => _forest ??= FlatForest.Create(_trees);
+
     /// <summary>Raw outputs (margins) of one row into <paramref name="raw"/> (length <see cref="OutputCount"/>).</summary>
     public void PredictRaw(ReadOnlySpan<float> row, Span<double> raw)
     {
@@ -124,25 +127,9 @@ public sealed class TreeEnsembleModel
             throw new ArgumentException($"Need room for {OutputCount} outputs.", nameof(raw));
         }
 
-        var k = OutputCount;
-        _initialScores.CopyTo(raw);
-        var trees = _trees;
-        if (k == 1)
-        {
-            double sum = 0;
-            for (var t = 0; t < trees.Length; t++)
-            {
-                sum += trees[t].Predict(row);
-            }
-
-            raw[0] += sum;
-            return;
-        }
-
-        for (var t = 0; t < trees.Length; t++)
-        {
-            raw[t % k] += trees[t].Predict(row);
-        }
+        var output = raw[..OutputCount];
+        _initialScores.CopyTo(output);
+        Forest.AddRow(row, output);
     }
 
     /// <summary>Raw output of a single-output model (regression, binary margin, ranking score).</summary>
@@ -278,7 +265,7 @@ public sealed class TreeEnsembleModel
         var k = OutputCount;
         var columns = rows.Columns;
         var result = new double[rows.Rows * k];
-        var forest = _forest ??= FlatForest.Create(_trees);
+        var forest = Forest;
         ForEachRowBlock(rows.Rows, threads, (from, to) =>
         {
             for (var start = from; start < to; start += FlatForest.BlockRows)

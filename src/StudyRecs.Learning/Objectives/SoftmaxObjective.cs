@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
 namespace StudyRecs.Learning.Objectives;
 
 /// <summary>
@@ -6,6 +9,9 @@ namespace StudyRecs.Learning.Objectives;
 /// </summary>
 internal sealed class SoftmaxObjective : IObjective
 {
+    /// <summary>Rows whose softmax is computed together (a few vectors' worth per class, in L1).</summary>
+    private const int SoftmaxRun = 512;
+
     private readonly float[] _labels;
     private readonly int _classes;
 
@@ -41,33 +47,49 @@ internal sealed class SoftmaxObjective : IObjective
         var n = _labels.Length;
         var k = _classes;
         var factor = k / (k - 1.0);
+
+        // Class-major scores make each class of a run of rows one contiguous span, so the max,
+        // exponentials and sums run as vector operations across rows. Runs sit at fixed offsets
+        // inside fixed chunks: results do not depend on the thread count.
         Parallel.For(0, Chunks.Count(n), parallel, c =>
         {
             var (from, to) = Chunks.Range(c, n);
-            Span<double> p = stackalloc double[k];
-            for (var i = from; i < to; i++)
+            var buffer = ArrayPool<double>.Shared.Rent((k + 2) * SoftmaxRun);
+            for (var start = from; start < to; start += SoftmaxRun)
             {
-                var max = double.NegativeInfinity;
-                for (var j = 0; j < k; j++)
+                var length = Math.Min(SoftmaxRun, to - start);
+                var max = buffer.AsSpan(0, length);
+                var sum = buffer.AsSpan(SoftmaxRun, length);
+                scores.AsSpan(start, length).CopyTo(max);
+                for (var j = 1; j < k; j++)
                 {
-                    max = Math.Max(max, scores[(j * n) + i]);
+                    TensorPrimitives.Max(max, scores.AsSpan((j * n) + start, length), max);
                 }
 
-                double sum = 0;
+                sum.Clear();
                 for (var j = 0; j < k; j++)
                 {
-                    p[j] = Math.Exp(scores[(j * n) + i] - max);
-                    sum += p[j];
+                    var e = buffer.AsSpan((j + 2) * SoftmaxRun, length);
+                    TensorPrimitives.Subtract(scores.AsSpan((j * n) + start, length), max, e);
+                    TensorPrimitives.Exp(e, e);
+                    TensorPrimitives.Add(sum, e, sum);
                 }
 
-                var label = (int)_labels[i];
                 for (var j = 0; j < k; j++)
                 {
-                    var pj = p[j] / sum;
-                    gradients[(j * n) + i] = (float)(pj - (j == label ? 1 : 0));
-                    hessians[(j * n) + i] = (float)Math.Max(factor * pj * (1 - pj), 1e-16);
+                    var e = buffer.AsSpan((j + 2) * SoftmaxRun, length);
+                    var g = gradients.AsSpan((j * n) + start, length);
+                    var h = hessians.AsSpan((j * n) + start, length);
+                    for (var i = 0; i < length; i++)
+                    {
+                        var pj = e[i] / sum[i];
+                        g[i] = (float)(pj - (_labels[start + i] == j ? 1 : 0));
+                        h[i] = (float)Math.Max(factor * pj * (1 - pj), 1e-16);
+                    }
                 }
             }
+
+            ArrayPool<double>.Shared.Return(buffer);
         });
     }
 }

@@ -300,30 +300,37 @@ internal sealed class LeafWiseTreeLearner
         _identityRoot = false;
     }
 
-    /// <summary>Moves the left rows of [from, to) to its front (in order) and its right rows to _scratch[from..]; returns the left count.</summary>
-    private int PartitionChunk(int from, int to, SplitCandidate split)
+    /// <summary>
+    /// Moves the left rows of [from, to) to its front (in order) and its right rows to _scratch[from..]; returns the left count.
+    /// Every row is written to both places and only the matching cursor advances, with the side
+    /// looked up per bin: no branch to mispredict on a split that sends rows both ways at random.
+    /// </summary>
+    private unsafe int PartitionChunk(int from, int to, SplitCandidate split)
     {
-        var column = _data.Columns[split.Feature];
-        var threshold = split.ThresholdBin;
-        var missingLeft = split.MissingGoesLeft;
-        var indices = _indices;
-        var scratch = _scratch;
-        int left = from, right = from;
-        for (var i = from; i < to; i++)
+        var sides = stackalloc int[256];
+        sides[0] = split.MissingGoesLeft ? 1 : 0;
+        for (var bin = 1; bin < 256; bin++)
         {
-            var row = indices[i];
-            int bin = column[row];
-            if (bin == 0 ? missingLeft : bin <= threshold)
-            {
-                indices[left++] = row;
-            }
-            else
-            {
-                scratch[right++] = row;
-            }
+            sides[bin] = bin <= split.ThresholdBin ? 1 : 0;
         }
 
-        return left - from;
+        fixed (byte* column = _data.Columns[split.Feature])
+        fixed (int* indices = _indices)
+        fixed (int* scratch = _scratch)
+        {
+            int left = from, right = from;
+            for (var i = from; i < to; i++)
+            {
+                var row = indices[i];
+                var goesLeft = sides[column[row]];
+                indices[left] = row;
+                scratch[right] = row;
+                left += goesLeft;
+                right += 1 - goesLeft;
+            }
+
+            return left - from;
+        }
     }
 
     /// <summary>

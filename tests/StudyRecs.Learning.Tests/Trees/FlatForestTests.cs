@@ -29,6 +29,55 @@ public class FlatForestTests
         }
     }
 
+    [Theory]
+    [InlineData(LearningTask.Regression, 30)]
+    [InlineData(LearningTask.BinaryClassification, 16)]
+    [InlineData(LearningTask.MulticlassClassification, 7)]
+    public void Single_row_walk_of_trees_side_by_side_equals_the_plain_walk_of_each_tree_with_missing_values(LearningTask task, int rounds)
+    {
+        var train = WithMissingValues(Data(task, 3000, seed: 31), seed: 32);
+        var test = WithMissingValues(Data(task, 400, seed: 33), seed: 34);
+        var model = new GradientBoostingTrainer(new() { NumberOfTrees = rounds, NumberOfThreads = 1 }).Fit(task, train);
+        Assert.Contains(model.Trees, t => t.Nodes.Any(n => n.MissingGoesLeft));
+        Assert.Contains(model.Trees, t => t.Nodes.Any(n => !n.MissingGoesLeft));
+
+        var k = model.OutputCount;
+        var walked = new double[k];
+        var plain = new double[k];
+        for (var i = 0; i < test.Rows; i++)
+        {
+            var row = test.Features.Row(i);
+            model.PredictRaw(row, walked);
+            model.InitialScores.CopyTo(plain, 0);
+            double sum = 0;
+            for (var t = 0; t < model.Trees.Length; t++)
+            {
+                if (k == 1)
+                {
+                    sum += model.Trees[t].Predict(row);
+                }
+                else
+                {
+                    plain[t % k] += model.Trees[t].Predict(row);
+                }
+            }
+
+            if (k == 1)
+            {
+                plain[0] += sum;
+            }
+
+            Assert.Equal(plain, walked);
+        }
+    }
+
+    private static TrainingSet Data(LearningTask task, int rows, int seed) => task switch
+    {
+        LearningTask.Regression => SyntheticData.Regression(rows, seed),
+        LearningTask.BinaryClassification => SyntheticData.Binary(rows, seed),
+        _ => SyntheticData.Multiclass(rows, seed),
+    };
+
     private static TrainingSet WithMissingValues(TrainingSet set, int seed)
     {
         var random = new Random(seed);
