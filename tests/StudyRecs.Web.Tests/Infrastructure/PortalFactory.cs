@@ -5,6 +5,7 @@ using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using StudyRecs.Core.Accounts;
@@ -62,9 +63,17 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public bool UsesPostgres => postgresDatabase is not null;
 
+    /// <summary>Replaces or adds portal services for one test (set before the first request), e.g. a fault to inject.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
+        if (TestServices is { } configure)
+        {
+            builder.ConfigureTestServices(configure);
+        }
+
         builder.UseSetting("Storage:DataDirectory", dataDirectory);
         foreach (var (key, value) in Settings)
         {
