@@ -8,6 +8,7 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Storage;
@@ -18,6 +19,7 @@ using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
 using StudyRecs.Web.Features.Monitoring;
 using StudyRecs.Web.Features.Predictions;
+using StudyRecs.Web.Features.Recommendations;
 using StudyRecs.Web.Features.Resources;
 using StudyRecs.Web.Features.Training;
 
@@ -40,6 +42,7 @@ public static class PortalExtensions
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
+        services.AddStudyRecsRecommendations();
 
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
@@ -105,6 +108,7 @@ public static class PortalExtensions
         app.MapTrainingEndpoints();
         app.MapMonitoringEndpoints();
         app.MapPredictionEndpoints();
+        app.MapRecommendationEndpoints();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StudyRecs.Core.Recommendations;
+
+/// <summary>Settings section <c>Recommendations</c>: event logging, retraining and serving of resource recommendations.</summary>
+public sealed class RecommendationOptions : IValidatableObject
+{
+    public const string SectionName = "Recommendations";
+
+    /// <summary>Events waiting to be stored; a full queue makes the request wait rather than drop one.</summary>
+    [Range(100, 10_000_000)]
+    public int EventQueueCapacity { get; set; } = 50_000;
+
+    /// <summary>Events stored per database round trip.</summary>
+    [Range(1, 10_000)]
+    public int EventBatchSize { get; set; } = 500;
+
+    /// <summary>Events one <c>POST /api/recommendations/events</c> may carry.</summary>
+    [Range(1, 1000)]
+    public int MaxEventsPerRequest { get; set; } = 100;
+
+    /// <summary>How far in the past a reported event time may lie.</summary>
+    [Range(1, 365)]
+    public int MaxEventAgeDays { get; set; } = 7;
+
+    /// <summary>Longest dwell time a view may report.</summary>
+    [Range(1, 7 * 86_400)]
+    public int MaxDwellSeconds { get; set; } = 86_400;
+
+    /// <summary>Quartz cron expression of the retraining (hourly by default; skipped when no event arrived since the last version).</summary>
+    [Required]
+    public string RetrainCron { get; set; } = "0 0 * * * ?";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        string? problem = null;
+        try
+        {
+            _ = new Quartz.CronExpression(RetrainCron ?? "");
+        }
+        catch (FormatException e)
+        {
+            problem = e.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new ValidationResult($"'{RetrainCron}' is not a Quartz cron expression (e.g. \"0 0 * * * ?\" for hourly): {problem}", [nameof(RetrainCron)]);
+        }
+    }
+}
