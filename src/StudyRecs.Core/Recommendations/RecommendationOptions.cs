@@ -31,8 +31,27 @@ public sealed class RecommendationOptions : IValidatableObject
     [Required]
     public string RetrainCron { get; set; } = "0 0 * * * ?";
 
+    /// <summary>Training events (impressions aside) a retraining needs; fewer, and the fallback chain keeps serving.</summary>
+    [Range(2, int.MaxValue)]
+    public int MinimumEventsToTrain { get; set; } = 50;
+
+    /// <summary>Students with fewer resources in their history are served by the fallback chain (weak subjects, content, popularity).</summary>
+    [Range(0, 1000)]
+    public int MinimumHistory { get; set; } = 3;
+
+    /// <summary>Fixed weights of the hybrid strategy by model name (ease, als, itemknn, content, popularity); null keeps the engine's defaults.</summary>
+    public Dictionary<string, float>? HybridWeights { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var (name, weight) in HybridWeights ?? [])
+        {
+            if (name is not ("ease" or "als" or "itemknn" or "content" or "popularity") || !(weight >= 0) || !float.IsFinite(weight))
+            {
+                yield return new ValidationResult($"HybridWeights: '{name}' = {weight} is not allowed; use ease, als, itemknn, content or popularity with a weight of 0 or more.", [nameof(HybridWeights)]);
+            }
+        }
+
         string? problem = null;
         try
         {

@@ -42,7 +42,7 @@ public static class PortalExtensions
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
-        services.AddStudyRecsRecommendations();
+        services.AddStudyRecsRecommendations(runSchedule: true);
 
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();

@@ -43,6 +43,46 @@ public sealed class RecommendationPortalFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Stores the events of <paramref name="students"/> students in two communities: each works through resources of
+    /// its own half of the catalog in nearly the same order (learnable structure), with a few random picks.
+    /// </summary>
+    public async Task<List<RecommendationEvent>> SeedCommunityEventsAsync(string prefix, int students = 40, int seed = 5)
+    {
+        var random = new Random(seed);
+        var halves = new[] { Resources.Take(Resources.Count / 2).ToList(), Resources.Skip(Resources.Count / 2).ToList() };
+        var kinds = new[] { RecommendationEventType.Complete, RecommendationEventType.Like, RecommendationEventType.Click, RecommendationEventType.View };
+        var end = DateTime.UtcNow;
+        var events = new List<RecommendationEvent>();
+        for (var s = 0; s < students; s++)
+        {
+            var half = halves[s % 2];
+            var start = random.Next(0, 4);
+            for (var step = 0; step < 10; step++)
+            {
+                var type = kinds[random.Next(kinds.Length)];
+                events.Add(new RecommendationEvent
+                {
+                    StudentId = $"{prefix}{s:000}",
+                    UserName = "seed",
+                    ResourceId = half[(start + step + (random.NextDouble() < 0.2 ? random.Next(half.Count) : 0)) % half.Count].Id,
+                    Type = type,
+                    Strategy = "popularity",
+                    Position = step + 1,
+                    RequestId = $"{prefix}-{s}-{step}",
+                    DwellSeconds = type == RecommendationEventType.View ? 30 : null,
+                    AtUtc = end.AddHours(-(students * 10) + (s * 10) + step),
+                });
+            }
+        }
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        db.AddRange(events);
+        await db.SaveChangesAsync();
+        return events;
+    }
+
     public Task DisposeAsync()
     {
         Factory.Dispose();
