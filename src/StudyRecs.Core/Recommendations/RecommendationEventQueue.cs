@@ -138,7 +138,7 @@ public sealed partial class RecommendationEventWriter(RecommendationEventInbox q
     private static partial void LogDropped(ILogger logger, Exception exception, int count, int attempts);
 }
 
-/// <summary>Inserts the events that are not stored yet.</summary>
+/// <summary>Inserts the events that are not stored yet and adds them to the strategies' bandit counts, in one transaction.</summary>
 internal static class RecommendationEventStore
 {
     /// <summary>Stores the events whose key is new (first of a batch wins); returns how many were stored.</summary>
@@ -166,10 +166,37 @@ internal static class RecommendationEventStore
             return 0;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         db.AddRange(fresh.Values);
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+        await CountForBanditsAsync(db, fresh.Values, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return fresh.Count;
+    }
+
+    /// <summary>An impression is a trial of its strategy; a click or a completion is a reward.</summary>
+    private static async Task CountForBanditsAsync(StudyRecsDbContext db, IEnumerable<RecommendationEvent> events, CancellationToken cancellationToken)
+    {
+        var counts = events.Where(e => e.Strategy is not null)
+            .GroupBy(e => e.Strategy!, StringComparer.Ordinal)
+            .Select(g => (Strategy: g.Key, Trials: g.LongCount(e => e.Type == RecommendationEventType.Impression),
+                Rewards: g.LongCount(e => e.Type is RecommendationEventType.Click or RecommendationEventType.Complete), At: g.Max(e => e.AtUtc)))
+            .Where(c => c.Trials > 0 || c.Rewards > 0);
+        foreach (var (strategy, trials, rewards, at) in counts)
+        {
+            // Increments in SQL, so nodes writing at the same time never lose each other's counts.
+            var updated = await db.Set<RecommendationArm>().Where(a => a.Strategy == strategy).ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Impressions, a => a.Impressions + trials)
+                .SetProperty(a => a.Rewards, a => a.Rewards + rewards)
+                .SetProperty(a => a.UpdatedAtUtc, at), cancellationToken);
+            if (updated == 0)
+            {
+                db.Add(new RecommendationArm { Strategy = strategy, Impressions = trials, Rewards = rewards, UpdatedAtUtc = at });
+                await db.SaveChangesAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+            }
+        }
     }
 }

@@ -42,8 +42,34 @@ public sealed class RecommendationOptions : IValidatableObject
     /// <summary>Fixed weights of the hybrid strategy by model name (ease, als, itemknn, content, popularity); null keeps the engine's defaults.</summary>
     public Dictionary<string, float>? HybridWeights { get; set; }
 
+    /// <summary>How often a node checks which recommendation version is active (and, before the first training, whether the catalog changed).</summary>
+    [Range(0.1, 3600)]
+    public double RefreshSeconds { get; set; } = 5;
+
+    /// <summary>How the strategy for an established student is chosen online: <c>thompson</c> (Beta posteriors) or <c>epsilon-greedy</c>.</summary>
+    [Required]
+    [RegularExpression("^(thompson|epsilon-greedy)$", ErrorMessage = "Bandit must be thompson or epsilon-greedy.")]
+    public string Bandit { get; set; } = "thompson";
+
+    /// <summary>Exploration probability of the epsilon-greedy choice.</summary>
+    [Range(0, 1)]
+    public double Epsilon { get; set; } = 0.1;
+
+    /// <summary>Recommendations in a block and in an API answer without <c>k</c>.</summary>
+    [Range(1, 100)]
+    public int DefaultCount { get; set; } = 5;
+
+    /// <summary>The largest <c>k</c> the API accepts.</summary>
+    [Range(1, 500)]
+    public int MaxCount { get; set; } = 50;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (DefaultCount > MaxCount)
+        {
+            yield return new ValidationResult($"DefaultCount ({DefaultCount}) must not exceed MaxCount ({MaxCount}).", [nameof(DefaultCount)]);
+        }
+
         foreach (var (name, weight) in HybridWeights ?? [])
         {
             if (name is not ("ease" or "als" or "itemknn" or "content" or "popularity") || !(weight >= 0) || !float.IsFinite(weight))

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StudyRecs.Learning.Recommend;
 
 namespace StudyRecs.Core.Recommendations;
 
@@ -7,7 +9,8 @@ public static class RecommendationsServiceCollectionExtensions
 {
     /// <summary>
     /// Resource recommendations: <see cref="RecommendationOptions"/> (section <c>Recommendations</c>, validated at
-    /// start-up), the batched event log and the retraining. Needs the database, resource and training registrations;
+    /// start-up), the batched event log, the retraining and the serving (active model, online strategy choice). Needs
+    /// the database, resource, training and prediction registrations;
     /// <paramref name="runSchedule"/> (the portal) also registers the hourly retraining with the scheduler.
     /// </summary>
     public static IServiceCollection AddStudyRecsRecommendations(this IServiceCollection services, bool runSchedule = false)
@@ -18,6 +21,13 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddHostedService<RecommendationEventWriter>();
         services.AddScoped<RecommendationEventRecorder>();
         services.AddScoped<RecommenderTraining>();
+        services.AddScoped<RecommendationSettings>();
+        services.AddSingleton<ActiveRecommender>();
+        services.AddHostedService<ActiveRecommenderWatcher>();
+        services.AddSingleton<IStrategyBandit>(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Bandit == "epsilon-greedy"
+            ? new EpsilonGreedyBandit(sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Epsilon)
+            : new ThompsonSamplingBandit());
+        services.AddScoped<RecommendationService>();
         if (runSchedule)
         {
             services.AddHostedService<RecommendationScheduleBootstrapper>();
