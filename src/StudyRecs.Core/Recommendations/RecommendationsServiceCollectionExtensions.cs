@@ -28,6 +28,7 @@ public static class RecommendationsServiceCollectionExtensions
             ? new EpsilonGreedyBandit(sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Epsilon)
             : new ThompsonSamplingBandit());
         services.AddScoped<RecommendationService>();
+        services.AddScoped<RecommendationStatistics>();
         if (runSchedule)
         {
             services.AddHostedService<RecommendationScheduleBootstrapper>();

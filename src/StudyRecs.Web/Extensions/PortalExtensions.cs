@@ -55,6 +55,8 @@ public static class PortalExtensions
             .AddPolicy(Policies.Student, p => p.RequireRole(Roles.Student))
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.ApiUser, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireAuthenticatedUser())
+            .AddPolicy(Policies.StaffApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin, Roles.Teacher))
+            .AddPolicy(Policies.AdminApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin))
             // Anything that forgets to declare a policy still requires a signed-in user.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -65,7 +67,8 @@ public static class PortalExtensions
         services.AddRadzenComponents();
         services.AddProblemDetails();
         services.AddStudyRecsRateLimits(builder.Configuration);
-        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath is { } path
+            && (path.StartsWith("api/", StringComparison.Ordinal) || path.StartsWith(RecommendationApi.AdminPrefix.TrimStart('/'), StringComparison.Ordinal)));
         services.AddAntiforgery(o => o.Cookie.Name = "studyrecs.af");
         // Sign-in cookies survive restarts: keys live in the data folder, not in the build output.
         // Several nodes behind one balancer must share this folder (or set Storage:DataDirectory to a shared path).
@@ -88,7 +91,7 @@ public static class PortalExtensions
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            if (IsApi(context.Request.Path) && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
             {
                 pages.Enabled = false;
             }
@@ -109,6 +112,7 @@ public static class PortalExtensions
         app.MapMonitoringEndpoints();
         app.MapPredictionEndpoints();
         app.MapRecommendationEndpoints();
+        app.MapRecommendationApi();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }
@@ -169,6 +173,9 @@ public static class PortalExtensions
         }
     }
 
+    /// <summary>Paths answered with JSON and status codes: everything under /api, and the admin recommendation APIs.</summary>
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || RecommendationApi.IsAdminApi(path);
+
     private static void ConfigureCookie(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions o)
     {
         o.Cookie.Name = "studyrecs.auth";
@@ -186,7 +193,7 @@ public static class PortalExtensions
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api"))
+        if (IsApi(ctx.Request.Path))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

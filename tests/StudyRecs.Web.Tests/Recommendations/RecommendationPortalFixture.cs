@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
@@ -81,6 +82,24 @@ public sealed class RecommendationPortalFixture : IAsyncLifetime
         db.AddRange(events);
         await db.SaveChangesAsync();
         return events;
+    }
+
+    /// <summary>A client signed in by a bearer token from <c>/api/auth/login</c> (no cookies), as scripts call the API.</summary>
+    public async Task<HttpClient> BearerClientAsync(string role, string? studentId = null)
+    {
+        var (email, password) = await Factory.CreateUserAsync(role, studentId);
+        return await BearerClientForAsync(email, password);
+    }
+
+    /// <summary>A bearer-token client of an existing account.</summary>
+    public async Task<HttpClient> BearerClientForAsync(string email, string password)
+    {
+        var client = Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
+        using var token = System.Text.Json.JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
+        return client;
     }
 
     public Task DisposeAsync()
