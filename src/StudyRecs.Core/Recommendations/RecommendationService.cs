@@ -48,6 +48,12 @@ public sealed class RecommendationService(
         var (strategy, why) = await ChooseAsync(model, query.Strategy, history.Items.Length, cancellationToken);
 
         var scores = new float[model.Chain.ItemCount];
+        if (scores.Length == 0)
+        {
+            // An empty catalog: nothing to score (the engine's scalers refuse empty spans).
+            return new RecommendationList(Guid.CreateVersion7().ToString("N"), query.StudentId, strategy, why, model.Version, []);
+        }
+
         if (strategy == RecommendationStrategyNames.Fallback)
         {
             model.Chain.Score(history.Items, history.Weights, focus, scores);

@@ -150,4 +150,16 @@ public class RecommendationServiceTests
         Assert.Equal(before.ResourceIds.Count + 1, after.ResourceIds.Count);
         Assert.True(after.TryGetIndex(added.Resource!.Id, out _));
     }
+
+    [Fact]
+    public async Task An_empty_catalog_gives_an_empty_list_not_an_error()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+
+        var list = await RecommendAsync(host, new RecommendationQuery("S1", 5, WeakSubjects: [Weak("Calculus", true)]));
+
+        Assert.True(list.IsEmpty);
+        Assert.Equal("fallback", list.Strategy);
+        Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationService>().SimilarAsync(1, 3, CancellationToken.None)) ?? []);
+    }
 }
