@@ -62,7 +62,9 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
 
         var forged = await student.PostAsync("/recommendations/feedback", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["requestId"] = "abc", ["resourceId"] = portal.Resources[0].Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["type"] = "complete",
+            ["requestId"] = "abc",
+            ["resourceId"] = portal.Resources[0].Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["type"] = "complete",
         }));
         Assert.Equal("/student", Redirects.LocalTarget(forged));
 
