@@ -76,6 +76,33 @@ public sealed class RecommendationEventRecorder(StudyRecsDbContext db, Recommend
     }
 
     /// <summary>
+    /// Stores a student's own feedback (complete, like, dismiss from a page's buttons) at once rather than in a batch,
+    /// so the page the button leads back to no longer shows a dismissed or completed resource.
+    /// </summary>
+    public async Task StoreNowAsync(RecommendationEvent item, CancellationToken cancellationToken)
+    {
+        if (item.AtUtc == default)
+        {
+            item.AtUtc = time.GetUtcNow().UtcDateTime;
+        }
+
+        try
+        {
+            await RecommendationEventStore.StoreNewAsync(db, [item], cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same button pressed twice at once: fine when the other press stored it.
+            db.ChangeTracker.Clear();
+            if (!await db.Set<RecommendationEvent>().AsNoTracking()
+                .AnyAsync(e => e.RequestId == item.RequestId && e.ResourceId == item.ResourceId && e.Type == item.Type, cancellationToken))
+            {
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
     /// A click on a recommended resource: records it for a student (staff previewing a student's list are not counted)
     /// and returns the resource's stored address, or null when there is no such resource. Never takes an address from
     /// the request, so the redirect cannot send anyone elsewhere.

@@ -248,7 +248,9 @@ public sealed class RecommendationService(
             default:
                 return model.Chain.Popularity.ItemScores[item] > 0
                     ? $"popular in {resource.Subject}"
-                    : $"a {ResourceNames.Of(resource.Difficulty)} {ResourceNames.Of(resource.Type)} in {resource.Subject}";
+                    : $"{Article(ResourceNames.Of(resource.Difficulty))} {ResourceNames.Of(resource.Type)} in {resource.Subject}";
         }
     }
+
+    private static string Article(string word) => ("aeiou".Contains(char.ToLowerInvariant(word[0])) ? "an " : "a ") + word;
 }

@@ -176,7 +176,7 @@ internal static class RecommendationEndpoints
         }
 
         var strategy = form["strategy"].ToString();
-        await recorder.RecordAsync(new RecommendationEvent
+        await recorder.StoreNowAsync(new RecommendationEvent
         {
             StudentId = studentId,
             UserName = context.User.Identity?.Name ?? "?",
