@@ -52,10 +52,10 @@ public static class PortalExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Admin, Roles.Teacher))
+            .AddPolicy(Policies.StaffApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin, Roles.Teacher))
             .AddPolicy(Policies.Student, p => p.RequireRole(Roles.Student))
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.ApiUser, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireAuthenticatedUser())
-            .AddPolicy(Policies.StaffApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin, Roles.Teacher))
             .AddPolicy(Policies.AdminApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin))
             // Anything that forgets to declare a policy still requires a signed-in user.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
