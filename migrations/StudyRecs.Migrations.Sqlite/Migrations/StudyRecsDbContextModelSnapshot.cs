@@ -489,6 +489,104 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("StudentTarget");
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
+                {
+                    b.Property<string>("Strategy")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Impressions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Rewards")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Strategy");
+
+                    b.ToTable("RecommendationArms", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DwellSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ResourceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Strategy")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AtUtc");
+
+                    b.HasIndex("StudentId", "AtUtc");
+
+                    b.HasIndex("RequestId", "ResourceId", "Type")
+                        .IsUnique();
+
+                    b.ToTable("RecommendationEvents", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RecommendationSettings", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Resources.LearningResource", b =>
                 {
                     b.Property<long>("Id")

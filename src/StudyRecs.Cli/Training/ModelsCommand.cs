@@ -46,7 +46,7 @@ internal static class ModelsCommand
         });
 
         var version = new Option<string>("--version") { Description = "Version to activate (yyyyMMddHHmmss)", Required = true };
-        var taskOption = new Option<string>("--task") { Description = "regression, classification or both", Required = true };
+        var taskOption = new Option<string>("--task") { Description = "regression, classification, both or recommendation", Required = true };
         var reason = new Option<string>("--reason") { Description = "Why (recorded in the audit log)", DefaultValueFactory = _ => "activated with studyrecs models activate" };
         var activate = new Command("activate", "Make a version the active one (roll back or forward)") { version, taskOption, reason };
         activate.SetAction(async (pr, ct) =>
@@ -57,11 +57,12 @@ internal static class ModelsCommand
                 "both" => [ModelTask.Regression, ModelTask.Classification],
                 "regression" => [ModelTask.Regression],
                 "classification" => [ModelTask.Classification],
+                "recommendation" => [ModelTask.Recommendation],
                 _ => [],
             };
             if (tasks.Length == 0)
             {
-                await Console.Error.WriteLineAsync($"Unknown task '{taskText}'; use regression, classification or both.");
+                await Console.Error.WriteLineAsync($"Unknown task '{taskText}'; use regression, classification, both or recommendation.");
                 return ExitCodes.Failed;
             }
 

@@ -23,4 +23,7 @@ public static class Policies
 
     /// <summary>Any signed-in user, by the portal's cookie or by a bearer token from <c>/api/auth/login</c> (scripts).</summary>
     public const string ApiUser = "api-user";
+
+    /// <summary>Administrators, by cookie or bearer token (admin APIs scripts call).</summary>
+    public const string AdminApi = "admin-api";
 }

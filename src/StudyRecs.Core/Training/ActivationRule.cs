@@ -7,14 +7,15 @@ internal sealed record ActiveScore(string Version, double Score);
 
 /// <summary>
 /// Whether a newly trained version replaces the active one: only when it is not worse on the task's selection metric
-/// (CV RMSE, lower is better; CV weighted F1, higher is better), allowing <see cref="TrainingOptions.ActivationTolerance"/>.
+/// (CV RMSE, lower is better; CV weighted F1 and a recommender's offline NDCG@10, higher is better), allowing
+/// <see cref="TrainingOptions.ActivationTolerance"/>.
 /// The first version of a task is always activated. The reason becomes the activation or non-activation reason.
 /// </summary>
 internal static class ActivationRule
 {
     public static (bool Activate, string Reason) Decide(ModelTask task, string metric, double score, ActiveScore? active, double tolerance)
     {
-        var described = (metric == CrossValidatedTrainer.RegressionSelectionMetric ? "CV RMSE " : "CV weighted F1 ") + Format(score);
+        var described = Describe(metric) + " " + Format(score);
         if (active is null)
         {
             return (true, $"First {task.ToString().ToLowerInvariant()} model ({described}).");
@@ -26,6 +27,15 @@ internal static class ActivationRule
         var comparison = $"the active {active.Version} ({Format(active.Score)}{(tolerance > 0 ? ", tolerance " + Format(tolerance) : "")})";
         return notWorse ? (true, $"{described} is not worse than {comparison}.") : (false, $"{described} is worse than {comparison}.");
     }
+
+    /// <summary>How a selection metric is named in reasons; every metric but CV RMSE is higher-is-better.</summary>
+    public static string Describe(string metric) => metric switch
+    {
+        CrossValidatedTrainer.RegressionSelectionMetric => "CV RMSE",
+        CrossValidatedTrainer.ClassificationSelectionMetric => "CV weighted F1",
+        Recommendations.RecommendationReport.SelectionMetric => "offline NDCG@10",
+        _ => metric,
+    };
 
     private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -298,7 +298,7 @@ public sealed partial class TrainingPipeline(
         var now = time.GetUtcNow();
         foreach (var (task, result) in results)
         {
-            var version = await NextVersionAsync(task, now, cancellationToken);
+            var version = await ModelVersions.NextAsync(db, task, now, cancellationToken);
             var artifact = result.Model.WithMetadata(new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["version"] = version,
@@ -374,19 +374,6 @@ public sealed partial class TrainingPipeline(
     }
 
     /// <summary>The current UTC second as yyyyMMddHHmmss, or one second past the task's latest version when that is not earlier.</summary>
-    private async Task<string> NextVersionAsync(ModelTask task, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        const string format = "yyyyMMddHHmmss";
-        var latest = await db.Set<TrainedModel>().Where(m => m.Task == task).MaxAsync(m => (string?)m.Version, cancellationToken);
-        var version = now.UtcDateTime.ToString(format, CultureInfo.InvariantCulture);
-        if (latest is not null && string.CompareOrdinal(version, latest) <= 0)
-        {
-            version = DateTime.ParseExact(latest, format, CultureInfo.InvariantCulture).AddSeconds(1).ToString(format, CultureInfo.InvariantCulture);
-        }
-
-        return version;
-    }
-
     private static string Lower(ModelTask task) => task.ToString().ToLowerInvariant();
 
     private static string Describe(long[] datasetIds) =>

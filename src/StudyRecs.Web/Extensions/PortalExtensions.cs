@@ -9,6 +9,7 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Storage;
@@ -19,6 +20,7 @@ using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
 using StudyRecs.Web.Features.Monitoring;
 using StudyRecs.Web.Features.Predictions;
+using StudyRecs.Web.Features.Recommendations;
 using StudyRecs.Web.Features.Resources;
 using StudyRecs.Web.Features.Training;
 
@@ -42,6 +44,7 @@ public static class PortalExtensions
         services.AddStudyRecsTraining();
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
+        services.AddStudyRecsRecommendations(runSchedule: true);
 
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
@@ -60,6 +63,7 @@ public static class PortalExtensions
             .AddPolicy(Policies.Student, p => p.RequireRole(Roles.Student))
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.ApiUser, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireAuthenticatedUser())
+            .AddPolicy(Policies.AdminApi, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireRole(Roles.Admin))
             // Anything that forgets to declare a policy still requires a signed-in user.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -70,7 +74,8 @@ public static class PortalExtensions
         services.AddRadzenComponents();
         services.AddProblemDetails();
         services.AddStudyRecsRateLimits(builder.Configuration);
-        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath is { } path
+            && (path.StartsWith("api/", StringComparison.Ordinal) || path.StartsWith(RecommendationApi.AdminPrefix.TrimStart('/'), StringComparison.Ordinal)));
         services.AddAntiforgery(o => o.Cookie.Name = "studyrecs.af");
         // Sign-in cookies survive restarts: keys live in the data folder, not in the build output.
         // Several nodes behind one balancer must share this folder (or set Storage:DataDirectory to a shared path).
@@ -93,7 +98,7 @@ public static class PortalExtensions
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            if (IsApi(context.Request.Path) && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
             {
                 pages.Enabled = false;
             }
@@ -113,6 +118,8 @@ public static class PortalExtensions
         app.MapTrainingEndpoints();
         app.MapMonitoringEndpoints();
         app.MapPredictionEndpoints();
+        app.MapRecommendationEndpoints();
+        app.MapRecommendationApi();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }
@@ -173,6 +180,9 @@ public static class PortalExtensions
         }
     }
 
+    /// <summary>Paths answered with JSON and status codes: everything under /api, and the admin recommendation APIs.</summary>
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || RecommendationApi.IsAdminApi(path);
+
     private static void ConfigureCookie(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions o)
     {
         o.Cookie.Name = "studyrecs.auth";
@@ -190,7 +200,7 @@ public static class PortalExtensions
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api"))
+        if (IsApi(ctx.Request.Path))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -14,6 +14,16 @@ public sealed class ActivationRuleTests
         Assert.Equal((true, "First classification model (CV weighted F1 0.1)."), ActivationRule.Decide(ModelTask.Classification, F1, 0.1, null, 0));
     }
 
+    [Fact]
+    public void A_recommendation_version_is_judged_on_its_offline_ndcg_where_higher_is_better()
+    {
+        const string ndcg = Core.Recommendations.RecommendationReport.SelectionMetric;
+        Assert.Equal((true, "First recommendation model (offline NDCG@10 0.25)."), ActivationRule.Decide(ModelTask.Recommendation, ndcg, 0.25, null, 0));
+        Assert.Equal((false, "offline NDCG@10 0.2 is worse than the active 20261122010203 (0.25)."),
+            ActivationRule.Decide(ModelTask.Recommendation, ndcg, 0.2, new ActiveScore("20261122010203", 0.25), 0));
+        Assert.True(ActivationRule.Decide(ModelTask.Recommendation, ndcg, 0.3, new ActiveScore("20261122010203", 0.25), 0).Activate);
+    }
+
     [Theory]
     [InlineData(5.01, 0, true)]
     [InlineData(5.02, 0, true)]

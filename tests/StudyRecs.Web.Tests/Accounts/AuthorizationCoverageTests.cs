@@ -43,5 +43,12 @@ public class AuthorizationCoverageTests(PortalFixture portal) : IClassFixture<Po
         Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/resources"));
         Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/resources/{Id:long}/edit"));
         Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/resources/export.csv"));
+        Assert.Equal(Core.Accounts.Policies.Staff, PolicyOf("/recommendations/analytics"));
+        Assert.Equal(Core.Accounts.Policies.Admin, PolicyOf("/admin/recommendations"));
+        Assert.Equal(Core.Accounts.Policies.AdminApi, PolicyOf("/admin/recommendations/models"));
+        Assert.Equal(Core.Accounts.Policies.SignedIn, PolicyOf("/recommendations/go/{requestId}/{resourceId:long}"));
+        Assert.Equal(Core.Accounts.Policies.ApiUser, PolicyOf("/api/v1/recommendations/home"));
+        Assert.Equal(Core.Accounts.Policies.ApiUser, PolicyOf("/api/v1/recommendations/stats/user/{id}"));
+        Assert.Equal(Core.Accounts.Policies.StaffApi, PolicyOf("/api/v1/recommendations/stats/global"));
     }
 }

@@ -41,10 +41,12 @@ public sealed class SchedulerTests : IDisposable
         return await query(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
     }
 
+    private static string TrainingJobAction(string action) => $"admin/jobs/{TrainModelsJob.Key.Group}/{TrainModelsJob.Key.Name}/{action}";
+
     private static async Task<HttpResponseMessage> PressAsync(HttpClient admin, string action)
     {
         var jobs = await Html.GetAsync(admin, "/admin/jobs");
-        var form = jobs.QuerySelectorAll("form").Single(f => f.GetAttribute("action")!.EndsWith("/" + action, StringComparison.Ordinal));
+        var form = jobs.QuerySelectorAll("form").Single(f => f.GetAttribute("action") == TrainingJobAction(action));
         var token = form.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
         return await admin.PostAsync("/" + form.GetAttribute("action"), new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
     }
@@ -75,7 +77,7 @@ public sealed class SchedulerTests : IDisposable
         Assert.Equal("/admin/jobs", Redirects.LocalTarget(await PressAsync(admin, "pause")));
         var paused = await Html.GetAsync(admin, "/admin/jobs");
         Assert.Contains("Paused", paused.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
-        Assert.Single(paused.QuerySelectorAll("form"), f => f.GetAttribute("action")!.EndsWith("/resume", StringComparison.Ordinal));
+        Assert.Single(paused.QuerySelectorAll("form"), f => f.GetAttribute("action") == TrainingJobAction("resume"));
 
         // An upload asks for a training; the paused job keeps it queued.
         Assert.Equal(HttpStatusCode.Created, (await teacher.PostAsync("/api/datasets", GeneratedUpload(seed: 3))).StatusCode);

@@ -22,7 +22,7 @@ internal static class ModelFormatting
     {
         ModelTask.Regression => ("CV RMSE", model.SelectionScore, true),
         ModelTask.Classification => ("CV weighted F1", model.SelectionScore, false),
-        _ => (model.SelectionMetric, model.SelectionScore, false),
+        _ => ("Offline NDCG@10", model.SelectionScore, false),
     };
 
     public static string Number(double value, int decimals = 3) => double.IsFinite(value) ? value.ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture) : "—";

@@ -1,0 +1,96 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StudyRecs.Core.Recommendations;
+
+/// <summary>Settings section <c>Recommendations</c>: event logging, retraining and serving of resource recommendations.</summary>
+public sealed class RecommendationOptions : IValidatableObject
+{
+    public const string SectionName = "Recommendations";
+
+    /// <summary>Events waiting to be stored; a full queue makes the request wait rather than drop one.</summary>
+    [Range(100, 10_000_000)]
+    public int EventQueueCapacity { get; set; } = 50_000;
+
+    /// <summary>Events stored per database round trip.</summary>
+    [Range(1, 10_000)]
+    public int EventBatchSize { get; set; } = 500;
+
+    /// <summary>Events one <c>POST /api/recommendations/events</c> may carry.</summary>
+    [Range(1, 1000)]
+    public int MaxEventsPerRequest { get; set; } = 100;
+
+    /// <summary>How far in the past a reported event time may lie.</summary>
+    [Range(1, 365)]
+    public int MaxEventAgeDays { get; set; } = 7;
+
+    /// <summary>Longest dwell time a view may report.</summary>
+    [Range(1, 7 * 86_400)]
+    public int MaxDwellSeconds { get; set; } = 86_400;
+
+    /// <summary>Quartz cron expression of the retraining (hourly by default; skipped when no event arrived since the last version).</summary>
+    [Required]
+    public string RetrainCron { get; set; } = "0 0 * * * ?";
+
+    /// <summary>Training events (impressions aside) a retraining needs; fewer, and the fallback chain keeps serving.</summary>
+    [Range(2, int.MaxValue)]
+    public int MinimumEventsToTrain { get; set; } = 50;
+
+    /// <summary>Students with fewer resources in their history are served by the fallback chain (weak subjects, content, popularity).</summary>
+    [Range(0, 1000)]
+    public int MinimumHistory { get; set; } = 3;
+
+    /// <summary>Fixed weights of the hybrid strategy by model name (ease, als, itemknn, content, popularity); null keeps the engine's defaults.</summary>
+    public Dictionary<string, float>? HybridWeights { get; set; }
+
+    /// <summary>How often a node checks which recommendation version is active (and, before the first training, whether the catalog changed).</summary>
+    [Range(0.1, 3600)]
+    public double RefreshSeconds { get; set; } = 5;
+
+    /// <summary>How the strategy for an established student is chosen online: <c>thompson</c> (Beta posteriors) or <c>epsilon-greedy</c>.</summary>
+    [Required]
+    [RegularExpression("^(thompson|epsilon-greedy)$", ErrorMessage = "Bandit must be thompson or epsilon-greedy.")]
+    public string Bandit { get; set; } = "thompson";
+
+    /// <summary>Exploration probability of the epsilon-greedy choice.</summary>
+    [Range(0, 1)]
+    public double Epsilon { get; set; } = 0.1;
+
+    /// <summary>Recommendations in a block and in an API answer without <c>k</c>.</summary>
+    [Range(1, 100)]
+    public int DefaultCount { get; set; } = 5;
+
+    /// <summary>The largest <c>k</c> the API accepts.</summary>
+    [Range(1, 500)]
+    public int MaxCount { get; set; } = 50;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DefaultCount > MaxCount)
+        {
+            yield return new ValidationResult($"DefaultCount ({DefaultCount}) must not exceed MaxCount ({MaxCount}).", [nameof(DefaultCount)]);
+        }
+
+        foreach (var (name, weight) in HybridWeights ?? [])
+        {
+            if (name is not ("ease" or "als" or "itemknn" or "content" or "popularity") || !(weight >= 0) || !float.IsFinite(weight))
+            {
+                yield return new ValidationResult($"HybridWeights: '{name}' = {weight} is not allowed; use ease, als, itemknn, content or popularity with a weight of 0 or more.", [nameof(HybridWeights)]);
+            }
+        }
+
+        string? problem = null;
+        try
+        {
+            _ = new Quartz.CronExpression(RetrainCron ?? "");
+        }
+        catch (FormatException e)
+        {
+            problem = e.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new ValidationResult($"'{RetrainCron}' is not a Quartz cron expression (e.g. \"0 0 * * * ?\" for hourly): {problem}", [nameof(RetrainCron)]);
+        }
+    }
+}

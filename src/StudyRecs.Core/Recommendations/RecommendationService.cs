@@ -1,0 +1,256 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Resources;
+using StudyRecs.Core.StudyPlans;
+using StudyRecs.Learning.Recommend;
+
+namespace StudyRecs.Core.Recommendations;
+
+/// <summary>What to recommend: for whom, how many, optionally with a given strategy or within one subject.</summary>
+/// <param name="WeakSubjects">The student's weak subjects when the caller has them already; otherwise they are forecast.</param>
+public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, IReadOnlyList<WeakSubject>? WeakSubjects = null);
+
+/// <summary>One recommended resource, at its 1-based position, with the reason in plain words.</summary>
+public sealed record RecommendedResource(long ResourceId, string Title, string Url, string Subject, string Type, string Difficulty, int Minutes, int Position, double Score, string Reason);
+
+/// <summary>An answer: its request id (events refer to it), the strategy that produced it and why that one.</summary>
+public sealed record RecommendationList(string RequestId, string StudentId, string Strategy, string StrategyReason, string? ModelVersion, IReadOnlyList<RecommendedResource> Items)
+{
+    public bool IsEmpty => Items.Count == 0;
+}
+
+/// <summary>
+/// Recommends resources to one student: the student's events are the history, the weak subjects from the forecasts
+/// steer the fallback chain for students with little history, the strategy for established students is pinned by an
+/// admin or chosen online by the bandit, and completed, dismissed and retired resources are never recommended.
+/// </summary>
+public sealed class RecommendationService(
+    StudyRecsDbContext db,
+    ActiveRecommender active,
+    StudentForecasts forecasts,
+    RecommendationSettings settings,
+    RecommendationEventRecorder recorder,
+    IStrategyBandit bandit,
+    IOptions<RecommendationOptions> options)
+{
+    /// <summary>The strategies the active model can serve, by name.</summary>
+    public async Task<IReadOnlyCollection<string>> StrategiesAsync(CancellationToken cancellationToken) =>
+        (await active.GetAsync(cancellationToken)).Strategies.Keys.ToList();
+
+    public async Task<RecommendationList> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken)
+    {
+        var model = await active.GetAsync(cancellationToken);
+        var history = await HistoryAsync(model, query.StudentId, cancellationToken);
+        var weak = query.WeakSubjects ?? (await forecasts.OverviewAsync(query.StudentId, cancellationToken)).WeakSubjects;
+        var focus = weak.Select(w => w.Forecast.Subject).ToArray();
+        var (strategy, why) = await ChooseAsync(model, query.Strategy, history.Items.Length, cancellationToken);
+
+        var scores = new float[model.Chain.ItemCount];
+        if (scores.Length == 0)
+        {
+            // An empty catalog: nothing to score (the engine's scalers refuse empty spans).
+            return new RecommendationList(Guid.CreateVersion7().ToString("N"), query.StudentId, strategy, why, model.Version, []);
+        }
+
+        if (strategy == RecommendationStrategyNames.Fallback)
+        {
+            model.Chain.Score(history.Items, history.Weights, focus, scores);
+        }
+        else
+        {
+            model.Strategies[strategy].Score(history.Items, history.Weights, scores);
+        }
+
+        var retired = await db.Set<LearningResource>().AsNoTracking().Where(r => r.IsRetired).Select(r => r.Id).ToListAsync(cancellationToken);
+        foreach (var id in retired.Concat(history.Completed).Concat(history.Dismissed))
+        {
+            if (model.TryGetIndex(id, out var item))
+            {
+                scores[item] = float.NegativeInfinity;
+            }
+        }
+
+        if (ResourceText.SubjectKey(query.Subject) is { Length: > 0 } subjectKey)
+        {
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (ResourceText.SubjectKey(model.Chain.SubjectOf(i)) != subjectKey)
+                {
+                    scores[i] = float.NegativeInfinity;
+                }
+            }
+        }
+
+        var top = new int[Math.Min(query.Count, scores.Length)];
+        top = top[..TopK.Select(scores, top)];
+        var ids = top.Select(i => model.ResourceIds[i]).ToList();
+        var resources = await db.Set<LearningResource>().AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        var titles = await TitlesAsync(model, history, top, focus, cancellationToken);
+        var items = new List<RecommendedResource>(top.Length);
+        foreach (var item in top)
+        {
+            if (!resources.TryGetValue(model.ResourceIds[item], out var r))
+            {
+                continue; // Deleted from the catalog since the model was trained.
+            }
+
+            var reason = Reason(model, history, item, r, weak, focus, titles);
+            items.Add(new RecommendedResource(r.Id, r.Title, r.Url, r.Subject, ResourceNames.Of(r.Type), ResourceNames.Of(r.Difficulty), r.Minutes, items.Count + 1, scores[item], reason));
+        }
+
+        return new RecommendationList(Guid.CreateVersion7().ToString("N"), query.StudentId, strategy, why, model.Version, items);
+    }
+
+    /// <summary>Resources whose text is closest to <paramref name="resourceId"/> (retired ones left out), or null when it is not in the served catalog.</summary>
+    public async Task<IReadOnlyList<RecommendedResource>?> SimilarAsync(long resourceId, int count, CancellationToken cancellationToken)
+    {
+        var model = await active.GetAsync(cancellationToken);
+        var source = await db.Set<LearningResource>().AsNoTracking().Where(r => r.Id == resourceId).Select(r => r.Title).FirstOrDefaultAsync(cancellationToken);
+        if (source is null || !model.TryGetIndex(resourceId, out var item))
+        {
+            return null;
+        }
+
+        var retired = (await db.Set<LearningResource>().AsNoTracking().Where(r => r.IsRetired).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var similar = model.Chain.Content.Similar(item, count + retired.Count)
+            .Where(s => s.Item != item && s.Score > 0 && !retired.Contains(model.ResourceIds[s.Item])).Take(count).ToList();
+        var ids = similar.Select(s => model.ResourceIds[s.Item]).ToList();
+        var resources = await db.Set<LearningResource>().AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        return [.. similar.Where(s => resources.ContainsKey(model.ResourceIds[s.Item])).Select((s, position) =>
+        {
+            var r = resources[model.ResourceIds[s.Item]];
+            return new RecommendedResource(r.Id, r.Title, r.Url, r.Subject, ResourceNames.Of(r.Type), ResourceNames.Of(r.Difficulty), r.Minutes, position + 1, s.Score, $"similar to '{source}'");
+        })];
+    }
+
+    /// <summary>Logs that a block showed these recommendations to the student (the page renders them; nothing needs a script).</summary>
+    public async Task RecordImpressionsAsync(RecommendationList list, string userName, CancellationToken cancellationToken)
+    {
+        foreach (var item in list.Items)
+        {
+            await recorder.RecordAsync(new RecommendationEvent
+            {
+                StudentId = list.StudentId,
+                UserName = userName,
+                ResourceId = item.ResourceId,
+                Type = RecommendationEventType.Impression,
+                Strategy = list.Strategy,
+                Position = item.Position,
+                RequestId = list.RequestId,
+            }, cancellationToken);
+        }
+    }
+
+    private async Task<(string Strategy, string Why)> ChooseAsync(RecommendationModel model, string? requested, int historyLength, CancellationToken cancellationToken)
+    {
+        if (requested is not null)
+        {
+            if (!model.Strategies.ContainsKey(requested))
+            {
+                throw new ArgumentException($"The active model cannot serve '{requested}'; it serves {string.Join(", ", model.Strategies.Keys)}.", nameof(requested));
+            }
+
+            return (requested, "requested");
+        }
+
+        if (historyLength < options.Value.MinimumHistory)
+        {
+            return (RecommendationStrategyNames.Fallback, $"fallback chain: {historyLength} resource(s) in the history, {options.Value.MinimumHistory} are needed for the trained models");
+        }
+
+        if (await settings.PinnedStrategyAsync(cancellationToken) is { } pinned && model.Strategies.ContainsKey(pinned) && pinned != RecommendationStrategyNames.Fallback)
+        {
+            return (pinned, "pinned by an administrator");
+        }
+
+        var arms = model.Strategies.Keys.Where(k => k != RecommendationStrategyNames.Fallback).Order(StringComparer.Ordinal).ToList();
+        if (arms.Count == 0)
+        {
+            return (RecommendationStrategyNames.Fallback, "the fallback chain is the only strategy");
+        }
+
+        var known = (await settings.ArmsAsync(cancellationToken)).ToDictionary(a => a.Strategy, StringComparer.Ordinal);
+        var statistics = arms.Select(a => known.TryGetValue(a, out var s) ? new ArmStatistics(s.Impressions, s.Rewards) : default).ToArray();
+        var chosen = arms[bandit.Choose(statistics, Random.Shared)];
+        return (chosen, $"chosen online ({options.Value.Bandit}) among {string.Join(", ", arms)}");
+    }
+
+    private sealed record StudentHistory(int[] Items, float[] Weights, Dictionary<int, RecommendationEventType> LastKind, HashSet<long> Completed, HashSet<long> Dismissed);
+
+    private async Task<StudentHistory> HistoryAsync(RecommendationModel model, string studentId, CancellationToken cancellationToken)
+    {
+        var events = await db.Set<RecommendationEvent>().AsNoTracking()
+            .Where(e => e.StudentId == studentId && e.Type != RecommendationEventType.Impression)
+            .OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new { e.ResourceId, e.Type }).ToListAsync(cancellationToken);
+        var weights = new Dictionary<int, float>();
+        var lastKind = new Dictionary<int, RecommendationEventType>();
+        var completed = new HashSet<long>();
+        var dismissed = new HashSet<long>();
+        foreach (var e in events)
+        {
+            if (e.Type == RecommendationEventType.Complete)
+            {
+                completed.Add(e.ResourceId);
+            }
+            else if (e.Type == RecommendationEventType.Dismiss)
+            {
+                dismissed.Add(e.ResourceId);
+                continue;
+            }
+
+            if (model.TryGetIndex(e.ResourceId, out var item))
+            {
+                weights[item] = weights.GetValueOrDefault(item) + InteractionKinds.DefaultWeight(RecommenderTraining.Kind(e.Type));
+                lastKind[item] = e.Type;
+            }
+        }
+
+        foreach (var id in dismissed)
+        {
+            if (model.TryGetIndex(id, out var item))
+            {
+                weights.Remove(item);
+            }
+        }
+
+        var items = weights.Keys.Order().ToArray();
+        return new StudentHistory(items, [.. items.Select(i => weights[i])], lastKind, completed, dismissed);
+    }
+
+    // Titles of the history items that reasons may name ("similar to 'Limits 101' you liked").
+    private async Task<Dictionary<long, string>> TitlesAsync(RecommendationModel model, StudentHistory history, int[] top, string[] focus, CancellationToken cancellationToken)
+    {
+        var related = top.Select(i => model.Explainer.Explain(history.Items, i, focus).RelatedItem).Where(i => i >= 0).Select(i => model.ResourceIds[i]).Distinct().ToList();
+        return related.Count == 0 ? [] : await db.Set<LearningResource>().AsNoTracking().Where(r => related.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Title, cancellationToken);
+    }
+
+    private static string Reason(RecommendationModel model, StudentHistory history, int item, LearningResource resource, IReadOnlyList<WeakSubject> weak, string[] focus, Dictionary<long, string> titles)
+    {
+        var reason = model.Explainer.Explain(history.Items, item, focus);
+        switch (reason.Kind)
+        {
+            case ReasonKind.FocusSubject:
+                var subject = weak.FirstOrDefault(w => string.Equals(w.Forecast.Subject.Trim(), reason.Subject, StringComparison.OrdinalIgnoreCase));
+                return subject is { Forecast.AtRisk: true } ? $"you are at risk in {subject.Forecast.Subject}" : $"you are below your target in {subject?.Forecast.Subject ?? resource.Subject}";
+            case ReasonKind.SimilarStudents:
+                return "students with similar activity completed this";
+            case ReasonKind.SimilarContent when titles.TryGetValue(model.ResourceIds[reason.RelatedItem], out var title):
+                var verb = history.LastKind.GetValueOrDefault(reason.RelatedItem) switch
+                {
+                    RecommendationEventType.Like => "liked",
+                    RecommendationEventType.Complete => "completed",
+                    RecommendationEventType.Click => "opened",
+                    _ => "viewed",
+                };
+                return $"similar to '{title}' you {verb}";
+            default:
+                return model.Chain.Popularity.ItemScores[item] > 0
+                    ? $"popular in {resource.Subject}"
+                    : $"{Article(ResourceNames.Of(resource.Difficulty))} {ResourceNames.Of(resource.Type)} in {resource.Subject}";
+        }
+    }
+
+    private static string Article(string word) => ("aeiou".Contains(char.ToLowerInvariant(word[0])) ? "an " : "a ") + word;
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StudyRecs.Learning.Recommend;
+
+namespace StudyRecs.Core.Recommendations;
+
+public static class RecommendationsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Resource recommendations: <see cref="RecommendationOptions"/> (section <c>Recommendations</c>, validated at
+    /// start-up), the batched event log, the retraining and the serving (active model, online strategy choice). Needs
+    /// the database, resource, training and prediction registrations;
+    /// <paramref name="runSchedule"/> (the portal) also registers the hourly retraining with the scheduler.
+    /// </summary>
+    public static IServiceCollection AddStudyRecsRecommendations(this IServiceCollection services, bool runSchedule = false)
+    {
+        services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RecommendationEventInbox>();
+        services.AddHostedService<RecommendationEventWriter>();
+        services.AddScoped<RecommendationEventRecorder>();
+        services.AddScoped<RecommenderTraining>();
+        services.AddScoped<RecommendationSettings>();
+        services.AddSingleton<ActiveRecommender>();
+        services.AddHostedService<ActiveRecommenderWatcher>();
+        services.AddSingleton<IStrategyBandit>(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Bandit == "epsilon-greedy"
+            ? new EpsilonGreedyBandit(sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Epsilon)
+            : new ThompsonSamplingBandit());
+        services.AddScoped<RecommendationService>();
+        services.AddScoped<RecommendationStatistics>();
+        if (runSchedule)
+        {
+            services.AddHostedService<RecommendationScheduleBootstrapper>();
+        }
+        return services;
+    }
+}

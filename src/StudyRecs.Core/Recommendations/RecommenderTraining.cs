@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Resources;
+using StudyRecs.Core.Training;
+using StudyRecs.Learning.Recommend;
+
+namespace StudyRecs.Core.Recommendations;
+
+/// <summary>What a retraining did: a new version (active or not), or why it trained nothing.</summary>
+public sealed record RecommendationTrainingOutcome(TrainedModel? Model, string Message);
+
+/// <summary>The logged events as the engine takes them, with the catalog aligned to the item index.</summary>
+internal sealed record RecommendationTrainingData(InteractionLog Log, IReadOnlyList<ItemText?> Texts, IReadOnlyList<string> Subjects, long[] ResourceIds, long LastEventId, string DataHash);
+
+/// <summary>
+/// Retrains the recommender from the logged events: every strategy is fitted on the first 80 % of each student's events
+/// and scored on the rest (the engine's temporal split), the serving strategy is the one with the best NDCG@10 (the
+/// learned ranker only when it beats every single model), it is refitted on all events inside the fallback chain for
+/// new students, and the result is registered as a <see cref="ModelTask.Recommendation"/> version under the same
+/// activation rule as the grade models.
+/// </summary>
+public sealed partial class RecommenderTraining(
+    StudyRecsDbContext db,
+    IOptions<RecommendationOptions> options,
+    IOptions<TrainingOptions> trainingOptions,
+    TimeProvider time,
+    ILogger<RecommenderTraining> logger)
+{
+    private const string Ranker = "ranker";
+
+    /// <summary>Trains a version unless no event arrived since the latest one (<paramref name="force"/> trains anyway).</summary>
+    public async Task<RecommendationTrainingOutcome> TrainAsync(string by, bool force, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var lastEventId = await TrainingEvents().MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
+        var latest = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation)
+            .OrderByDescending(m => m.Version).Select(m => new { m.Version, m.FeatureSchemaJson }).FirstOrDefaultAsync(cancellationToken);
+        if (!force && latest is not null && RecommendationCatalogMap.Read(latest.FeatureSchemaJson).LastEventId >= lastEventId)
+        {
+            return new RecommendationTrainingOutcome(null, $"No new events since version {latest.Version}; nothing to train.");
+        }
+
+        var data = await LoadAsync(lastEventId, cancellationToken);
+        var events = data.Log.Interactions.Length;
+        if (events < options.Value.MinimumEventsToTrain)
+        {
+            return new RecommendationTrainingOutcome(null, $"{events} training event(s) logged, {options.Value.MinimumEventsToTrain} are needed; the fallback chain keeps serving.");
+        }
+
+        var split = TemporalSplit.Create(data.Log);
+        if (split.UsersWithTestItems == 0)
+        {
+            return new RecommendationTrainingOutcome(null, "No student has later events to check the models against yet; the fallback chain keeps serving.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var suiteOptions = SuiteOptions();
+        var evaluated = Evaluate(data, split, suiteOptions, cancellationToken);
+        var (serving, reason) = ChooseServing(evaluated);
+        LogChosen(logger, serving, reason);
+
+        var full = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, suiteOptions) { TrainingEvents = data.Log };
+        var chain = new FallbackRecommender(full.Fit(serving).Model, (ContentRecommender)full.Fit("content").Model, (PopularityRecommender)full.Fit("popularity").Model,
+            data.Subjects, new FallbackOptions { MinimumHistory = options.Value.MinimumHistory });
+        var artifact = RecommenderSerializer.Serialize(chain);
+        var servingReport = evaluated.Single(r => r.Strategy == serving);
+        var report = new RecommendationReport(RecommendationReport.CutOff, serving, reason, events, data.Log.Users.Count, data.ResourceIds.Length, evaluated);
+
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var model = new TrainedModel
+        {
+            Version = await ModelVersions.NextAsync(db, ModelTask.Recommendation, now, cancellationToken),
+            Task = ModelTask.Recommendation,
+            Algorithm = serving,
+            SettingsJson = JsonSerializer.Serialize(new
+            {
+                hybrid_weights = suiteOptions.HybridWeights,
+                minimum_history = options.Value.MinimumHistory,
+                als_factors = suiteOptions.Als.Factors,
+                als_iterations = suiteOptions.Als.Iterations,
+                itemknn_neighbors = suiteOptions.ItemKnn.Neighbors,
+                ease_regularization = suiteOptions.Ease.Regularization,
+                popularity_half_life_days = suiteOptions.Popularity.HalfLifeDays,
+                seed = trainingOptions.Value.Seed,
+            }),
+            MetricsJson = report.ToJson(),
+            FeatureSchemaJson = new RecommendationCatalogMap(data.ResourceIds, data.LastEventId).ToJson(),
+            Artifact = artifact,
+            ArtifactSha256 = Convert.ToHexStringLower(SHA256.HashData(artifact)),
+            CreatedBy = by,
+            CreatedAt = now,
+            RowsUsed = events,
+            DatasetIdsJson = "[]",
+            DataHash = data.DataHash,
+            DurationSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
+            SelectionMetric = RecommendationReport.SelectionMetric,
+            SelectionScore = servingReport.NdcgAtK ?? 0,
+        };
+        var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation && m.IsActive)
+            .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
+        var (activate, activation) = ActivationRule.Decide(ModelTask.Recommendation, model.SelectionMetric, model.SelectionScore, active, trainingOptions.Value.ActivationTolerance);
+        db.Add(model);
+        if (activate)
+        {
+            await ModelActivation.SwitchAsync(db, model, active?.Version, by, activation, now, cancellationToken);
+        }
+        else
+        {
+            model.NotActivatedReason = activation;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        var message = $"Recommendation {model.Version} ({serving}, {events} events): {(activate ? "active" : "kept inactive")}; {activation} {reason}";
+        LogTrained(logger, model.Version, serving, events, activate);
+        return new RecommendationTrainingOutcome(model, message);
+    }
+
+    // Impressions say what was shown, not what a student did with it: they count for CTR and bandits, not for training.
+    private IQueryable<RecommendationEvent> TrainingEvents() =>
+        db.Set<RecommendationEvent>().AsNoTracking().Where(e => e.Type != RecommendationEventType.Impression);
+
+    private RecommenderSuiteOptions SuiteOptions()
+    {
+        var threads = trainingOptions.Value.Threads ?? 0;
+        var seed = trainingOptions.Value.Seed;
+        var defaults = new RecommenderSuiteOptions();
+        return defaults with
+        {
+            ItemKnn = defaults.ItemKnn with { MaxDegreeOfParallelism = threads },
+            Ease = defaults.Ease with { MaxDegreeOfParallelism = threads },
+            Als = defaults.Als with { MaxDegreeOfParallelism = threads, Seed = seed },
+            Ranker = defaults.Ranker with { Seed = seed, Boosting = defaults.Ranker.Boosting with { NumberOfThreads = threads > 0 ? threads : null } },
+            HybridWeights = options.Value.HybridWeights is { Count: > 0 } weights ? weights : defaults.HybridWeights,
+        };
+    }
+
+    private List<RecommendationStrategyReport> Evaluate(RecommendationTrainingData data, TemporalSplit split, RecommenderSuiteOptions suiteOptions, CancellationToken cancellationToken)
+    {
+        var suite = new RecommenderSuite(split.TrainMatrix, data.Texts, suiteOptions)
+        {
+            TrainingEvents = new InteractionLog(data.Log.Users, data.Log.Items, split.Train),
+        };
+        var reports = new List<RecommendationStrategyReport>();
+        foreach (var strategy in RecommenderSuite.Strategies)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (suite.Unavailable(strategy) is { } unavailable)
+            {
+                reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, unavailable));
+                continue;
+            }
+
+            try
+            {
+                var fitted = suite.Fit(strategy);
+                var e = RecommenderEvaluator.Evaluate(fitted.Model, split, RecommendationReport.CutOff, fitted.Seconds, trainingOptions.Value.Threads ?? 0);
+                reports.Add(new RecommendationStrategyReport(strategy, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK, e.Coverage, e.TrainSeconds, e.UsersEvaluated, null));
+            }
+            catch (ArgumentException e)
+            {
+                // The engine refuses data it cannot fit (EASE's matrix not positive definite, a ranker without positives).
+                LogStrategyFailed(logger, e, strategy);
+                reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, e.Message));
+            }
+        }
+
+        return reports;
+    }
+
+    /// <summary>
+    /// The strategy with the best NDCG@10 serves; the learned ranker only when it beats every single model. The reason
+    /// says which strategy serves and why, in words for the model page.
+    /// </summary>
+    internal static (string Strategy, string Reason) ChooseServing(IReadOnlyList<RecommendationStrategyReport> reports)
+    {
+        var singles = reports.Where(r => r.Strategy != Ranker && r.NdcgAtK is not null).ToList();
+        if (singles.Count == 0)
+        {
+            throw new InvalidOperationException("No strategy could be fitted: " + string.Join("; ", reports.Select(r => $"{r.Strategy}: {r.Unavailable}")));
+        }
+
+        // Ties go to the earlier (simpler) strategy in the suite's order.
+        var best = singles.OrderByDescending(r => r.NdcgAtK!.Value).First();
+        var ranker = reports.FirstOrDefault(r => r.Strategy == Ranker);
+        if (ranker?.NdcgAtK is { } rankerNdcg && singles.All(s => rankerNdcg > s.NdcgAtK!.Value))
+        {
+            return (Ranker, $"The learned ranker serves: its NDCG@10 {F(rankerNdcg)} beats every single model (best: {best.Strategy} {F(best.NdcgAtK!.Value)}).");
+        }
+
+        var why = ranker switch
+        {
+            { NdcgAtK: { } r } => $"the learned ranker's NDCG@10 {F(r)} does not beat it",
+            { Unavailable: { } u } => $"the learned ranker could not be trained ({u})",
+            _ => "the learned ranker was not trained",
+        };
+        return (best.Strategy, $"{best.Strategy} serves: it has the best NDCG@10 ({F(best.NdcgAtK!.Value)}) of the single models, and {why}.");
+    }
+
+    private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private async Task<RecommendationTrainingData> LoadAsync(long lastEventId, CancellationToken cancellationToken)
+    {
+        // Every catalog resource gets an item index (retired ones too: they are filtered at serving time), in id order.
+        var catalog = await db.Set<LearningResource>().AsNoTracking().OrderBy(r => r.Id)
+            .Select(r => new { r.Id, r.Title, r.Description, r.Subject, r.Topic, r.Tags }).ToListAsync(cancellationToken);
+        var items = new IdIndex(catalog.Select(r => r.Id.ToString(CultureInfo.InvariantCulture)));
+        var texts = catalog.Select(r => (ItemText?)new ItemText(r.Title, r.Description, r.Subject, r.Topic, string.Join(' ', r.Tags))).ToList();
+        var events = await TrainingEvents().Where(e => e.Id <= lastEventId).OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.StudentId, e.ResourceId, e.Type, e.AtUtc }).ToListAsync(cancellationToken);
+
+        var users = new IdIndex();
+        var interactions = new List<Interaction>(events.Count);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join(',', items.Ids) + "\n"));
+        foreach (var e in events)
+        {
+            if (!items.TryGetIndex(e.ResourceId.ToString(CultureInfo.InvariantCulture), out var item))
+            {
+                continue;
+            }
+
+            var kind = Kind(e.Type);
+            interactions.Add(new Interaction(users.GetOrAdd(e.StudentId), item, new DateTimeOffset(DateTime.SpecifyKind(e.AtUtc, DateTimeKind.Utc)).ToUnixTimeSeconds(),
+                InteractionKinds.DefaultWeight(kind), kind));
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{e.StudentId}\t{e.ResourceId}\t{e.Type}\t{e.AtUtc.Ticks}\n")));
+        }
+
+        return new RecommendationTrainingData(new InteractionLog(users, items, [.. interactions]), texts, catalog.Select(r => r.Subject).ToList(),
+            catalog.Select(r => r.Id).ToArray(), lastEventId, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>The engine's event kind: weights complete 4 > like 3 > click 2 > view 1; a dismissal stays a dismissal (never a positive).</summary>
+    internal static InteractionKind Kind(RecommendationEventType type) => type switch
+    {
+        RecommendationEventType.Click => InteractionKind.Click,
+        RecommendationEventType.View => InteractionKind.View,
+        RecommendationEventType.Complete => InteractionKind.Complete,
+        RecommendationEventType.Like => InteractionKind.Like,
+        RecommendationEventType.Dismiss => InteractionKind.Dismiss,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Impressions are not training events."),
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recommendation strategy {Strategy} could not be fitted on the logged events.")]
+    private static partial void LogStrategyFailed(ILogger logger, Exception exception, string strategy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recommendation strategy {Strategy} chosen to serve: {Reason}")]
+    private static partial void LogChosen(ILogger logger, string strategy, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recommendation version {Version} registered ({Strategy}, {Events} events); active: {Active}.")]
+    private static partial void LogTrained(ILogger logger, string version, string strategy, int events, bool active);
+}

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.Options;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Recommendations;
+using StudyRecs.Web.Components.UI;
+using StudyRecs.Web.Features.Predictions;
+
+namespace StudyRecs.Web.Features.Recommendations;
+
+/// <summary>Body of <c>POST /api/recommendations/events</c> (documents the contract; the endpoint reads it strictly by hand).</summary>
+internal sealed record RecommendationEventPayload(
+    [property: JsonPropertyName("resource_id")] long ResourceId,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("request_id")] string RequestId,
+    [property: JsonPropertyName("student_id")] string? StudentId,
+    [property: JsonPropertyName("strategy")] string? Strategy,
+    [property: JsonPropertyName("position")] int? Position,
+    [property: JsonPropertyName("dwell_seconds")] int? DwellSeconds,
+    [property: JsonPropertyName("at")] DateTimeOffset? At);
+
+/// <summary>Answer of <c>POST /api/recommendations/events</c>.</summary>
+internal sealed record RecommendationEventsAccepted([property: JsonPropertyName("accepted")] int Accepted);
+
+internal static class RecommendationEndpoints
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
+
+    public static void MapRecommendationEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/recommendations/events", PostEventsAsync)
+            .RequireAuthorization(Policies.ApiUser)
+            .RequireRateLimiting(RateLimits.RecommendationEventsPolicy)
+            .DisableAntiforgery()
+            .WithTags("Recommendations")
+            .WithName("PostRecommendationEvents")
+            .WithSummary("Report what a student did with recommended resources")
+            .WithDescription("One event object or an array of them: impression, click, view (with dwell_seconds), complete, like or dismiss, "
+                + "with the resource, request id, strategy, position and time. Strict JSON: unknown fields, wrong types and out-of-range values are "
+                + "refused with 400 naming each field. A student reports only for themselves; staff name the student. Events are stored in batches; "
+                + "a repeated (request id, resource, type) is stored once.")
+            .Accepts<RecommendationEventPayload>("application/json")
+            .Produces<RecommendationEventsAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        // Links and buttons of the recommendation blocks (no script: a redirect counts the click, forms post the rest).
+        app.MapGet("/recommendations/go/{requestId}/{resourceId:long}", GoAsync).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
+        app.MapPost("/recommendations/feedback", FeedbackAsync).RequireAuthorization(Policies.Student).DisableAntiforgery().ExcludeFromDescription();
+    }
+
+    private static async Task<IResult> PostEventsAsync(HttpContext context, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
+                detail: "Send the events as JSON with Content-Type: application/json.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, DocumentOptions, ct);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON",
+                detail: $"{e.Message} Send one event object or an array of them, e.g. {{\"resource_id\": 12, \"type\": \"click\", \"request_id\": \"0193ab\"}}.");
+        }
+
+        using (document)
+        {
+            var read = RecommendationEventReader.Read(document.RootElement, options.Value, time.GetUtcNow());
+            if (!read.IsValid)
+            {
+                return TypedResults.ValidationProblem(read.Errors, title: "The events have invalid fields",
+                    detail: "Fix the fields listed under errors and send the events again; none of them was stored.");
+            }
+
+            var students = new Dictionary<string, string>(StringComparer.Ordinal);
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var e in read.Events)
+            {
+                var scope = StudentDataAccess.Resolve(context.User, e.StudentId);
+                switch (scope.Kind)
+                {
+                    case StudentScopeKind.Forbidden:
+                        return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your events",
+                            detail: "A student reports events for themselves only; leave student_id out or give your own.");
+                    case StudentScopeKind.Unlinked:
+                        return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account not linked",
+                            detail: "Your account is not linked to a student id yet; ask an administrator to link it.");
+                    case StudentScopeKind.None:
+                        errors[e.Path + "student_id"] = ["Required for staff: the student the event is about."];
+                        break;
+                    default:
+                        students[e.Path] = scope.StudentId!;
+                        break;
+                }
+            }
+
+            var existing = await recorder.ExistingResourcesAsync(read.Events.Select(e => e.ResourceId), ct);
+            foreach (var e in read.Events.Where(e => !existing.Contains(e.ResourceId)))
+            {
+                errors[e.Path + "resource_id"] = [$"There is no resource {e.ResourceId} in the catalog."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors, title: "The events have invalid fields",
+                    detail: "Fix the fields listed under errors and send the events again; none of them was stored.");
+            }
+
+            var user = context.User.Identity?.Name ?? "?";
+            foreach (var e in read.Events)
+            {
+                await recorder.RecordAsync(new RecommendationEvent
+                {
+                    StudentId = students[e.Path],
+                    UserName = user,
+                    ResourceId = e.ResourceId,
+                    Type = e.Type,
+                    Strategy = e.Strategy,
+                    Position = e.Position,
+                    RequestId = e.RequestId,
+                    DwellSeconds = e.DwellSeconds,
+                    AtUtc = e.AtUtc ?? default,
+                }, ct);
+            }
+
+            return TypedResults.Accepted((string?)null, new RecommendationEventsAccepted(read.Events.Count));
+        }
+    }
+
+    /// <summary>Counts a click on a recommended resource and sends the browser to the resource's stored address.</summary>
+    private static async Task<IResult> GoAsync(string requestId, long resourceId, string? strategy, int? position, HttpContext context, RecommendationEventRecorder recorder, CancellationToken ct)
+    {
+        if (!RecommendationEventRules.IsRequestId(requestId))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var url = await recorder.ClickAsync(StudentDataAccess.OwnStudentId(context.User), context.User.Identity?.Name ?? "?", requestId, resourceId, strategy, position, ct);
+        return url is null ? TypedResults.NotFound() : TypedResults.Redirect(url);
+    }
+
+    /// <summary>The complete / like / dismiss buttons of a recommendation block (a student's own feedback).</summary>
+    private static async Task<IResult> FeedbackAsync(HttpContext context, IAntiforgery antiforgery, RecommendationEventRecorder recorder, CancellationToken ct)
+    {
+        var form = await context.Request.ReadFormAsync(ct);
+        var back = PageRedirect.LocalOrHome(form["returnUrl"].ToString() is { Length: > 0 } r ? r : "/student");
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            PageRedirect.SetStatus(context, "Error: the form expired. Reload the page and press the button again.");
+            return TypedResults.LocalRedirect(back);
+        }
+
+        var studentId = StudentDataAccess.OwnStudentId(context.User);
+        if (studentId is null)
+        {
+            PageRedirect.SetStatus(context, "Error: your account is not linked to a student id yet; ask an administrator to link it.");
+            return TypedResults.LocalRedirect(back);
+        }
+
+        var requestId = form["requestId"].ToString();
+        if (!RecommendationEventRules.TryParseType(form["type"].ToString(), out var type) || !RecommendationEventRules.IsFeedback(type)
+            || !RecommendationEventRules.IsRequestId(requestId) || !long.TryParse(form["resourceId"], out var resourceId)
+            || !(await recorder.ExistingResourcesAsync([resourceId], ct)).Contains(resourceId))
+        {
+            PageRedirect.SetStatus(context, "Error: that button did not name a recommendation; reload the page and try again.");
+            return TypedResults.LocalRedirect(back);
+        }
+
+        var strategy = form["strategy"].ToString();
+        await recorder.StoreNowAsync(new RecommendationEvent
+        {
+            StudentId = studentId,
+            UserName = context.User.Identity?.Name ?? "?",
+            ResourceId = resourceId,
+            Type = type,
+            Strategy = RecommendationEventRules.IsStrategy(strategy) ? strategy : null,
+            Position = int.TryParse(form["position"], out var p) && p is >= 1 and <= RecommendationEventRules.MaxPosition ? p : null,
+            RequestId = requestId,
+        }, ct);
+        PageRedirect.SetStatus(context, type switch
+        {
+            RecommendationEventType.Complete => "Marked as completed; it will not be suggested again.",
+            RecommendationEventType.Like => "Thanks: you will see more like it.",
+            _ => "Dismissed; it will not be suggested again.",
+        });
+        return TypedResults.LocalRedirect(back);
+    }
+}

@@ -1,0 +1,149 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Recommendations;
+using StudyRecs.Core.Resources;
+using StudyRecs.Core.Training;
+using StudyRecs.Learning.Recommend;
+
+namespace StudyRecs.Core.Tests.Recommendations;
+
+public class RecommenderTrainingTests
+{
+    /// <summary>
+    /// Two communities of students: each works through resources of its own half of the catalog, mostly in the same
+    /// order, with completions, likes, clicks and views; a few dismissals.
+    /// </summary>
+    internal static List<RecommendationEvent> CommunityEvents(IReadOnlyList<LearningResource> catalog, DateTime end, int students = 40, int seed = 3)
+    {
+        var random = new Random(seed);
+        var halves = new[] { catalog.Take(catalog.Count / 2).ToList(), catalog.Skip(catalog.Count / 2).ToList() };
+        var types = new[] { RecommendationEventType.Complete, RecommendationEventType.Like, RecommendationEventType.Click, RecommendationEventType.View };
+        var events = new List<RecommendationEvent>();
+        for (var s = 0; s < students; s++)
+        {
+            var half = halves[s % 2];
+            var start = random.Next(0, 4);
+            for (var step = 0; step < 10; step++)
+            {
+                var resource = half[(start + step + (random.NextDouble() < 0.2 ? random.Next(0, half.Count) : 0)) % half.Count];
+                var type = random.NextDouble() < 0.05 ? RecommendationEventType.Dismiss : types[random.Next(types.Length)];
+                events.Add(new RecommendationEvent
+                {
+                    StudentId = $"S{s:000}",
+                    UserName = $"s{s}@test.local",
+                    ResourceId = resource.Id,
+                    Type = type,
+                    Strategy = "popularity",
+                    Position = step + 1,
+                    RequestId = $"seed-{s}-{step}",
+                    DwellSeconds = type == RecommendationEventType.View ? 60 : null,
+                    AtUtc = end.AddHours(-(students * 10) + (s * 10) + step),
+                });
+            }
+        }
+
+        return events;
+    }
+
+    private static async Task StoreAsync(RecommendationTestHost host, IEnumerable<RecommendationEvent> events) =>
+        await host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            db.AddRange(events);
+            return await db.SaveChangesAsync();
+        });
+
+    private static Task<RecommendationTrainingOutcome> TrainAsync(RecommendationTestHost host, bool force = false) =>
+        host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().TrainAsync("job", force, CancellationToken.None));
+
+    [Fact]
+    public async Task Trains_every_strategy_on_the_events_and_registers_an_active_recommendation_version_with_its_metrics()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+        var catalog = await host.SeedCatalogAsync();
+        var events = CommunityEvents(catalog, host.Clock.Now.UtcDateTime);
+        events.Add(new RecommendationEvent { StudentId = "S000", UserName = "x", ResourceId = catalog[0].Id, Type = RecommendationEventType.Impression, RequestId = "imp", AtUtc = host.Clock.Now.UtcDateTime });
+        await StoreAsync(host, events);
+
+        var outcome = await TrainAsync(host);
+
+        var model = Assert.IsType<TrainedModel>(outcome.Model);
+        Assert.Equal(ModelTask.Recommendation, model.Task);
+        Assert.True(model.IsActive, outcome.Message);
+        Assert.Equal(RecommendationReport.SelectionMetric, model.SelectionMetric);
+        Assert.Equal(events.Count - 1, model.RowsUsed); // the impression is not a training event
+        var report = RecommendationReport.Read(model.MetricsJson)!;
+        Assert.Equal(RecommenderSuite.Strategies, report.Strategies.Select(s => s.Strategy));
+        Assert.All(report.Strategies.Where(s => s.Strategy != "ranker"), s => Assert.True(s.NdcgAtK > 0, $"{s.Strategy}: {s.Unavailable}"));
+        Assert.Equal(model.Algorithm, report.Serving);
+        Assert.Contains(report.Serving, report.Reason);
+        Assert.Equal(report.Strategies.Single(s => s.Strategy == report.Serving).NdcgAtK, model.SelectionScore);
+        // Community structure is learnable: the serving strategy beats popularity.
+        Assert.True(model.SelectionScore > report.Strategies.Single(s => s.Strategy == "popularity").NdcgAtK, report.Reason);
+
+        var map = RecommendationCatalogMap.Read(model.FeatureSchemaJson);
+        Assert.Equal(catalog.Select(r => r.Id), map.ResourceIds);
+        var chain = Assert.IsType<FallbackRecommender>(RecommenderSerializer.Deserialize(model.Artifact));
+        Assert.Equal(catalog.Count, chain.ItemCount);
+        Assert.Equal(catalog[5].Subject, chain.SubjectOf(5));
+
+        // The grade models' nightly check reads training runs: the recommender leaves none.
+        Assert.Equal(0, await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<TrainingRun>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task Skips_when_no_event_arrived_since_the_latest_version_and_trains_again_after_one()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+        var catalog = await host.SeedCatalogAsync();
+        await StoreAsync(host, CommunityEvents(catalog, host.Clock.Now.UtcDateTime));
+        var first = (await TrainAsync(host)).Model!;
+
+        var skipped = await TrainAsync(host);
+        Assert.Null(skipped.Model);
+        Assert.Contains(first.Version, skipped.Message);
+
+        // An impression is not a training event either.
+        await StoreAsync(host, [new RecommendationEvent { StudentId = "S001", UserName = "x", ResourceId = catalog[1].Id, Type = RecommendationEventType.Impression, RequestId = "late", AtUtc = host.Clock.Now.UtcDateTime }]);
+        Assert.Null((await TrainAsync(host)).Model);
+        Assert.NotNull((await TrainAsync(host, force: true)).Model);
+
+        await StoreAsync(host, [new RecommendationEvent { StudentId = "S001", UserName = "x", ResourceId = catalog[1].Id, Type = RecommendationEventType.Complete, RequestId = "late", AtUtc = host.Clock.Now.UtcDateTime }]);
+        var second = (await TrainAsync(host)).Model!;
+        Assert.True(string.CompareOrdinal(second.Version, first.Version) > 0);
+        Assert.Equal(first.RowsUsed + 1, second.RowsUsed);
+    }
+
+    [Fact]
+    public async Task Too_few_events_train_nothing_and_say_how_many_are_needed()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+        var catalog = await host.SeedCatalogAsync();
+        await StoreAsync(host, CommunityEvents(catalog, host.Clock.Now.UtcDateTime, students: 2));
+
+        var outcome = await TrainAsync(host);
+
+        Assert.Null(outcome.Model);
+        Assert.Contains("50 are needed", outcome.Message);
+    }
+
+    private static RecommendationStrategyReport Ndcg(string strategy, double? ndcg, string? unavailable = null) =>
+        new(strategy, 0, 0, ndcg, 0, 0, 0, ndcg is null ? 0 : 10, unavailable);
+
+    [Fact]
+    public void The_ranker_serves_only_when_it_beats_every_single_model()
+    {
+        var (beats, why) = RecommenderTraining.ChooseServing([Ndcg("popularity", 0.1), Ndcg("ease", 0.3), Ndcg("hybrid", 0.32), Ndcg("ranker", 0.35)]);
+        Assert.Equal("ranker", beats);
+        Assert.Contains("beats every single model (best: hybrid 0.3200)", why);
+
+        var (ties, tieWhy) = RecommenderTraining.ChooseServing([Ndcg("popularity", 0.1), Ndcg("hybrid", 0.32), Ndcg("ranker", 0.32)]);
+        Assert.Equal("hybrid", ties);
+        Assert.Equal("hybrid serves: it has the best NDCG@10 (0.3200) of the single models, and the learned ranker's NDCG@10 0.3200 does not beat it.", tieWhy);
+
+        var (failed, failedWhy) = RecommenderTraining.ChooseServing([Ndcg("itemknn", 0.2), Ndcg("ease", null, "not positive definite"), Ndcg("ranker", null, "no positive candidate")]);
+        Assert.Equal("itemknn", failed);
+        Assert.Contains("could not be trained (no positive candidate)", failedWhy);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using AngleSharp.Html.Parser;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Recommendations;
+using StudyRecs.Core.Training;
+using StudyRecs.Web.Tests.Infrastructure;
+
+namespace StudyRecs.Web.Tests.Recommendations;
+
+public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture portal) : IClassFixture<RecommendationPortalFixture>
+{
+    private PortalFactory Factory => portal.Factory;
+
+    /// <summary>Presses a plain form button of the jobs page (the form named by its action).</summary>
+    private static async Task<HttpResponseMessage> PressAsync(HttpClient admin, string action)
+    {
+        var page = new HtmlParser().ParseDocument(await admin.GetStringAsync("/admin/jobs"));
+        var form = page.QuerySelectorAll("form").Single(f => f.GetAttribute("action") == action);
+        var token = form.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        return await admin.PostAsync("/" + action, new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+    }
+
+    private async Task<IReadOnlyList<TrainedModel>> VersionsAsync(int atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var versions = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ListAsync(ModelTask.Recommendation, CancellationToken.None);
+            if (versions.Count >= atLeast)
+            {
+                return versions;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{versions.Count} recommendation version(s) after 2 minutes.");
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
+    public async Task An_admin_retrains_from_the_jobs_page_sees_every_strategy_on_the_model_page_and_switches_versions()
+    {
+        await portal.SeedCommunityEventsAsync("TF");
+        var admin = await Factory.SignInAsync(Roles.Admin);
+        var jobs = await Html.GetAsync(admin, "/admin/jobs");
+        Assert.Contains("Retrain the recommender", jobs.Body!.TextContent);
+        Assert.Contains("0 0 * * * ?", jobs.Body.TextContent);
+
+        const string run = "admin/jobs/recommendation/train-recommender/run";
+        Assert.Equal(HttpStatusCode.Redirect, (await PressAsync(admin, run)).StatusCode);
+        var first = Assert.Single(await VersionsAsync(1));
+        Assert.True(first.IsActive);
+
+        var list = await Html.GetAsync(admin, "/models?task=recommendation");
+        Assert.Contains(first.Version, list.Body!.TextContent);
+        Assert.Contains("Offline NDCG@10", list.Body.TextContent);
+
+        var detail = await Html.GetAsync(admin, $"/models/recommendation/{first.Version}");
+        var rows = detail.QuerySelectorAll("table.data-table tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(7, rows.Count);
+        Assert.Contains(rows, r => r.Contains(first.Algorithm + " (serving)"));
+        Assert.Contains(RecommendationReport.Read(first.MetricsJson)!.Reason, detail.Body!.TextContent);
+
+        // Run now trains even without new events; the second version becomes active or says why not.
+        Assert.Equal(HttpStatusCode.Redirect, (await PressAsync(admin, run)).StatusCode);
+        var versions = await VersionsAsync(2);
+        var jobsAfter = await Html.GetAsync(admin, "/admin/jobs");
+        Assert.Contains("Recommendation " + versions[0].Version, jobsAfter.Body!.TextContent);
+        // Roll back to the first version, or activate the second when training kept it inactive: the same admin page either way.
+        var target = Assert.Single(versions, v => !v.IsActive);
+        var url = $"/models/recommendation/{target.Version}/activate";
+        var done = await PortalFactory.PostFormAsync(admin, url, "activate", new() { ["Input.Reason"] = "Switch the recommender", ["Input.Confirm"] = "True" });
+        Assert.Equal("/models?task=recommendation", Redirects.LocalTarget(done));
+        var after = await VersionsAsync(2);
+        Assert.Equal(target.Version, Assert.Single(after, v => v.IsActive).Version);
+    }
+
+    [Fact]
+    public async Task Teachers_see_recommendation_versions_but_not_the_jobs_page()
+    {
+        var teacher = await Factory.SignInAsync(Roles.Teacher);
+        var models = await Html.GetAsync(teacher, "/models?task=recommendation");
+        Assert.Contains("Recommendations", models.QuerySelector("nav.tabs a.active")!.TextContent);
+        Assert.Equal(HttpStatusCode.Redirect, (await teacher.GetAsync("/admin/jobs")).StatusCode);
+    }
+}
