@@ -50,7 +50,7 @@ public sealed class RecommendationService(
         var scores = new float[model.Chain.ItemCount];
         if (scores.Length == 0)
         {
-            // An empty catalog: nothing to score (the engine's scalers refuse empty spans).
+            // An empty catalog: nothing to recommend.
             return new RecommendationList(Guid.CreateVersion7().ToString("N"), query.StudentId, strategy, why, model.Version, []);
         }
 

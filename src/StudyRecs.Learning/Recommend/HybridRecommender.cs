@@ -76,9 +76,14 @@ public sealed class HybridRecommender : IRecommender
         }
     }
 
-    /// <summary>scores += weight · part / max|part| (nothing when part is all zero).</summary>
+    /// <summary>scores += weight · part / max|part| (nothing when part is all zero or the catalog is empty).</summary>
     internal static void AddScaled(ReadOnlySpan<float> part, float weight, Span<float> scores)
     {
+        if (part.IsEmpty)
+        {
+            return;
+        }
+
         var max = TensorPrimitives.MaxMagnitude(part);
         if (max > 0 && float.IsFinite(max))
         {

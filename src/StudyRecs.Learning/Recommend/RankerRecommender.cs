@@ -167,6 +167,11 @@ public sealed class RankerRecommender : IRecommender
         {
             var part = workspace.Parts.AsSpan(m * n, n);
             bases[m].Score(historyItems, historyWeights, part);
+            if (part.IsEmpty)
+            {
+                continue;
+            }
+
             var max = TensorPrimitives.MaxMagnitude(part);
             if (max > 0 && float.IsFinite(max))
             {

@@ -93,6 +93,19 @@ public class ModelStructureTests
     }
 
     [Fact]
+    public void An_empty_catalog_is_scored_without_error_and_recommends_nothing()
+    {
+        var empty = InteractionMatrix.Build(0, 0, ReadOnlySpan<Interaction>.Empty);
+        var popularity = PopularityRecommender.Fit(empty);
+        var content = ContentRecommender.Fit([]);
+        var chain = new FallbackRecommender(new HybridRecommender([new(popularity, 1f), new(content, 1f)]), content, popularity, []);
+
+        Assert.Equal(0, chain.ItemCount);
+        Assert.Empty(chain.Recommend([], [], 10, []));
+        chain.Score([], [], ["Calculus"], Span<float>.Empty);
+    }
+
+    [Fact]
     public void Hybrid_blends_components_by_their_weights()
     {
         var popularity = PopularityRecommender.Fit(Data);
