@@ -148,6 +148,16 @@ public class PortalFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A generated gradebook (3 subjects, 2 semesters, 10 rows per student) as the upload form's multipart body.</summary>
+    public static MultipartFormDataContent GeneratedUpload(int students, int seed)
+    {
+        var csv = new StringWriter();
+        StudyRecs.Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(new StudyRecs.Core.Datasets.Generation.PerformanceDataSpec(students, Subjects: 3, Semesters: 2, Seed: seed), csv);
+        var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv.ToString()));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        return new MultipartFormDataContent { { file, "file", $"generated-{seed}.csv" } };
+    }
+
     /// <summary>GETs a page, takes the antiforgery token of the named form and posts the fields.</summary>
     public static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields) =>
         PostFormValuesAsync(client, url, formName, [.. fields.Select(f => (f.Key, f.Value))]);

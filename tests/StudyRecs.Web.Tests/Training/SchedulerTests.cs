@@ -26,15 +26,6 @@ public sealed class SchedulerTests : IDisposable
 
     public void Dispose() => factory.Dispose();
 
-    private static MultipartFormDataContent GeneratedUpload(int seed)
-    {
-        var csv = new StringWriter();
-        PerformanceDataGenerator.WriteCsv(new PerformanceDataSpec(40, Subjects: 3, Semesters: 2, Seed: seed), csv);
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        return new MultipartFormDataContent { { file, "file", $"term-{seed}.csv" } };
-    }
-
     private async Task<T> QueryAsync<T>(Func<StudyRecsDbContext, Task<T>> query)
     {
         await using var scope = factory.Services.CreateAsyncScope();
@@ -80,7 +71,7 @@ public sealed class SchedulerTests : IDisposable
         Assert.Single(paused.QuerySelectorAll("form"), f => f.GetAttribute("action") == TrainingJobAction("resume"));
 
         // An upload asks for a training; the paused job keeps it queued.
-        Assert.Equal(HttpStatusCode.Created, (await teacher.PostAsync("/api/datasets", GeneratedUpload(seed: 3))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(40, seed: 3))).StatusCode);
         var queued = await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync());
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(TrainingRunStatus.Queued, (await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync(r => r.Id == queued.Id))).Status);

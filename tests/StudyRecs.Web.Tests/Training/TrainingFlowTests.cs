@@ -28,15 +28,6 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
 {
     private PortalFactory Factory => portal.Factory;
 
-    private static MultipartFormDataContent GeneratedUpload(int students, int seed)
-    {
-        var csv = new StringWriter();
-        PerformanceDataGenerator.WriteCsv(new PerformanceDataSpec(students, Subjects: 3, Semesters: 2, Seed: seed), csv);
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        return new MultipartFormDataContent { { file, "file", $"generated-{seed}.csv" } };
-    }
-
     private async Task<IReadOnlyList<TrainedModel>> WaitForVersionsAsync(ModelTask task, int count)
     {
         var deadline = DateTime.UtcNow.AddMinutes(4);
@@ -86,7 +77,7 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
     {
         var teacher = await PortalFactory.WithAntiforgeryHeaderAsync(await Factory.SignInAsync(Roles.Teacher));
 
-        var first = await teacher.PostAsync("/api/datasets", GeneratedUpload(45, seed: 1));
+        var first = await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(45, seed: 1));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var afterFirst = await WaitForVersionsAsync(ModelTask.Regression, 1);
         Assert.Single(afterFirst);
@@ -98,7 +89,7 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         var datasetPage = await Html.GetAsync(teacher, $"/datasets/{firstDataset}");
         Assert.Contains(datasetPage.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"models/regression/{afterFirst[0].Version}");
 
-        var second = await teacher.PostAsync("/api/datasets", GeneratedUpload(45, seed: 2));
+        var second = await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(45, seed: 2));
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         var versions = await WaitForVersionsAsync(ModelTask.Regression, 2);
         Assert.Equal(2, versions.Count);

@@ -31,11 +31,7 @@ public sealed class TrainingRetryTests : IDisposable
     public async Task A_transient_failure_is_retried_with_back_off_on_the_same_run_which_then_succeeds()
     {
         var teacher = await PortalFactory.WithAntiforgeryHeaderAsync(await factory.SignInAsync(Roles.Teacher));
-        var csv = new StringWriter();
-        PerformanceDataGenerator.WriteCsv(new PerformanceDataSpec(40, Subjects: 3, Semesters: 2, Seed: 11), csv);
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        Assert.Equal(HttpStatusCode.Created, (await teacher.PostAsync("/api/datasets", new MultipartFormDataContent { { file, "file", "term.csv" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(40, seed: 11))).StatusCode);
 
         var sawFailure = false;
         var deadline = DateTime.UtcNow.AddMinutes(4);
