@@ -24,6 +24,8 @@ internal static class EvaluationInput
         var subject = columns.GetValueOrDefault("subject", -1);
         var topic = columns.GetValueOrDefault("topic", -1);
         var tags = columns.GetValueOrDefault("tags", -1);
+        var type = columns.GetValueOrDefault("type", -1);
+        var difficulty = columns.GetValueOrDefault("difficulty", -1);
         while (csv.Read())
         {
             if (csv.FieldCount <= id || csv[id].IsWhiteSpace())
@@ -37,7 +39,11 @@ internal static class EvaluationInput
                 throw new RecommendInputException($"{path}: line {csv.LineNumber}: item '{csv[id].Trim()}' appears twice");
             }
 
-            texts.Add(new ItemText(Text(csv, title), Text(csv, description), Text(csv, subject), Text(csv, topic), Text(csv, tags)));
+            texts.Add(new ItemText(Text(csv, title), Text(csv, description), Text(csv, subject), Text(csv, topic), Text(csv, tags))
+            {
+                Type = Text(csv, type),
+                Difficulty = Text(csv, difficulty),
+            });
         }
 
         if (texts.Count == 0)
@@ -105,6 +111,67 @@ internal static class EvaluationInput
         }
 
         return new InteractionLog(users, catalog, [.. events]);
+    }
+
+    /// <summary>
+    /// Reads the students file (user_id, weak_subjects separated by ';', ',' or '|', optional level: a difficulty name or
+    /// 0–2) into contexts by user index; students without events are ignored, students missing from the file get none.
+    /// </summary>
+    public static StudentContext?[] ReadStudents(string path, IdIndex users)
+    {
+        var contexts = new StudentContext?[users.Count];
+        using var reader = Open(path);
+        var csv = new CsvRecordReader(reader);
+        if (!csv.Read())
+        {
+            throw new RecommendInputException($"{path}: the file is empty");
+        }
+
+        var columns = Header(csv);
+        var user = Require(columns, "user_id", path);
+        var weak = Require(columns, "weak_subjects", path);
+        var level = columns.GetValueOrDefault("level", -1);
+        while (csv.Read())
+        {
+            if (csv.FieldCount <= Math.Max(user, Math.Max(weak, level)))
+            {
+                throw new RecommendInputException($"{path}: line {csv.LineNumber}: expected {Math.Max(user, Math.Max(weak, level)) + 1} fields, found {csv.FieldCount}");
+            }
+
+            var id = csv[user].Trim().ToString();
+            if (id.Length == 0)
+            {
+                throw new RecommendInputException($"{path}: line {csv.LineNumber}: missing user_id");
+            }
+
+            if (!users.TryGetIndex(id, out var u))
+            {
+                continue;
+            }
+
+            if (contexts[u] is not null)
+            {
+                throw new RecommendInputException($"{path}: line {csv.LineNumber}: student '{id}' appears twice");
+            }
+
+            var value = float.NaN;
+            if (level >= 0 && !csv[level].IsWhiteSpace())
+            {
+                value = ItemFacets.ParseDifficulty(csv[level].ToString());
+                if (float.IsNaN(value))
+                {
+                    throw new RecommendInputException($"{path}: line {csv.LineNumber}: level '{csv[level].ToString()}' is neither beginner, intermediate, advanced nor a number 0-2");
+                }
+            }
+
+            contexts[u] = new StudentContext
+            {
+                WeakSubjects = csv[weak].ToString().Split([';', ',', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Level = value,
+            };
+        }
+
+        return contexts;
     }
 
     /// <summary>Unix seconds (integer or decimal) or an ISO-8601 date-time (UTC when no offset is given).</summary>

@@ -22,6 +22,10 @@ internal static class RecommendEvalCommand
     {
         var interactions = new Option<FileInfo>("--interactions") { Description = "CSV with user_id,item_id,timestamp and optional weight,event", Required = true };
         var items = new Option<FileInfo?>("--items") { Description = "CSV with item_id and optional title,description,subject,topic,tags (enables content)" };
+        var students = new Option<FileInfo?>("--students")
+        {
+            Description = "CSV with user_id,weak_subjects and optional level (the forecasts' view of each student; features of the ranker)",
+        };
         var k = new Option<int>("--k") { Description = "Cut-off of the top-K metrics", DefaultValueFactory = _ => 10 };
         var algorithm = new Option<string>("--algorithm") { Description = "Which recommender to evaluate", DefaultValueFactory = _ => "all" };
         algorithm.AcceptOnlyFromAmong([.. RecommenderSuite.Strategies, "all"]);
@@ -29,11 +33,12 @@ internal static class RecommendEvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per algorithm and line instead of a table" };
         var command = new Command("recommend-eval", "Evaluate recommenders offline on a per-student temporal split (80% train, 20% test)")
         {
-            interactions, items, k, algorithm, seed, json,
+            interactions, items, students, k, algorithm, seed, json,
         };
         command.SetAction(parseResult => Run(
             parseResult.GetValue(interactions)!.FullName,
             parseResult.GetValue(items)?.FullName,
+            parseResult.GetValue(students)?.FullName,
             parseResult.GetValue(k),
             parseResult.GetValue(algorithm)!,
             parseResult.GetValue(seed),
@@ -43,7 +48,7 @@ internal static class RecommendEvalCommand
         return command;
     }
 
-    public static int Run(string interactionsPath, string? itemsPath, int k, string algorithm, int seed, bool json, TextWriter output, TextWriter progress)
+    public static int Run(string interactionsPath, string? itemsPath, string? studentsPath, int k, string algorithm, int seed, bool json, TextWriter output, TextWriter progress)
     {
         try
         {
@@ -55,6 +60,8 @@ internal static class RecommendEvalCommand
             var catalog = new IdIndex();
             var texts = itemsPath is null ? null : EvaluationInput.ReadItems(itemsPath, catalog);
             var log = EvaluationInput.ReadInteractions(interactionsPath, catalog);
+            var contexts = studentsPath is null ? null : EvaluationInput.ReadStudents(studentsPath, log.Users);
+            Func<int, StudentContext?>? context = contexts is null ? null : u => contexts[u];
             var split = TemporalSplit.Create(log);
             if (split.UsersWithTestItems == 0)
             {
@@ -67,6 +74,7 @@ internal static class RecommendEvalCommand
             var suite = new RecommenderSuite(split.TrainMatrix, catalogTexts, options, progress.WriteLine)
             {
                 TrainingEvents = new InteractionLog(log.Users, log.Items, split.Train),
+                Contexts = context,
             };
             if (algorithm != "all" && suite.Unavailable(algorithm) is { } reason)
             {
@@ -82,7 +90,7 @@ internal static class RecommendEvalCommand
                 }
 
                 var fitted = suite.Fit(name);
-                Write(RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds), json, output);
+                Write(RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds, contexts: context), json, output);
             }
 
             return Ok;

@@ -23,6 +23,9 @@ public sealed record StudentOverview(
     IReadOnlyList<StudyPlanItem> Plan,
     ServingModels Models);
 
+/// <summary>A student's weak subjects among <paramref name="SubjectCount"/> forecast subjects.</summary>
+public sealed record StudentOutlook(IReadOnlyList<WeakSubject> WeakSubjects, int SubjectCount);
+
 /// <summary>Forecasts of one student's latest semester, their weak subjects and study plan, and their target grade.</summary>
 public sealed class StudentForecasts(
     StudyRecsDbContext db,
@@ -39,6 +42,12 @@ public sealed class StudentForecasts(
             .Where(r => r.StudentId == studentId)
             .Join(db.Set<UploadedDataset>().Where(d => TrainingData.AcceptedStatuses.Contains(d.Status)), r => r.DatasetId, d => d.Id, (r, d) => r)
             .ToListAsync(cancellationToken);
+        return LatestSemester(rows);
+    }
+
+    // One row per subject of the latest semester (the newest dataset wins), by subject.
+    private static List<(DatasetRow Row, long DatasetId)> LatestSemester(List<DatasetRow> rows)
+    {
         if (rows.Count == 0)
         {
             return [];
@@ -51,6 +60,38 @@ public sealed class StudentForecasts(
             .OrderBy(r => r.Subject, StringComparer.Ordinal)
             .Select(r => (r, r.DatasetId))
             .ToList();
+    }
+
+    /// <summary>
+    /// The weak subjects and the number of forecast subjects of many students at once, as <see cref="OverviewAsync"/>
+    /// finds them (two queries in all, no study plans); students without rows are left out, and everyone when the
+    /// grade models are not trained.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, StudentOutlook>> OutlooksAsync(IReadOnlyCollection<string> studentIds, CancellationToken cancellationToken)
+    {
+        var models = await activeModels.GetAsync(cancellationToken);
+        if (!models.IsComplete || studentIds.Count == 0)
+        {
+            return new Dictionary<string, StudentOutlook>();
+        }
+
+        var wanted = studentIds.ToHashSet(StringComparer.Ordinal);
+        var rows = await db.Set<DatasetRow>().AsNoTracking()
+            .Join(db.Set<UploadedDataset>().Where(d => TrainingData.AcceptedStatuses.Contains(d.Status)), r => r.DatasetId, d => d.Id, (r, d) => r)
+            .ToListAsync(cancellationToken);
+        var targets = (await db.Set<StudentTarget>().AsNoTracking().ToListAsync(cancellationToken))
+            .Where(t => wanted.Contains(t.StudentId) && planner.MinimumMarksFor(t.TargetGrade) is not null)
+            .ToDictionary(t => t.StudentId, t => t.TargetGrade, StringComparer.Ordinal);
+        var outlooks = new Dictionary<string, StudentOutlook>(StringComparer.Ordinal);
+        foreach (var student in rows.Where(r => wanted.Contains(r.StudentId)).GroupBy(r => r.StudentId, StringComparer.Ordinal))
+        {
+            var latest = LatestSemester([.. student]);
+            var forecastsOfStudent = latest.Select(r => forecaster.Predict(models, Forecaster.FromRow(r.Row))).ToList();
+            var target = targets.GetValueOrDefault(student.Key) ?? options.Value.DefaultTargetGrade;
+            outlooks[student.Key] = new StudentOutlook(planner.WeakSubjects(forecastsOfStudent, target), forecastsOfStudent.Count);
+        }
+
+        return outlooks;
     }
 
     public async Task<(string Grade, bool IsDefault)> TargetGradeAsync(string studentId, CancellationToken cancellationToken)

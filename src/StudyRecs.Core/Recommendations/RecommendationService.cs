@@ -9,8 +9,8 @@ using StudyRecs.Learning.Recommend;
 namespace StudyRecs.Core.Recommendations;
 
 /// <summary>What to recommend: for whom, how many, optionally with a given strategy or within one subject.</summary>
-/// <param name="WeakSubjects">The student's weak subjects when the caller has them already; otherwise they are forecast.</param>
-public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, IReadOnlyList<WeakSubject>? WeakSubjects = null);
+/// <param name="Overview">The student's forecasts when the caller has them already; otherwise they are forecast.</param>
+public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, StudentOverview? Overview = null);
 
 /// <summary>One recommended resource, at its 1-based position, with the reason in plain words.</summary>
 public sealed record RecommendedResource(long ResourceId, string Title, string Url, string Subject, string Type, string Difficulty, int Minutes, int Position, double Score, string Reason);
@@ -33,7 +33,8 @@ public sealed class RecommendationService(
     RecommendationSettings settings,
     RecommendationEventRecorder recorder,
     IStrategyBandit bandit,
-    IOptions<RecommendationOptions> options)
+    IOptions<RecommendationOptions> options,
+    TimeProvider time)
 {
     /// <summary>The strategies the active model can serve, by name.</summary>
     public async Task<IReadOnlyCollection<string>> StrategiesAsync(CancellationToken cancellationToken) =>
@@ -43,7 +44,8 @@ public sealed class RecommendationService(
     {
         var model = await active.GetAsync(cancellationToken);
         var history = await HistoryAsync(model, query.StudentId, cancellationToken);
-        var weak = query.WeakSubjects ?? (await forecasts.OverviewAsync(query.StudentId, cancellationToken)).WeakSubjects;
+        var overview = query.Overview ?? await forecasts.OverviewAsync(query.StudentId, cancellationToken);
+        var weak = overview.WeakSubjects;
         var focus = weak.Select(w => w.Forecast.Subject).ToArray();
         var (strategy, why) = await ChooseAsync(model, query.Strategy, history.Items.Length, cancellationToken);
 
@@ -57,6 +59,12 @@ public sealed class RecommendationService(
         if (strategy == RecommendationStrategyNames.Fallback)
         {
             model.Chain.Score(history.Items, history.Weights, focus, scores);
+        }
+        else if (model.Strategies[strategy] is IContextualRecommender contextual)
+        {
+            var context = RecommendationContexts.Create(weak, overview.Subjects.Count, time.GetUtcNow().ToUnixTimeSeconds(),
+                await ShownAsync(model, query.StudentId, cancellationToken));
+            contextual.Score(history.Items, history.Weights, history.Times, context, scores);
         }
         else
         {
@@ -177,14 +185,25 @@ public sealed class RecommendationService(
         return (chosen, $"chosen online ({options.Value.Bandit}) among {string.Join(", ", arms)}");
     }
 
-    private sealed record StudentHistory(int[] Items, float[] Weights, Dictionary<int, RecommendationEventType> LastKind, HashSet<long> Completed, HashSet<long> Dismissed);
+    private sealed record StudentHistory(int[] Items, float[] Weights, long[] Times, Dictionary<int, RecommendationEventType> LastKind, HashSet<long> Completed, HashSet<long> Dismissed);
+
+    // How often each resource was shown to the student, with the latest showing.
+    private async Task<List<ShownItem>> ShownAsync(RecommendationModel model, string studentId, CancellationToken cancellationToken)
+    {
+        var shown = await db.Set<RecommendationEvent>().AsNoTracking()
+            .Where(e => e.StudentId == studentId && e.Type == RecommendationEventType.Impression)
+            .GroupBy(e => e.ResourceId).Select(g => new { ResourceId = g.Key, Times = g.Count(), Last = g.Max(e => e.AtUtc) }).ToListAsync(cancellationToken);
+        return [.. shown.Where(s => model.TryGetIndex(s.ResourceId, out _))
+            .Select(s => new ShownItem(model.TryGetIndex(s.ResourceId, out var item) ? item : -1, RecommenderTraining.UnixSeconds(s.Last), s.Times))];
+    }
 
     private async Task<StudentHistory> HistoryAsync(RecommendationModel model, string studentId, CancellationToken cancellationToken)
     {
         var events = await db.Set<RecommendationEvent>().AsNoTracking()
             .Where(e => e.StudentId == studentId && e.Type != RecommendationEventType.Impression)
-            .OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new { e.ResourceId, e.Type }).ToListAsync(cancellationToken);
+            .OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new { e.ResourceId, e.Type, e.AtUtc }).ToListAsync(cancellationToken);
         var weights = new Dictionary<int, float>();
+        var times = new Dictionary<int, long>();
         var lastKind = new Dictionary<int, RecommendationEventType>();
         var completed = new HashSet<long>();
         var dismissed = new HashSet<long>();
@@ -203,6 +222,7 @@ public sealed class RecommendationService(
             if (model.TryGetIndex(e.ResourceId, out var item))
             {
                 weights[item] = weights.GetValueOrDefault(item) + InteractionKinds.DefaultWeight(RecommenderTraining.Kind(e.Type));
+                times[item] = RecommenderTraining.UnixSeconds(e.AtUtc);
                 lastKind[item] = e.Type;
             }
         }
@@ -216,7 +236,7 @@ public sealed class RecommendationService(
         }
 
         var items = weights.Keys.Order().ToArray();
-        return new StudentHistory(items, [.. items.Select(i => weights[i])], lastKind, completed, dismissed);
+        return new StudentHistory(items, [.. items.Select(i => weights[i])], [.. items.Select(i => times[i])], lastKind, completed, dismissed);
     }
 
     // Titles of the history items that reasons may name ("similar to 'Limits 101' you liked").

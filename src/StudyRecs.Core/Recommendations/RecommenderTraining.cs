@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
+using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning.Recommend;
@@ -17,7 +18,9 @@ namespace StudyRecs.Core.Recommendations;
 public sealed record RecommendationTrainingOutcome(TrainedModel? Model, string Message);
 
 /// <summary>The logged events as the engine takes them, with the catalog aligned to the item index.</summary>
-internal sealed record RecommendationTrainingData(InteractionLog Log, IReadOnlyList<ItemText?> Texts, IReadOnlyList<string> Subjects, long[] ResourceIds, long LastEventId, string DataHash);
+/// <param name="Contexts">Each student's forecasts and impressions by user index (null when nothing is known of the student).</param>
+internal sealed record RecommendationTrainingData(InteractionLog Log, IReadOnlyList<ItemText?> Texts, IReadOnlyList<string> Subjects, long[] ResourceIds, long LastEventId, string DataHash,
+    StudentContext?[] Contexts);
 
 /// <summary>
 /// Retrains the recommender from the logged events: every strategy is fitted on the first 80 % of each student's events
@@ -28,6 +31,7 @@ internal sealed record RecommendationTrainingData(InteractionLog Log, IReadOnlyL
 /// </summary>
 public sealed partial class RecommenderTraining(
     StudyRecsDbContext db,
+    StudentForecasts forecasts,
     IOptions<RecommendationOptions> options,
     IOptions<TrainingOptions> trainingOptions,
     TimeProvider time,
@@ -66,7 +70,7 @@ public sealed partial class RecommenderTraining(
         var (serving, reason) = ChooseServing(evaluated);
         LogChosen(logger, serving, reason);
 
-        var full = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, suiteOptions) { TrainingEvents = data.Log };
+        var full = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, suiteOptions) { TrainingEvents = data.Log, Contexts = u => data.Contexts[u] };
         var chain = new FallbackRecommender(full.Fit(serving).Model, (ContentRecommender)full.Fit("content").Model, (PopularityRecommender)full.Fit("popularity").Model,
             data.Subjects, new FallbackOptions { MinimumHistory = options.Value.MinimumHistory });
         var artifact = RecommenderSerializer.Serialize(chain);
@@ -148,6 +152,7 @@ public sealed partial class RecommenderTraining(
         var suite = new RecommenderSuite(split.TrainMatrix, data.Texts, suiteOptions)
         {
             TrainingEvents = new InteractionLog(data.Log.Users, data.Log.Items, split.Train),
+            Contexts = u => data.Contexts[u],
         };
         var reports = new List<RecommendationStrategyReport>();
         foreach (var strategy in RecommenderSuite.Strategies)
@@ -162,7 +167,8 @@ public sealed partial class RecommenderTraining(
             try
             {
                 var fitted = suite.Fit(strategy);
-                var e = RecommenderEvaluator.Evaluate(fitted.Model, split, RecommendationReport.CutOff, fitted.Seconds, trainingOptions.Value.Threads ?? 0);
+                var e = RecommenderEvaluator.Evaluate(fitted.Model, split, RecommendationReport.CutOff, fitted.Seconds, trainingOptions.Value.Threads ?? 0,
+                    u => data.Contexts[u]);
                 reports.Add(new RecommendationStrategyReport(strategy, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK, e.Coverage, e.TrainSeconds, e.UsersEvaluated, null));
             }
             catch (ArgumentException e)
@@ -207,13 +213,17 @@ public sealed partial class RecommenderTraining(
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 
-    private async Task<RecommendationTrainingData> LoadAsync(long lastEventId, CancellationToken cancellationToken)
+    internal async Task<RecommendationTrainingData> LoadAsync(long lastEventId, CancellationToken cancellationToken)
     {
         // Every catalog resource gets an item index (retired ones too: they are filtered at serving time), in id order.
         var catalog = await db.Set<LearningResource>().AsNoTracking().OrderBy(r => r.Id)
-            .Select(r => new { r.Id, r.Title, r.Description, r.Subject, r.Topic, r.Tags }).ToListAsync(cancellationToken);
+            .Select(r => new { r.Id, r.Title, r.Description, r.Subject, r.Topic, r.Tags, r.Type, r.Difficulty }).ToListAsync(cancellationToken);
         var items = new IdIndex(catalog.Select(r => r.Id.ToString(CultureInfo.InvariantCulture)));
-        var texts = catalog.Select(r => (ItemText?)new ItemText(r.Title, r.Description, r.Subject, r.Topic, string.Join(' ', r.Tags))).ToList();
+        var texts = catalog.Select(r => (ItemText?)new ItemText(r.Title, r.Description, r.Subject, r.Topic, string.Join(' ', r.Tags))
+        {
+            Type = ResourceNames.Of(r.Type),
+            Difficulty = ResourceNames.Of(r.Difficulty),
+        }).ToList();
         var events = await TrainingEvents().Where(e => e.Id <= lastEventId).OrderBy(e => e.Id)
             .Select(e => new { e.Id, e.StudentId, e.ResourceId, e.Type, e.AtUtc }).ToListAsync(cancellationToken);
 
@@ -229,14 +239,48 @@ public sealed partial class RecommenderTraining(
             }
 
             var kind = Kind(e.Type);
-            interactions.Add(new Interaction(users.GetOrAdd(e.StudentId), item, new DateTimeOffset(DateTime.SpecifyKind(e.AtUtc, DateTimeKind.Utc)).ToUnixTimeSeconds(),
+            interactions.Add(new Interaction(users.GetOrAdd(e.StudentId), item, UnixSeconds(e.AtUtc),
                 InteractionKinds.DefaultWeight(kind), kind));
             hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{e.StudentId}\t{e.ResourceId}\t{e.Type}\t{e.AtUtc.Ticks}\n")));
         }
 
+        var contexts = await ContextsAsync(users, items, lastEventId, cancellationToken);
         return new RecommendationTrainingData(new InteractionLog(users, items, [.. interactions]), texts, catalog.Select(r => r.Subject).ToList(),
-            catalog.Select(r => r.Id).ToArray(), lastEventId, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            catalog.Select(r => r.Id).ToArray(), lastEventId, Convert.ToHexStringLower(hash.GetHashAndReset()), contexts);
     }
+
+    // What the ranker knows of each student besides the events: today's forecasts (weak subjects, level) and the
+    // impressions logged up to the last training event; the ranker counts only impressions before each student's "now".
+    private async Task<StudentContext?[]> ContextsAsync(IdIndex users, IdIndex items, long lastEventId, CancellationToken cancellationToken)
+    {
+        var outlooks = await forecasts.OutlooksAsync(users.Ids, cancellationToken);
+        var impressions = await db.Set<RecommendationEvent>().AsNoTracking()
+            .Where(e => e.Type == RecommendationEventType.Impression && e.Id <= lastEventId)
+            .Select(e => new { e.StudentId, e.ResourceId, e.AtUtc }).ToListAsync(cancellationToken);
+        var shown = new Dictionary<int, List<ShownItem>>();
+        foreach (var e in impressions)
+        {
+            if (users.TryGetIndex(e.StudentId, out var u) && items.TryGetIndex(e.ResourceId.ToString(CultureInfo.InvariantCulture), out var item))
+            {
+                (shown.TryGetValue(u, out var list) ? list : shown[u] = []).Add(new ShownItem(item, UnixSeconds(e.AtUtc)));
+            }
+        }
+
+        var contexts = new StudentContext?[users.Count];
+        for (var u = 0; u < users.Count; u++)
+        {
+            var outlook = outlooks.GetValueOrDefault(users[u]);
+            var seen = shown.GetValueOrDefault(u);
+            if (outlook is not null || seen is not null)
+            {
+                contexts[u] = RecommendationContexts.Create(outlook?.WeakSubjects ?? [], outlook?.SubjectCount ?? 0, 0, seen ?? []);
+            }
+        }
+
+        return contexts;
+    }
+
+    internal static long UnixSeconds(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeSeconds();
 
     /// <summary>The engine's event kind: weights complete 4 > like 3 > click 2 > view 1; a dismissal stays a dismissal (never a positive).</summary>
     internal static InteractionKind Kind(RecommendationEventType type) => type switch

@@ -10,7 +10,14 @@ namespace StudyRecs.Learning.Recommend;
 /// <param name="Subject">Subject, e.g. Calculus.</param>
 /// <param name="Topic">Topic within the subject, e.g. Limits.</param>
 /// <param name="Tags">Tags separated by spaces, commas, semicolons or bars.</param>
-public sealed record ItemText(string Title, string Description, string Subject, string Topic, string Tags);
+public sealed record ItemText(string Title, string Description, string Subject, string Topic, string Tags)
+{
+    /// <summary>Kind of resource (video, article, quiz...); not part of the text vectors, a facet of the learned ranker.</summary>
+    public string Type { get; init; } = "";
+
+    /// <summary>Level (beginner, intermediate, advanced, or a number 0–2); a facet of the learned ranker.</summary>
+    public string Difficulty { get; init; } = "";
+}
 
 /// <summary>
 /// Content-based recommender: TF-IDF vectors over title, description, subject, topic and tags (sublinear term

@@ -30,22 +30,41 @@ public sealed record RankerOptions
 
 /// <summary>
 /// Learned hybrid: LambdaMART re-ranks the top candidates of an equal-weight blend of base models. Features per
-/// candidate are every base model's score scaled by its largest magnitude, the candidate's rank in the blend and
-/// the history length. Trained on an inner temporal split of the training events: base models fitted on the inner
-/// training part score candidates, labels say whether the student interacted with the candidate afterwards;
-/// serving uses the same base models refitted on all training events. Items in the history are never candidates.
+/// candidate: every base model's score scaled by its largest magnitude, the candidate's rank in the blend, the history
+/// length, and how the candidate fits the student (<see cref="ContextFeatureNames"/>): the share of the history in its
+/// subject, topic and type, the subject's share of the latest events, whether the forecasts flag its subject as weak,
+/// its difficulty against the latest events' and against the forecast level, days since the student last worked in
+/// its subject, and how often it was already shown. Trained on an inner temporal split of the training events: base
+/// models fitted on the inner training part score candidates, labels say whether the student interacted with the
+/// candidate afterwards; serving uses the same base models refitted on all training events. Items in the history are
+/// never candidates. Unknown features (no timestamps, no forecasts, no facets) are missing values for the trees.
 /// </summary>
-public sealed class RankerRecommender : IRecommender
+public sealed class RankerRecommender : IContextualRecommender
 {
+    /// <summary>The features after the base models' scores, in order.</summary>
+    public static readonly IReadOnlyList<string> ContextFeatureNames =
+    [
+        "blend_rank", "history_length", "subject_share", "topic_share", "type_share", "recent_subject_share", "weak_subject",
+        "difficulty", "difficulty_gap_recent", "difficulty_gap_forecast", "days_since_subject", "times_shown",
+    ];
+
+    // How many of the latest history events describe "recent" interest and level.
+    private const int RecentEvents = 5;
+
+    // Written first in the payload; the layout without facets (before context features) started with a positive count.
+    private const int PayloadLayout = -2;
+
     private readonly IRecommender[] _bases;
     private readonly TreeEnsembleModel _model;
     private readonly int _candidates;
+    private readonly ItemFacets _facets;
 
-    private RankerRecommender(IRecommender[] bases, TreeEnsembleModel model, int candidates)
+    private RankerRecommender(IRecommender[] bases, TreeEnsembleModel model, int candidates, ItemFacets facets)
     {
         _bases = bases;
         _model = model;
         _candidates = candidates;
+        _facets = facets;
     }
 
     /// <inheritdoc />
@@ -57,15 +76,17 @@ public sealed class RankerRecommender : IRecommender
     /// <summary>The base models whose scores are features, in feature order.</summary>
     public IReadOnlyList<IRecommender> BaseModels => _bases;
 
-    /// <summary>The LambdaMART model (feature names: the base models' names, then blend_rank and history_length).</summary>
+    /// <summary>The LambdaMART model (feature names: the base models' names, then <see cref="ContextFeatureNames"/>).</summary>
     public TreeEnsembleModel Model => _model;
 
     /// <summary>
     /// Trains the re-ranker. <paramref name="innerModels"/> were fitted on <paramref name="innerSplit"/>'s training part and
-    /// <paramref name="servingModels"/> (same strategies, same order) on all training events.
+    /// <paramref name="servingModels"/> (same strategies, same order) on all training events. <paramref name="facets"/>
+    /// describe the catalog (null: none known); <paramref name="contexts"/> give each student's forecasts and impressions
+    /// by user index of the split's log (null: none known).
     /// </summary>
     public static RankerRecommender Fit(IReadOnlyList<IRecommender> innerModels, IReadOnlyList<IRecommender> servingModels, TemporalSplit innerSplit,
-        RankerOptions? options = null)
+        RankerOptions? options = null, ItemFacets? facets = null, Func<int, StudentContext?>? contexts = null)
     {
         ArgumentNullException.ThrowIfNull(innerModels);
         ArgumentNullException.ThrowIfNull(servingModels);
@@ -78,20 +99,27 @@ public sealed class RankerRecommender : IRecommender
             throw new ArgumentException("Inner and serving models must be the same strategies over the same catalog.", nameof(servingModels));
         }
 
+        facets ??= ItemFacets.None(innerModels[0].ItemCount);
+        if (facets.ItemCount != innerModels[0].ItemCount)
+        {
+            throw new ArgumentException("The item facets must cover the models' catalog.", nameof(facets));
+        }
+
         IRecommender[] inner = [.. innerModels];
         var train = innerSplit.TrainMatrix;
         var random = new Random(options.Seed);
         var students = Enumerable.Range(0, train.UserCount).Where(u => !innerSplit.TestItems(u).IsEmpty)
             .OrderBy(_ => random.Next()).Take(options.MaxTrainingStudents).Order().ToArray();
-        var features = inner.Length + 2;
+        var features = inner.Length + ContextFeatureNames.Count;
         var rows = new float[students.Length][];
         var labels = new float[students.Length][];
         Parallel.For(0, students.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Boosting.NumberOfThreads ?? -1 },
-            () => new Workspace(inner, options.Candidates),
+            () => new Workspace(inner, options.Candidates, facets),
             (s, _, workspace) =>
             {
                 var u = students[s];
-                var count = FillCandidates(inner, train.UserItems(u), train.UserWeights(u), workspace);
+                var count = FillCandidates(inner, facets, train.UserItems(u), train.UserWeights(u), train.UserTimestamps(u),
+                    contexts?.Invoke(u) ?? StudentContext.None, workspace);
                 var test = innerSplit.TestItems(u);
                 var y = new float[count];
                 var positives = 0;
@@ -130,18 +158,23 @@ public sealed class RankerRecommender : IRecommender
             at += labels[s].Length;
         }
 
-        var names = innerModels.Select(m => m.Name).Concat(["blend_rank", "history_length"]).ToArray();
+        var names = innerModels.Select(m => m.Name).Concat(ContextFeatureNames).ToArray();
         var set = new TrainingSet(new DenseMatrix(values, total, features), allLabels, groups) { FeatureNames = names };
         var model = new GradientBoostingTrainer(options.Boosting with { Seed = options.Seed }).Fit(LearningTask.Ranking, set);
-        return new RankerRecommender([.. servingModels], model, options.Candidates);
+        return new RankerRecommender([.. servingModels], model, options.Candidates, facets);
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> scores)
+    public void Score(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> scores) =>
+        Score(historyItems, historyWeights, [], StudentContext.None, scores);
+
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<long> historyTimes, StudentContext context, Span<float> scores)
     {
+        ArgumentNullException.ThrowIfNull(context);
         scores = scores[..ItemCount];
-        var workspace = new Workspace(_bases, _candidates);
-        var count = FillCandidates(_bases, historyItems, historyWeights, workspace);
+        var workspace = new Workspace(_bases, _candidates, _facets);
+        var count = FillCandidates(_bases, _facets, historyItems, historyWeights, historyTimes, context, workspace);
 
         // Outside the candidates keep the blend's order, far below any re-ranked candidate.
         for (var j = 0; j < scores.Length; j++)
@@ -155,10 +188,25 @@ public sealed class RankerRecommender : IRecommender
         }
     }
 
-    private int FeatureCount => _bases.Length + 2;
+    private int FeatureCount => _bases.Length + ContextFeatureNames.Count;
+
+    /// <summary>The candidates (best blend first) and their feature rows, as <see cref="Score(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{long}, StudentContext, Span{float})"/> sees them.</summary>
+    internal (int[] Candidates, float[][] Features) Describe(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<long> historyTimes, StudentContext context)
+    {
+        var workspace = new Workspace(_bases, _candidates, _facets);
+        var count = FillCandidates(_bases, _facets, historyItems, historyWeights, historyTimes, context, workspace);
+        var rows = new float[count][];
+        for (var c = 0; c < count; c++)
+        {
+            rows[c] = workspace.Features.AsSpan(c * FeatureCount, FeatureCount).ToArray();
+        }
+
+        return (workspace.Candidates[..count], rows);
+    }
 
     // Fills the workspace with the candidates (best blend first) and their feature rows; returns how many.
-    private static int FillCandidates(IRecommender[] bases, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Workspace workspace)
+    private static int FillCandidates(IRecommender[] bases, ItemFacets facets, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights,
+        ReadOnlySpan<long> historyTimes, StudentContext context, Workspace workspace)
     {
         var n = bases[0].ItemCount;
         var blend = workspace.Blend.AsSpan(0, n);
@@ -187,7 +235,9 @@ public sealed class RankerRecommender : IRecommender
         }
 
         var count = TopK.Select(blend, workspace.Candidates);
-        var f = bases.Length + 2;
+        var profile = workspace.Profile;
+        profile.Build(facets, historyItems, historyWeights, historyTimes, context);
+        var f = bases.Length + ContextFeatureNames.Count;
         var historyLength = MathF.Log(1 + historyItems.Length);
         for (var c = 0; c < count; c++)
         {
@@ -198,14 +248,17 @@ public sealed class RankerRecommender : IRecommender
                 row[m] = workspace.Parts[(m * n) + item];
             }
 
-            row[bases.Length] = c;
-            row[bases.Length + 1] = historyLength;
+            var x = row[bases.Length..];
+            x[0] = c;
+            x[1] = historyLength;
+            profile.Describe(facets, item, x[2..]);
         }
 
+        profile.Reset(facets, historyItems);
         return count;
     }
 
-    private sealed class Workspace(IRecommender[] bases, int candidates)
+    private sealed class Workspace(IRecommender[] bases, int candidates, ItemFacets facets)
     {
         public float[] Parts { get; } = new float[bases.Length * bases[0].ItemCount];
 
@@ -213,11 +266,189 @@ public sealed class RankerRecommender : IRecommender
 
         public int[] Candidates { get; } = new int[Math.Min(candidates, bases[0].ItemCount)];
 
-        public float[] Features { get; } = new float[Math.Min(candidates, bases[0].ItemCount) * (bases.Length + 2)];
+        public float[] Features { get; } = new float[Math.Min(candidates, bases[0].ItemCount) * (bases.Length + ContextFeatureNames.Count)];
+
+        public StudentProfile Profile { get; } = new(facets);
+    }
+
+    // The student's history summarised over the facets; sparse resets keep a query proportional to the history.
+    private sealed class StudentProfile(ItemFacets facets)
+    {
+        private readonly float[] _subjectWeight = new float[facets.SubjectCount];
+        private readonly float[] _recentSubject = new float[facets.SubjectCount];
+        private readonly long[] _subjectLast = new long[facets.SubjectCount];
+        private readonly bool[] _weak = new bool[facets.SubjectCount];
+        private readonly float[] _topicWeight = new float[facets.TopicCount];
+        private readonly float[] _typeWeight = new float[facets.TypeCount];
+        private readonly Dictionary<int, int> _shown = [];
+        private readonly List<int> _weakSet = [];
+        private readonly List<int> _recent = [];
+        private float _total;
+        private float _recentDifficulty;
+        private long _now;
+        private bool _hasTimes;
+        private bool _weakKnown;
+        private float _level;
+
+        public void Build(ItemFacets facets, ReadOnlySpan<int> items, ReadOnlySpan<float> weights, ReadOnlySpan<long> times, StudentContext context)
+        {
+            _hasTimes = times.Length == items.Length && items.Length > 0;
+            _total = 0;
+            long latest = 0;
+            for (var h = 0; h < items.Length; h++)
+            {
+                var item = items[h];
+                var w = h < weights.Length && weights[h] > 0 ? weights[h] : 1f;
+                _total += w;
+                if (facets.Subject(item) is var s and >= 0)
+                {
+                    _subjectWeight[s] += w;
+                    if (_hasTimes)
+                    {
+                        _subjectLast[s] = Math.Max(_subjectLast[s], times[h]);
+                    }
+                }
+
+                if (facets.Topic(item) is var t and >= 0)
+                {
+                    _topicWeight[t] += w;
+                }
+
+                if (facets.Type(item) is var k and >= 0)
+                {
+                    _typeWeight[k] += w;
+                }
+
+                if (_hasTimes)
+                {
+                    latest = Math.Max(latest, times[h]);
+                }
+            }
+
+            _now = context.Now > 0 ? context.Now : latest;
+
+            // The latest events (by time, ties by item index), or none without timestamps.
+            _recent.Clear();
+            _recentDifficulty = float.NaN;
+            if (_hasTimes)
+            {
+                // Keep the RecentEvents latest in order (newest first) by insertion: histories are short.
+                for (var h = 0; h < items.Length; h++)
+                {
+                    var at = _recent.Count;
+                    while (at > 0 && Newer(h, _recent[at - 1], items, times))
+                    {
+                        at--;
+                    }
+
+                    if (at < RecentEvents)
+                    {
+                        _recent.Insert(at, h);
+                        if (_recent.Count > RecentEvents)
+                        {
+                            _recent.RemoveAt(RecentEvents);
+                        }
+                    }
+                }
+
+                float sum = 0;
+                var known = 0;
+                foreach (var h in _recent)
+                {
+                    if (facets.Subject(items[h]) is var s and >= 0)
+                    {
+                        _recentSubject[s] += 1f / _recent.Count;
+                    }
+
+                    if (facets.Difficulty(items[h]) is var d && !float.IsNaN(d))
+                    {
+                        sum += d;
+                        known++;
+                    }
+                }
+
+                _recentDifficulty = known > 0 ? sum / known : float.NaN;
+            }
+
+            _weakKnown = context.WeakSubjects.Count > 0;
+            _weakSet.Clear();
+            foreach (var name in context.WeakSubjects)
+            {
+                if (facets.SubjectIndex(name) is var s and >= 0 && !_weak[s])
+                {
+                    _weak[s] = true;
+                    _weakSet.Add(s);
+                }
+            }
+
+            _level = context.Level;
+            _shown.Clear();
+            foreach (var shown in context.Shown)
+            {
+                if ((_now == 0 || shown.Timestamp <= _now) && (uint)shown.Item < (uint)facets.ItemCount)
+                {
+                    _shown[shown.Item] = _shown.GetValueOrDefault(shown.Item) + Math.Max(1, shown.Times);
+                }
+            }
+        }
+
+        private static bool Newer(int a, int b, ReadOnlySpan<int> items, ReadOnlySpan<long> times) =>
+            times[a] > times[b] || (times[a] == times[b] && items[a] < items[b]);
+
+        // Writes the features after blend_rank and history_length for one candidate.
+        public void Describe(ItemFacets facets, int item, Span<float> x)
+        {
+            var total = _total > 0 ? _total : 1f;
+            var s = facets.Subject(item);
+            var t = facets.Topic(item);
+            var k = facets.Type(item);
+            var d = facets.Difficulty(item);
+            x[0] = s >= 0 ? _subjectWeight[s] / total : float.NaN;
+            x[1] = t >= 0 ? _topicWeight[t] / total : float.NaN;
+            x[2] = k >= 0 ? _typeWeight[k] / total : float.NaN;
+            x[3] = s >= 0 && _hasTimes ? _recentSubject[s] : float.NaN;
+            x[4] = s >= 0 && _weakKnown ? (_weak[s] ? 1f : 0f) : float.NaN;
+            x[5] = d;
+            x[6] = d - _recentDifficulty;
+            x[7] = d - _level;
+            x[8] = s >= 0 && _hasTimes && _subjectLast[s] > 0 && _now > 0
+                ? MathF.Log(1 + (Math.Max(0, _now - _subjectLast[s]) / 86_400f))
+                : float.NaN;
+            x[9] = MathF.Log(1 + _shown.GetValueOrDefault(item));
+        }
+
+        public void Reset(ItemFacets facets, ReadOnlySpan<int> items)
+        {
+            foreach (var item in items)
+            {
+                if (facets.Subject(item) is var s and >= 0)
+                {
+                    _subjectWeight[s] = 0;
+                    _recentSubject[s] = 0;
+                    _subjectLast[s] = 0;
+                }
+
+                if (facets.Topic(item) is var t and >= 0)
+                {
+                    _topicWeight[t] = 0;
+                }
+
+                if (facets.Type(item) is var k and >= 0)
+                {
+                    _typeWeight[k] = 0;
+                }
+            }
+
+            foreach (var s in _weakSet)
+            {
+                _weak[s] = false;
+            }
+        }
     }
 
     internal void WritePayload(BinaryWriter writer)
     {
+        writer.Write(PayloadLayout);
         writer.Write(_candidates);
         writer.Write(_bases.Length);
         foreach (var b in _bases)
@@ -225,6 +456,7 @@ public sealed class RankerRecommender : IRecommender
             RecommenderSerializer.WriteNested(writer, b);
         }
 
+        _facets.Write(writer);
         using var model = new MemoryStream();
         ModelSerializer.Write(_model, model);
         writer.Write((int)model.Length);
@@ -233,6 +465,11 @@ public sealed class RankerRecommender : IRecommender
 
     internal static RankerRecommender ReadPayload(BinaryReader reader)
     {
+        if (reader.ReadInt32() != PayloadLayout)
+        {
+            throw new InvalidDataException("The ranker was trained by an older engine without its student features; retrain the recommender.");
+        }
+
         var candidates = ModelBinary.ReadCount(reader, int.MaxValue);
         var count = ModelBinary.ReadCount(reader, 64);
         var bases = new IRecommender[count];
@@ -241,6 +478,7 @@ public sealed class RankerRecommender : IRecommender
             bases[i] = RecommenderSerializer.ReadNested(reader);
         }
 
+        var facets = ItemFacets.Read(reader);
         var length = ModelBinary.ReadCount(reader, int.MaxValue);
         var bytes = reader.ReadBytes(length);
         TreeEnsembleModel model;
@@ -253,11 +491,12 @@ public sealed class RankerRecommender : IRecommender
             throw new InvalidDataException($"The ranker's LambdaMART model is unreadable: {e.Message}", e);
         }
 
-        if (count == 0 || candidates < 2 || model.FeatureCount != count + 2 || bases.Any(b => b.ItemCount != bases[0].ItemCount))
+        if (count == 0 || candidates < 2 || model.FeatureCount != count + ContextFeatureNames.Count || bases.Any(b => b.ItemCount != bases[0].ItemCount)
+            || facets.ItemCount != bases[0].ItemCount)
         {
             throw new InvalidDataException("The ranker's base models and features are inconsistent.");
         }
 
-        return new RankerRecommender(bases, model, candidates);
+        return new RankerRecommender(bases, model, candidates, facets);
     }
 }

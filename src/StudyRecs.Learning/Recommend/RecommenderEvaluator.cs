@@ -19,8 +19,13 @@ public sealed record RecommenderEvaluation(string Algorithm, int K, double Preci
 /// <summary>Ranks the catalog for every student with test items, excluding their training items and dismissals.</summary>
 public static class RecommenderEvaluator
 {
-    /// <summary>Evaluates a model fitted on <paramref name="split"/>'s training part. Results do not depend on the thread count.</summary>
-    public static RecommenderEvaluation Evaluate(IRecommender model, TemporalSplit split, int k, double trainSeconds, int maxDegreeOfParallelism = 0)
+    /// <summary>
+    /// Evaluates a model fitted on <paramref name="split"/>'s training part. Results do not depend on the thread count.
+    /// A <see cref="IContextualRecommender"/> also gets the training events' timestamps and <paramref name="contexts"/>
+    /// (by user index; null: none known), "now" being the student's last training event.
+    /// </summary>
+    public static RecommenderEvaluation Evaluate(IRecommender model, TemporalSplit split, int k, double trainSeconds, int maxDegreeOfParallelism = 0,
+        Func<int, StudentContext?>? contexts = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(split);
@@ -46,7 +51,22 @@ public static class RecommenderEvaluator
                     local.Exclude.Add(i);
                 }
 
-                var n = model.Recommend(train.UserItems(u), train.UserWeights(u), CollectionsMarshal.AsSpan(local.Exclude), local.Scores, local.Top);
+                int n;
+                if (model is IContextualRecommender contextual)
+                {
+                    contextual.Score(train.UserItems(u), train.UserWeights(u), train.UserTimestamps(u), contexts?.Invoke(u) ?? StudentContext.None, local.Scores);
+                    foreach (var i in local.Exclude)
+                    {
+                        local.Scores[i] = float.NegativeInfinity;
+                    }
+
+                    n = TopK.Select(local.Scores, local.Top);
+                }
+                else
+                {
+                    n = model.Recommend(train.UserItems(u), train.UserWeights(u), CollectionsMarshal.AsSpan(local.Exclude), local.Scores, local.Top);
+                }
+
                 var top = local.Top.AsSpan(0, n);
                 foreach (var i in top)
                 {

@@ -69,6 +69,9 @@ public sealed class RecommenderSuite
     /// <summary>The training events behind the matrix; the ranker needs them for its inner temporal split.</summary>
     public InteractionLog? TrainingEvents { get; init; }
 
+    /// <summary>Each student's forecasts and impressions by user index (null: none known); features of the ranker.</summary>
+    public Func<int, StudentContext?>? Contexts { get; init; }
+
     /// <summary>Why a strategy cannot be fitted on this data, or null when it can.</summary>
     public string? Unavailable(string strategy) => strategy switch
     {
@@ -144,7 +147,8 @@ public sealed class RecommenderSuite
         var serving = strategies.Select(Fit).ToList();
         clock.Restart();
         _log?.Invoke("training the LambdaMART re-ranker");
-        var ranker = RankerRecommender.Fit(inner, [.. serving.Select(f => f.Model)], innerSplit, _options.Ranker);
+        var facets = _texts is null ? null : ItemFacets.From(_texts);
+        var ranker = RankerRecommender.Fit(inner, [.. serving.Select(f => f.Model)], innerSplit, _options.Ranker, facets, Contexts);
         return new FittedRecommender(ranker, innerSeconds + serving.Sum(f => f.Seconds) + clock.Elapsed.TotalSeconds);
     }
 }

@@ -19,7 +19,7 @@ public sealed class RecommendEvalCommandTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var code = RecommendEvalCommand.Run(Path.Combine(_dir.FullName, "interactions.csv"), Path.Combine(_dir.FullName, "resources.csv"),
-            10, "all", 0, json: true, output, error);
+            Path.Combine(_dir.FullName, "students.csv"), 10, "all", 0, json: true, output, error);
         Assert.True(code == 0, error.ToString());
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -47,7 +47,7 @@ public sealed class RecommendEvalCommandTests : IDisposable
         var path = Write("plain.csv", "user_id,item_id,timestamp\n" + string.Join("\n",
             Enumerable.Range(0, 30).Select(i => $"u{i % 3},i{i},2025-01-{1 + (i % 28):D2}T10:00:00Z")));
         var output = new StringWriter();
-        var code = RecommendEvalCommand.Run(path, null, 5, "popularity", 0, json: false, output, TextWriter.Null);
+        var code = RecommendEvalCommand.Run(path, null, null, 5, "popularity", 0, json: false, output, TextWriter.Null);
         Assert.Equal(0, code);
         Assert.StartsWith("popularity", output.ToString(), StringComparison.Ordinal);
     }
@@ -77,8 +77,44 @@ public sealed class RecommendEvalCommandTests : IDisposable
     {
         var path = Write("few.csv", "user_id,item_id,timestamp\n" + string.Join("\n", Enumerable.Range(0, 10).Select(i => $"u,i{i},{i}")));
         var error = new StringWriter();
-        Assert.Equal(2, RecommendEvalCommand.Run(path, null, 10, "content", 0, json: true, TextWriter.Null, error));
+        Assert.Equal(2, RecommendEvalCommand.Run(path, null, null, 10, "content", 0, json: true, TextWriter.Null, error));
         Assert.Contains("items file", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("user_id,level\nu,1\n", "missing required column 'weak_subjects'")]
+    [InlineData("user_id,weak_subjects,level\nu,Calculus,expert-ish\n", "line 2: level 'expert-ish'")]
+    [InlineData("user_id,weak_subjects\nu,Calculus\nu,Physics\n", "line 3: student 'u' appears twice")]
+    [InlineData("user_id,weak_subjects\n,Calculus\n", "line 2: missing user_id")]
+    [InlineData("", "the file is empty")]
+    public void Bad_students_file_exits_with_2_and_says_why(string students, string expected)
+    {
+        var interactions = Write("ten.csv", "user_id,item_id,timestamp\n" + string.Join("\n", Enumerable.Range(0, 10).Select(i => $"u,i{i},{i}")));
+        var error = new StringWriter();
+        Assert.Equal(2, RecommendEvalCommand.Run(interactions, null, Write("students.csv", students), 10, "popularity", 0, json: true, TextWriter.Null, error));
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void The_students_file_feeds_the_ranker_and_students_without_events_are_ignored()
+    {
+        Assert.Equal(0, GenerateEngagementCommand.Run(new EngagementSpec(400, 120, 8_000, 3), _dir, TextWriter.Null, TextWriter.Null));
+        var students = Path.Combine(_dir.FullName, "students.csv");
+        File.AppendAllText(students, "NOBODY,,,Calculus,visual,casual\n");
+        var interactions = Path.Combine(_dir.FullName, "interactions.csv");
+        var items = Path.Combine(_dir.FullName, "resources.csv");
+
+        string Ndcg(string? studentsFile)
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            Assert.True(RecommendEvalCommand.Run(interactions, items, studentsFile, 10, "ranker", 0, json: true, output, error) == 0, error.ToString());
+            return JsonDocument.Parse(output.ToString()).RootElement.GetProperty("ndcg_at_k").GetRawText();
+        }
+
+        // The weak subjects change the ranker's features, so its rankings (and figures) differ.
+        Assert.NotEqual(Ndcg(null), Ndcg(students));
     }
 
     [Fact]
@@ -113,7 +149,7 @@ public sealed class RecommendEvalCommandTests : IDisposable
     private static void AssertBadInput(string path, string expected)
     {
         var error = new StringWriter();
-        var code = RecommendEvalCommand.Run(path, null, 10, "all", 0, json: true, TextWriter.Null, error);
+        var code = RecommendEvalCommand.Run(path, null, null, 10, "all", 0, json: true, TextWriter.Null, error);
         Assert.Equal(2, code);
         Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
         Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));

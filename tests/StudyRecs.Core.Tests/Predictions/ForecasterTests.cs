@@ -57,6 +57,31 @@ public sealed class ForecasterTests
     }
 
     [Fact]
+    public async Task Outlooks_of_many_students_at_once_match_each_students_overview()
+    {
+        await using var host = await TrainedHostAsync();
+        var ids = await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>()
+            .Select(r => r.StudentId).Distinct().OrderBy(s => s).Take(12).ToListAsync());
+        var top = await host.WithScopeAsync(sp => Task.FromResult(sp.GetRequiredService<StudyRecs.Core.StudyPlans.StudyPlanner>().Grades[0]));
+        Assert.True(await host.WithScopeAsync(sp => sp.GetRequiredService<StudentForecasts>().SetTargetGradeAsync(ids[0], top, CancellationToken.None)));
+
+        var outlooks = await host.WithScopeAsync(sp => sp.GetRequiredService<StudentForecasts>().OutlooksAsync([.. ids, "NOBODY"], CancellationToken.None));
+
+        Assert.False(outlooks.ContainsKey("NOBODY"));
+        Assert.Equal(ids.Count, outlooks.Count);
+        foreach (var id in ids)
+        {
+            var overview = await host.WithScopeAsync(sp => sp.GetRequiredService<StudentForecasts>().OverviewAsync(id, CancellationToken.None));
+            Assert.Equal(overview.Subjects.Count, outlooks[id].SubjectCount);
+            Assert.Equal(overview.WeakSubjects.Select(w => (w.Forecast.Subject, w.Forecast.PredictedMarks, w.Reason)),
+                outlooks[id].WeakSubjects.Select(w => (w.Forecast.Subject, w.Forecast.PredictedMarks, w.Reason)));
+        }
+
+        // The student aiming for the top grade falls short of it somewhere.
+        Assert.NotEmpty(outlooks[ids[0]].WeakSubjects);
+    }
+
+    [Fact]
     public async Task Missing_marks_and_unseen_subjects_are_forecast_and_said_so()
     {
         await using var host = await TrainedHostAsync();

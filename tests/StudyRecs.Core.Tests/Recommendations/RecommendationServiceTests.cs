@@ -5,6 +5,8 @@ using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.StudyPlans;
+using StudyRecs.Core.Training;
+using StudyRecs.Learning.Recommend;
 
 namespace StudyRecs.Core.Tests.Recommendations;
 
@@ -12,6 +14,10 @@ public class RecommendationServiceTests
 {
     private static WeakSubject Weak(string subject, bool atRisk) => new(
         new Forecast(subject, 2, 48, new MarksInterval(40, 56, 0.9), "D", [], atRisk ? 0.6 : 0.2, atRisk, 50, [], true, "r1", "c1"), 12, atRisk ? "at risk" : "below target");
+
+    // What the dashboard passes: the student's forecasts with these weak subjects.
+    private static StudentOverview Overview(string student, params WeakSubject[] weak) =>
+        new(student, 2, "B", true, true, [], weak, [], ServingModels.None);
 
     private static RecommendationEvent Event(string student, long resource, RecommendationEventType type, string request, DateTime at, string? strategy = "fallback") => new()
     {
@@ -37,7 +43,7 @@ public class RecommendationServiceTests
         await using var host = await RecommendationTestHost.StartAsync();
         await host.SeedCatalogAsync();
 
-        var list = await RecommendAsync(host, new RecommendationQuery("NEW1", 5, WeakSubjects: [Weak("Calculus", atRisk: true), Weak("Physics", atRisk: false)]));
+        var list = await RecommendAsync(host, new RecommendationQuery("NEW1", 5, Overview: Overview("NEW1", Weak("Calculus", atRisk: true), Weak("Physics", atRisk: false))));
 
         Assert.Equal("fallback", list.Strategy);
         Assert.Null(list.ModelVersion);
@@ -60,7 +66,7 @@ public class RecommendationServiceTests
         await StoreAsync(host, Event("S9", calculus[0].Id, RecommendationEventType.Complete, "a", at), Event("S9", calculus[1].Id, RecommendationEventType.Dismiss, "a", at));
         await host.WithScopeAsync(sp => sp.GetRequiredService<ResourceCatalog>().RetireAsync(calculus[2].Id, "test", CancellationToken.None));
 
-        var list = await RecommendAsync(host, new RecommendationQuery("S9", 74, Subject: "calculus", WeakSubjects: [Weak("Calculus", true)]));
+        var list = await RecommendAsync(host, new RecommendationQuery("S9", 74, Subject: "calculus", Overview: Overview("S9", Weak("Calculus", true))));
 
         var ids = list.Items.Select(i => i.ResourceId).ToList();
         Assert.DoesNotContain(calculus[0].Id, ids);
@@ -85,13 +91,13 @@ public class RecommendationServiceTests
         Assert.True(await host.Services.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None));
 
         // S000 belongs to the community of the first half of the catalog.
-        var online = await RecommendAsync(host, new RecommendationQuery("S000", 10, WeakSubjects: []));
+        var online = await RecommendAsync(host, new RecommendationQuery("S000", 10, Overview: Overview("S000")));
         Assert.Equal(trained.Version, online.ModelVersion);
         Assert.NotEqual("fallback", online.Strategy);
         Assert.StartsWith("chosen online (thompson)", online.StrategyReason);
         Assert.Contains(trained.Algorithm, online.StrategyReason);
 
-        var list = await RecommendAsync(host, new RecommendationQuery("S000", 10, Strategy: trained.Algorithm, WeakSubjects: []));
+        var list = await RecommendAsync(host, new RecommendationQuery("S000", 10, Strategy: trained.Algorithm, Overview: Overview("S000")));
         var firstHalf = catalog.Take(catalog.Count / 2).Select(r => r.Id).ToHashSet();
         Assert.True(list.Items.Count(i => firstHalf.Contains(i.ResourceId)) >= 6, string.Join(", ", list.Items.Select(i => i.Title)));
         Assert.All(list.Items, i => Assert.False(string.IsNullOrWhiteSpace(i.Reason)));
@@ -103,14 +109,14 @@ public class RecommendationServiceTests
             await sp.GetRequiredService<RecommendationSettings>().PinAsync("popularity", "admin", CancellationToken.None);
             return 0;
         });
-        var pinned = await RecommendAsync(host, new RecommendationQuery("S000", 10, WeakSubjects: []));
+        var pinned = await RecommendAsync(host, new RecommendationQuery("S000", 10, Overview: Overview("S000")));
         Assert.Equal(("popularity", "pinned by an administrator"), (pinned.Strategy, pinned.StrategyReason));
 
-        var requested = await RecommendAsync(host, new RecommendationQuery("S000", 3, Strategy: "content", WeakSubjects: []));
+        var requested = await RecommendAsync(host, new RecommendationQuery("S000", 3, Strategy: "content", Overview: Overview("S000")));
         Assert.Equal(("content", "requested"), (requested.Strategy, requested.StrategyReason));
         Assert.Contains(requested.Items, i => i.Reason.StartsWith("similar to '", StringComparison.Ordinal) || i.Reason.StartsWith("students with similar activity", StringComparison.Ordinal));
 
-        await Assert.ThrowsAsync<ArgumentException>(() => RecommendAsync(host, new RecommendationQuery("S000", 3, Strategy: "magic", WeakSubjects: [])));
+        await Assert.ThrowsAsync<ArgumentException>(() => RecommendAsync(host, new RecommendationQuery("S000", 3, Strategy: "magic", Overview: Overview("S000"))));
     }
 
     [Fact]
@@ -156,10 +162,110 @@ public class RecommendationServiceTests
     {
         await using var host = await RecommendationTestHost.StartAsync();
 
-        var list = await RecommendAsync(host, new RecommendationQuery("S1", 5, WeakSubjects: [Weak("Calculus", true)]));
+        var list = await RecommendAsync(host, new RecommendationQuery("S1", 5, Overview: Overview("S1", Weak("Calculus", true))));
 
         Assert.True(list.IsEmpty);
         Assert.Equal("fallback", list.Strategy);
         Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationService>().SimilarAsync(1, 3, CancellationToken.None)) ?? []);
+    }
+
+    [Fact]
+    public async Task A_serving_ranker_scores_with_the_students_forecasts_event_times_and_impressions()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+        var catalog = await host.SeedCatalogAsync();
+        var now = host.Clock.Now.UtcDateTime;
+        var events = RecommenderTrainingTests.CommunityEvents(catalog, now.AddHours(-1));
+        // Every student was shown, twice, three resources of their own community that they then left alone: the
+        // ranker can learn that what was shown and not taken is not wanted.
+        var impressions = new List<RecommendationEvent>();
+        var ignored = new Dictionary<string, List<long>>();
+        foreach (var student in events.GroupBy(e => e.StudentId))
+        {
+            var community = int.Parse(student.Key[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0
+                ? catalog.Take(catalog.Count / 2) : catalog.Skip(catalog.Count / 2);
+            var used = student.Select(e => e.ResourceId).ToHashSet();
+            var first = student.Min(e => e.AtUtc);
+            ignored[student.Key] = [.. community.Select(r => r.Id).Where(id => !used.Contains(id)).Take(3)];
+            foreach (var id in ignored[student.Key])
+            {
+                impressions.Add(Event(student.Key, id, RecommendationEventType.Impression, $"{student.Key}-{id}-a", first.AddMinutes(-20)));
+                impressions.Add(Event(student.Key, id, RecommendationEventType.Impression, $"{student.Key}-{id}-b", first.AddMinutes(-10)));
+            }
+        }
+
+        await host.WithScopeAsync(sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            db.AddRange(events);
+            db.AddRange(impressions);
+            return db.SaveChangesAsync();
+        });
+        var trained = (await host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().TrainAsync("job", false, CancellationToken.None))).Model!;
+
+        // Serve the learned ranker whatever the selection chose, fitted on the same data as the training job would.
+        var data = await host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().LoadAsync(long.MaxValue, CancellationToken.None));
+        var suite = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, new RecommenderSuiteOptions
+        {
+            Als = new AlsOptions { Factors = 4, Iterations = 3 },
+            Ranker = new RankerOptions { Candidates = 30, Boosting = new StudyRecs.Learning.Boosting.GradientBoostingOptions { NumberOfTrees = 30, NumberOfLeaves = 6, MinimumExampleCountPerLeaf = 5, NdcgTruncationLevel = 10 } },
+        })
+        {
+            TrainingEvents = data.Log,
+            Contexts = u => data.Contexts[u],
+        };
+        var ranker = (RankerRecommender)suite.Fit("ranker").Model;
+        var chain = new FallbackRecommender(ranker, (ContentRecommender)suite.Fit("content").Model, (PopularityRecommender)suite.Fit("popularity").Model, data.Subjects);
+        await host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            var stored = await db.Set<TrainedModel>().SingleAsync(m => m.Version == trained.Version);
+            stored.Algorithm = "ranker";
+            stored.Artifact = RecommenderSerializer.Serialize(chain);
+            stored.ArtifactSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored.Artifact));
+            return await db.SaveChangesAsync();
+        });
+        Assert.True(await host.Services.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None));
+
+        var weak = Weak(catalog[^1].Subject, atRisk: true);
+        var list = await RecommendAsync(host, new RecommendationQuery("S000", 8, Strategy: "ranker", Overview: Overview("S000", weak)));
+
+        // What the ranker must have seen: the history with each resource's latest event time, the weak subject and
+        // level of the forecasts, the two impressions and the current time.
+        Assert.Equal("ranker", list.Strategy);
+        var mine = events.Where(e => e.StudentId == "S000").ToList();
+        var dismissed = mine.Where(e => e.Type == RecommendationEventType.Dismiss).Select(e => e.ResourceId).ToHashSet();
+        var history = mine.Where(e => !dismissed.Contains(e.ResourceId)).GroupBy(e => e.ResourceId)
+            .Select(g => (Item: catalog.Select(r => r.Id).ToList().IndexOf(g.Key), Weight: g.Sum(e => InteractionKinds.DefaultWeight(RecommenderTraining.Kind(e.Type))),
+                Time: RecommenderTraining.UnixSeconds(g.Max(e => e.AtUtc))))
+            .OrderBy(h => h.Item).ToList();
+        var excluded = mine.Where(e => e.Type is RecommendationEventType.Complete or RecommendationEventType.Dismiss)
+            .Select(e => catalog.Select(r => r.Id).ToList().IndexOf(e.ResourceId)).ToHashSet();
+        float[] Expected(StudentContext context)
+        {
+            var scores = new float[ranker.ItemCount];
+            ranker.Score([.. history.Select(h => h.Item)], [.. history.Select(h => h.Weight)], [.. history.Select(h => h.Time)], context, scores);
+            foreach (var i in excluded)
+            {
+                scores[i] = float.NegativeInfinity;
+            }
+
+            return scores;
+        }
+
+        var context = new StudentContext
+        {
+            Now = host.Clock.Now.ToUnixTimeSeconds(),
+            WeakSubjects = [weak.Forecast.Subject],
+            Level = RecommendationContexts.Level([weak], 0),
+            Shown = [.. impressions.Where(e => e.StudentId == "S000").GroupBy(e => e.ResourceId)
+                .Select(g => new ShownItem(catalog.Select(r => r.Id).ToList().IndexOf(g.Key), RecommenderTraining.UnixSeconds(g.Max(e => e.AtUtc)), g.Count()))],
+        };
+        var expected = Expected(context);
+        Assert.Equal(expected.OrderDescending().Take(8), list.Items.Select(i => (float)i.Score));
+        Assert.All(list.Items, i => Assert.Equal(expected[catalog.Select(r => r.Id).ToList().IndexOf(i.ResourceId)], (float)i.Score));
+
+        // The context matters to this ranker: without the impressions the same history ranks differently.
+        Assert.NotEqual(expected, Expected(context with { Shown = [] }));
     }
 }

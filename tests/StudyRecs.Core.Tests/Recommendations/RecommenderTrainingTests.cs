@@ -93,6 +93,56 @@ public class RecommenderTrainingTests
     }
 
     [Fact]
+    public async Task The_rankers_student_context_holds_the_impressions_logged_up_to_the_training_and_the_resources_facets()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+        var catalog = await host.SeedCatalogAsync();
+        var now = host.Clock.Now.UtcDateTime;
+        var events = CommunityEvents(catalog, now);
+        RecommendationEvent Impression(string student, long resource, DateTime at, string request) =>
+            new() { StudentId = student, UserName = "x", ResourceId = resource, Type = RecommendationEventType.Impression, RequestId = request, AtUtc = at };
+        events.Add(Impression("S000", catalog[3].Id, now.AddHours(-1), "i1"));
+        events.Add(Impression("S000", catalog[3].Id, now.AddMinutes(-30), "i2"));
+        events.Add(Impression("S001", catalog[4].Id, now.AddMinutes(-20), "i3"));
+        events.Add(Impression("GHOST", catalog[4].Id, now, "i4"));
+        await StoreAsync(host, events);
+        var lastId = await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<RecommendationEvent>().MaxAsync(e => e.Id));
+        // Logged after the training snapshot: not part of it.
+        await StoreAsync(host, [Impression("S000", catalog[5].Id, now, "late")]);
+
+        var data = await host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().LoadAsync(lastId, CancellationToken.None));
+
+        Assert.True(data.Log.Users.TryGetIndex("S000", out var s0));
+        Assert.True(data.Log.Users.TryGetIndex("S001", out var s1));
+        Assert.False(data.Log.Users.TryGetIndex("GHOST", out _)); // impressions alone do not make a student of the log
+        var item3 = data.Log.Items.Ids.ToList().IndexOf(catalog[3].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var shown = data.Contexts[s0]!.Shown;
+        Assert.Equal(2, shown.Count);
+        Assert.All(shown, s => Assert.Equal(item3, s.Item));
+        Assert.Equal(new DateTimeOffset(now.AddMinutes(-30), TimeSpan.Zero).ToUnixTimeSeconds(), shown.Max(s => s.Timestamp));
+        Assert.Single(data.Contexts[s1]!.Shown);
+        // No grade models here: no forecasts, so no weak subjects and no level.
+        Assert.Empty(data.Contexts[s0]!.WeakSubjects);
+        Assert.True(float.IsNaN(data.Contexts[s0]!.Level));
+        Assert.All(Enumerable.Range(0, data.Log.Users.Count).Where(u => u != s0 && u != s1), u => Assert.Null(data.Contexts[u]));
+        // Type and difficulty of each resource reach the ranker's facets.
+        Assert.Equal(ResourceNames.Of(catalog[0].Type), data.Texts[0]!.Type);
+        Assert.Equal(ResourceNames.Of(catalog[0].Difficulty), data.Texts[0]!.Difficulty);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0, float.NaN)]
+    [InlineData(4, 1, 1, 1.25f)] // at risk 0, below target 1, two others 2: 5 / 4
+    [InlineData(2, 2, 0, 0f)]
+    [InlineData(3, 0, 0, 2f)]
+    public void The_forecast_level_averages_the_study_plans_level_per_subject(int subjects, int atRisk, int below, float expected)
+    {
+        static StudyRecs.Core.StudyPlans.WeakSubject Weak(bool risk) => new(new StudyRecs.Core.Predictions.Forecast("X", 1, 40, new StudyRecs.Core.Predictions.MarksInterval(30, 50, 0.9), "D", [], risk ? 0.6 : 0.1, risk, 50, [], true, "r", "c"), 5, "");
+        var weak = Enumerable.Range(0, atRisk).Select(_ => Weak(true)).Concat(Enumerable.Range(0, below).Select(_ => Weak(false))).ToList();
+        Assert.Equal(expected, RecommendationContexts.Level(weak, subjects));
+    }
+
+    [Fact]
     public async Task Skips_when_no_event_arrived_since_the_latest_version_and_trains_again_after_one()
     {
         await using var host = await RecommendationTestHost.StartAsync();
