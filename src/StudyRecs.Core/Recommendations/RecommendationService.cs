@@ -96,6 +96,7 @@ public sealed class RecommendationService(
         var ids = top.Select(i => model.ResourceIds[i]).ToList();
         var resources = await db.Set<LearningResource>().AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
         var titles = await TitlesAsync(model, history, top, focus, cancellationToken);
+        var thisWeek = await StudentsThisWeekAsync(ids, cancellationToken);
         var items = new List<RecommendedResource>(top.Length);
         foreach (var item in top)
         {
@@ -104,7 +105,7 @@ public sealed class RecommendationService(
                 continue; // Deleted from the catalog since the model was trained.
             }
 
-            var reason = Reason(model, history, item, r, weak, focus, titles);
+            var reason = Reason(model, history, item, r, weak, focus, titles, thisWeek.GetValueOrDefault(r.Id));
             items.Add(new RecommendedResource(r.Id, r.Title, r.Url, r.Subject, ResourceNames.Of(r.Type), ResourceNames.Of(r.Difficulty), r.Minutes, items.Count + 1, scores[item], reason));
         }
 
@@ -246,7 +247,18 @@ public sealed class RecommendationService(
         return related.Count == 0 ? [] : await db.Set<LearningResource>().AsNoTracking().Where(r => related.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Title, cancellationToken);
     }
 
-    private static string Reason(RecommendationModel model, StudentHistory history, int item, LearningResource resource, IReadOnlyList<WeakSubject> weak, string[] focus, Dictionary<long, string> titles)
+    // Students who used each resource (any event but an impression or a dismissal) in the last seven days.
+    private async Task<Dictionary<long, int>> StudentsThisWeekAsync(List<long> ids, CancellationToken cancellationToken)
+    {
+        var since = time.GetUtcNow().UtcDateTime.AddDays(-7);
+        var recent = await db.Set<RecommendationEvent>().AsNoTracking()
+            .Where(e => ids.Contains(e.ResourceId) && e.AtUtc >= since && e.Type != RecommendationEventType.Impression && e.Type != RecommendationEventType.Dismiss)
+            .Select(e => new { e.ResourceId, e.StudentId }).Distinct().ToListAsync(cancellationToken);
+        return recent.GroupBy(e => e.ResourceId).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    private static string Reason(RecommendationModel model, StudentHistory history, int item, LearningResource resource, IReadOnlyList<WeakSubject> weak, string[] focus,
+        Dictionary<long, string> titles, int studentsThisWeek)
     {
         var reason = model.Explainer.Explain(history.Items, item, focus);
         switch (reason.Kind)
@@ -266,11 +278,16 @@ public sealed class RecommendationService(
                 };
                 return $"similar to '{title}' you {verb}";
             default:
-                return model.Chain.Popularity.ItemScores[item] > 0
+                return studentsThisWeek >= TrendingStudents
+                    ? $"trending in {resource.Subject} this week: {studentsThisWeek} students used it"
+                    : model.Chain.Popularity.ItemScores[item] > 0
                     ? $"popular in {resource.Subject}"
                     : $"{Article(ResourceNames.Of(resource.Difficulty))} {ResourceNames.Of(resource.Type)} in {resource.Subject}";
         }
     }
+
+    // Students in the last seven days that make a resource "trending" rather than merely popular.
+    private const int TrendingStudents = 3;
 
     private static string Article(string word) => ("aeiou".Contains(char.ToLowerInvariant(word[0])) ? "an " : "a ") + word;
 }

@@ -268,4 +268,30 @@ public class RecommendationServiceTests
         // The context matters to this ranker: without the impressions the same history ranks differently.
         Assert.NotEqual(expected, Expected(context with { Shown = [] }));
     }
+
+    [Fact]
+    public async Task Resources_used_by_several_students_this_week_are_trending_and_older_favourites_are_popular()
+    {
+        await using var host = await RecommendationTestHost.StartAsync();
+        var catalog = await host.SeedCatalogAsync();
+        var now = host.Clock.Now.UtcDateTime;
+        var fresh = catalog[0];
+        var older = catalog[1];
+        var events = new List<RecommendationEvent>();
+        for (var s = 0; s < 4; s++)
+        {
+            events.Add(Event($"F{s}", fresh.Id, s == 3 ? RecommendationEventType.Impression : RecommendationEventType.Complete, $"f{s}", now.AddDays(-2)));
+            events.Add(Event($"O{s}", older.Id, RecommendationEventType.Complete, $"o{s}", now.AddDays(-10)));
+            events.Add(Event($"O{s}", older.Id, RecommendationEventType.Complete, $"o{s}-again", now.AddDays(-9)));
+        }
+
+        await StoreAsync(host, [.. events]);
+
+        var list = await RecommendAsync(host, new RecommendationQuery("NEW", 5, Overview: Overview("NEW")));
+
+        var reasons = list.Items.ToDictionary(i => i.ResourceId, i => i.Reason);
+        // Three students completed it two days ago (the fourth only saw it): trending; the other is older news.
+        Assert.Equal($"trending in {fresh.Subject} this week: 3 students used it", reasons[fresh.Id]);
+        Assert.Equal($"popular in {older.Subject}", reasons[older.Id]);
+    }
 }
