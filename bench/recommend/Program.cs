@@ -3,8 +3,9 @@ using System.Globalization;
 using StudyRecs.Learning.Recommend;
 
 // Recommender benchmark on a generated engagement set (see README.md):
-//   dotnet run -c Release --project bench/recommend -- DIR [--threads 2] [--queries 2000] [--skip-ease]
-// Prints ALS training time, top-10 latency per strategy, peak memory and exact-scoring time against catalog size.
+//   dotnet run -c Release --project bench/recommend -- DIR [--threads 2] [--queries 2000] [--skip-ease] [--skip-ranker]
+// Prints ALS training time, the learned ranker's training time (with the students' weak subjects from students.csv),
+// top-10 latency per strategy, peak memory and exact-scoring time against catalog size.
 if (args.Length < 1 || !File.Exists(Path.Combine(args[0], "interactions.csv")))
 {
     Console.Error.WriteLine("usage: bench-recommend DIR [--threads 2] [--queries 2000] [--skip-ease] (DIR from 'studyrecs generate engagement')");
@@ -40,6 +41,37 @@ if (!skipEase)
     fitted.Add(new HybridRecommender([new(ease, 0.45f), new(als, 0.35f), new(fitted[2], 0.1f), new(fitted[1], 0.05f)]));
 }
 
+// The learned ranker as the portal serves it: base models refitted on all events, LambdaMART trained on an inner
+// temporal split, student features from the resources' facets, the events' times and the weak subjects.
+StudentContext?[] contexts = new StudentContext?[log.Users.Count];
+if (!skipEase && !args.Contains("--skip-ranker"))
+{
+    var texts = ReadItems(Path.Combine(args[0], "resources.csv"), log.Items);
+    foreach (var row in GeneratedCsv.Read(Path.Combine(args[0], "students.csv")))
+    {
+        if (log.Users.TryGetIndex(row["user_id"], out var u))
+        {
+            contexts[u] = new StudentContext { WeakSubjects = row["weak_subjects"].Split(';', StringSplitOptions.RemoveEmptyEntries) };
+        }
+    }
+
+    clock.Restart();
+    cpu = Environment.CpuUsage.TotalTime;
+    var suite = new RecommenderSuite(data, texts, new RecommenderSuiteOptions
+    {
+        Als = new AlsOptions { MaxDegreeOfParallelism = threads },
+        Ease = new EaseOptions { MaxDegreeOfParallelism = threads },
+        ItemKnn = new ItemKnnOptions { MaxDegreeOfParallelism = threads },
+        Ranker = new RankerOptions { Boosting = new RankerOptions().Boosting with { NumberOfThreads = threads } },
+    })
+    {
+        TrainingEvents = log,
+        Contexts = u => contexts[u],
+    };
+    fitted.Add(suite.Fit("ranker").Model);
+    Console.WriteLine($"ranker fit (inner split + base models twice + LambdaMART, {threads} threads): {clock.Elapsed.TotalSeconds:F1} s wall, {(Environment.CpuUsage.TotalTime - cpu).TotalSeconds:F1} s CPU");
+}
+
 // Top-10 latency, one query at a time on one thread, for students drawn uniformly (casual and power users alike).
 // The machine is shared: each query runs 5 times and keeps its fastest run, so a preemption by another process
 // does not count as the query's cost; percentiles are over students.
@@ -53,15 +85,26 @@ foreach (var model in fitted)
     for (var q = 0; q < users.Length; q++)
     {
         var u = users[q];
-        times[q] = Fastest(() => model.Recommend(data.UserItems(u), data.UserWeights(u), data.UserItems(u), scores, top));
+        times[q] = model is IContextualRecommender contextual
+            ? Fastest(() =>
+            {
+                contextual.Score(data.UserItems(u), data.UserWeights(u), data.UserTimestamps(u), contexts[u] ?? StudentContext.None, scores);
+                foreach (var i in data.UserItems(u))
+                {
+                    scores[i] = float.NegativeInfinity;
+                }
+
+                TopK.Select(scores, top);
+            })
+            : Fastest(() => model.Recommend(data.UserItems(u), data.UserWeights(u), data.UserItems(u), scores, top));
     }
 
     Array.Sort(times);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"top-10 latency {model.Name,-10}: p50 {Percentile(times, 0.50):F3} ms, p99 {Percentile(times, 0.99):F3} ms, max {times[^1]:F3} ms"));
+        $"top-10 latency {model.Name,-10}: p50 {BenchMeasure.Percentile(times, 0.50):F3} ms, p99 {BenchMeasure.Percentile(times, 0.99):F3} ms, max {times[^1]:F3} ms"));
 }
 
-Console.WriteLine($"peak working set: {PeakMegabytes():N0} MB");
+Console.WriteLine($"peak working set: {BenchMeasure.PeakMegabytes():N0} MB");
 
 // Exact scoring (64-dimensional dot products + heap top-10) against catalog size.
 foreach (var n in new[] { 10_000, 30_000, 100_000, 300_000, 1_000_000 })
@@ -90,7 +133,7 @@ foreach (var n in new[] { 10_000, 30_000, 100_000, 300_000, 1_000_000 })
     }
 
     Array.Sort(times);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact top-10 over {n,9:N0} items: median {Percentile(times, 0.5):F2} ms, p99 {Percentile(times, 0.99):F2} ms"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact top-10 over {n,9:N0} items: median {BenchMeasure.Percentile(times, 0.5):F2} ms, p99 {BenchMeasure.Percentile(times, 0.99):F2} ms"));
 }
 
 return 0;
@@ -114,21 +157,6 @@ static double Fastest(Action query)
     return best;
 }
 
-static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-static long PeakMegabytes()
-{
-    foreach (var line in File.ReadLines("/proc/self/status"))
-    {
-        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-        {
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-        }
-    }
-
-    return Environment.WorkingSet / (1024 * 1024);
-}
-
 // The generated interactions file has no quoted fields: user_id,item_id,timestamp,weight,event.
 static InteractionLog Load(string path)
 {
@@ -148,4 +176,23 @@ static InteractionLog Load(string path)
     }
 
     return new InteractionLog(users, items, [.. events]);
+}
+
+// The generated resources file: item_id plus text and facet columns, some fields quoted.
+static List<ItemText?> ReadItems(string path, IdIndex catalog)
+{
+    var texts = new ItemText?[catalog.Count];
+    foreach (var row in GeneratedCsv.Read(path))
+    {
+        if (catalog.TryGetIndex(row["item_id"], out var i))
+        {
+            texts[i] = new ItemText(row["title"], row["description"], row["subject"], row["topic"], row["tags"])
+            {
+                Type = row["type"],
+                Difficulty = row["difficulty"],
+            };
+        }
+    }
+
+    return [.. texts];
 }

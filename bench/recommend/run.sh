@@ -16,4 +16,8 @@ echo "== $(date -u +%FT%TZ) on $(nproc) cores, $(grep -m1 'model name' /proc/cpu
 dotnet "$root/bench/recommend/bin/Release/net10.0/StudyRecs.Bench.Recommend.dll" "$data" --threads 2
 echo "== recommend-eval --algorithm ${ALGORITHM:-all} (JSON lines), peak RSS from /usr/bin/time"
 /usr/bin/time -f "recommend-eval peak RSS: %M KB, wall %e s" \
-  "$cli" recommend-eval --interactions "$data/interactions.csv" --items "$data/resources.csv" --algorithm "${ALGORITHM:-all}" --json
+  "$cli" recommend-eval --interactions "$data/interactions.csv" --items "$data/resources.csv" --students "$data/students.csv" \
+  --algorithm "${ALGORITHM:-all}" --json
+echo "== recommend-eval --algorithm ranker without --students (the ranker without forecasts)"
+/usr/bin/time -f "recommend-eval peak RSS: %M KB, wall %e s" \
+  "$cli" recommend-eval --interactions "$data/interactions.csv" --items "$data/resources.csv" --algorithm ranker --json

@@ -11,13 +11,7 @@ internal static class EvaluationInput
     {
         var texts = new List<ItemText>();
         using var reader = Open(path);
-        var csv = new CsvRecordReader(reader);
-        if (!csv.Read())
-        {
-            throw new RecommendInputException($"{path}: the file is empty");
-        }
-
-        var columns = Header(csv);
+        var (csv, columns) = ReadHeader(reader, path);
         var id = Require(columns, "item_id", path);
         var title = columns.GetValueOrDefault("title", -1);
         var description = columns.GetValueOrDefault("description", -1);
@@ -60,13 +54,7 @@ internal static class EvaluationInput
         var users = new IdIndex();
         var events = new List<Interaction>();
         using var reader = Open(path);
-        var csv = new CsvRecordReader(reader);
-        if (!csv.Read())
-        {
-            throw new RecommendInputException($"{path}: the file is empty");
-        }
-
-        var columns = Header(csv);
+        var (csv, columns) = ReadHeader(reader, path);
         var user = Require(columns, "user_id", path);
         var item = Require(columns, "item_id", path);
         var time = Require(columns, "timestamp", path);
@@ -121,13 +109,7 @@ internal static class EvaluationInput
     {
         var contexts = new StudentContext?[users.Count];
         using var reader = Open(path);
-        var csv = new CsvRecordReader(reader);
-        if (!csv.Read())
-        {
-            throw new RecommendInputException($"{path}: the file is empty");
-        }
-
-        var columns = Header(csv);
+        var (csv, columns) = ReadHeader(reader, path);
         var user = Require(columns, "user_id", path);
         var weak = Require(columns, "weak_subjects", path);
         var level = columns.GetValueOrDefault("level", -1);
@@ -207,15 +189,22 @@ internal static class EvaluationInput
         return new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
     }
 
-    private static Dictionary<string, int> Header(CsvRecordReader csv)
+    // The reader positioned after the header, and the header's column indexes by name (case-insensitive).
+    private static (CsvRecordReader Csv, Dictionary<string, int> Columns) ReadHeader(StreamReader reader, string path)
     {
+        var csv = new CsvRecordReader(reader);
+        if (!csv.Read())
+        {
+            throw new RecommendInputException($"{path}: the file is empty");
+        }
+
         var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var f = 0; f < csv.FieldCount; f++)
         {
             columns.TryAdd(csv[f].Trim().ToString(), f);
         }
 
-        return columns;
+        return (csv, columns);
     }
 
     private static int Require(Dictionary<string, int> columns, string name, string path) =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using StudyRecs.Learning.Boosting;
 using StudyRecs.Learning.Data;
@@ -59,6 +60,9 @@ public sealed class RankerRecommender : IContextualRecommender
     private readonly int _candidates;
     private readonly ItemFacets _facets;
 
+    // Scoring workspaces (a few hundred kilobytes each) reused across calls and threads instead of one per call.
+    private readonly ConcurrentBag<Workspace> _workspaces = [];
+
     private RankerRecommender(IRecommender[] bases, TreeEnsembleModel model, int candidates, ItemFacets facets)
     {
         _bases = bases;
@@ -90,13 +94,41 @@ public sealed class RankerRecommender : IContextualRecommender
     {
         ArgumentNullException.ThrowIfNull(innerModels);
         ArgumentNullException.ThrowIfNull(servingModels);
+        return Fit(() => innerModels, () => servingModels, innerSplit, options, facets, contexts);
+    }
+
+    /// <summary>
+    /// Trains the re-ranker, fitting the inner models first and the serving models only once the LambdaMART training
+    /// set is built, so the two sets of base models (EASE's dense matrix twice) never need to be in memory together.
+    /// </summary>
+    public static RankerRecommender Fit(Func<IReadOnlyList<IRecommender>> fitInnerModels, Func<IReadOnlyList<IRecommender>> fitServingModels, TemporalSplit innerSplit,
+        RankerOptions? options = null, ItemFacets? facets = null, Func<int, StudentContext?>? contexts = null)
+    {
+        ArgumentNullException.ThrowIfNull(fitInnerModels);
+        ArgumentNullException.ThrowIfNull(fitServingModels);
         ArgumentNullException.ThrowIfNull(innerSplit);
         options ??= new RankerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Candidates, 2);
-        if (innerModels.Count == 0 || innerModels.Count != servingModels.Count
-            || innerModels.Zip(servingModels).Any(p => p.First.Name != p.Second.Name || p.First.ItemCount != p.Second.ItemCount))
+        var (set, names, itemCount, usedFacets) = TrainingData(fitInnerModels(), innerSplit, options, facets, contexts);
+        var model = new GradientBoostingTrainer(options.Boosting with { Seed = options.Seed }).Fit(LearningTask.Ranking, set);
+        var serving = fitServingModels();
+        if (serving.Count != names.Length - ContextFeatureNames.Count
+            || serving.Select((m, i) => m.Name != names[i] || m.ItemCount != itemCount).Any(bad => bad))
         {
-            throw new ArgumentException("Inner and serving models must be the same strategies over the same catalog.", nameof(servingModels));
+            throw new ArgumentException("Inner and serving models must be the same strategies over the same catalog.", nameof(fitServingModels));
+        }
+
+        return new RankerRecommender([.. serving], model, options.Candidates, usedFacets);
+    }
+
+    // The LambdaMART training set: one query group per sampled student of the inner split with a later interaction
+    // among its candidates. The inner models are not referenced once it returns.
+    private static (TrainingSet Set, string[] Names, int ItemCount, ItemFacets Facets) TrainingData(IReadOnlyList<IRecommender> innerModels, TemporalSplit innerSplit,
+        RankerOptions options, ItemFacets? facets, Func<int, StudentContext?>? contexts)
+    {
+        if (innerModels.Count == 0 || innerModels.Any(m => m.ItemCount != innerModels[0].ItemCount))
+        {
+            throw new ArgumentException("The ranker needs at least one base model, all over the same catalog.", nameof(innerModels));
         }
 
         facets ??= ItemFacets.None(innerModels[0].ItemCount);
@@ -158,10 +190,8 @@ public sealed class RankerRecommender : IContextualRecommender
             at += labels[s].Length;
         }
 
-        var names = innerModels.Select(m => m.Name).Concat(ContextFeatureNames).ToArray();
-        var set = new TrainingSet(new DenseMatrix(values, total, features), allLabels, groups) { FeatureNames = names };
-        var model = new GradientBoostingTrainer(options.Boosting with { Seed = options.Seed }).Fit(LearningTask.Ranking, set);
-        return new RankerRecommender([.. servingModels], model, options.Candidates, facets);
+        var names = inner.Select(m => m.Name).Concat(ContextFeatureNames).ToArray();
+        return (new TrainingSet(new DenseMatrix(values, total, features), allLabels, groups) { FeatureNames = names }, names, inner[0].ItemCount, facets);
     }
 
     /// <inheritdoc />
@@ -173,7 +203,7 @@ public sealed class RankerRecommender : IContextualRecommender
     {
         ArgumentNullException.ThrowIfNull(context);
         scores = scores[..ItemCount];
-        var workspace = new Workspace(_bases, _candidates, _facets);
+        var workspace = _workspaces.TryTake(out var pooled) ? pooled : new Workspace(_bases, _candidates, _facets);
         var count = FillCandidates(_bases, _facets, historyItems, historyWeights, historyTimes, context, workspace);
 
         // Outside the candidates keep the blend's order, far below any re-ranked candidate.
@@ -185,6 +215,12 @@ public sealed class RankerRecommender : IContextualRecommender
         for (var c = 0; c < count; c++)
         {
             scores[workspace.Candidates[c]] = (float)_model.PredictRaw(workspace.Features.AsSpan(c * FeatureCount, FeatureCount));
+        }
+
+        // Back to the pool only after a complete call (the profile is reset at the end of FillCandidates).
+        if (_workspaces.Count < 4 * Environment.ProcessorCount)
+        {
+            _workspaces.Add(workspace);
         }
     }
 
