@@ -104,6 +104,25 @@ foreach (var model in fitted)
         $"top-10 latency {model.Name,-10}: p50 {BenchMeasure.Percentile(times, 0.50):F3} ms, p99 {BenchMeasure.Percentile(times, 0.99):F3} ms, max {times[^1]:F3} ms"));
 }
 
+// Where the ranker's time goes: each base model's scoring alone, for the same students.
+if (fitted.OfType<RankerRecommender>().FirstOrDefault() is { } rankerModel)
+{
+    foreach (var model in rankerModel.BaseModels)
+    {
+        var scores = new float[model.ItemCount];
+        var times = new double[users.Length];
+        for (var q = 0; q < users.Length; q++)
+        {
+            var u = users[q];
+            times[q] = Fastest(() => model.Score(data.UserItems(u), data.UserWeights(u), scores));
+        }
+
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  ranker base {model.Name,-10} scoring: p50 {BenchMeasure.Percentile(times, 0.50):F3} ms, p99 {BenchMeasure.Percentile(times, 0.99):F3} ms"));
+    }
+}
+
 Console.WriteLine($"peak working set: {BenchMeasure.PeakMegabytes():N0} MB");
 
 // Exact scoring (64-dimensional dot products + heap top-10) against catalog size.

@@ -1,136 +1,34 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
 
 namespace StudyRecs.Core.Predictions;
 
-/// <summary>
-/// Hands prediction logs from requests to <see cref="PredictionAuditWriter"/>, which stores them in batches. A full
-/// queue makes the request wait rather than drop a log; after shutdown began, a log is stored directly.
-/// </summary>
-public sealed partial class PredictionAuditInbox(IOptions<PredictionOptions> options, IServiceScopeFactory scopes, ILogger<PredictionAuditInbox> logger)
+/// <summary>Prediction logs are plain inserts.</summary>
+public sealed class PredictionLogStore : IBatchStore<PredictionLog>
 {
-    private readonly Channel<PredictionLog> _channel = Channel.CreateBounded<PredictionLog>(new BoundedChannelOptions(options.Value.AuditQueueCapacity)
+    public string Noun => "prediction logs";
+
+    public async Task<int> StoreAsync(StudyRecsDbContext db, IReadOnlyList<PredictionLog> batch, CancellationToken cancellationToken)
     {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
-    internal ChannelReader<PredictionLog> Reader => _channel.Reader;
-
-    public async ValueTask EnqueueAsync(PredictionLog log, CancellationToken cancellationToken)
-    {
-        if (_channel.Writer.TryWrite(log))
-        {
-            return;
-        }
-
-        try
-        {
-            await _channel.Writer.WriteAsync(log, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            LogLate(logger);
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
-            db.Add(log);
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.AddRange(batch);
+        await db.SaveChangesAsync(cancellationToken);
+        return batch.Count;
     }
 
-    /// <summary>No more logs are queued; the writer stores what is left and stops.</summary>
-    internal void Complete() => _channel.Writer.TryComplete();
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "A prediction log arrived after shutdown began; stored directly.")]
-    private static partial void LogLate(ILogger logger);
+    public void Reset(PredictionLog item) => item.Id = 0;
 }
 
-/// <summary>
-/// Stores queued prediction logs in batches; on a graceful stop it drains the queue before returning. A plain
-/// <see cref="IHostedService"/> rather than a <c>BackgroundService</c>: since .NET 10 the latter starts its loop with
-/// <c>Task.Run(..., stoppingToken)</c>, which never runs when the stop comes first, and the queue would not be drained.
-/// </summary>
-public sealed partial class PredictionAuditWriter(PredictionAuditInbox queue, IServiceScopeFactory scopes, IOptions<PredictionOptions> options, ILogger<PredictionAuditWriter> logger) : IHostedService
-{
-    private const int Attempts = 5;
+/// <summary>Hands prediction logs from requests to <see cref="PredictionAuditWriter"/>, which stores them in batches.</summary>
+public sealed class PredictionAuditInbox(IOptions<PredictionOptions> options, PredictionLogStore store, IServiceScopeFactory scopes, ILogger<PredictionAuditInbox> logger)
+    : BatchInbox<PredictionLog>(options.Value.AuditQueueCapacity, store, scopes, logger);
 
-    private Task _loop = Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(DrainAsync, CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        queue.Complete();
-        await _loop.WaitAsync(cancellationToken);
-    }
-
-    private async Task DrainAsync()
-    {
-        var batch = new List<PredictionLog>(options.Value.AuditBatchSize);
-
-        // The loop ends when the queue is completed and empty, never on a token, so a stop drains it.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            while (batch.Count < options.Value.AuditBatchSize && queue.Reader.TryRead(out var log))
-            {
-                batch.Add(log);
-            }
-
-            await StoreAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    private async Task StoreAsync(List<PredictionLog> batch)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
-                db.ChangeTracker.AutoDetectChangesEnabled = false;
-                db.AddRange(batch);
-                await db.SaveChangesAsync(CancellationToken.None);
-                return;
-            }
-            catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
-            {
-                if (attempt == Attempts)
-                {
-                    // The database refused the batch five times over ~3 s. Keep the loop alive (a dead loop would fill
-                    // the queue and stall every forecast request) and say loudly how many logs were lost.
-                    LogDropped(logger, e, batch.Count, Attempts);
-                    return;
-                }
-
-                // A busy database (SQLite's writer lock held by an import): wait and try the same batch again.
-                LogRetry(logger, e, batch.Count, attempt);
-                foreach (var log in batch)
-                {
-                    log.Id = 0;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), CancellationToken.None);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {Count} prediction logs failed (attempt {Attempt}); retrying.")]
-    private static partial void LogRetry(ILogger logger, Exception exception, int count, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} prediction logs failed {Attempts} times; they are not in the audit.")]
-    private static partial void LogDropped(ILogger logger, Exception exception, int count, int attempts);
-}
+/// <summary>Stores queued prediction logs in batches of <see cref="PredictionOptions.AuditBatchSize"/>; drains the queue on a graceful stop.</summary>
+public sealed class PredictionAuditWriter(PredictionAuditInbox inbox, PredictionLogStore store, IServiceScopeFactory scopes, IOptions<PredictionOptions> options, ILogger<PredictionAuditWriter> logger)
+    : BatchWriter<PredictionLog>(inbox, store, scopes, () => options.Value.AuditBatchSize, logger);
 
 /// <summary>Filters of the prediction audit list; every part optional.</summary>
 public sealed record PredictionLogFilter(string? User = null, string? Subject = null, string? ModelVersion = null, bool? AtRisk = null, DateTime? FromUtc = null, DateTime? ToUtc = null);

@@ -23,6 +23,7 @@ public static class PredictionsServiceCollectionExtensions
         services.AddScoped<StudentForecasts>();
         services.AddScoped<AtRiskReport>();
         services.AddMemoryCache();
+        services.AddSingleton<PredictionLogStore>();
         services.AddSingleton<PredictionAuditInbox>();
         services.AddHostedService<PredictionAuditWriter>();
         services.AddScoped<PredictionAuditLog>();

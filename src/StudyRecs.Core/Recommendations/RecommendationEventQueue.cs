@@ -1,148 +1,36 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
 
 namespace StudyRecs.Core.Recommendations;
 
-/// <summary>
-/// Hands recommendation events from requests and page renders to <see cref="RecommendationEventWriter"/>, which
-/// stores them in batches. A full queue makes the caller wait rather than drop an event; after shutdown began, an
-/// event is stored directly.
-/// </summary>
-public sealed partial class RecommendationEventInbox(IOptions<RecommendationOptions> options, IServiceScopeFactory scopes, ILogger<RecommendationEventInbox> logger)
-{
-    private readonly Channel<RecommendationEvent> _channel = Channel.CreateBounded<RecommendationEvent>(new BoundedChannelOptions(options.Value.EventQueueCapacity)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
-    internal ChannelReader<RecommendationEvent> Reader => _channel.Reader;
-
-    public async ValueTask EnqueueAsync(RecommendationEvent item, CancellationToken cancellationToken)
-    {
-        if (_channel.Writer.TryWrite(item))
-        {
-            return;
-        }
-
-        try
-        {
-            await _channel.Writer.WriteAsync(item, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            LogLate(logger);
-            await using var scope = scopes.CreateAsyncScope();
-            await RecommendationEventStore.StoreNewAsync(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>(), [item], CancellationToken.None);
-        }
-    }
-
-    /// <summary>No more events are queued; the writer stores what is left and stops.</summary>
-    internal void Complete() => _channel.Writer.TryComplete();
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "A recommendation event arrived after shutdown began; stored directly.")]
-    private static partial void LogLate(ILogger logger);
-}
+/// <summary>Hands recommendation events from requests and page renders to <see cref="RecommendationEventWriter"/>, which stores them in batches.</summary>
+public sealed class RecommendationEventInbox(IOptions<RecommendationOptions> options, RecommendationEventStore store, IServiceScopeFactory scopes, ILogger<RecommendationEventInbox> logger)
+    : BatchInbox<RecommendationEvent>(options.Value.EventQueueCapacity, store, scopes, logger);
 
 /// <summary>
-/// Stores queued recommendation events in batches, skipping duplicates (same request id, resource and type) within a
-/// batch and against what is stored; on a graceful stop it drains the queue first. A plain <see cref="IHostedService"/>
-/// rather than a <c>BackgroundService</c>: since .NET 10 the latter starts its loop with <c>Task.Run(..., stoppingToken)</c>,
-/// which never runs when the stop comes first, and the queue would not be drained. No failure ends the loop: a dead
-/// loop would fill the queue and stall every request that logs an event.
+/// Stores queued recommendation events in batches of <see cref="RecommendationOptions.EventBatchSize"/>, skipping
+/// duplicates (same request id, resource and type) within a batch and against what is stored; drains the queue on a
+/// graceful stop.
 /// </summary>
-public sealed partial class RecommendationEventWriter(RecommendationEventInbox queue, IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, ILogger<RecommendationEventWriter> logger) : IHostedService
-{
-    private const int Attempts = 5;
-
-    private Task _loop = Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(DrainAsync, CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        queue.Complete();
-        await _loop.WaitAsync(cancellationToken);
-    }
-
-    private async Task DrainAsync()
-    {
-        var size = options.Value.EventBatchSize;
-        var batch = new List<RecommendationEvent>(size);
-
-        // The loop ends when the queue is completed and empty, never on a token, so a stop drains it.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            while (batch.Count < size && queue.Reader.TryRead(out var item))
-            {
-                batch.Add(item);
-            }
-
-            await StoreAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    private async Task StoreAsync(List<RecommendationEvent> batch)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var stored = await RecommendationEventStore.StoreNewAsync(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>(), batch, CancellationToken.None);
-                if (stored < batch.Count)
-                {
-                    LogDuplicates(logger, batch.Count - stored, batch.Count);
-                }
-
-                return;
-            }
-            catch (Exception e)
-            {
-                if (attempt == Attempts)
-                {
-                    LogDropped(logger, e, batch.Count, Attempts);
-                    return;
-                }
-
-                // A busy database, or another node stored one of these keys between our check and our insert: the
-                // next attempt checks the stored keys again.
-                LogRetry(logger, e, batch.Count, attempt);
-                foreach (var item in batch)
-                {
-                    item.Id = 0;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), CancellationToken.None);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {Duplicates} duplicate recommendation event(s) of a batch of {Count}.")]
-    private static partial void LogDuplicates(ILogger logger, int duplicates, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {Count} recommendation events failed (attempt {Attempt}); retrying.")]
-    private static partial void LogRetry(ILogger logger, Exception exception, int count, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} recommendation events failed {Attempts} times; they are lost.")]
-    private static partial void LogDropped(ILogger logger, Exception exception, int count, int attempts);
-}
+public sealed class RecommendationEventWriter(RecommendationEventInbox inbox, RecommendationEventStore store, IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, ILogger<RecommendationEventWriter> logger)
+    : BatchWriter<RecommendationEvent>(inbox, store, scopes, () => options.Value.EventBatchSize, logger);
 
 /// <summary>Inserts the events that are not stored yet and adds them to the strategies' bandit counts, in one transaction.</summary>
-internal static class RecommendationEventStore
+public sealed class RecommendationEventStore : IBatchStore<RecommendationEvent>
 {
+    public string Noun => "recommendation events";
+
+    /// <summary>The next attempt checks the stored keys again and inserts afresh.</summary>
+    public void Reset(RecommendationEvent item) => item.Id = 0;
+
+    public Task<int> StoreAsync(StudyRecsDbContext db, IReadOnlyList<RecommendationEvent> batch, CancellationToken cancellationToken) =>
+        StoreNewAsync(db, batch, cancellationToken);
+
     /// <summary>Stores the events whose key is new (first of a batch wins); returns how many were stored.</summary>
-    public static async Task<int> StoreNewAsync(StudyRecsDbContext db, IReadOnlyList<RecommendationEvent> events, CancellationToken cancellationToken)
+    internal static async Task<int> StoreNewAsync(StudyRecsDbContext db, IReadOnlyList<RecommendationEvent> events, CancellationToken cancellationToken)
     {
         var fresh = new Dictionary<(string, long, RecommendationEventType), RecommendationEvent>();
         foreach (var e in events)

@@ -17,6 +17,7 @@ public static class RecommendationsServiceCollectionExtensions
     {
         services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RecommendationEventStore>();
         services.AddSingleton<RecommendationEventInbox>();
         services.AddHostedService<RecommendationEventWriter>();
         services.AddScoped<RecommendationEventRecorder>();
