@@ -24,7 +24,7 @@ public sealed record ItemText(string Title, string Description, string Subject, 
 /// frequency, smoothed IDF, unit length), cosine similarity. A student's profile is the confidence-weighted sum of
 /// the history's vectors; with no history every item scores 0. Serves cold start and "similar resources".
 /// </summary>
-public sealed class ContentRecommender : IRecommender
+public sealed class ContentRecommender : IItemScorer
 {
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
@@ -127,37 +127,67 @@ public sealed class ContentRecommender : IRecommender
         try
         {
             var dense = profile.AsSpan(0, _vocabularySize);
-            dense.Clear();
-            for (var h = 0; h < historyItems.Length; h++)
-            {
-                var w = historyWeights.IsEmpty ? 1f : historyWeights[h];
-                var terms = Terms(historyItems[h]);
-                var values = Values(historyItems[h]);
-                for (var t = 0; t < terms.Length; t++)
-                {
-                    dense[terms[t]] += w * values[t];
-                }
-            }
-
-            var norm = TensorPrimitives.Norm(dense);
-            var scale = norm > 0 ? 1f / norm : 0f;
+            var scale = Profile(historyItems, historyWeights, dense);
             for (var j = 0; j < scores.Length; j++)
             {
-                var terms = Terms(j);
-                var values = Values(j);
-                var sum = 0f;
-                for (var t = 0; t < terms.Length; t++)
-                {
-                    sum += dense[terms[t]] * values[t];
-                }
-
-                scores[j] = sum * scale;
+                scores[j] = Dot(dense, j) * scale;
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(profile);
         }
+    }
+
+    /// <inheritdoc />
+    public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        var profile = ArrayPool<float>.Shared.Rent(_vocabularySize);
+        try
+        {
+            var dense = profile.AsSpan(0, _vocabularySize);
+            var scale = Profile(historyItems, historyWeights, dense);
+            for (var i = 0; i < items.Length; i++)
+            {
+                scores[i] = Dot(dense, items[i]) * scale;
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(profile);
+        }
+    }
+
+    // The history's confidence-weighted sum of item vectors; returns 1 / its norm (0 for an empty profile).
+    private float Profile(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> dense)
+    {
+        dense.Clear();
+        for (var h = 0; h < historyItems.Length; h++)
+        {
+            var w = historyWeights.IsEmpty ? 1f : historyWeights[h];
+            var terms = Terms(historyItems[h]);
+            var values = Values(historyItems[h]);
+            for (var t = 0; t < terms.Length; t++)
+            {
+                dense[terms[t]] += w * values[t];
+            }
+        }
+
+        var norm = TensorPrimitives.Norm(dense);
+        return norm > 0 ? 1f / norm : 0f;
+    }
+
+    private float Dot(ReadOnlySpan<float> dense, int item)
+    {
+        var terms = Terms(item);
+        var values = Values(item);
+        var sum = 0f;
+        for (var t = 0; t < terms.Length; t++)
+        {
+            sum += dense[terms[t]] * values[t];
+        }
+
+        return sum;
     }
 
     /// <summary>The items most similar in text to <paramref name="item"/>, best first, never the item itself.</summary>

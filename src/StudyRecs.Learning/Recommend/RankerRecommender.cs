@@ -30,8 +30,9 @@ public sealed record RankerOptions
 }
 
 /// <summary>
-/// Learned hybrid: LambdaMART re-ranks the top candidates of an equal-weight blend of base models. Features per
-/// candidate: every base model's score scaled by its largest magnitude, the candidate's rank in the blend, the history
+/// Learned hybrid: LambdaMART re-ranks the top candidates of an equal-weight blend of base models (those that are an
+/// <see cref="IItemScorer"/>, content, are scored for the candidates only). Features per candidate: every base model's
+/// score (scaled by its largest magnitude over the catalog when it takes part in the blend), the candidate's rank in the blend, the history
 /// length, and how the candidate fits the student (<see cref="ContextFeatureNames"/>): the share of the history in its
 /// subject, topic and type, the subject's share of the latest events, whether the forecasts flag its subject as weak,
 /// its difficulty against the latest events' and against the forecast level, days since the student last worked in
@@ -250,11 +251,12 @@ public sealed class RankerRecommender : IContextualRecommender
         for (var m = 0; m < bases.Length; m++)
         {
             var part = workspace.Parts.AsSpan(m * n, n);
-            bases[m].Score(historyItems, historyWeights, part);
-            if (part.IsEmpty)
+            if (part.IsEmpty || bases[m] is IItemScorer)
             {
                 continue;
             }
+
+            bases[m].Score(historyItems, historyWeights, part);
 
             var max = TensorPrimitives.MaxMagnitude(part);
             if (max > 0 && float.IsFinite(max))
@@ -271,6 +273,21 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         var count = TopK.Select(blend, workspace.Candidates);
+
+        // Models costly over the catalog but cheap per item are features of the candidates only.
+        for (var m = 0; m < bases.Length; m++)
+        {
+            if (bases[m] is IItemScorer scorer && count > 0)
+            {
+                var picked = workspace.Picked.AsSpan(0, count);
+                scorer.ScoreItems(historyItems, historyWeights, workspace.Candidates.AsSpan(0, count), picked);
+                for (var c = 0; c < count; c++)
+                {
+                    workspace.Parts[(m * n) + workspace.Candidates[c]] = picked[c];
+                }
+            }
+        }
+
         var profile = workspace.Profile;
         profile.Build(facets, historyItems, historyWeights, historyTimes, context);
         var f = bases.Length + ContextFeatureNames.Count;
@@ -301,6 +318,8 @@ public sealed class RankerRecommender : IContextualRecommender
         public float[] Blend { get; } = new float[bases[0].ItemCount];
 
         public int[] Candidates { get; } = new int[Math.Min(candidates, bases[0].ItemCount)];
+
+        public float[] Picked { get; } = new float[Math.Min(candidates, bases[0].ItemCount)];
 
         public float[] Features { get; } = new float[Math.Min(candidates, bases[0].ItemCount) * (bases.Length + ContextFeatureNames.Count)];
 

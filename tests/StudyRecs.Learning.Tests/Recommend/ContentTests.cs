@@ -49,4 +49,19 @@ public class ContentTests
         Model.Score([], [], scores);
         Assert.All(scores, s => Assert.Equal(0f, s));
     }
+
+    [Fact]
+    public void Scoring_chosen_items_gives_what_scoring_the_catalog_gives_them()
+    {
+        var model = ContentRecommender.Fit(RecommendTestData.CommunityTexts());
+        var all = new float[model.ItemCount];
+        model.Score([1, 12, 25], [2f, 1f, 0.5f], all);
+        int[] chosen = [0, 12, 29, 5, 20];
+        var picked = new float[chosen.Length];
+
+        model.ScoreItems([1, 12, 25], [2f, 1f, 0.5f], chosen, picked);
+
+        Assert.Equal(chosen.Select(i => all[i]), picked);
+        Assert.Contains(picked, p => p > 0);
+    }
 }
