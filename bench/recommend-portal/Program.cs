@@ -15,17 +15,21 @@ using StudyRecs.Learning.Recommend;
 // database through the portal's own entities, then the retraining job's code (RecommenderTraining.TrainAsync: every
 // strategy on the temporal split, the serving strategy refitted on all events, registration) runs once, and
 // recommendations are served through RecommendationService (database reads included) for random students.
-//   dotnet run -c Release --project bench/recommend-portal -- DIR [--queries 300] [--events N]
-// DIR comes from `studyrecs generate engagement`. The portal process's settings apply (threads: all cores).
+//   dotnet run -c Release --project bench/recommend-portal -- DIR [--queries 300] [--events N] [--work WORKDIR]
+// DIR comes from `studyrecs generate engagement`. The portal process's settings apply (threads: all cores). With
+// --work the database is kept in WORKDIR and reused by the next run (loading 3M events takes minutes).
 if (args.Length < 1 || !File.Exists(Path.Combine(args[0], "interactions.csv")))
 {
-    Console.Error.WriteLine("usage: bench-recommend-portal DIR [--queries 300] [--events N]");
+    Console.Error.WriteLine("usage: bench-recommend-portal DIR [--queries 300] [--events N] [--work WORKDIR]");
     return 2;
 }
 
 var queries = Option("--queries", 300);
 var maxEvents = Option("--events", int.MaxValue);
-var dir = Directory.CreateTempSubdirectory("studyrecs-bench-recportal-").FullName;
+var work = args.SkipWhile(a => a != "--work").Skip(1).FirstOrDefault();
+var dir = work ?? Directory.CreateTempSubdirectory("studyrecs-bench-recportal-").FullName;
+Directory.CreateDirectory(dir);
+var reuse = work is not null && File.Exists(Path.Combine(dir, "bench.db"));
 try
 {
     var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -43,63 +47,13 @@ try
     services.AddStudyRecsRecommendations();
     await using var sp = services.BuildServiceProvider();
     var clock = Stopwatch.StartNew();
-    await using (var scope = sp.CreateAsyncScope())
+    if (!reuse)
     {
-        await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
+        await LoadAsync(sp, args[0], maxEvents);
     }
 
-    // The catalog, through the catalog service (validation and all); titles get the item id so none is a duplicate.
-    var resourceIds = new Dictionary<string, long>(StringComparer.Ordinal);
-    await using (var scope = sp.CreateAsyncScope())
-    {
-        var catalog = scope.ServiceProvider.GetRequiredService<ResourceCatalog>();
-        foreach (var row in GeneratedCsv.Read(Path.Combine(args[0], "resources.csv")))
-        {
-            var result = await catalog.CreateAsync(new ResourceInput
-            {
-                Title = $"{row["title"]} ({row["item_id"]})",
-                Description = row["description"],
-                Subject = row["subject"],
-                Topic = row["topic"],
-                Difficulty = row["difficulty"],
-                Type = row["type"],
-                Url = $"https://bench.example.edu/{row["item_id"]}",
-                Minutes = row["minutes"],
-                Tags = row["tags"].Replace(';', ','),
-            }, "bench", CancellationToken.None);
-            resourceIds[row["item_id"]] = result.Resource?.Id ?? throw new InvalidDataException($"{row["item_id"]}: {string.Join(" ", result.Errors.Select(e => e.Message))}");
-        }
-    }
-
-    Console.WriteLine($"stored {resourceIds.Count:N0} resources in {clock.Elapsed.TotalSeconds:F1} s");
-
-    // The events, in chunks through EF (the event writer's entity; no change tracking kept between chunks).
-    clock.Restart();
-    var students = new HashSet<string>(StringComparer.Ordinal);
-    var stored = 0;
-    var chunk = new List<RecommendationEvent>(50_000);
-    foreach (var line in File.ReadLines(Path.Combine(args[0], "interactions.csv")).Skip(1).Take(maxEvents))
-    {
-        var f = line.Split(',');
-        students.Add(f[0]);
-        chunk.Add(new RecommendationEvent
-        {
-            StudentId = f[0],
-            UserName = f[0],
-            ResourceId = resourceIds[f[1]],
-            Type = Type(f[4]),
-            Strategy = "popularity",
-            RequestId = $"g{stored + chunk.Count}",
-            AtUtc = DateTimeOffset.FromUnixTimeSeconds(long.Parse(f[2], CultureInfo.InvariantCulture)).UtcDateTime,
-        });
-        if (chunk.Count == chunk.Capacity)
-        {
-            stored += await StoreAsync(sp, chunk);
-        }
-    }
-
-    stored += await StoreAsync(sp, chunk);
-    Console.WriteLine($"stored {stored:N0} events of {students.Count:N0} students in {clock.Elapsed.TotalSeconds:F1} s");
+    var students = await WithScopeAsync(sp, db => db.Set<RecommendationEvent>().Select(e => e.StudentId).Distinct().ToListAsync());
+    Console.WriteLine($"{(reuse ? "reused" : "stored")} {students.Count:N0} students' events in {clock.Elapsed.TotalSeconds:F1} s");
 
     // One retraining, as the hourly job runs it.
     GC.Collect();
@@ -125,36 +79,114 @@ try
     // Serving through the service, database reads included, one request at a time: the dashboard's block with the
     // serving strategy (students with too short a history get the fallback chain, as in the portal).
     await sp.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None);
-    var random = new Random(1);
     var ids = students.Order(StringComparer.Ordinal).ToArray();
-    var times = new double[queries];
-    var strategies = new Dictionary<string, int>(StringComparer.Ordinal);
-    for (var q = -20; q < queries; q++)
+
+    // The same students with the serving strategy and with popularity (a model that costs nothing): the difference is
+    // the model's share, popularity's time the service's own (database reads, exclusions, reasons).
+    foreach (var strategy in new[] { outcome.Model.Algorithm, "popularity" }.Distinct())
     {
-        var student = ids[random.Next(ids.Length)];
-        await using var scope = sp.CreateAsyncScope();
-        var service = scope.ServiceProvider.GetRequiredService<RecommendationService>();
-        var overview = new StudentOverview(student, null, "B", true, false, [], [], [], ServingModels.None);
-        var start = Stopwatch.GetTimestamp();
-        var list = await service.RecommendAsync(new RecommendationQuery(student, 10, Strategy: outcome.Model.Algorithm, Overview: overview), CancellationToken.None);
-        if (q >= 0)
+        var random = new Random(1);
+        var times = new double[queries];
+        var served = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var q = -20; q < queries; q++)
         {
-            times[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            strategies[list.Strategy] = strategies.GetValueOrDefault(list.Strategy) + 1;
+            var student = ids[random.Next(ids.Length)];
+            await using var scope = sp.CreateAsyncScope();
+            var service = scope.ServiceProvider.GetRequiredService<RecommendationService>();
+            var overview = new StudentOverview(student, null, "B", true, false, [], [], [], ServingModels.None);
+            var start = Stopwatch.GetTimestamp();
+            var list = await service.RecommendAsync(new RecommendationQuery(student, 10, Strategy: strategy, Overview: overview), CancellationToken.None);
+            if (q >= 0)
+            {
+                times[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                served[list.Strategy] = served.GetValueOrDefault(list.Strategy) + 1;
+            }
         }
+
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RecommendAsync {strategy}, 10 items, {queries} random students: p50 {BenchMeasure.Percentile(times, 0.5):F2} ms, p99 {BenchMeasure.Percentile(times, 0.99):F2} ms, max {times[^1]:F2} ms"));
     }
 
-    Array.Sort(times);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"RecommendAsync, 10 items, {queries} random students: p50 {BenchMeasure.Percentile(times, 0.5):F2} ms, p99 {BenchMeasure.Percentile(times, 0.99):F2} ms, max {times[^1]:F2} ms; " +
-        $"strategies {string.Join(", ", strategies.Select(p => $"{p.Key} {p.Value}"))}"));
     Console.WriteLine($"peak working set of the process: {BenchMeasure.PeakMegabytes():N0} MB");
     return 0;
 }
 finally
 {
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    Directory.Delete(dir, recursive: true);
+    if (work is null)
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+}
+
+// The catalog as a teacher imports it (one file, every row validated, one transaction); the events in chunks
+// through EF with the event writer's entity.
+static async Task LoadAsync(IServiceProvider sp, string data, int maxEvents)
+{
+    await using (var scope = sp.CreateAsyncScope())
+    {
+        await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
+    }
+
+    var clock = Stopwatch.StartNew();
+    var csv = new StringWriter(CultureInfo.InvariantCulture);
+    csv.WriteLine("title,description,subject,topic,difficulty,type,url,minutes,tags");
+    var itemIds = new List<string>();
+    foreach (var row in GeneratedCsv.Read(Path.Combine(data, "resources.csv")))
+    {
+        itemIds.Add(row["item_id"]);
+        csv.WriteLine(string.Join(',', new[]
+        {
+            $"{row["title"]} ({row["item_id"]})", row["description"], row["subject"], row["topic"], row["difficulty"], row["type"],
+            $"https://bench.example.edu/{row["item_id"]}", row["minutes"], row["tags"].Replace(';', ' '),
+        }.Select(v => "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")));
+    }
+
+    await using (var scope = sp.CreateAsyncScope())
+    {
+        var import = await scope.ServiceProvider.GetRequiredService<ResourceImportService>()
+            .ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv.ToString())), "resources.csv", null, "bench", CancellationToken.None);
+        if (import.Report.ErrorCount > 0)
+        {
+            throw new InvalidDataException($"the catalog import was refused with {import.Report.ErrorCount} errors");
+        }
+    }
+
+    var resourceIds = await WithScopeAsync(sp, db => db.Set<LearningResource>().ToDictionaryAsync(r => r.Url, r => r.Id));
+    var byItem = itemIds.ToDictionary(i => i, i => resourceIds[$"https://bench.example.edu/{i}"], StringComparer.Ordinal);
+    Console.WriteLine($"imported {byItem.Count:N0} resources in {clock.Elapsed.TotalSeconds:F1} s");
+
+    clock.Restart();
+    var stored = 0;
+    var chunk = new List<RecommendationEvent>(50_000);
+    foreach (var line in File.ReadLines(Path.Combine(data, "interactions.csv")).Skip(1).Take(maxEvents))
+    {
+        var f = line.Split(',');
+        chunk.Add(new RecommendationEvent
+        {
+            StudentId = f[0],
+            UserName = f[0],
+            ResourceId = byItem[f[1]],
+            Type = Type(f[4]),
+            Strategy = "popularity",
+            RequestId = $"g{stored + chunk.Count}",
+            AtUtc = DateTimeOffset.FromUnixTimeSeconds(long.Parse(f[2], CultureInfo.InvariantCulture)).UtcDateTime,
+        });
+        if (chunk.Count == chunk.Capacity)
+        {
+            stored += await StoreAsync(sp, chunk);
+        }
+    }
+
+    stored += await StoreAsync(sp, chunk);
+    Console.WriteLine($"stored {stored:N0} events in {clock.Elapsed.TotalSeconds:F1} s");
+}
+
+static async Task<T> WithScopeAsync<T>(IServiceProvider sp, Func<StudyRecsDbContext, Task<T>> action)
+{
+    await using var scope = sp.CreateAsyncScope();
+    return await action(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
 }
 
 int Option(string name, int fallback)

@@ -81,7 +81,9 @@ internal static class RecommendEvalCommand
                 throw new RecommendInputException(reason);
             }
 
-            foreach (var name in algorithm == "all" ? RecommenderSuite.Strategies : [algorithm])
+            var strategies = algorithm == "all" ? RecommenderSuite.Strategies : [algorithm];
+            suite.PrepareToFit(strategies);
+            foreach (var name in strategies)
             {
                 if (suite.Unavailable(name) is { } skipped)
                 {

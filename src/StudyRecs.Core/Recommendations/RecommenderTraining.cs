@@ -67,6 +67,10 @@ public sealed partial class RecommenderTraining(
         cancellationToken.ThrowIfCancellationRequested();
         var suiteOptions = SuiteOptions();
         var evaluated = Evaluate(data, split, suiteOptions, cancellationToken);
+
+        // The evaluation's models (EASE's dense matrix among them, hundreds of megabytes at the original design's
+        // scale) are garbage now: collect them before the serving models are fitted, so the two never add up.
+        GC.Collect();
         var (serving, reason) = ChooseServing(evaluated);
         LogChosen(logger, serving, reason);
 
@@ -155,6 +159,7 @@ public sealed partial class RecommenderTraining(
             Contexts = u => data.Contexts[u],
         };
         var reports = new List<RecommendationStrategyReport>();
+        suite.PrepareToFit(RecommenderSuite.Strategies);
         foreach (var strategy in RecommenderSuite.Strategies)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -224,14 +229,15 @@ public sealed partial class RecommenderTraining(
             Type = ResourceNames.Of(r.Type),
             Difficulty = ResourceNames.Of(r.Difficulty),
         }).ToList();
-        var events = await TrainingEvents().Where(e => e.Id <= lastEventId).OrderBy(e => e.Id)
-            .Select(e => new { e.Id, e.StudentId, e.ResourceId, e.Type, e.AtUtc }).ToListAsync(cancellationToken);
+        // Streamed: millions of events are never materialised as entities at once, only as compact interactions.
+        var events = TrainingEvents().Where(e => e.Id <= lastEventId).OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.StudentId, e.ResourceId, e.Type, e.AtUtc }).AsAsyncEnumerable();
 
         var users = new IdIndex();
-        var interactions = new List<Interaction>(events.Count);
+        var interactions = new List<Interaction>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join(',', items.Ids) + "\n"));
-        foreach (var e in events)
+        await foreach (var e in events.WithCancellation(cancellationToken))
         {
             if (!items.TryGetIndex(e.ResourceId.ToString(CultureInfo.InvariantCulture), out var item))
             {

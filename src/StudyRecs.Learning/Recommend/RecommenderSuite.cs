@@ -84,6 +84,28 @@ public sealed class RecommenderSuite
         _ => null,
     };
 
+    /// <summary>
+    /// Before fitting several strategies: fits the learned ranker first when it is among them, so its inner base
+    /// models are released before the base models that serve (and that the other strategies reuse) are fitted; the
+    /// peak then holds one set of base models (EASE's dense matrix once) instead of two. A ranker that cannot be
+    /// trained is left for <see cref="Fit"/> to report.
+    /// </summary>
+    public void PrepareToFit(IEnumerable<string> strategies)
+    {
+        ArgumentNullException.ThrowIfNull(strategies);
+        if (strategies.Contains("ranker") && Unavailable("ranker") is null && !_fitted.ContainsKey("ranker"))
+        {
+            try
+            {
+                Fit("ranker");
+            }
+            catch (ArgumentException)
+            {
+                // Fit("ranker") later says why.
+            }
+        }
+    }
+
     /// <summary>Fits (or returns the already fitted) strategy.</summary>
     /// <exception cref="InvalidOperationException">The strategy is unavailable (see <see cref="Unavailable"/>).</exception>
     public FittedRecommender Fit(string strategy)
