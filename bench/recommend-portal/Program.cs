@@ -69,7 +69,12 @@ try
     Console.WriteLine($"retraining: {clock.Elapsed.TotalSeconds:F1} s wall, {(Environment.CpuUsage.TotalTime - cpu).TotalSeconds:F1} s CPU on {Environment.ProcessorCount} cores; " +
         $"peak working set {BenchMeasure.PeakMegabytes():N0} MB (before: {before:N0} MB)");
     Console.WriteLine(outcome.Message);
-    var report = RecommendationReport.Read(outcome.Model!.MetricsJson)!;
+    if (outcome.Model is null)
+    {
+        return 1;
+    }
+
+    var report = RecommendationReport.Read(outcome.Model.MetricsJson)!;
     foreach (var s in report.Strategies)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -139,7 +144,7 @@ static async Task LoadAsync(IServiceProvider sp, string data, int maxEvents)
         csv.WriteLine(string.Join(',', new[]
         {
             $"{row["title"]} ({row["item_id"]})", row["description"], row["subject"], row["topic"], row["difficulty"], row["type"],
-            $"https://bench.example.edu/{row["item_id"]}", row["minutes"], row["tags"].Replace(';', ' '),
+            $"https://bench.example.edu/{row["item_id"]}", row["minutes"], row["tags"].Replace(';', ','),
         }.Select(v => "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")));
     }
 
@@ -149,7 +154,8 @@ static async Task LoadAsync(IServiceProvider sp, string data, int maxEvents)
             .ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv.ToString())), "resources.csv", null, "bench", CancellationToken.None);
         if (import.Report.ErrorCount > 0)
         {
-            throw new InvalidDataException($"the catalog import was refused with {import.Report.ErrorCount} errors");
+            throw new InvalidDataException($"the catalog import was refused with {import.Report.ErrorCount} errors: "
+                + string.Join("; ", import.Report.Problems.Take(5).Select(p => $"row {p.Row} {p.Column}: {p.Message}")));
         }
     }
 
