@@ -41,8 +41,32 @@ internal sealed class BinnedDataset
     /// <summary>Places bins on the matrix and bins every value.</summary>
     public static BinnedDataset Create(DenseMatrix matrix, int maxBins, ParallelOptions parallel)
     {
-        var bins = new FeatureBins[matrix.Columns];
-        Parallel.For(0, matrix.Columns, parallel, f => bins[f] = FeatureBins.Fit(matrix, f, maxBins));
+        // The sampled rows are read once, row by row, into one sample per feature (reading each
+        // feature's sample down the row-major matrix would touch a new cache line per value).
+        var width = matrix.Columns;
+        var stride = FeatureBins.SampleStride(matrix.Rows);
+        var sampled = (matrix.Rows + stride - 1) / stride;
+        var samples = new float[width][];
+        var counts = new int[width];
+        for (var f = 0; f < width; f++)
+        {
+            samples[f] = new float[sampled];
+        }
+
+        for (long r = 0; r < matrix.Rows; r += stride)
+        {
+            var row = matrix.Row((int)r);
+            for (var f = 0; f < width; f++)
+            {
+                if (!float.IsNaN(row[f]))
+                {
+                    samples[f][counts[f]++] = row[f];
+                }
+            }
+        }
+
+        var bins = new FeatureBins[width];
+        Parallel.For(0, width, parallel, f => bins[f] = FeatureBins.FromSample(samples[f].AsSpan(0, counts[f]), maxBins));
         return Apply(matrix, bins, parallel);
     }
 

@@ -20,10 +20,16 @@ internal sealed class SquaredErrorObjective(float[] labels) : IObjective
 
     public void ComputeGradients(double[] scores, float[] gradients, float[] hessians, ParallelOptions parallel)
     {
-        for (var i = 0; i < labels.Length; i++)
+        var n = labels.Length;
+        Parallel.For(0, Chunks.Count(n), parallel, c =>
         {
-            gradients[i] = (float)(scores[i] - labels[i]);
-            hessians[i] = 1f;
-        }
+            var (from, to) = Chunks.Range(c, n);
+            for (var i = from; i < to; i++)
+            {
+                gradients[i] = (float)(scores[i] - labels[i]);
+            }
+
+            hessians.AsSpan(from, to - from).Fill(1f);
+        });
     }
 }
