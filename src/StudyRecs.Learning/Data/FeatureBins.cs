@@ -67,6 +67,7 @@ public sealed class FeatureBins
     public int TotalBinCount => UpperBounds.Length + 1;
 
     /// <summary>The bin of a raw value: 0 for NaN, otherwise 1..<see cref="ValueBinCount"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte BinOf(float value)
     {
         if (float.IsNaN(value))

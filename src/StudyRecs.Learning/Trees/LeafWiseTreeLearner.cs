@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StudyRecs.Learning.Data;
 
 namespace StudyRecs.Learning.Trees;
@@ -210,6 +211,7 @@ internal sealed class LeafWiseTreeLearner
         return new RegressionTree(_nodes[..(leaves - 1)], leafValues, nodeCovers[..(leaves - 1)], leafCovers, gains[..(leaves - 1)]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Gradient, double Hessian) Sum(ReadOnlySpan<float> gradients, ReadOnlySpan<float> hessians)
     {
         double sumG = 0, sumH = 0;
@@ -246,6 +248,7 @@ internal sealed class LeafWiseTreeLearner
     /// Adds each leaf's value to the scores of its rows in [firstRow, endRow), and the value of the
     /// leaf the binned tree routes them to for rows of that range outside the bag.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddLeafValues(RegressionTree tree, double[] scores, int offset, bool[]? inBag, int firstRow, int endRow)
     {
         var values = tree.LeafValues;
@@ -295,6 +298,7 @@ internal sealed class LeafWiseTreeLearner
         return lo;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LeafOfBinned(RegressionTree tree, int row)
     {
         var nodes = tree.Nodes;
@@ -372,6 +376,7 @@ internal sealed class LeafWiseTreeLearner
     /// Every row is written to both places and only the matching cursor advances, with the side
     /// looked up per bin: no branch to mispredict on a split that sends rows both ways at random.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe int PartitionChunk(int from, int to, SplitCandidate split)
     {
         var sides = stackalloc int[256];
