@@ -7,7 +7,7 @@ machine is quiet enough for a few minutes but not for the whole run_bench.py (wh
 
 Runs ../shared/bench/gbdt_anchor.py holdout and stops it as soon as it has printed its XGBoost line (scikit-learn
 comes after it), then `studyrecs learn` with FastTree defaults on the same split; the order alternates from pair to
-pair. Prints one JSON line per fit and a closing line with each pair's ratio (ours / XGBoost) and the load average.
+pair. Prints one JSON line per fit (with its batch-prediction rows/s on the test rows) and a closing line with each pair's ratio (ours / XGBoost) and the load average.
 """
 import argparse, json, os, subprocess, sys
 
@@ -45,6 +45,7 @@ def main():
         x, o = (r1, r2) if first is xgboost else (r2, r1)
         for lib, r in (("xgboost", x), ("studyrecs", o)):
             print(json.dumps({"pair": i + 1, "library": lib, "fit_seconds": r["fit_seconds"], "load_at_start": round(load, 1),
+                              "rows_per_second": round(r["rows_per_second"]),
                               **{k: r[k] for k in ("rmse", "accuracy") if k in r}}), flush=True)
         ratios.append(round(o["fit_seconds"] / x["fit_seconds"], 3))
     print(json.dumps({"task": a.task, "fit_ratio_ours_over_xgboost": ratios, "load_at_end": round(os.getloadavg()[0], 1)}))

@@ -145,7 +145,7 @@ internal static class LearnRunner
         }
         else
         {
-            inner = s.Task == LearningTask.Regression ? CrossValidation.KFold(train.Rows, 3, s.Seed) : CrossValidation.StratifiedKFold(train.Labels, 3, s.Seed);
+            inner = s.Task == LearningTask.Regression ? CrossValidation.KFold(train.Rows, 5, s.Seed) : CrossValidation.StratifiedKFold(train.Labels, 5, s.Seed);
         }
 
         var outputs = classes;

@@ -36,7 +36,8 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
 
     /// <summary>
     /// The grid `--algorithm auto` chooses from: the command-line booster, a slower regularised
-    /// booster, a booster of small trees for small data, and a deep forest.
+    /// booster, a booster of small trees for small data (each tree on half the features and a
+    /// fresh 80 % of the rows: stochastic gradient boosting, which decorrelates the trees), and a deep forest.
     /// </summary>
     public static IReadOnlyList<ModelCandidate> Grid(LearnSettings s, int rows, int features, int classes, LearningTask task)
     {
@@ -72,7 +73,9 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
                 LearningRate = Math.Min(0.3, 30.0 / slowRounds),
                 NumberOfLeaves = 6,
                 MinimumExampleCountPerLeaf = 3,
-                FeatureFraction = 0.8,
+                FeatureFraction = 0.5,
+                BaggingSize = 1,
+                BaggingExampleFraction = 0.8,
                 MaximumBinCountPerFeature = bins,
                 Seed = s.Seed,
             }, null));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StudyRecs.Learning.Data;
 
 /// <summary>
@@ -41,8 +43,22 @@ internal sealed class BinnedDataset
     /// <summary>Places bins on the matrix and bins every value.</summary>
     public static BinnedDataset Create(DenseMatrix matrix, int maxBins, ParallelOptions parallel)
     {
-        var bins = new FeatureBins[matrix.Columns];
-        Parallel.For(0, matrix.Columns, parallel, f => bins[f] = FeatureBins.Fit(matrix, f, maxBins));
+        // The sampled rows are read once, row by row, into one sample per feature (reading each
+        // feature's sample down the row-major matrix would touch a new cache line per value).
+        var width = matrix.Columns;
+        var stride = FeatureBins.SampleStride(matrix.Rows);
+        var sampled = (matrix.Rows + stride - 1) / stride;
+        var samples = new float[width][];
+        var counts = new int[width];
+        for (var f = 0; f < width; f++)
+        {
+            samples[f] = new float[sampled];
+        }
+
+        GatherSample(matrix, stride, samples, counts);
+
+        var bins = new FeatureBins[width];
+        Parallel.For(0, width, parallel, f => bins[f] = FeatureBins.FromSample(samples[f].AsSpan(0, counts[f]), maxBins));
         return Apply(matrix, bins, parallel);
     }
 
@@ -60,21 +76,42 @@ internal sealed class BinnedDataset
 
         // Blocks of rows read the row-major matrix once, writing both layouts sequentially.
         const int block = 16_384;
-        Parallel.For(0, (rows + block - 1) / block, parallel, b =>
+        Parallel.For(0, (rows + block - 1) / block, parallel, b => ApplyRows(matrix, bins, rowBins, columns, b * block, Math.Min(rows, (b + 1) * block)));
+        return new BinnedDataset(bins, rowBins, columns, rows);
+    }
+
+    /// <summary>Appends the non-missing values of rows 0, stride, 2 × stride... to each feature's sample.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatherSample(DenseMatrix matrix, int stride, float[][] samples, int[] counts)
+    {
+        for (long r = 0; r < matrix.Rows; r += stride)
         {
-            var end = Math.Min(rows, (b + 1) * block);
-            for (var r = b * block; r < end; r++)
+            var row = matrix.Row((int)r);
+            for (var f = 0; f < row.Length; f++)
             {
-                var row = matrix.Row(r);
-                var target = rowBins.AsSpan((int)((long)r * width), width);
-                for (var f = 0; f < width; f++)
+                if (!float.IsNaN(row[f]))
                 {
-                    var bin = bins[f].BinOf(row[f]);
-                    target[f] = bin;
-                    columns[f][r] = bin;
+                    samples[f][counts[f]++] = row[f];
                 }
             }
-        });
-        return new BinnedDataset(bins, rowBins, columns, rows);
+        }
+    }
+
+    /// <summary>Bins rows [from, to), writing both layouts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ApplyRows(DenseMatrix matrix, FeatureBins[] bins, byte[] rowBins, byte[][] columns, int from, int to)
+    {
+        var width = bins.Length;
+        for (var r = from; r < to; r++)
+        {
+            var row = matrix.Row(r);
+            var target = rowBins.AsSpan((int)((long)r * width), width);
+            for (var f = 0; f < width; f++)
+            {
+                var bin = bins[f].BinOf(row[f]);
+                target[f] = bin;
+                columns[f][r] = bin;
+            }
+        }
     }
 }

@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace StudyRecs.Learning.Data;
 
 /// <summary>
@@ -33,7 +38,24 @@ public sealed class FeatureBins
         }
 
         UpperBounds = upperBounds;
+        _searchBounds = new float[SearchBlock * SearchBlock];
+        _searchBounds.AsSpan().Fill(float.PositiveInfinity);
+        upperBounds.CopyTo(_searchBounds, 0);
+        _searchPivots = new float[SearchBlock];
+        for (var k = 0; k < SearchBlock; k++)
+        {
+            _searchPivots[k] = _searchBounds[(k * SearchBlock) + SearchBlock - 1];
+        }
     }
+
+    /// <summary>Bounds per block of the two-level search in <see cref="BinOf"/>: 16 × 16 covers 255 bounds.</summary>
+    private const int SearchBlock = 16;
+
+    /// <summary>The upper bounds padded with +∞ to 256.</summary>
+    private readonly float[] _searchBounds;
+
+    /// <summary>The last padded bound of each block of 16.</summary>
+    private readonly float[] _searchPivots;
 
     /// <summary>Upper bound of each value bin; the last is +∞.</summary>
     public float[] UpperBounds { get; }
@@ -45,6 +67,7 @@ public sealed class FeatureBins
     public int TotalBinCount => UpperBounds.Length + 1;
 
     /// <summary>The bin of a raw value: 0 for NaN, otherwise 1..<see cref="ValueBinCount"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte BinOf(float value)
     {
         if (float.IsNaN(value))
@@ -52,18 +75,23 @@ public sealed class FeatureBins
             return 0;
         }
 
-        // Branch-free lower bound: the first upper bound >= value (the last bound is +∞).
-        var bounds = UpperBounds;
-        var lo = 0;
-        var n = bounds.Length;
-        while (n > 1)
-        {
-            var half = n >> 1;
-            lo = bounds[lo + half] < value ? lo + half : lo;
-            n -= half;
-        }
+        // The bin is 1 + the number of bounds below the value (bounds ascend): count the blocks of
+        // 16 whose last bound is below it, then the bounds below it in the next block, with vector
+        // compares and no branch to mispredict.
+        var v = Vector256.Create(value);
+        ref var pivots = ref MemoryMarshal.GetArrayDataReference(_searchPivots);
+        var block = BelowCount(ref pivots, v);
+        ref var bounds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_searchBounds), block * SearchBlock);
+        return (byte)((block * SearchBlock) + BelowCount(ref bounds, v) + 1);
+    }
 
-        return (byte)(lo + (bounds[lo] < value ? 1 : 0) + 1);
+    /// <summary>How many of the 16 floats at <paramref name="first"/> are below the value in every lane of <paramref name="v"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BelowCount(ref float first, Vector256<float> v)
+    {
+        var low = Vector256.LessThan(Vector256.LoadUnsafe(ref first), v).ExtractMostSignificantBits();
+        var high = Vector256.LessThan(Vector256.LoadUnsafe(ref first, 8), v).ExtractMostSignificantBits();
+        return BitOperations.PopCount(low | (high << 8));
     }
 
     /// <summary>
@@ -77,13 +105,12 @@ public sealed class FeatureBins
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBins, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBins, 255);
-        var rows = matrix.Rows;
-        var stride = rows <= SampleSize ? 1 : (int)Math.Ceiling(rows / (double)SampleSize);
-        var sample = new float[(rows + stride - 1) / stride];
+        var stride = SampleStride(matrix.Rows);
+        var sample = new float[(matrix.Rows + stride - 1) / stride];
         var count = 0;
         var values = matrix.Values;
         var columns = matrix.Columns;
-        for (long r = 0; r < rows; r += stride)
+        for (long r = 0; r < matrix.Rows; r += stride)
         {
             var v = values[(r * columns) + column];
             if (!float.IsNaN(v))
@@ -92,9 +119,19 @@ public sealed class FeatureBins
             }
         }
 
-        var sorted = sample.AsSpan(0, count);
-        sorted.Sort();
-        return new FeatureBins(BoundsFromSorted(sorted, maxBins));
+        return FromSample(sample.AsSpan(0, count), maxBins);
+    }
+
+    /// <summary>Every how many rows one is sampled to place the boundaries (rows 0, stride, 2 × stride...).</summary>
+    internal static int SampleStride(int rows) => rows <= SampleSize ? 1 : (int)Math.Ceiling(rows / (double)SampleSize);
+
+    /// <summary>Bins from the non-missing sampled values of a column (sorted here, in place).</summary>
+    internal static FeatureBins FromSample(Span<float> sample, int maxBins)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBins, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBins, 255);
+        sample.Sort();
+        return new FeatureBins(BoundsFromSorted(sample, maxBins));
     }
 
     private static float[] BoundsFromSorted(ReadOnlySpan<float> sorted, int maxBins)

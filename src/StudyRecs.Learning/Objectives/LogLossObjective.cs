@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StudyRecs.Learning.Objectives;
 
 /// <summary>Binary classification: log loss on p = σ(s); gradient p − y, hessian p(1 − p).</summary>
@@ -25,12 +27,18 @@ internal sealed class LogLossObjective(float[] labels) : IObjective
         Parallel.For(0, Chunks.Count(n), parallel, c =>
         {
             var (from, to) = Chunks.Range(c, n);
-            for (var i = from; i < to; i++)
-            {
-                var p = 1.0 / (1.0 + Math.Exp(-scores[i]));
-                gradients[i] = (float)(p - labels[i]);
-                hessians[i] = (float)Math.Max(p * (1 - p), 1e-16);
-            }
+            Derivatives(scores.AsSpan(from, to - from), labels.AsSpan(from, to - from), gradients.AsSpan(from, to - from), hessians.AsSpan(from, to - from));
         });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Derivatives(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, Span<float> gradients, Span<float> hessians)
+    {
+        for (var i = 0; i < gradients.Length; i++)
+        {
+            var p = 1.0 / (1.0 + Math.Exp(-scores[i]));
+            gradients[i] = (float)(p - labels[i]);
+            hessians[i] = (float)Math.Max(p * (1 - p), 1e-16);
+        }
     }
 }

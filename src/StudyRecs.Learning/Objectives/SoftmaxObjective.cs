@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StudyRecs.Learning.Objectives;
 
@@ -45,8 +46,6 @@ internal sealed class SoftmaxObjective : IObjective
     public void ComputeGradients(double[] scores, float[] gradients, float[] hessians, ParallelOptions parallel)
     {
         var n = _labels.Length;
-        var k = _classes;
-        var factor = k / (k - 1.0);
 
         // Class-major scores make each class of a run of rows one contiguous span, so the max,
         // exponentials and sums run as vector operations across rows. Runs sit at fixed offsets
@@ -54,42 +53,52 @@ internal sealed class SoftmaxObjective : IObjective
         Parallel.For(0, Chunks.Count(n), parallel, c =>
         {
             var (from, to) = Chunks.Range(c, n);
-            var buffer = ArrayPool<double>.Shared.Rent((k + 2) * SoftmaxRun);
-            for (var start = from; start < to; start += SoftmaxRun)
+            ComputeChunk(scores, gradients, hessians, from, to);
+        });
+    }
+
+    /// <summary>Gradients and hessians of rows [from, to), in runs of <see cref="SoftmaxRun"/> rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ComputeChunk(double[] scores, float[] gradients, float[] hessians, int from, int to)
+    {
+        var n = _labels.Length;
+        var k = _classes;
+        var factor = k / (k - 1.0);
+        var buffer = ArrayPool<double>.Shared.Rent((k + 2) * SoftmaxRun);
+        for (var start = from; start < to; start += SoftmaxRun)
+        {
+            var length = Math.Min(SoftmaxRun, to - start);
+            var max = buffer.AsSpan(0, length);
+            var sum = buffer.AsSpan(SoftmaxRun, length);
+            scores.AsSpan(start, length).CopyTo(max);
+            for (var j = 1; j < k; j++)
             {
-                var length = Math.Min(SoftmaxRun, to - start);
-                var max = buffer.AsSpan(0, length);
-                var sum = buffer.AsSpan(SoftmaxRun, length);
-                scores.AsSpan(start, length).CopyTo(max);
-                for (var j = 1; j < k; j++)
-                {
-                    TensorPrimitives.Max(max, scores.AsSpan((j * n) + start, length), max);
-                }
-
-                sum.Clear();
-                for (var j = 0; j < k; j++)
-                {
-                    var e = buffer.AsSpan((j + 2) * SoftmaxRun, length);
-                    TensorPrimitives.Subtract(scores.AsSpan((j * n) + start, length), max, e);
-                    TensorPrimitives.Exp(e, e);
-                    TensorPrimitives.Add(sum, e, sum);
-                }
-
-                for (var j = 0; j < k; j++)
-                {
-                    var e = buffer.AsSpan((j + 2) * SoftmaxRun, length);
-                    var g = gradients.AsSpan((j * n) + start, length);
-                    var h = hessians.AsSpan((j * n) + start, length);
-                    for (var i = 0; i < length; i++)
-                    {
-                        var pj = e[i] / sum[i];
-                        g[i] = (float)(pj - (_labels[start + i] == j ? 1 : 0));
-                        h[i] = (float)Math.Max(factor * pj * (1 - pj), 1e-16);
-                    }
-                }
+                TensorPrimitives.Max(max, scores.AsSpan((j * n) + start, length), max);
             }
 
-            ArrayPool<double>.Shared.Return(buffer);
-        });
+            sum.Clear();
+            for (var j = 0; j < k; j++)
+            {
+                var e = buffer.AsSpan((j + 2) * SoftmaxRun, length);
+                TensorPrimitives.Subtract(scores.AsSpan((j * n) + start, length), max, e);
+                TensorPrimitives.Exp(e, e);
+                TensorPrimitives.Add(sum, e, sum);
+            }
+
+            for (var j = 0; j < k; j++)
+            {
+                var e = buffer.AsSpan((j + 2) * SoftmaxRun, length);
+                var g = gradients.AsSpan((j * n) + start, length);
+                var h = hessians.AsSpan((j * n) + start, length);
+                for (var i = 0; i < length; i++)
+                {
+                    var pj = e[i] / sum[i];
+                    g[i] = (float)(pj - (_labels[start + i] == j ? 1 : 0));
+                    h[i] = (float)Math.Max(factor * pj * (1 - pj), 1e-16);
+                }
+            }
+        }
+
+        ArrayPool<double>.Shared.Return(buffer);
     }
 }

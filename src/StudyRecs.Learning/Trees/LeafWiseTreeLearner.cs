@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StudyRecs.Learning.Data;
 
 namespace StudyRecs.Learning.Trees;
@@ -96,32 +97,45 @@ internal sealed class LeafWiseTreeLearner
         }
 
         var rootCount = bag?.Length ?? _data.Rows;
+        double sumG = 0, sumH = 0;
         if (bag is null)
         {
-            for (var i = 0; i < _indices.Length; i++)
+            // Two independent passes over all rows: one thread numbers the rows, the other sums
+            // gradients and hessians in row order (the same sums as a serial pass).
+            Action number = () =>
             {
-                _indices[i] = i;
+                for (var i = 0; i < _indices.Length; i++)
+                {
+                    _indices[i] = i;
+                }
+            };
+            Action sum = () => (sumG, sumH) = Sum(gradients.AsSpan(offset, _data.Rows), hessians.AsSpan(offset, _data.Rows));
+            if (_data.Rows >= ParallelPartitionRows && _parallel.MaxDegreeOfParallelism > 1)
+            {
+                Parallel.Invoke(_parallel, number, sum);
+            }
+            else
+            {
+                number();
+                sum();
             }
         }
         else
         {
             bag.CopyTo(_indices, 0);
+            var g = gradients.AsSpan(offset, _data.Rows);
+            var h = hessians.AsSpan(offset, _data.Rows);
+            foreach (var row in bag)
+            {
+                sumG += g[row];
+                sumH += h[row];
+            }
         }
 
         _identityRoot = bag is null;
         _leafBegin[0] = 0;
         _leafCount[0] = rootCount;
         _leafParent[0] = -1;
-        double sumG = 0, sumH = 0;
-        var g = gradients.AsSpan(offset, _data.Rows);
-        var h = hessians.AsSpan(offset, _data.Rows);
-        for (var i = 0; i < rootCount; i++)
-        {
-            var row = _indices[i];
-            sumG += g[row];
-            sumH += h[row];
-        }
-
         _leafGradient[0] = sumG;
         _leafHessian[0] = sumH;
         var maxLeaves = _options.NumberOfLeaves;
@@ -197,20 +211,56 @@ internal sealed class LeafWiseTreeLearner
         return new RegressionTree(_nodes[..(leaves - 1)], leafValues, nodeCovers[..(leaves - 1)], leafCovers, gains[..(leaves - 1)]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Gradient, double Hessian) Sum(ReadOnlySpan<float> gradients, ReadOnlySpan<float> hessians)
+    {
+        double sumG = 0, sumH = 0;
+        for (var i = 0; i < gradients.Length; i++)
+        {
+            sumG += gradients[i];
+            sumH += hessians[i];
+        }
+
+        return (sumG, sumH);
+    }
+
     /// <summary>
     /// Adds the tree's (already scaled) leaf values to the scores of the rows it was grown on,
     /// straight from the partition; rows outside the bag are routed through the binned tree.
     /// </summary>
     public void AddToScores(RegressionTree tree, double[] scores, int offset, bool[]? inBag)
     {
+        // Every leaf's rows are ascending, so rows [0, n/parts), [n/parts, 2n/parts)... are found in
+        // each leaf by binary search: each part writes only its own rows, in no shared cache line
+        // but at the boundaries, and every row still gets its one leaf value.
+        var parts = _data.Rows >= ParallelPartitionRows ? _parallel.MaxDegreeOfParallelism : 1;
+        if (parts > 1)
+        {
+            Parallel.For(0, parts, _parallel, p => AddLeafValues(tree, scores, offset, inBag, (int)((long)p * _data.Rows / parts), (int)((long)(p + 1) * _data.Rows / parts)));
+        }
+        else
+        {
+            AddLeafValues(tree, scores, offset, inBag, 0, _data.Rows);
+        }
+    }
+
+    /// <summary>
+    /// Adds each leaf's value to the scores of its rows in [firstRow, endRow), and the value of the
+    /// leaf the binned tree routes them to for rows of that range outside the bag.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddLeafValues(RegressionTree tree, double[] scores, int offset, bool[]? inBag, int firstRow, int endRow)
+    {
         var values = tree.LeafValues;
         for (var leaf = 0; leaf < tree.LeafCount; leaf++)
         {
+            var rows = _indices.AsSpan(_leafBegin[leaf], _leafCount[leaf]);
+            var from = LowerBound(rows, firstRow);
+            var to = LowerBound(rows, endRow);
             var value = values[leaf];
-            var end = _leafBegin[leaf] + _leafCount[leaf];
-            for (var i = _leafBegin[leaf]; i < end; i++)
+            foreach (var row in rows[from..to])
             {
-                scores[offset + _indices[i]] += value;
+                scores[offset + row] += value;
             }
         }
 
@@ -219,7 +269,7 @@ internal sealed class LeafWiseTreeLearner
             return;
         }
 
-        for (var row = 0; row < _data.Rows; row++)
+        for (var row = firstRow; row < endRow; row++)
         {
             if (!inBag[row])
             {
@@ -228,6 +278,27 @@ internal sealed class LeafWiseTreeLearner
         }
     }
 
+    /// <summary>The first position of an ascending span holding a value at least <paramref name="value"/>.</summary>
+    private static int LowerBound(ReadOnlySpan<int> sorted, int value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LeafOfBinned(RegressionTree tree, int row)
     {
         var nodes = tree.Nodes;
@@ -305,6 +376,7 @@ internal sealed class LeafWiseTreeLearner
     /// Every row is written to both places and only the matching cursor advances, with the side
     /// looked up per bin: no branch to mispredict on a split that sends rows both ways at random.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe int PartitionChunk(int from, int to, SplitCandidate split)
     {
         var sides = stackalloc int[256];

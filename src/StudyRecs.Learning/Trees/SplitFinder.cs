@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StudyRecs.Learning.Trees;
 
 /// <summary>
@@ -34,6 +36,7 @@ internal static class SplitFinder
     /// <param name="sumHessian">Leaf hessian sum.</param>
     /// <param name="count">Leaf row count.</param>
     /// <param name="options">Constraints and regularisation.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SplitCandidate FindBest(ReadOnlySpan<double> hist, int feature, double sumGradient, double sumHessian, int count, TreeLearnerOptions options)
     {
         var best = SplitCandidate.None;

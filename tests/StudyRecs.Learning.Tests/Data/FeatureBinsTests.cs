@@ -61,4 +61,28 @@ public class FeatureBinsTests
         var bins = FeatureBins.Fit(new DenseMatrix([float.NaN, float.NaN], 2, 1), 0, 255);
         Assert.Equal(1, bins.ValueBinCount);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(200)]
+    [InlineData(255)]
+    public void Bin_of_a_value_is_one_plus_the_bounds_below_it_for_any_bound_count(int boundCount)
+    {
+        var random = new Random(boundCount);
+        var finite = Enumerable.Range(0, boundCount - 1).Select(_ => (float)((random.NextDouble() * 20) - 10)).Distinct().Order().ToList();
+        var bins = new FeatureBins([.. finite, float.PositiveInfinity]);
+        var probes = finite.Concat(finite.Select(b => MathF.BitDecrement(b))).Concat(finite.Select(b => MathF.BitIncrement(b)))
+            .Concat(Enumerable.Range(0, 500).Select(_ => (float)((random.NextDouble() * 24) - 12)))
+            .Append(float.NegativeInfinity).Append(float.PositiveInfinity).Append(float.MaxValue).Append(-float.MaxValue);
+        foreach (var v in probes)
+        {
+            Assert.Equal(1 + bins.UpperBounds.Count(b => b < v), bins.BinOf(v));
+        }
+
+        Assert.Equal(0, bins.BinOf(float.NaN));
+    }
 }
