@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
@@ -37,7 +38,14 @@ try
         ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(dir, "bench.db")}",
         ["Storage:DataDirectory"] = dir,
     }).Build();
-    var services = new ServiceCollection().AddLogging();
+    var services = new ServiceCollection().AddLogging(b =>
+    {
+        // --sql: every database command with its duration, to see where a request's time goes.
+        if (args.Contains("--sql"))
+        {
+            b.AddSimpleConsole().AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information).AddFilter((category, _) => category == "Microsoft.EntityFrameworkCore.Database.Command");
+        }
+    });
     services.AddSingleton<IConfiguration>(configuration);
     services.AddStudyRecsDatabase(configuration);
     services.AddStudyRecsDatasets();
@@ -55,7 +63,15 @@ try
     var students = await WithScopeAsync(sp, db => db.Set<RecommendationEvent>().Select(e => e.StudentId).Distinct().ToListAsync());
     Console.WriteLine($"{(reuse ? "reused" : "stored")} {students.Count:N0} students' events in {clock.Elapsed.TotalSeconds:F1} s");
 
-    // One retraining, as the hourly job runs it.
+    // One retraining, as the hourly job runs it (--serve-only: serve the active version of a reused database).
+    if (args.Contains("--serve-only"))
+    {
+        await sp.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None);
+        var active = await sp.GetRequiredService<ActiveRecommender>().GetAsync(CancellationToken.None);
+        await ServeAsync(sp, [.. students.Order(StringComparer.Ordinal)], active.Serving, queries);
+        return 0;
+    }
+
     GC.Collect();
     var before = BenchMeasure.PeakMegabytes();
     clock.Restart();
@@ -86,33 +102,7 @@ try
     await sp.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None);
     var ids = students.Order(StringComparer.Ordinal).ToArray();
 
-    // The same students with the serving strategy and with popularity (a model that costs nothing): the difference is
-    // the model's share, popularity's time the service's own (database reads, exclusions, reasons).
-    foreach (var strategy in new[] { outcome.Model.Algorithm, "popularity" }.Distinct())
-    {
-        var random = new Random(1);
-        var times = new double[queries];
-        var served = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var q = -20; q < queries; q++)
-        {
-            var student = ids[random.Next(ids.Length)];
-            await using var scope = sp.CreateAsyncScope();
-            var service = scope.ServiceProvider.GetRequiredService<RecommendationService>();
-            var overview = new StudentOverview(student, null, "B", true, false, [], [], [], ServingModels.None);
-            var start = Stopwatch.GetTimestamp();
-            var list = await service.RecommendAsync(new RecommendationQuery(student, 10, Strategy: strategy, Overview: overview), CancellationToken.None);
-            if (q >= 0)
-            {
-                times[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                served[list.Strategy] = served.GetValueOrDefault(list.Strategy) + 1;
-            }
-        }
-
-        Array.Sort(times);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RecommendAsync {strategy}, 10 items, {queries} random students: p50 {BenchMeasure.Percentile(times, 0.5):F2} ms, p99 {BenchMeasure.Percentile(times, 0.99):F2} ms, max {times[^1]:F2} ms"));
-    }
-
+    await ServeAsync(sp, ids, outcome.Model.Algorithm, queries);
     Console.WriteLine($"peak working set of the process: {BenchMeasure.PeakMegabytes():N0} MB");
     return 0;
 }
@@ -187,6 +177,36 @@ static async Task LoadAsync(IServiceProvider sp, string data, int maxEvents)
 
     stored += await StoreAsync(sp, chunk);
     Console.WriteLine($"stored {stored:N0} events in {clock.Elapsed.TotalSeconds:F1} s");
+}
+
+static async Task ServeAsync(IServiceProvider sp, string[] ids, string serving, int queries)
+{
+    // The same students with the serving strategy and with popularity (a model that costs nothing): the difference is
+    // the model's share, popularity's time the service's own (database reads, exclusions, reasons).
+    foreach (var strategy in new[] { serving, "popularity" }.Distinct())
+    {
+        var random = new Random(1);
+        var times = new double[queries];
+        var served = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var q = -20; q < queries; q++)
+        {
+            var student = ids[random.Next(ids.Length)];
+            await using var scope = sp.CreateAsyncScope();
+            var service = scope.ServiceProvider.GetRequiredService<RecommendationService>();
+            var overview = new StudentOverview(student, null, "B", true, false, [], [], [], ServingModels.None);
+            var start = Stopwatch.GetTimestamp();
+            var list = await service.RecommendAsync(new RecommendationQuery(student, 10, Strategy: strategy, Overview: overview), CancellationToken.None);
+            if (q >= 0)
+            {
+                times[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                served[list.Strategy] = served.GetValueOrDefault(list.Strategy) + 1;
+            }
+        }
+
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RecommendAsync {strategy}, 10 items, {queries} random students: p50 {BenchMeasure.Percentile(times, 0.5):F2} ms, p99 {BenchMeasure.Percentile(times, 0.99):F2} ms, max {times[^1]:F2} ms"));
+    }
 }
 
 static async Task<T> WithScopeAsync<T>(IServiceProvider sp, Func<StudyRecsDbContext, Task<T>> action)

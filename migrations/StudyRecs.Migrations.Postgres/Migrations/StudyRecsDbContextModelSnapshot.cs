@@ -573,6 +573,8 @@ namespace StudyRecs.Migrations.Postgres.Migrations
 
                     b.HasIndex("AtUtc");
 
+                    b.HasIndex("ResourceId", "AtUtc");
+
                     b.HasIndex("StudentId", "AtUtc");
 
                     b.HasIndex("RequestId", "ResourceId", "Type")

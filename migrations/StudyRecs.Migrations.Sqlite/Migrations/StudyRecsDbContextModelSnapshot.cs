@@ -555,6 +555,8 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
 
                     b.HasIndex("AtUtc");
 
+                    b.HasIndex("ResourceId", "AtUtc");
+
                     b.HasIndex("StudentId", "AtUtc");
 
                     b.HasIndex("RequestId", "ResourceId", "Type")

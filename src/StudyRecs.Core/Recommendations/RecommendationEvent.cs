@@ -62,5 +62,8 @@ internal sealed class RecommendationEventEntityTypeConfiguration : IEntityTypeCo
         builder.HasIndex(e => new { e.RequestId, e.ResourceId, e.Type }).IsUnique();
         builder.HasIndex(e => new { e.StudentId, e.AtUtc });
         builder.HasIndex(e => e.AtUtc);
+
+        // "Trending this week": a few resources' recent events, without scanning every event of the week.
+        builder.HasIndex(e => new { e.ResourceId, e.AtUtc });
     }
 }

@@ -250,9 +250,10 @@ public sealed class RecommendationService(
     // Students who used each resource (any event but an impression or a dismissal) in the last seven days.
     private async Task<Dictionary<long, int>> StudentsThisWeekAsync(List<long> ids, CancellationToken cancellationToken)
     {
-        var since = time.GetUtcNow().UtcDateTime.AddDays(-7);
+        var now = time.GetUtcNow().UtcDateTime;
+        var since = now.AddDays(-7);
         var recent = await db.Set<RecommendationEvent>().AsNoTracking()
-            .Where(e => ids.Contains(e.ResourceId) && e.AtUtc >= since && e.Type != RecommendationEventType.Impression && e.Type != RecommendationEventType.Dismiss)
+            .Where(e => ids.Contains(e.ResourceId) && e.AtUtc >= since && e.AtUtc <= now && e.Type != RecommendationEventType.Impression && e.Type != RecommendationEventType.Dismiss)
             .Select(e => new { e.ResourceId, e.StudentId }).Distinct().ToListAsync(cancellationToken);
         return recent.GroupBy(e => e.ResourceId).ToDictionary(g => g.Key, g => g.Count());
     }
