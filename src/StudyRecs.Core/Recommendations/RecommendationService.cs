@@ -194,8 +194,16 @@ public sealed class RecommendationService(
         var shown = await db.Set<RecommendationEvent>().AsNoTracking()
             .Where(e => e.StudentId == studentId && e.Type == RecommendationEventType.Impression)
             .GroupBy(e => e.ResourceId).Select(g => new { ResourceId = g.Key, Times = g.Count(), Last = g.Max(e => e.AtUtc) }).ToListAsync(cancellationToken);
-        return [.. shown.Where(s => model.TryGetIndex(s.ResourceId, out _))
-            .Select(s => new ShownItem(model.TryGetIndex(s.ResourceId, out var item) ? item : -1, RecommenderTraining.UnixSeconds(s.Last), s.Times))];
+        var items = new List<ShownItem>(shown.Count);
+        foreach (var s in shown)
+        {
+            if (model.TryGetIndex(s.ResourceId, out var item))
+            {
+                items.Add(new ShownItem(item, RecommenderTraining.UnixSeconds(s.Last), s.Times));
+            }
+        }
+
+        return items;
     }
 
     private async Task<StudentHistory> HistoryAsync(RecommendationModel model, string studentId, CancellationToken cancellationToken)

@@ -233,14 +233,15 @@ public class RecommendationServiceTests
         // What the ranker must have seen: the history with each resource's latest event time, the weak subject and
         // level of the forecasts, the two impressions and the current time.
         Assert.Equal("ranker", list.Strategy);
+        var indexOf = catalog.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i);
         var mine = events.Where(e => e.StudentId == "S000").ToList();
         var dismissed = mine.Where(e => e.Type == RecommendationEventType.Dismiss).Select(e => e.ResourceId).ToHashSet();
         var history = mine.Where(e => !dismissed.Contains(e.ResourceId)).GroupBy(e => e.ResourceId)
-            .Select(g => (Item: catalog.Select(r => r.Id).ToList().IndexOf(g.Key), Weight: g.Sum(e => InteractionKinds.DefaultWeight(RecommenderTraining.Kind(e.Type))),
+            .Select(g => (Item: indexOf[g.Key], Weight: g.Sum(e => InteractionKinds.DefaultWeight(RecommenderTraining.Kind(e.Type))),
                 Time: RecommenderTraining.UnixSeconds(g.Max(e => e.AtUtc))))
             .OrderBy(h => h.Item).ToList();
         var excluded = mine.Where(e => e.Type is RecommendationEventType.Complete or RecommendationEventType.Dismiss)
-            .Select(e => catalog.Select(r => r.Id).ToList().IndexOf(e.ResourceId)).ToHashSet();
+            .Select(e => indexOf[e.ResourceId]).ToHashSet();
         float[] Expected(StudentContext context)
         {
             var scores = new float[ranker.ItemCount];
@@ -259,11 +260,11 @@ public class RecommendationServiceTests
             WeakSubjects = [weak.Forecast.Subject],
             Level = RecommendationContexts.Level([weak], 0),
             Shown = [.. impressions.Where(e => e.StudentId == "S000").GroupBy(e => e.ResourceId)
-                .Select(g => new ShownItem(catalog.Select(r => r.Id).ToList().IndexOf(g.Key), RecommenderTraining.UnixSeconds(g.Max(e => e.AtUtc)), g.Count()))],
+                .Select(g => new ShownItem(indexOf[g.Key], RecommenderTraining.UnixSeconds(g.Max(e => e.AtUtc)), g.Count()))],
         };
         var expected = Expected(context);
         Assert.Equal(expected.OrderDescending().Take(8), list.Items.Select(i => (float)i.Score));
-        Assert.All(list.Items, i => Assert.Equal(expected[catalog.Select(r => r.Id).ToList().IndexOf(i.ResourceId)], (float)i.Score));
+        Assert.All(list.Items, i => Assert.Equal(expected[indexOf[i.ResourceId]], (float)i.Score));
 
         // The context matters to this ranker: without the impressions the same history ranks differently.
         Assert.NotEqual(expected, Expected(context with { Shown = [] }));
