@@ -16,7 +16,7 @@ using StudyRecs.Learning.Recommend;
 // database through the portal's own entities, then the retraining job's code (RecommenderTraining.TrainAsync: every
 // strategy on the temporal split, the serving strategy refitted on all events, registration) runs once, and
 // recommendations are served through RecommendationService (database reads included) for random students.
-//   dotnet run -c Release --project bench/recommend-portal -- DIR [--queries 300] [--events N] [--work WORKDIR]
+//   dotnet run -c Release --project bench/recommend-portal -- DIR [--queries 300] [--events N] [--work WORKDIR] [--memory]
 // DIR comes from `studyrecs generate engagement`. The portal process's settings apply (threads: all cores). With
 // --work the database is kept in WORKDIR and reused by the next run (loading 3M events takes minutes).
 if (args.Length < 1 || !File.Exists(Path.Combine(args[0], "interactions.csv")))
@@ -45,6 +45,13 @@ try
         {
             b.AddSimpleConsole().AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information).AddFilter((category, _) => category == "Microsoft.EntityFrameworkCore.Database.Command");
         }
+
+        // --memory: the retraining's steps with the process's memory at each (see MemoryLog).
+        if (args.Contains("--memory"))
+        {
+            b.SetMinimumLevel(LogLevel.Debug).AddProvider(new MemoryLog())
+                .AddFilter((category, _) => category == typeof(RecommenderTraining).FullName || category == typeof(ActiveRecommender).FullName);
+        }
     });
     services.AddSingleton<IConfiguration>(configuration);
     services.AddStudyRecsDatabase(configuration);
@@ -72,8 +79,12 @@ try
         return 0;
     }
 
+    // As in the portal, the version in service (if any) stays loaded while the next one trains.
+    var recommender = sp.GetRequiredService<ActiveRecommender>();
+    await recommender.RefreshAsync(CancellationToken.None);
+    Console.WriteLine($"in service during the retraining: {(await recommender.GetAsync(CancellationToken.None)).Version ?? "the untrained fallback chain"}");
     GC.Collect();
-    var before = BenchMeasure.PeakMegabytes();
+    var before = Environment.WorkingSet >> 20;
     clock.Restart();
     var cpu = Environment.CpuUsage.TotalTime;
     RecommendationTrainingOutcome outcome;
@@ -83,7 +94,7 @@ try
     }
 
     Console.WriteLine($"retraining: {clock.Elapsed.TotalSeconds:F1} s wall, {(Environment.CpuUsage.TotalTime - cpu).TotalSeconds:F1} s CPU on {Environment.ProcessorCount} cores; " +
-        $"peak working set {BenchMeasure.PeakMegabytes():N0} MB (before: {before:N0} MB)");
+        $"peak working set {BenchMeasure.PeakMegabytes():N0} MB (resident before: {before:N0} MB)");
     Console.WriteLine(outcome.Message);
     if (outcome.Model is null)
     {

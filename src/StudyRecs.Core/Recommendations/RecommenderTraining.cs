@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -16,6 +17,12 @@ namespace StudyRecs.Core.Recommendations;
 
 /// <summary>What a retraining did: a new version (active or not), or why it trained nothing.</summary>
 public sealed record RecommendationTrainingOutcome(TrainedModel? Model, string Message);
+
+/// <summary>A fitted and serialised version ready to register, or (no artifact) why nothing was trained.</summary>
+internal sealed record FittedVersion(byte[]? Artifact, string Message, string Serving, string Reason, RecommendationReport? Report, int Events, string CatalogMapJson, string DataHash)
+{
+    public static FittedVersion Refused(string message) => new(null, message, "", "", null, 0, "", "");
+}
 
 /// <summary>The logged events as the engine takes them, with the catalog aligned to the item index.</summary>
 /// <param name="Contexts">Each student's forecasts and impressions by user index (null when nothing is known of the student).</param>
@@ -51,36 +58,15 @@ public sealed partial class RecommenderTraining(
             return new RecommendationTrainingOutcome(null, $"No new events since version {latest.Version}; nothing to train.");
         }
 
-        var data = await LoadAsync(lastEventId, cancellationToken);
-        var events = data.Log.Interactions.Length;
-        if (events < options.Value.MinimumEventsToTrain)
-        {
-            return new RecommendationTrainingOutcome(null, $"{events} training event(s) logged, {options.Value.MinimumEventsToTrain} are needed; the fallback chain keeps serving.");
-        }
-
-        var split = TemporalSplit.Create(data.Log);
-        if (split.UsersWithTestItems == 0)
-        {
-            return new RecommendationTrainingOutcome(null, "No student has later events to check the models against yet; the fallback chain keeps serving.");
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
+        // Only the serialised version comes back: the events and every fitted model are garbage by then.
         var suiteOptions = SuiteOptions();
-        var evaluated = Evaluate(data, split, suiteOptions, cancellationToken);
+        var fitted = await FitAsync(lastEventId, suiteOptions, started, cancellationToken);
+        if (fitted.Artifact is null)
+        {
+            return new RecommendationTrainingOutcome(null, fitted.Message);
+        }
 
-        // The evaluation's models (EASE's dense matrix among them, hundreds of megabytes at the original design's
-        // scale) are garbage now: collect them before the serving models are fitted, so the two never add up.
-        GC.Collect();
-        var (serving, reason) = ChooseServing(evaluated);
-        LogChosen(logger, serving, reason);
-
-        var full = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, suiteOptions) { TrainingEvents = data.Log, Contexts = u => data.Contexts[u] };
-        var chain = new FallbackRecommender(full.Fit(serving).Model, (ContentRecommender)full.Fit("content").Model, (PopularityRecommender)full.Fit("popularity").Model,
-            data.Subjects, new FallbackOptions { MinimumHistory = options.Value.MinimumHistory });
-        var artifact = RecommenderSerializer.Serialize(chain);
-        var servingReport = evaluated.Single(r => r.Strategy == serving);
-        var report = new RecommendationReport(RecommendationReport.CutOff, serving, reason, events, data.Log.Users.Count, data.ResourceIds.Length, evaluated);
-
+        var (artifact, serving, reason, report, events) = (fitted.Artifact, fitted.Serving, fitted.Reason, fitted.Report!, fitted.Events);
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var model = new TrainedModel
@@ -100,17 +86,17 @@ public sealed partial class RecommenderTraining(
                 seed = trainingOptions.Value.Seed,
             }),
             MetricsJson = report.ToJson(),
-            FeatureSchemaJson = new RecommendationCatalogMap(data.ResourceIds, data.LastEventId).ToJson(),
+            FeatureSchemaJson = fitted.CatalogMapJson,
             Artifact = artifact,
             ArtifactSha256 = Convert.ToHexStringLower(SHA256.HashData(artifact)),
             CreatedBy = by,
             CreatedAt = now,
             RowsUsed = events,
             DatasetIdsJson = "[]",
-            DataHash = data.DataHash,
+            DataHash = fitted.DataHash,
             DurationSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
             SelectionMetric = RecommendationReport.SelectionMetric,
-            SelectionScore = servingReport.NdcgAtK ?? 0,
+            SelectionScore = report.Strategies.Single(r => r.Strategy == serving).NdcgAtK ?? 0,
         };
         var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation && m.IsActive)
             .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
@@ -151,9 +137,86 @@ public sealed partial class RecommenderTraining(
         };
     }
 
-    private List<RecommendationStrategyReport> Evaluate(RecommendationTrainingData data, TemporalSplit split, RecommenderSuiteOptions suiteOptions, CancellationToken cancellationToken)
+    // The events are handed over in a box that the fit empties once the serving models are fitted: code that runs once
+    // is not optimised by the JIT, and its locals (an awaited result too) stay reachable until the method returns.
+    private async Task<FittedVersion> FitAsync(long lastEventId, RecommenderSuiteOptions suiteOptions, long started, CancellationToken cancellationToken)
     {
-        var suite = new RecommenderSuite(split.TrainMatrix, data.Texts, suiteOptions)
+        var box = new StrongBox<RecommendationTrainingData?>();
+        await LoadIntoAsync(box, lastEventId, cancellationToken);
+        return Fit(box, suiteOptions, started, cancellationToken);
+    }
+
+    private async Task LoadIntoAsync(StrongBox<RecommendationTrainingData?> box, long lastEventId, CancellationToken cancellationToken) =>
+        box.Value = await LoadAsync(lastEventId, cancellationToken);
+
+    // Evaluation, the serving fit and serialisation, each in a method of its own so that what a phase built is
+    // unreachable when the next begins, with a collection between phases so the process gives the memory back: the
+    // artifact is allocated once the events, the evaluation and the fitting's scratch are gone.
+    private FittedVersion Fit(StrongBox<RecommendationTrainingData?> box, RecommenderSuiteOptions suiteOptions, long started, CancellationToken cancellationToken)
+    {
+        var (events, students, resources, catalogMap, dataHash) = Facts(box.Value!);
+        LogStep(logger, $"loaded {events:N0} events of {students:N0} students over {resources:N0} resources", Stopwatch.GetElapsedTime(started).TotalSeconds);
+        if (events < options.Value.MinimumEventsToTrain)
+        {
+            return FittedVersion.Refused($"{events} training event(s) logged, {options.Value.MinimumEventsToTrain} are needed; the fallback chain keeps serving.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var step = Step(started);
+        var evaluated = Evaluate(box.Value!, suiteOptions, step, cancellationToken);
+        if (evaluated is null)
+        {
+            return FittedVersion.Refused("No student has later events to check the models against yet; the fallback chain keeps serving.");
+        }
+
+        step("every strategy evaluated on the temporal split");
+        ReleaseMemory();
+        var (serving, reason) = ChooseServing(evaluated);
+        LogChosen(logger, serving, reason);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var chain = FitServing(box.Value!, serving, suiteOptions, step);
+        box.Value = null;
+        ReleaseMemory();
+        var artifact = RecommenderSerializer.Serialize(chain);
+        step($"{serving} fitted on all events and serialised ({artifact.Length:N0} bytes)");
+        var report = new RecommendationReport(RecommendationReport.CutOff, serving, reason, events, students, resources, evaluated);
+        return new FittedVersion(artifact, reason, serving, reason, report, events, catalogMap, dataHash);
+    }
+
+    private static (int Events, int Students, int Resources, string CatalogMap, string DataHash) Facts(RecommendationTrainingData data) =>
+        (data.Log.Interactions.Length, data.Log.Users.Count, data.ResourceIds.Length, new RecommendationCatalogMap(data.ResourceIds, data.LastEventId).ToJson(), data.DataHash);
+
+    // The serving strategy refitted on all events inside the fallback chain for new students.
+    private FallbackRecommender FitServing(RecommendationTrainingData data, string serving, RecommenderSuiteOptions suiteOptions, Action<string> step)
+    {
+        var full = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, suiteOptions, step)
+        {
+            TrainingEvents = data.Log,
+            Contexts = u => data.Contexts[u],
+        };
+        return new FallbackRecommender(full.Fit(serving).Model, (ContentRecommender)full.Fit("content").Model, (PopularityRecommender)full.Fit("popularity").Model,
+            data.Subjects, new FallbackOptions { MinimumHistory = options.Value.MinimumHistory });
+    }
+
+    // A retraining at the original design's scale frees gigabytes between its phases (EASE's dense matrix alone is
+    // 400 MB at 10,000 resources); an ordinary collection frees them but keeps the pages, this one returns them.
+    private static void ReleaseMemory() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    // The suite's steps ("fitting ease") as debug messages, with the seconds since the retraining started.
+    private Action<string> Step(long started) => step => LogStep(logger, step, Stopwatch.GetElapsedTime(started).TotalSeconds);
+
+    // Every strategy fitted on the temporal split's training part and scored on the rest; null when no student has
+    // later events to score against.
+    private List<RecommendationStrategyReport>? Evaluate(RecommendationTrainingData data, RecommenderSuiteOptions suiteOptions, Action<string> step, CancellationToken cancellationToken)
+    {
+        var split = TemporalSplit.Create(data.Log);
+        if (split.UsersWithTestItems == 0)
+        {
+            return null;
+        }
+
+        var suite = new RecommenderSuite(split.TrainMatrix, data.Texts, suiteOptions, step)
         {
             TrainingEvents = new InteractionLog(data.Log.Users, data.Log.Items, split.Train),
             Contexts = u => data.Contexts[u],
@@ -301,6 +364,9 @@ public sealed partial class RecommenderTraining(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recommendation strategy {Strategy} could not be fitted on the logged events.")]
     private static partial void LogStrategyFailed(ILogger logger, Exception exception, string strategy);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recommendation retraining: {Step} ({Seconds:0.0} s in).")]
+    private static partial void LogStep(ILogger logger, string step, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recommendation strategy {Strategy} chosen to serve: {Reason}")]
     private static partial void LogChosen(ILogger logger, string strategy, string reason);

@@ -110,8 +110,7 @@ public sealed class RankerRecommender : IContextualRecommender
         ArgumentNullException.ThrowIfNull(innerSplit);
         options ??= new RankerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Candidates, 2);
-        var (set, names, itemCount, usedFacets) = TrainingData(fitInnerModels(), innerSplit, options, facets, contexts);
-        var model = new GradientBoostingTrainer(options.Boosting with { Seed = options.Seed }).Fit(LearningTask.Ranking, set);
+        var (model, names, itemCount, usedFacets) = TrainReRanker(fitInnerModels, innerSplit, options, facets, contexts);
         var serving = fitServingModels();
         if (serving.Count != names.Length - ContextFeatureNames.Count
             || serving.Select((m, i) => m.Name != names[i] || m.ItemCount != itemCount).Any(bad => bad))
@@ -122,14 +121,24 @@ public sealed class RankerRecommender : IContextualRecommender
         return new RankerRecommender([.. serving], model, options.Candidates, usedFacets);
     }
 
+    // The inner models and the LambdaMART training set are locals of this method, so nothing holds them once it returns
+    // (code that runs once is not optimised by the JIT, and its locals stay reachable until the method returns).
+    private static (TreeEnsembleModel Model, string[] Names, int ItemCount, ItemFacets Facets) TrainReRanker(Func<IReadOnlyList<IRecommender>> fitInnerModels,
+        TemporalSplit innerSplit, RankerOptions options, ItemFacets? facets, Func<int, StudentContext?>? contexts)
+    {
+        var (set, names, itemCount, usedFacets) = TrainingData(fitInnerModels, innerSplit, options, facets, contexts);
+        return (new GradientBoostingTrainer(options.Boosting with { Seed = options.Seed }).Fit(LearningTask.Ranking, set), names, itemCount, usedFacets);
+    }
+
     // The LambdaMART training set: one query group per sampled student of the inner split with a later interaction
     // among its candidates. The inner models are not referenced once it returns.
-    private static (TrainingSet Set, string[] Names, int ItemCount, ItemFacets Facets) TrainingData(IReadOnlyList<IRecommender> innerModels, TemporalSplit innerSplit,
+    private static (TrainingSet Set, string[] Names, int ItemCount, ItemFacets Facets) TrainingData(Func<IReadOnlyList<IRecommender>> fitInnerModels, TemporalSplit innerSplit,
         RankerOptions options, ItemFacets? facets, Func<int, StudentContext?>? contexts)
     {
+        var innerModels = fitInnerModels();
         if (innerModels.Count == 0 || innerModels.Any(m => m.ItemCount != innerModels[0].ItemCount))
         {
-            throw new ArgumentException("The ranker needs at least one base model, all over the same catalog.", nameof(innerModels));
+            throw new ArgumentException("The ranker needs at least one base model, all over the same catalog.", nameof(fitInnerModels));
         }
 
         facets ??= ItemFacets.None(innerModels[0].ItemCount);

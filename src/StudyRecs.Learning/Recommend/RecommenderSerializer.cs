@@ -14,47 +14,69 @@ public static class RecommenderSerializer
 
     private static ReadOnlySpan<byte> Magic => "SRRM"u8;
 
-    /// <summary>Serialises a fitted model (any recommender of this namespace, including hybrids and fallback chains).</summary>
+    /// <summary>
+    /// Serialises a fitted model (any recommender of this namespace, including hybrids and fallback chains). The payload
+    /// is written twice, once to measure it and take its checksum, once into an array of exactly the model's size: a
+    /// model of hundreds of megabytes (EASE's dense matrix) costs its own size in memory, not the three to four times
+    /// that growing buffers and copies would.
+    /// </summary>
     public static byte[] Serialize(IRecommender model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var payloadStream = new MemoryStream();
-        using (var payloadWriter = new BinaryWriter(payloadStream, System.Text.Encoding.UTF8, leaveOpen: true))
+        var measure = new MeasuringStream();
+        using (var payloadWriter = new BinaryWriter(measure, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             WritePayload(payloadWriter, model);
         }
 
-        var payload = payloadStream.GetBuffer().AsSpan(0, (int)payloadStream.Length);
-        using var output = new MemoryStream(payload.Length + 64);
-        using (var writer = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true))
+        using var header = new MemoryStream();
+        using (var writer = new BinaryWriter(header, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(model.Name);
-            writer.Write((long)payload.Length);
-            writer.Write(Crc32.Compute(payload));
-            writer.Write(payload);
+            writer.Write(measure.Length);
+            writer.Write(measure.Checksum);
         }
 
-        return output.ToArray();
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(header.Length + measure.Length)));
+        header.GetBuffer().AsSpan(0, (int)header.Length).CopyTo(bytes);
+        using var payload = new MemoryStream(bytes, (int)header.Length, (int)measure.Length, writable: true);
+        using (var payloadWriter = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            WritePayload(payloadWriter, model);
+        }
+
+        // A model that wrote different bytes the second time (a bug in a payload writer) would fail its checksum later.
+        if (payload.Position != measure.Length || Crc32.Compute(bytes.AsSpan((int)header.Length)) != measure.Checksum)
+        {
+            throw new InvalidOperationException($"The '{model.Name}' model did not serialise to the same bytes twice.");
+        }
+
+        return bytes;
     }
 
     /// <summary>Reads a model written by <see cref="Serialize"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
-    public static IRecommender Deserialize(ReadOnlySpan<byte> bytes)
+    public static IRecommender Deserialize(ReadOnlySpan<byte> bytes) => Deserialize(bytes.ToArray());
+
+    /// <summary>Reads a model written by <see cref="Serialize"/> without copying <paramref name="bytes"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
+    public static IRecommender Deserialize(byte[] bytes)
     {
-        if (bytes.Length < Magic.Length + sizeof(ushort) || !bytes[..Magic.Length].SequenceEqual(Magic))
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length < Magic.Length + sizeof(ushort) || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             throw new InvalidDataException("Not a StudyRecs recommender model (missing 'SRRM' header).");
         }
 
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]);
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(Magic.Length));
         if (version == 0 || version > FormatVersion)
         {
             throw new InvalidDataException($"Recommender model format version {version} is not supported (this build reads up to {FormatVersion}).");
         }
 
-        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        using var stream = new MemoryStream(bytes, writable: false);
         using var reader = new BinaryReader(stream);
         stream.Position = Magic.Length + sizeof(ushort);
         try
@@ -68,7 +90,7 @@ public static class RecommenderSerializer
                 throw new InvalidDataException($"The '{name}' model is truncated or has trailing bytes: the header announces {length} payload bytes, the file holds {bytes.Length - start}.");
             }
 
-            if (Crc32.Compute(bytes[start..]) != checksum)
+            if (Crc32.Compute(bytes.AsSpan(start)) != checksum)
             {
                 throw new InvalidDataException($"The '{name}' model is corrupt: its checksum does not match.");
             }
@@ -130,15 +152,17 @@ internal static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFFu, data);
+
+    /// <summary>Continues a running (not yet complemented) CRC over more bytes; start from 0xFFFFFFFF, complement at the end.</summary>
+    public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
-        var crc = 0xFFFFFFFFu;
         foreach (var b in data)
         {
             crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
 
-        return ~crc;
+        return crc;
     }
 
     private static uint[] BuildTable()
@@ -157,4 +181,47 @@ internal static class Crc32
 
         return table;
     }
+}
+
+/// <summary>A write-only stream that keeps nothing but the length and the CRC-32 of what was written.</summary>
+internal sealed class MeasuringStream : Stream
+{
+    private uint _crc = 0xFFFFFFFFu;
+    private long _length;
+
+    public uint Checksum => ~_crc;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _length;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _crc = Crc32.Update(_crc, buffer);
+        _length += buffer.Length;
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
 }

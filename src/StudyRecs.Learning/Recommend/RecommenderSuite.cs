@@ -169,11 +169,12 @@ public sealed class RecommenderSuite
             () =>
             {
                 _log?.Invoke("fitting the base models on an inner temporal split, then the LambdaMART re-ranker");
-                var innerSuite = new RecommenderSuite(innerSplit.TrainMatrix, _texts, _options);
+                var innerSuite = new RecommenderSuite(innerSplit.TrainMatrix, _texts, _options, _log is null ? null : step => _log("inner split: " + step));
                 return strategies.Select(s => innerSuite.Fit(s).Model).ToList();
             },
             () =>
             {
+                _log?.Invoke("LambdaMART re-ranker trained; fitting its serving base models");
                 var started = Stopwatch.GetTimestamp();
                 var serving = strategies.Select(Fit).ToList();
                 servingWall = Stopwatch.GetElapsedTime(started).TotalSeconds;
