@@ -3,6 +3,7 @@ using System;
 using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using StudyRecs.Core.Data;
@@ -840,7 +841,8 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
+                        .HasColumnType("bigint")
+                        .HasAnnotation("Sqlite:ValueGenerationStrategy", SqliteValueGenerationStrategy.Autoincrement);
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
@@ -947,6 +949,11 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("TrainedModels", (string)null);
+
+                    b.SplitToTable("TrainedModelArtifacts", null, t =>
+                        {
+                            t.Property("Artifact");
+                        });
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainingRun", b =>
@@ -1107,6 +1114,12 @@ namespace StudyRecs.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainedModel", b =>
                 {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
+                        .WithOne()
+                        .HasForeignKey("StudyRecs.Core.Training.TrainedModel", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
                         .WithMany()
                         .HasForeignKey("TrainingRunId")

@@ -2,6 +2,7 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using StudyRecs.Core.Data;
 
@@ -816,6 +817,8 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    SqlitePropertyBuilderExtensions.UseAutoincrement(b.Property<long>("Id"));
+
                     b.Property<DateTimeOffset?>("ActivatedAt")
                         .HasColumnType("TEXT");
 
@@ -919,6 +922,11 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("TrainedModels", (string)null);
+
+                    b.SplitToTable("TrainedModelArtifacts", null, t =>
+                        {
+                            t.Property("Artifact");
+                        });
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainingRun", b =>
@@ -1077,6 +1085,12 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainedModel", b =>
                 {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
+                        .WithOne()
+                        .HasForeignKey("StudyRecs.Core.Training.TrainedModel", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
                         .WithMany()
                         .HasForeignKey("TrainingRunId")

@@ -61,12 +61,13 @@ public sealed class RecommendationModel
 
     public bool TryGetIndex(long resourceId, out int item) => _index.TryGetValue(resourceId, out item);
 
-    internal static RecommendationModel Load(TrainedModel stored)
+    /// <summary>The version <paramref name="stored"/> (read without its artifact) with its model <paramref name="recommender"/>.</summary>
+    internal static RecommendationModel Load(TrainedModel stored, IRecommender recommender)
     {
         try
         {
             var map = RecommendationCatalogMap.Read(stored.FeatureSchemaJson);
-            if (RecommenderSerializer.Deserialize(stored.Artifact) is not FallbackRecommender chain)
+            if (recommender is not FallbackRecommender chain)
             {
                 throw new InvalidDataException($"Recommendation {stored.Version} is not a fallback chain.");
             }
@@ -164,7 +165,7 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IOpti
                     return false;
                 }
 
-                next = await LoadAsync(registry, version, cancellationToken) ?? current;
+                next = await LoadAsync(db, registry, version, cancellationToken) ?? current;
             }
             else
             {
@@ -192,9 +193,10 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IOpti
         }
     }
 
-    private async Task<RecommendationModel?> LoadAsync(ModelRegistry registry, string version, CancellationToken cancellationToken)
+    private async Task<RecommendationModel?> LoadAsync(StudyRecsDbContext db, ModelRegistry registry, string version, CancellationToken cancellationToken)
     {
-        var stored = await registry.GetAsync(ModelTask.Recommendation, version, includeArtifact: true, cancellationToken);
+        // The artifact is read as a stream: at the original design's scale it is 400 MB that need not be held as bytes.
+        var stored = await registry.GetAsync(ModelTask.Recommendation, version, includeArtifact: false, cancellationToken);
         if (stored is null)
         {
             return null; // Switched again between the two queries; the next refresh catches up.
@@ -202,7 +204,8 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IOpti
 
         try
         {
-            return RecommendationModel.Load(stored);
+            var recommender = await ModelArtifacts.ReadAsync(db, stored.Id, RecommenderSerializer.Deserialize, cancellationToken);
+            return recommender is null ? null : RecommendationModel.Load(stored, recommender);
         }
         catch (InvalidDataException e)
         {

@@ -19,7 +19,7 @@ namespace StudyRecs.Core.Recommendations;
 public sealed record RecommendationTrainingOutcome(TrainedModel? Model, string Message);
 
 /// <summary>A fitted and serialised version ready to register, or (no artifact) why nothing was trained.</summary>
-internal sealed record FittedVersion(byte[]? Artifact, string Message, string Serving, string Reason, RecommendationReport? Report, int Events, string CatalogMapJson, string DataHash)
+internal sealed record FittedVersion(PreparedRecommender? Prepared, string Message, string Serving, string Reason, RecommendationReport? Report, int Events, string CatalogMapJson, string DataHash)
 {
     public static FittedVersion Refused(string message) => new(null, message, "", "", null, 0, "", "");
 }
@@ -58,15 +58,19 @@ public sealed partial class RecommenderTraining(
             return new RecommendationTrainingOutcome(null, $"No new events since version {latest.Version}; nothing to train.");
         }
 
-        // Only the serialised version comes back: the events and every fitted model are garbage by then.
+        // Only the serving chain comes back, measured for serialisation: the events and every other model are garbage by then.
         var suiteOptions = SuiteOptions();
         var fitted = await FitAsync(lastEventId, suiteOptions, started, cancellationToken);
-        if (fitted.Artifact is null)
+        if (fitted.Prepared is not { } prepared)
         {
             return new RecommendationTrainingOutcome(null, fitted.Message);
         }
 
-        var (artifact, serving, reason, report, events) = (fitted.Artifact, fitted.Serving, fitted.Reason, fitted.Report!, fitted.Events);
+        var (serving, reason, report, events) = (fitted.Serving, fitted.Reason, fitted.Report!, fitted.Events);
+
+        // Written in place where the database can (SQLite): the chain is never held twice, as a model and as bytes.
+        var inPlace = ModelArtifacts.CanWriteInPlace(db);
+        var artifact = inPlace ? [] : prepared.ToArray();
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var model = new TrainedModel
@@ -88,7 +92,7 @@ public sealed partial class RecommenderTraining(
             MetricsJson = report.ToJson(),
             FeatureSchemaJson = fitted.CatalogMapJson,
             Artifact = artifact,
-            ArtifactSha256 = Convert.ToHexStringLower(SHA256.HashData(artifact)),
+            ArtifactSha256 = inPlace ? new string('0', 64) : Convert.ToHexStringLower(SHA256.HashData(artifact)),
             CreatedBy = by,
             CreatedAt = now,
             RowsUsed = events,
@@ -102,6 +106,12 @@ public sealed partial class RecommenderTraining(
             .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
         var (activate, activation) = ActivationRule.Decide(ModelTask.Recommendation, model.SelectionMetric, model.SelectionScore, active, trainingOptions.Value.ActivationTolerance);
         db.Add(model);
+        if (inPlace)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            model.ArtifactSha256 = await ModelArtifacts.WriteInPlaceAsync(db, model.Id, prepared.Length, prepared.WriteTo, cancellationToken);
+        }
+
         if (activate)
         {
             await ModelActivation.SwitchAsync(db, model, active?.Version, by, activation, now, cancellationToken);
@@ -178,10 +188,10 @@ public sealed partial class RecommenderTraining(
         var chain = FitServing(box.Value!, serving, suiteOptions, step);
         box.Value = null;
         ReleaseMemory();
-        var artifact = RecommenderSerializer.Serialize(chain);
-        step($"{serving} fitted on all events and serialised ({artifact.Length:N0} bytes)");
+        var prepared = RecommenderSerializer.Prepare(chain);
+        step($"{serving} fitted on all events ({prepared.Length:N0} bytes serialised)");
         var report = new RecommendationReport(RecommendationReport.CutOff, serving, reason, events, students, resources, evaluated);
-        return new FittedVersion(artifact, reason, serving, reason, report, events, catalogMap, dataHash);
+        return new FittedVersion(prepared, reason, serving, reason, report, events, catalogMap, dataHash);
     }
 
     private static (int Events, int Students, int Resources, string CatalogMap, string DataHash) Facts(RecommendationTrainingData data) =>

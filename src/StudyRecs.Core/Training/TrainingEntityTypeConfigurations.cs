@@ -14,6 +14,14 @@ internal sealed class TrainedModelEntityTypeConfiguration : IEntityTypeConfigura
     public void Configure(EntityTypeBuilder<TrainedModel> builder)
     {
         builder.ToTable("TrainedModels");
+
+        // SQLite's AUTOINCREMENT (ids never reused) stays explicit: the provider's convention skips a key that entity
+        // splitting maps to two tables. PostgreSQL ignores it.
+        builder.Property(m => m.Id).UseAutoincrement();
+
+        // The artifact (400 MB for a recommender with EASE at 10,000 resources) in a table of its own: SQLite rewrites a
+        // whole row on any update, so flipping IsActive or recording a hash must not copy the model's bytes.
+        builder.SplitToTable("TrainedModelArtifacts", t => t.Property(m => m.Artifact));
         builder.Property(m => m.Version).HasMaxLength(14);
         builder.Property(m => m.Task).HasConversion<string>().HasMaxLength(32);
         builder.Property(m => m.Algorithm).HasMaxLength(32);

@@ -56,9 +56,16 @@ internal static class ModelBinary
 
     private static void ReadExactly(BinaryReader reader, Span<byte> destination)
     {
-        if (reader.Read(destination) != destination.Length)
+        // Streams other than memory (a database blob) may return fewer bytes than asked per read.
+        while (!destination.IsEmpty)
         {
-            throw new InvalidDataException("The model payload ended early.");
+            var n = reader.Read(destination);
+            if (n == 0)
+            {
+                throw new InvalidDataException("The model payload ended early.");
+            }
+
+            destination = destination[n..];
         }
     }
 }

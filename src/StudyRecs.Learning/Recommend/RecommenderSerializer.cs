@@ -15,12 +15,12 @@ public static class RecommenderSerializer
     private static ReadOnlySpan<byte> Magic => "SRRM"u8;
 
     /// <summary>
-    /// Serialises a fitted model (any recommender of this namespace, including hybrids and fallback chains). The payload
-    /// is written twice, once to measure it and take its checksum, once into an array of exactly the model's size: a
-    /// model of hundreds of megabytes (EASE's dense matrix) costs its own size in memory, not the three to four times
-    /// that growing buffers and copies would.
+    /// Measures a fitted model for serialisation (any recommender of this namespace, including hybrids and fallback
+    /// chains): its exact size and checksum, from a first pass that keeps nothing. <see cref="PreparedRecommender.WriteTo"/>
+    /// then writes it to any stream, so a model of hundreds of megabytes (EASE's dense matrix) can go straight to its
+    /// destination without a copy in memory.
     /// </summary>
-    public static byte[] Serialize(IRecommender model)
+    public static PreparedRecommender Prepare(IRecommender model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var measure = new MeasuringStream();
@@ -39,22 +39,11 @@ public static class RecommenderSerializer
             writer.Write(measure.Checksum);
         }
 
-        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(header.Length + measure.Length)));
-        header.GetBuffer().AsSpan(0, (int)header.Length).CopyTo(bytes);
-        using var payload = new MemoryStream(bytes, (int)header.Length, (int)measure.Length, writable: true);
-        using (var payloadWriter = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            WritePayload(payloadWriter, model);
-        }
-
-        // A model that wrote different bytes the second time (a bug in a payload writer) would fail its checksum later.
-        if (payload.Position != measure.Length || Crc32.Compute(bytes.AsSpan((int)header.Length)) != measure.Checksum)
-        {
-            throw new InvalidOperationException($"The '{model.Name}' model did not serialise to the same bytes twice.");
-        }
-
-        return bytes;
+        return new PreparedRecommender(model, header.ToArray(), measure.Length, measure.Checksum);
     }
+
+    /// <summary>Serialises a fitted model into an array of exactly its size (see <see cref="Prepare"/>).</summary>
+    public static byte[] Serialize(IRecommender model) => Prepare(model).ToArray();
 
     /// <summary>Reads a model written by <see cref="Serialize"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
@@ -65,48 +54,94 @@ public static class RecommenderSerializer
     public static IRecommender Deserialize(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        if (bytes.Length < Magic.Length + sizeof(ushort) || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Deserialize(stream);
+    }
+
+    /// <summary>
+    /// Reads a model written by <see cref="PreparedRecommender.WriteTo"/> from its current position to its end, checking
+    /// the checksum as it reads (a database blob read in place, without a copy of the bytes). A seekable stream must end
+    /// where the model does; any other is read to its end.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
+    public static IRecommender Deserialize(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Span<byte> start = stackalloc byte[Magic.Length + sizeof(ushort)];
+        if (source.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start[..Magic.Length].SequenceEqual(Magic))
         {
             throw new InvalidDataException("Not a StudyRecs recommender model (missing 'SRRM' header).");
         }
 
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(Magic.Length));
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(start[Magic.Length..]);
         if (version == 0 || version > FormatVersion)
         {
             throw new InvalidDataException($"Recommender model format version {version} is not supported (this build reads up to {FormatVersion}).");
         }
 
-        using var stream = new MemoryStream(bytes, writable: false);
-        using var reader = new BinaryReader(stream);
-        stream.Position = Magic.Length + sizeof(ushort);
+        string name;
+        long length;
+        uint checksum;
+        using (var header = new BinaryReader(source, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            try
+            {
+                name = header.ReadString();
+                length = header.ReadInt64();
+                checksum = header.ReadUInt32();
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InvalidDataException("The recommender model ended early.", e);
+            }
+        }
+
+        if (length < 0 || (source.CanSeek && length != source.Length - source.Position))
+        {
+            var holds = source.CanSeek ? (source.Length - source.Position).ToString(System.Globalization.CultureInfo.InvariantCulture) : "fewer";
+            throw new InvalidDataException($"The '{name}' model is truncated or has trailing bytes: the header announces {length} payload bytes, the file holds {holds}.");
+        }
+
+        var payload = new ChecksumReadStream(source, length);
+        using var reader = new BinaryReader(payload, System.Text.Encoding.UTF8, leaveOpen: true);
+        IRecommender model;
         try
         {
-            var name = reader.ReadString();
-            var length = reader.ReadInt64();
-            var checksum = reader.ReadUInt32();
-            var start = (int)stream.Position;
-            if (length != bytes.Length - start)
-            {
-                throw new InvalidDataException($"The '{name}' model is truncated or has trailing bytes: the header announces {length} payload bytes, the file holds {bytes.Length - start}.");
-            }
-
-            if (Crc32.Compute(bytes.AsSpan(start)) != checksum)
-            {
-                throw new InvalidDataException($"The '{name}' model is corrupt: its checksum does not match.");
-            }
-
-            var model = ReadPayload(reader, name);
-            if (stream.Position != stream.Length)
-            {
-                throw new InvalidDataException($"The '{name}' model has unread bytes after its payload.");
-            }
-
-            return model;
+            model = ReadPayload(reader, name);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            throw new InvalidDataException("The recommender model ended early.", e);
+            // A damaged payload can fail anywhere in parsing; the checksum says whether damage is the cause.
+            payload.Drain();
+            if (!payload.EndedEarly && payload.Checksum != checksum)
+            {
+                throw new InvalidDataException($"The '{name}' model is corrupt: its checksum does not match.", e);
+            }
+
+            if (payload.EndedEarly)
+            {
+                throw new InvalidDataException($"The '{name}' model is truncated: the header announces {length} payload bytes, the stream ended after {payload.Position}.", e);
+            }
+
+            throw e as InvalidDataException ?? new InvalidDataException("The recommender model ended early.", e);
         }
+
+        if (payload.Remaining != 0)
+        {
+            throw new InvalidDataException($"The '{name}' model has unread bytes after its payload.");
+        }
+
+        if (payload.Checksum != checksum)
+        {
+            throw new InvalidDataException($"The '{name}' model is corrupt: its checksum does not match.");
+        }
+
+        if (!source.CanSeek && source.ReadByte() != -1)
+        {
+            throw new InvalidDataException($"The '{name}' model has trailing bytes after its payload.");
+        }
+
+        return model;
     }
 
     internal static void WriteNested(BinaryWriter writer, IRecommender model)
@@ -116,6 +151,8 @@ public static class RecommenderSerializer
     }
 
     internal static IRecommender ReadNested(BinaryReader reader) => ReadPayload(reader, reader.ReadString());
+
+    internal static void WritePayloadOf(BinaryWriter writer, IRecommender model) => WritePayload(writer, model);
 
     private static void WritePayload(BinaryWriter writer, IRecommender model)
     {
@@ -145,6 +182,54 @@ public static class RecommenderSerializer
         "ranker" => RankerRecommender.ReadPayload(reader),
         _ => throw new InvalidDataException($"Unknown recommender model kind '{name}'."),
     };
+}
+
+/// <summary>A model measured for serialisation (<see cref="RecommenderSerializer.Prepare"/>): its exact size, ready to be written.</summary>
+public sealed class PreparedRecommender
+{
+    private readonly IRecommender _model;
+    private readonly byte[] _header;
+    private readonly long _payloadLength;
+    private readonly uint _checksum;
+
+    internal PreparedRecommender(IRecommender model, byte[] header, long payloadLength, uint checksum)
+    {
+        _model = model;
+        _header = header;
+        _payloadLength = payloadLength;
+        _checksum = checksum;
+    }
+
+    /// <summary>The serialised model's size in bytes, header included.</summary>
+    public long Length => _header.Length + _payloadLength;
+
+    /// <summary>The model as an array of exactly <see cref="Length"/> bytes.</summary>
+    public byte[] ToArray()
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)Length));
+        using var destination = new MemoryStream(bytes, writable: true);
+        WriteTo(destination);
+        return bytes;
+    }
+
+    /// <summary>Writes the model (<see cref="Length"/> bytes) to <paramref name="destination"/>.</summary>
+    /// <exception cref="InvalidOperationException">The model wrote other bytes than when it was measured.</exception>
+    public void WriteTo(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Write(_header);
+        var payload = new MeasuringStream(destination);
+        using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            RecommenderSerializer.WritePayloadOf(writer, _model);
+        }
+
+        // A payload writer that wrote different bytes the second time would leave a model that fails its checksum.
+        if (payload.Length != _payloadLength || payload.Checksum != _checksum)
+        {
+            throw new InvalidOperationException($"The '{_model.Name}' model did not serialise to the same bytes twice.");
+        }
+    }
 }
 
 /// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
@@ -183,8 +268,11 @@ internal static class Crc32
     }
 }
 
-/// <summary>A write-only stream that keeps nothing but the length and the CRC-32 of what was written.</summary>
-internal sealed class MeasuringStream : Stream
+/// <summary>
+/// A write-only stream that keeps the length and the CRC-32 of what was written, and passes the bytes on to
+/// <paramref name="inner"/> (or nowhere).
+/// </summary>
+internal sealed class MeasuringStream(Stream? inner = null) : Stream
 {
     private uint _crc = 0xFFFFFFFFu;
     private long _length;
@@ -207,6 +295,7 @@ internal sealed class MeasuringStream : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        inner?.Write(buffer);
         _crc = Crc32.Update(_crc, buffer);
         _length += buffer.Length;
     }
@@ -215,11 +304,79 @@ internal sealed class MeasuringStream : Stream
 
     public override void WriteByte(byte value) => Write([value]);
 
+    public override void Flush() => inner?.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// Reads at most <paramref name="length"/> bytes of <paramref name="inner"/> and keeps their CRC-32. Its length is the
+/// declared one, so length checks of the payload readers work on streams that cannot seek.
+/// </summary>
+internal sealed class ChecksumReadStream(Stream inner, long length) : Stream
+{
+    private uint _crc = 0xFFFFFFFFu;
+    private long _read;
+
+    public uint Checksum => ~_crc;
+
+    public long Remaining => length - _read;
+
+    /// <summary>True when the inner stream ended before the declared length.</summary>
+    public bool EndedEarly { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _read;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.Length > Remaining)
+        {
+            buffer = buffer[..(int)Remaining];
+        }
+
+        var n = inner.Read(buffer);
+        if (n == 0 && !buffer.IsEmpty)
+        {
+            EndedEarly = true;
+        }
+
+        _crc = Crc32.Update(_crc, buffer[..n]);
+        _read += n;
+        return n;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <summary>Reads what is left of the declared length (to complete the checksum).</summary>
+    public void Drain()
+    {
+        Span<byte> scratch = stackalloc byte[4096];
+        while (Remaining > 0 && Read(scratch) > 0)
+        {
+        }
+    }
+
     public override void Flush()
     {
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 

@@ -84,7 +84,15 @@ public class RecommenderTrainingTests
 
         var map = RecommendationCatalogMap.Read(model.FeatureSchemaJson);
         Assert.Equal(catalog.Select(r => r.Id), map.ResourceIds);
-        var chain = Assert.IsType<FallbackRecommender>(RecommenderSerializer.Deserialize(model.Artifact));
+        // The chain is written in place (SQLite): read it back as the serving nodes do, and check its recorded hash.
+        var artifact = await host.WithScopeAsync(sp => ModelArtifacts.ReadAsync(sp.GetRequiredService<StudyRecsDbContext>(), model.Id, s =>
+        {
+            using var copy = new MemoryStream();
+            s.CopyTo(copy);
+            return copy.ToArray();
+        }, CancellationToken.None));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact!)), model.ArtifactSha256);
+        var chain = Assert.IsType<FallbackRecommender>(RecommenderSerializer.Deserialize(artifact!));
         Assert.Equal(catalog.Count, chain.ItemCount);
         Assert.Equal(catalog[5].Subject, chain.SubjectOf(5));
 

@@ -22,6 +22,44 @@ public class SerializationTests
         Assert.Equal(Score(model), Score(restored));
     }
 
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void Streams_that_cannot_seek_and_return_a_few_bytes_per_read_round_trip(string strategy)
+    {
+        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), new RecommenderSuiteOptions { Als = new AlsOptions { Factors = 4, Iterations = 2 }, Ranker = ModelStructureTests.Ranker })
+        {
+            TrainingEvents = RecommendTestData.TwoCommunitiesLog(),
+        };
+        var model = suite.Fit(strategy).Model;
+        var prepared = RecommenderSerializer.Prepare(model);
+        var written = new MemoryStream();
+        prepared.WriteTo(written);
+        var bytes = RecommenderSerializer.Serialize(model);
+        Assert.Equal(prepared.Length, written.Length);
+        Assert.Equal(bytes, written.ToArray());
+
+        var restored = RecommenderSerializer.Deserialize(new TrickleStream(bytes));
+        Assert.Equal(model.Name, restored.Name);
+        Assert.Equal(Score(model), Score(restored));
+    }
+
+    [Fact]
+    public void Streams_that_cannot_seek_are_refused_when_truncated_corrupt_or_too_long()
+    {
+        var bytes = RecommenderSerializer.Serialize(ItemKnnRecommender.Fit(Data));
+        var truncated = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(bytes[..^3])));
+        Assert.Contains("truncated", truncated.Message, StringComparison.Ordinal);
+
+        var corrupt = (byte[])bytes.Clone();
+        corrupt[^5] ^= 0x40;
+        var e = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(corrupt)));
+        Assert.Contains("checksum", e.Message, StringComparison.Ordinal);
+
+        var trailing = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream([.. bytes, 0])));
+        Assert.Contains("trailing", trailing.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(bytes[..3])));
+    }
+
     [Fact]
     public void Fallback_chain_round_trips_with_its_subjects()
     {
@@ -67,5 +105,43 @@ public class SerializationTests
         var scores = new float[model.ItemCount];
         model.Score([0, 3, 12], [1f, 2f, 4f], scores);
         return scores;
+    }
+
+    // A forward-only stream that hands out at most 7 bytes per read, as a database column stream may.
+    private sealed class TrickleStream(byte[] bytes) : Stream
+    {
+        private int _at;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, 7), bytes.Length - _at);
+            bytes.AsSpan(_at, n).CopyTo(buffer.AsSpan(offset));
+            _at += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

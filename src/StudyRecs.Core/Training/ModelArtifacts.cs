@@ -1,0 +1,179 @@
+using System.Data;
+using System.Data.Common;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using StudyRecs.Core.Data;
+
+namespace StudyRecs.Core.Training;
+
+/// <summary>
+/// Model artifacts of hundreds of megabytes (a recommender with EASE's dense matrix) streamed to and from the registry's
+/// table (a table of its own, so that updates of a version's row never copy its bytes), so that neither a retraining nor a node loading the version holds a second copy of the model as bytes. SQLite
+/// writes and reads the blob in place (incremental blob I/O); PostgreSQL reads it from the wire and is written as an
+/// array, which Npgsql sends without copying it.
+/// </summary>
+public static class ModelArtifacts
+{
+    /// <summary>True when this database writes an artifact in place (<see cref="WriteInPlaceAsync"/>); otherwise store it as an array.</summary>
+    public static bool CanWriteInPlace(StudyRecsDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Database.IsSqlite();
+    }
+
+    /// <summary>
+    /// Writes the artifact of the saved model <paramref name="modelId"/>: <paramref name="length"/> bytes that
+    /// <paramref name="write"/> puts into the stream it is given, inside the current transaction. Returns the bytes'
+    /// SHA-256 in lower-case hex. Only where <see cref="CanWriteInPlace"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="write"/> wrote another number of bytes.</exception>
+    public static async Task<string> WriteInPlaceAsync(StudyRecsDbContext db, long modelId, long length, Action<Stream> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!CanWriteInPlace(db))
+        {
+            throw new InvalidOperationException("Only SQLite writes model artifacts in place; store the artifact as an array.");
+        }
+
+        var (table, key, column) = Names(db);
+        // The names come from the EF model, not from input; the values are parameters.
+#pragma warning disable EF1002
+        await db.Database.ExecuteSqlRawAsync($"UPDATE \"{table}\" SET \"{column}\" = zeroblob({{0}}) WHERE \"{key}\" = {{1}}", [length, modelId], cancellationToken);
+#pragma warning restore EF1002
+        var blob = new SqliteBlob((SqliteConnection)db.Database.GetDbConnection(), table, column, modelId);
+        await using (blob.ConfigureAwait(false))
+        {
+            using var hashing = new HashingStream(blob);
+            write(hashing);
+            if (hashing.Length != length)
+            {
+                throw new InvalidOperationException($"The artifact announced {length} bytes but {hashing.Length} were written.");
+            }
+
+            return hashing.Sha256;
+        }
+    }
+
+    /// <summary>
+    /// Reads the artifact of the saved model <paramref name="modelId"/> with <paramref name="read"/>, which gets a
+    /// forward-only stream over the bytes (in place on SQLite, from the wire on PostgreSQL). Default when no such model exists.
+    /// </summary>
+    public static async Task<T?> ReadAsync<T>(StudyRecsDbContext db, long modelId, Func<Stream, T> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(read);
+        var (table, key, column) = Names(db);
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != ConnectionState.Open;
+        if (opened)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            var id = command.CreateParameter();
+            id.ParameterName = "@id";
+            id.Value = modelId;
+            command.Parameters.Add(id);
+            if (connection is SqliteConnection sqlite)
+            {
+                // The key is the row id: the blob is read in place, page by page.
+                command.CommandText = $"SELECT COUNT(*) FROM \"{table}\" WHERE \"{key}\" = @id";
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    return default;
+                }
+
+                var blob = new SqliteBlob(sqlite, table, column, modelId, readOnly: true);
+                await using (blob.ConfigureAwait(false))
+                {
+                    return read(blob);
+                }
+            }
+
+            command.CommandText = $"SELECT \"{column}\" FROM \"{table}\" WHERE \"{key}\" = @id";
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return default;
+            }
+
+            await using var stream = reader.GetStream(0);
+            return read(stream);
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    // The artifact's own table (see TrainedModelEntityTypeConfiguration), its key column and its bytes column, from the EF model.
+    private static (string Table, string Key, string Column) Names(StudyRecsDbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(TrainedModel))!;
+        var column = entity.FindProperty(nameof(TrainedModel.Artifact))!.GetTableColumnMappings().Single().Column;
+        var table = StoreObjectIdentifier.Table(column.Table.Name, column.Table.Schema);
+        return (column.Table.Name, entity.FindPrimaryKey()!.Properties.Single().GetColumnName(table)!, column.Name);
+    }
+
+    // Passes writes on and keeps their count and SHA-256.
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _length;
+
+        public string Sha256 => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            _hash.AppendData(buffer);
+            _length += buffer.Length;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
