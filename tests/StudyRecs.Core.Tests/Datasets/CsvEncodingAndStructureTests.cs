@@ -1,5 +1,6 @@
 using System.Text;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Testing;
 using static StudyRecs.Core.Tests.Datasets.DatasetTestKit;
 
 namespace StudyRecs.Core.Tests.Datasets;

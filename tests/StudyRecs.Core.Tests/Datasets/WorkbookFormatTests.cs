@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Testing;
 using static StudyRecs.Core.Tests.Datasets.DatasetTestKit;
 
 namespace StudyRecs.Core.Tests.Datasets;

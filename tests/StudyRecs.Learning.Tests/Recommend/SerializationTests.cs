@@ -1,4 +1,5 @@
 using StudyRecs.Learning.Recommend;
+using StudyRecs.Testing;
 
 namespace StudyRecs.Learning.Tests.Recommend;
 
@@ -38,7 +39,7 @@ public class SerializationTests
         Assert.Equal(prepared.Length, written.Length);
         Assert.Equal(bytes, written.ToArray());
 
-        var restored = RecommenderSerializer.Deserialize(new TrickleStream(bytes));
+        var restored = RecommenderSerializer.Deserialize(new TrickleStream(bytes, 7));
         Assert.Equal(model.Name, restored.Name);
         Assert.Equal(Score(model), Score(restored));
     }
@@ -47,17 +48,17 @@ public class SerializationTests
     public void Streams_that_cannot_seek_are_refused_when_truncated_corrupt_or_too_long()
     {
         var bytes = RecommenderSerializer.Serialize(ItemKnnRecommender.Fit(Data));
-        var truncated = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(bytes[..^3])));
+        var truncated = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(bytes[..^3], 7)));
         Assert.Contains("truncated", truncated.Message, StringComparison.Ordinal);
 
         var corrupt = (byte[])bytes.Clone();
         corrupt[^5] ^= 0x40;
-        var e = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(corrupt)));
+        var e = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(corrupt, 7)));
         Assert.Contains("checksum", e.Message, StringComparison.Ordinal);
 
-        var trailing = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream([.. bytes, 0])));
+        var trailing = Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream([.. bytes, 0], 7)));
         Assert.Contains("trailing", trailing.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(bytes[..3])));
+        Assert.Throws<InvalidDataException>(() => RecommenderSerializer.Deserialize(new TrickleStream(bytes[..3], 7)));
     }
 
     [Fact]
@@ -105,43 +106,5 @@ public class SerializationTests
         var scores = new float[model.ItemCount];
         model.Score([0, 3, 12], [1f, 2f, 4f], scores);
         return scores;
-    }
-
-    // A forward-only stream that hands out at most 7 bytes per read, as a database column stream may.
-    private sealed class TrickleStream(byte[] bytes) : Stream
-    {
-        private int _at;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = Math.Min(Math.Min(count, 7), bytes.Length - _at);
-            bytes.AsSpan(_at, n).CopyTo(buffer.AsSpan(offset));
-            _at += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
