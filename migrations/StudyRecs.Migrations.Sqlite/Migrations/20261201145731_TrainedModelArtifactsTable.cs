@@ -32,9 +32,9 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
             // Existing versions keep their bytes: copied to the new table before the column goes.
             migrationBuilder.Sql("INSERT INTO \"TrainedModelArtifacts\" (\"Id\", \"Artifact\") SELECT \"Id\", \"Artifact\" FROM \"TrainedModels\";");
 
-            migrationBuilder.DropColumn(
-                name: "Artifact",
-                table: "TrainedModels");
+            // SQLite's own DROP COLUMN (3.35+) runs inside the migration's transaction; EF's DropColumn rebuilds the
+            // table with foreign keys switched off outside any transaction, so a crash could leave it half-migrated.
+            migrationBuilder.Sql("ALTER TABLE \"TrainedModels\" DROP COLUMN \"Artifact\";");
         }
 
         /// <inheritdoc />
