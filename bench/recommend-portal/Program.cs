@@ -210,7 +210,6 @@ static async Task ServeOnceAsync(IServiceProvider sp, string[] ids, string strat
 {
     var random = new Random(1);
     var times = new double[queries];
-    var served = new Dictionary<string, int>(StringComparer.Ordinal);
     for (var q = -20; q < queries; q++)
     {
         var student = ids[random.Next(ids.Length)];
@@ -218,11 +217,10 @@ static async Task ServeOnceAsync(IServiceProvider sp, string[] ids, string strat
         var service = scope.ServiceProvider.GetRequiredService<RecommendationService>();
         var overview = new StudentOverview(student, null, "B", true, false, [], [], [], ServingModels.None);
         var start = Stopwatch.GetTimestamp();
-        var list = await service.RecommendAsync(new RecommendationQuery(student, 10, Strategy: strategy, Overview: overview), CancellationToken.None);
+        await service.RecommendAsync(new RecommendationQuery(student, 10, Strategy: strategy, Overview: overview), CancellationToken.None);
         if (q >= 0)
         {
             times[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            served[list.Strategy] = served.GetValueOrDefault(list.Strategy) + 1;
         }
     }
 

@@ -18,10 +18,10 @@ namespace StudyRecs.Core.Recommendations;
 /// <summary>What a retraining did: a new version (active or not), or why it trained nothing.</summary>
 public sealed record RecommendationTrainingOutcome(TrainedModel? Model, string Message);
 
-/// <summary>A fitted and serialised version ready to register, or (no artifact) why nothing was trained.</summary>
-internal sealed record FittedVersion(PreparedRecommender? Prepared, string Message, string Serving, string Reason, RecommendationReport? Report, int Events, string CatalogMapJson, string DataHash)
+/// <summary>A fitted version measured for serialisation with its report, ready to register, or (none) why nothing was trained.</summary>
+internal sealed record FittedVersion(PreparedRecommender? Prepared, RecommendationReport? Report, string CatalogMapJson, string DataHash, string? Refusal = null)
 {
-    public static FittedVersion Refused(string message) => new(null, message, "", "", null, 0, "", "");
+    public static FittedVersion Refused(string message) => new(null, null, "", "", message);
 }
 
 /// <summary>The logged events as the engine takes them, with the catalog aligned to the item index.</summary>
@@ -61,12 +61,12 @@ public sealed partial class RecommenderTraining(
         // Only the serving chain comes back, measured for serialisation: the events and every other model are garbage by then.
         var suiteOptions = SuiteOptions();
         var fitted = await FitAsync(lastEventId, suiteOptions, started, cancellationToken);
-        if (fitted.Prepared is not { } prepared)
+        if (fitted is not { Prepared: { } prepared, Report: { } report })
         {
-            return new RecommendationTrainingOutcome(null, fitted.Message);
+            return new RecommendationTrainingOutcome(null, fitted.Refusal!);
         }
 
-        var (serving, reason, report, events) = (fitted.Serving, fitted.Reason, fitted.Report!, fitted.Events);
+        var (serving, reason, events) = (report.Serving, report.Reason, report.Events);
 
         // Written in place where the database can (SQLite): the chain is never held twice, as a model and as bytes.
         var inPlace = ModelArtifacts.CanWriteInPlace(db);
@@ -191,7 +191,7 @@ public sealed partial class RecommenderTraining(
         var prepared = RecommenderSerializer.Prepare(chain);
         step($"{serving} fitted on all events ({prepared.Length:N0} bytes serialised)");
         var report = new RecommendationReport(RecommendationReport.CutOff, serving, reason, events, students, resources, evaluated);
-        return new FittedVersion(prepared, reason, serving, reason, report, events, catalogMap, dataHash);
+        return new FittedVersion(prepared, report, catalogMap, dataHash);
     }
 
     private static (int Events, int Students, int Resources, string CatalogMap, string DataHash) Facts(RecommendationTrainingData data) =>

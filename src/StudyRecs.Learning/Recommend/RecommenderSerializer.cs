@@ -152,9 +152,7 @@ public static class RecommenderSerializer
 
     internal static IRecommender ReadNested(BinaryReader reader) => ReadPayload(reader, reader.ReadString());
 
-    internal static void WritePayloadOf(BinaryWriter writer, IRecommender model) => WritePayload(writer, model);
-
-    private static void WritePayload(BinaryWriter writer, IRecommender model)
+    internal static void WritePayload(BinaryWriter writer, IRecommender model)
     {
         switch (model)
         {
@@ -221,7 +219,7 @@ public sealed class PreparedRecommender
         var payload = new MeasuringStream(destination);
         using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            RecommenderSerializer.WritePayloadOf(writer, _model);
+            RecommenderSerializer.WritePayload(writer, _model);
         }
 
         // A payload writer that wrote different bytes the second time would leave a model that fails its checksum.
