@@ -58,7 +58,7 @@ try
 
     var regression = models.Regression!;
     var vectors = inputs.Select(i => regression.Schema.Encode(Forecaster.ToRow(i))).ToList();
-    Console.WriteLine($"regression: {regression.Model.Algorithm}, {regression.Model.TreeCount} trees, {regression.Model.FeatureCount} features; classification: {models.Classification!.Model.Algorithm}, {models.Classification.Model.TreeCount} trees, {models.Classification.Model.ClassCount} grades");
+    Console.WriteLine($"regression: {regression.Model.Algorithm} ({regression.Model.Format}), {regression.Model.FeatureCount} features; classification: {models.Classification!.Model.Algorithm} ({models.Classification.Model.Format}), {models.Classification.Model.ClassCount} grades");
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     Console.WriteLine();
     Console.WriteLine("| measure | mean µs | p50 µs | p99 µs | bytes allocated / call |");

@@ -12,8 +12,10 @@ namespace StudyRecs.Learning;
 /// initial score k plus the outputs of the trees of output k (tree t belongs to output
 /// t mod <see cref="OutputCount"/>). Rows are raw feature values in training column order,
 /// NaN for missing. Single-row methods do not allocate; batch methods run in parallel over rows.
+/// The engine's format stores a calibrator inside the model (<see cref="Calibrator"/>), so a
+/// <see cref="CalibratedModel"/> around it is saved as one calibrated tree model.
 /// </summary>
-public sealed class TreeEnsembleModel
+public sealed class TreeEnsembleModel : IModel, IExplainableModel, IFeatureImportanceModel, ICalibratorStoringModel
 {
     private const int StackLimit = 256;
     /// <summary>One TreeSHAP workspace per thread, so explaining a prediction allocates only its result.</summary>
@@ -69,6 +71,9 @@ public sealed class TreeEnsembleModel
 
     /// <summary>"gbdt" or "forest".</summary>
     public string Algorithm { get; }
+
+    /// <summary>The artifact format: <see cref="EngineInfo.TreeFormat"/>.</summary>
+    public string Format => EngineInfo.TreeFormat;
 
     /// <summary>How raw outputs become predictions.</summary>
     public OutputTransform Transform { get; }
@@ -395,6 +400,9 @@ public sealed class TreeEnsembleModel
         return new TreeEnsembleModel(Task, Algorithm, Transform, _initialScores, _trees, _bins, FeatureNames, ClassLabels, Calibrator, TrainingOptions, merged);
     }
 
+    /// <inheritdoc/>
+    IModel IModel.WithMetadata(IReadOnlyDictionary<string, string> metadata) => WithMetadata(metadata);
+
     /// <summary>
     /// Fits a calibrator on held-out rows (Platt for binary, temperature for multiclass) and
     /// returns a copy of the model that applies it.
@@ -419,6 +427,9 @@ public sealed class TreeEnsembleModel
 
     /// <summary>Writes the model in the versioned binary format.</summary>
     public void Save(Stream stream) => ModelSerializer.Write(this, stream);
+
+    /// <inheritdoc/>
+    void ICalibratorStoringModel.Save(Stream stream, ProbabilityCalibrator calibrator) => WithCalibrator(calibrator).Save(stream);
 
     /// <summary>The model in the versioned binary format.</summary>
     public byte[] ToBytes()

@@ -70,12 +70,12 @@ internal static class LearnRunner
             var candidate = s.Algorithm switch
             {
                 "auto" => Choose(s, train, groups),
-                "forest" => ModelCandidate.RandomForest(s),
-                _ => ModelCandidate.Gbdt(s),
+                "forest" => LearnCandidates.RandomForest(s),
+                _ => LearnCandidates.Gbdt(s),
             };
             var model = candidate.Fit(task, EnsureBothClasses(task, train), s.Threads);
             fitSeconds += clock.Elapsed.TotalSeconds;
-            choices.Add(candidate.Describe());
+            choices.Add(LearnCandidates.Describe(candidate));
 
             clock.Restart();
             var predictions = task == LearningTask.Regression
@@ -129,11 +129,11 @@ internal static class LearnRunner
         return train;
     }
 
-    /// <summary>Picks the grid candidate with the best inner-validation score on <paramref name="train"/> only.</summary>
-    private static ModelCandidate Choose(LearnSettings s, TrainingSet train, string[]? groups)
+    /// <summary>Picks the grid candidate <see cref="CandidateSelection"/> chooses by inner validation on <paramref name="train"/> only.</summary>
+    private static ILearner Choose(LearnSettings s, TrainingSet train, string[]? groups)
     {
         var classes = s.Task == LearningTask.Regression ? 1 : train.ClassCount ?? (int)train.Labels.Max() + 1;
-        var grid = ModelCandidate.Grid(s, train.Rows, train.Features.Columns, classes, s.Task);
+        var grid = LearnCandidates.Grid(s, train.Rows, train.Features.Columns, classes, s.Task);
         IReadOnlyList<DataSplit> inner;
         if (train.Rows > InnerCrossValidationLimit)
         {
@@ -148,70 +148,9 @@ internal static class LearnRunner
             inner = s.Task == LearningTask.Regression ? CrossValidation.KFold(train.Rows, 5, s.Seed) : CrossValidation.StratifiedKFold(train.Labels, 5, s.Seed);
         }
 
-        var outputs = classes;
-        var jobs = grid.SelectMany((c, ci) => inner.Select((f, fi) => (Candidate: ci, Fold: fi))).ToArray();
-        var predictions = new double[jobs.Length][];
-        var small = train.Rows <= InnerCrossValidationLimit;
-
-        // Small parts: one single-threaded fit per worker; large ones: each fit uses every thread.
-        Parallel.For(0, jobs.Length, new ParallelOptions { MaxDegreeOfParallelism = small ? s.Threads : 1 }, j =>
-        {
-            var (ci, fi) = jobs[j];
-            var part = train.SelectRows(inner[fi].Train);
-            var held = train.SelectRows(inner[fi].Test);
-            if (s.Task == LearningTask.BinaryClassification && part.Labels.Distinct().Count() < 2)
-            {
-                predictions[j] = [];
-                return;
-            }
-
-            var model = grid[ci].Fit(s.Task, part, small ? 1 : s.Threads);
-            predictions[j] = s.Task == LearningTask.Regression ? model.PredictBatch(held.Features, 1) : model.PredictProbabilitiesBatch(held.Features, 1);
-        });
-
-        var best = 0;
-        (double Primary, double Secondary) bestScore = (double.PositiveInfinity, double.PositiveInfinity);
-        for (var ci = 0; ci < grid.Count; ci++)
-        {
-            var p = new List<double>();
-            var y = new List<float>();
-            for (var fi = 0; fi < inner.Count; fi++)
-            {
-                var j = (ci * inner.Count) + fi;
-                if (predictions[j].Length == 0)
-                {
-                    continue;
-                }
-
-                p.AddRange(predictions[j]);
-                y.AddRange(inner[fi].Test.Select(i => train.Labels[i]));
-            }
-
-            if (y.Count == 0)
-            {
-                continue;
-            }
-
-            (double, double) score;
-            if (s.Task == LearningTask.Regression)
-            {
-                var m = RegressionMetrics.Compute(p.ToArray(), y.ToArray());
-                score = (m.Rmse, m.Mae);
-            }
-            else
-            {
-                var m = ClassificationMetrics.Compute(p.ToArray(), y.ToArray(), outputs);
-                score = (-m.Accuracy, m.LogLoss);
-            }
-
-            if (score.CompareTo(bestScore) < 0)
-            {
-                bestScore = score;
-                best = ci;
-            }
-        }
-
-        return grid[best];
+        // No progress to report and no synchronisation context here: the selection completes on this thread's wait.
+        var selection = new CandidateSelection(s.Task, s.Threads).SelectAsync(grid, train, inner).GetAwaiter().GetResult();
+        return selection.Winner.Learner;
     }
 }
 

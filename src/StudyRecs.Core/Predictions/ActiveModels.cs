@@ -3,13 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning;
+using StudyRecs.Learning.Serialization;
 
 namespace StudyRecs.Core.Predictions;
 
-/// <summary>One loaded model version, ready to predict: the engine model, the schema that builds its inputs and its report.</summary>
+/// <summary>One loaded model version, ready to predict: the model (of whichever learner won), the schema that builds its inputs and its report.</summary>
 public sealed class ServingModel
 {
-    private ServingModel(string version, TreeEnsembleModel model, FeatureSchema schema, RegressionReport? regression, ClassificationReport? classification)
+    private ServingModel(string version, IModel model, FeatureSchema schema, RegressionReport? regression, ClassificationReport? classification)
     {
         Version = version;
         Model = model;
@@ -20,7 +21,7 @@ public sealed class ServingModel
 
     public string Version { get; }
 
-    public TreeEnsembleModel Model { get; }
+    public IModel Model { get; }
 
     public FeatureSchema Schema { get; }
 
@@ -35,7 +36,7 @@ public sealed class ServingModel
     {
         try
         {
-            var model = TreeEnsembleModel.FromBytes(stored.Artifact);
+            var model = ModelFormats.Engine.Load(stored.Artifact);
             var schema = FeatureSchema.FromJson(stored.FeatureSchemaJson);
             if (schema.Features.Count != model.FeatureCount)
             {
@@ -46,7 +47,7 @@ public sealed class ServingModel
                 ? new ServingModel(stored.Version, model, schema, ModelMetricsJson.ReadRegression(stored.MetricsJson) ?? throw new InvalidDataException("Unreadable regression report."), null)
                 : new ServingModel(stored.Version, model, schema, null, ModelMetricsJson.ReadClassification(stored.MetricsJson) ?? throw new InvalidDataException("Unreadable classification report."));
         }
-        catch (Exception e) when (e is JsonException or Learning.Serialization.ModelFormatException)
+        catch (Exception e) when (e is JsonException or ModelFormatException)
         {
             throw new InvalidDataException($"Model {stored.Task} {stored.Version} cannot be loaded: {e.Message}", e);
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
+using StudyRecs.Learning;
 
 namespace StudyRecs.Core.Predictions;
 
@@ -60,7 +61,7 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
             }
         }
 
-        var (factors, average) = explain ? Explain(regression, x, row) : ([], double.NaN);
+        var (factors, average) = explain && regression.Model.As<IExplainableModel>() is { } explainer ? Explain(regression, explainer, x, row) : ([], double.NaN);
         return new Forecast(
             input.Subject, input.Semester, marks, interval, model.ClassLabels[best], probabilities, fail, fail >= _options.AtRiskProbability,
             average, factors, regression.Schema.KnownSubjects.Contains(input.Subject), regression.Version, classification.Version);
@@ -85,10 +86,10 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
         row.Semester, row.Subject, row.AssignmentMarks, row.QuizMarks, row.AttendancePercentage, row.MidtermMarks, row.PreviousCgpa,
         row.ExtraFeaturesJson is { Length: > 0 } json ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) : null);
 
-    private (IReadOnlyList<ForecastFactor> Factors, double Average) Explain(ServingModel regression, float[] x, DatasetRow row)
+    private (IReadOnlyList<ForecastFactor> Factors, double Average) Explain(ServingModel regression, IExplainableModel explainer, float[] x, DatasetRow row)
     {
         var map = FactorMaps.GetValue(regression, m => new FactorMap(m.Schema));
-        var shap = regression.Model.Explain(x);
+        var shap = explainer.Explain(x);
         var totals = new double[map.Names.Count];
         for (var f = 0; f < map.FactorOf.Length; f++)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using StudyRecs.Learning;
 using StudyRecs.Learning.Calibration;
@@ -28,7 +27,7 @@ internal sealed record CandidateEvaluation(TrainingCandidate Candidate, IReadOnl
 
 /// <summary>The model of one task: refitted winner, its report as JSON, and every candidate tried.</summary>
 internal sealed record TaskTrainingResult(
-    TreeEnsembleModel Model,
+    IModel Model,
     TrainingCandidate Winner,
     string MetricsJson,
     string SelectionMetric,
@@ -39,8 +38,9 @@ internal sealed record TaskTrainingResult(
 
 /// <summary>
 /// Chooses and fits one task's model: cross-validates every grid candidate on folds grouped by student (no student in
-/// train and test at once), picks the best by mean fold score (lowest RMSE, highest weighted F1), refits it on all rows,
-/// calibrates classifiers on the out-of-fold probabilities, and reports metrics of the out-of-fold predictions.
+/// train and test at once) and picks one by <see cref="CandidateSelection"/>'s rule on the pooled out-of-fold
+/// predictions (the rule `studyrecs learn` uses too), refits it on all rows, calibrates classifiers on the out-of-fold
+/// probabilities, and reports metrics of the out-of-fold predictions.
 /// </summary>
 internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, TimeProvider time)
 {
@@ -64,19 +64,20 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
     public async Task<TaskTrainingResult> TrainRegressionAsync(TaskData data, ITrainingProgress progress, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var (splits, evaluations, outOfFold) = await CrossValidateAsync(ModelTask.Regression, LearningTask.Regression, data, progress, cancellationToken);
-        var best = Best(evaluations, "rmse", lowerIsBetter: true);
+        var (splits, evaluations, selection) = await CrossValidateAsync(ModelTask.Regression, LearningTask.Regression, data, progress, cancellationToken);
+        var best = selection.Best;
+        var outOfFold = selection.Winner.OutOfFold;
         var winner = evaluations[best].Candidate;
         var labels = data.Set.Labels;
 
         await progress.StepAsync("Refitting regression model", cancellationToken);
-        var model = winner.Fit(LearningTask.Regression, data.Set, threads);
-        var pooled = RegressionMetrics.Compute(outOfFold[best], labels);
+        var model = winner.Learner.Fit(LearningTask.Regression, data.Set, threads);
+        var pooled = selection.Winner.Regression!;
         var training = RegressionMetrics.Compute(model.PredictBatch(data.Set.Features, threads), labels);
         var residuals = new double[labels.Length];
         for (var i = 0; i < residuals.Length; i++)
         {
-            residuals[i] = labels[i] - outOfFold[best][i];
+            residuals[i] = labels[i] - outOfFold[i];
         }
 
         var chosen = Mark(evaluations, best);
@@ -93,18 +94,19 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
     {
         var started = time.GetTimestamp();
         var classes = data.Set.ClassCount!.Value;
-        var (splits, evaluations, outOfFold) = await CrossValidateAsync(ModelTask.Classification, LearningTask.MulticlassClassification, data, progress, cancellationToken);
-        var best = Best(evaluations, "weighted_f1", lowerIsBetter: false);
+        var (splits, evaluations, selection) = await CrossValidateAsync(ModelTask.Classification, LearningTask.MulticlassClassification, data, progress, cancellationToken);
+        var best = selection.Best;
+        var outOfFold = selection.Winner.OutOfFold;
         var winner = evaluations[best].Candidate;
         var labels = data.Set.Labels;
 
         await progress.StepAsync("Refitting classification model", cancellationToken);
-        var refit = winner.Fit(LearningTask.MulticlassClassification, data.Set, threads);
+        var refit = winner.Learner.Fit(LearningTask.MulticlassClassification, data.Set, threads);
 
         await progress.StepAsync("Calibrating", cancellationToken);
-        var calibrator = TemperatureCalibrator.Fit(outOfFold[best], labels, classes);
-        var model = refit.WithCalibrator(calibrator);
-        var probabilities = (double[])outOfFold[best].Clone();
+        var calibrator = TemperatureCalibrator.Fit(outOfFold, labels, classes);
+        var model = new CalibratedModel(refit, calibrator);
+        var probabilities = (double[])outOfFold.Clone();
         for (var i = 0; i < labels.Length; i++)
         {
             calibrator.Calibrate(probabilities.AsSpan(i * classes, classes));
@@ -126,75 +128,18 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
         return new TaskTrainingResult(model, winner, ModelMetricsJson.Write(report), ClassificationSelectionMetric, report.CvWeightedF1.Mean, chosen, labels.Length, seconds);
     }
 
-    /// <summary>Cross-validates every candidate; returns the folds, each candidate's fold metrics and its out-of-fold predictions.</summary>
-    private async Task<(IReadOnlyList<DataSplit> Splits, CandidateEvaluation[] Evaluations, double[][] OutOfFold)> CrossValidateAsync(
+    /// <summary>Cross-validates every candidate on the student folds; returns the folds, each candidate's fold metrics and the selection.</summary>
+    private async Task<(IReadOnlyList<DataSplit> Splits, CandidateEvaluation[] Evaluations, SelectionResult Selection)> CrossValidateAsync(
         ModelTask task, LearningTask learningTask, TaskData data, ITrainingProgress progress, CancellationToken cancellationToken)
     {
         var splits = StudentFolds(data.Students, folds, seed);
         var grid = TrainingCandidate.Grid(task, seed);
-        var set = data.Set;
-        var width = learningTask == LearningTask.Regression ? 1 : set.ClassCount!.Value;
-        var evaluations = new CandidateEvaluation[grid.Count];
-        var outOfFold = new double[grid.Count][];
-        var parts = splits.Select(s => (Train: set.SelectRows(s.Train), Test: set.SelectRows(s.Test))).ToArray();
-        for (var c = 0; c < grid.Count; c++)
-        {
-            await progress.CandidateAsync(task, c, grid.Count, cancellationToken);
-            var started = time.GetTimestamp();
-            var candidate = grid[c];
-            var predictions = new double[set.Rows * width];
-            var foldMetrics = new Dictionary<string, double>[splits.Count];
-
-            // Small folds train fastest one per core, each single-threaded.
-            Parallel.For(0, splits.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, f =>
-            {
-                var (train, test) = parts[f];
-                var model = candidate.Fit(learningTask, train, 1);
-                var predicted = width == 1 ? model.PredictBatch(test.Features, 1) : model.PredictProbabilitiesBatch(test.Features, 1);
-                var rows = splits[f].Test;
-                for (var i = 0; i < rows.Length; i++)
-                {
-                    predicted.AsSpan(i * width, width).CopyTo(predictions.AsSpan(rows[i] * width, width));
-                }
-
-                foldMetrics[f] = FoldMetrics(predicted, test.Labels, width);
-            });
-
-            var summaries = foldMetrics[0].Keys.ToDictionary(k => k, k => MetricSummary.FromValues(foldMetrics.Select(m => m[k]).ToArray()), StringComparer.Ordinal);
-            evaluations[c] = new CandidateEvaluation(candidate, summaries, time.GetElapsedTime(started).TotalSeconds, Selected: false);
-            outOfFold[c] = predictions;
-        }
-
-        return (splits, evaluations, outOfFold);
-    }
-
-    private static Dictionary<string, double> FoldMetrics(double[] predicted, float[] labels, int width)
-    {
-        if (width == 1)
-        {
-            var r = RegressionMetrics.Compute(predicted, labels);
-            return new(StringComparer.Ordinal) { ["rmse"] = r.Rmse, ["mae"] = r.Mae, ["r2"] = r.R2 };
-        }
-
-        var c = ClassificationMetrics.Compute(predicted, labels, width);
-        return new(StringComparer.Ordinal) { ["accuracy"] = c.Accuracy, ["weighted_f1"] = c.WeightedF1, ["log_loss"] = c.LogLoss };
-    }
-
-    /// <summary>Index of the best candidate by mean fold score; the first wins ties.</summary>
-    private static int Best(CandidateEvaluation[] evaluations, string metric, bool lowerIsBetter)
-    {
-        var best = 0;
-        for (var c = 1; c < evaluations.Length; c++)
-        {
-            var score = evaluations[c].Metrics[metric].Mean;
-            var bestScore = evaluations[best].Metrics[metric].Mean;
-            if (lowerIsBetter ? score < bestScore : score > bestScore)
-            {
-                best = c;
-            }
-        }
-
-        return best;
+        var selection = await new CandidateSelection(learningTask, threads).SelectAsync(
+            grid.Select(c => c.Learner).ToArray(), data.Set, splits,
+            (index, ct) => progress.CandidateAsync(task, index, grid.Count, ct), cancellationToken);
+        var evaluations = selection.Candidates
+            .Select((c, i) => new CandidateEvaluation(grid[i], c.FoldMetrics, c.Seconds, Selected: false)).ToArray();
+        return (splits, evaluations, selection);
     }
 
     private static CandidateEvaluation[] Mark(CandidateEvaluation[] evaluations, int best) =>
@@ -203,9 +148,15 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
     private static TrainingDataSummary Summary(TaskData data, double seconds, int foldCount) =>
         new(data.Set.Rows, data.DatasetIds, data.DataHash, seconds, foldCount, data.Students.Distinct(StringComparer.Ordinal).Count());
 
-    private static FeatureImportance[] Importance(TreeEnsembleModel model)
+    /// <summary>Share of the total gain per feature, largest first; empty when the model cannot weigh its features.</summary>
+    private static FeatureImportance[] Importance(IModel model)
     {
-        var gains = model.FeatureImportance();
+        if (model.As<IFeatureImportanceModel>() is not { } weighing)
+        {
+            return [];
+        }
+
+        var gains = weighing.FeatureImportance();
         var total = gains.Sum();
         return gains.Select((g, i) => new FeatureImportance(model.FeatureNames[i], total > 0 ? g / total : 0))
             .OrderByDescending(f => f.Gain).ThenBy(f => f.Feature, StringComparer.Ordinal).ToArray();

@@ -1,29 +1,21 @@
-using System.Globalization;
 using System.Text.Json;
 using StudyRecs.Learning;
 using StudyRecs.Learning.Boosting;
-using StudyRecs.Learning.Data;
 
 namespace StudyRecs.Core.Training;
 
-/// <summary>One learner configuration of the grid a training run cross-validates: boosting or a forest, with its settings.</summary>
-internal sealed record TrainingCandidate(GradientBoostingOptions? Boosting, RandomForestOptions? Forest)
+/// <summary>One learner of the grid a training run cross-validates, with what the registry stores of it.</summary>
+internal sealed record TrainingCandidate(ILearner Learner)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public string Algorithm => Boosting is not null ? "gbdt" : "forest";
+    public string Algorithm => Learner.Algorithm;
 
     /// <summary>Short name for logs and pages, e.g. "gbdt leaves=20 lr=0.2 trees=100".</summary>
-    public string Name => Boosting is { } b
-        ? string.Create(CultureInfo.InvariantCulture, $"gbdt leaves={b.NumberOfLeaves} lr={b.LearningRate} trees={b.NumberOfTrees} min-leaf={b.MinimumExampleCountPerLeaf}")
-        : string.Create(CultureInfo.InvariantCulture, $"forest leaves={Forest!.NumberOfLeaves} trees={Forest.NumberOfTrees} min-leaf={Forest.MinimumExampleCountPerLeaf} split-features={Forest.FeatureFractionPerSplit}");
+    public string Name => Learner.Name;
 
     /// <summary>The candidate's name, algorithm and full trainer settings.</summary>
-    public string SettingsJson => JsonSerializer.Serialize(new { Candidate = Name, Algorithm, Settings = (object?)Boosting ?? Forest }, Json);
-
-    public TreeEnsembleModel Fit(LearningTask task, TrainingSet train, int threads) => Boosting is not null
-        ? new GradientBoostingTrainer(Boosting with { NumberOfThreads = threads }).Fit(task, train)
-        : new RandomForestTrainer(Forest! with { NumberOfThreads = threads }).Fit(task, train);
+    public string SettingsJson => JsonSerializer.Serialize(new { Candidate = Name, Algorithm, Settings = Learner.Settings }, Json);
 
     /// <summary>
     /// The grid per task, small enough that a few thousand rows cross-validate in seconds on two cores: a shallow,
@@ -35,20 +27,20 @@ internal sealed record TrainingCandidate(GradientBoostingOptions? Boosting, Rand
         var classification = task == ModelTask.Classification;
         return
         [
-            new(new GradientBoostingOptions
+            new(new GradientBoostingLearner(new GradientBoostingOptions
             {
                 NumberOfLeaves = 8, LearningRate = 0.1, NumberOfTrees = classification ? 60 : 150, MinimumExampleCountPerLeaf = 10,
                 FeatureFraction = 0.8, BaggingSize = 1, BaggingExampleFraction = 0.8, L2Regularization = 1, Seed = seed,
-            }, null),
-            new(new GradientBoostingOptions
+            })),
+            new(new GradientBoostingLearner(new GradientBoostingOptions
             {
                 NumberOfLeaves = 20, LearningRate = 0.2, NumberOfTrees = classification ? 25 : 60, MinimumExampleCountPerLeaf = 20, Seed = seed,
-            }, null),
-            new(null, new RandomForestOptions
+            })),
+            new(new RandomForestLearner(new RandomForestOptions
             {
                 NumberOfLeaves = 32, NumberOfTrees = classification ? 40 : 100, MinimumExampleCountPerLeaf = 5,
                 FeatureFractionPerSplit = classification ? 0.3 : 0.5, BaggingExampleFraction = 0.632, Seed = seed,
-            }),
+            })),
         ];
     }
 }

@@ -2,8 +2,7 @@ namespace StudyRecs.Learning.Calibration;
 
 /// <summary>
 /// Maps a classifier's probabilities to better calibrated ones. Fit it on held-out rows
-/// (not the rows the model was trained on) and attach it with
-/// <see cref="TreeEnsembleModel.WithCalibrator"/>.
+/// (not the rows the model was trained on) and wrap the model in a <see cref="CalibratedModel"/>.
 /// </summary>
 public abstract class ProbabilityCalibrator
 {

@@ -26,10 +26,6 @@ public sealed record StudentContext
 
     /// <summary>Impressions; only those before <see cref="Now"/> count.</summary>
     public IReadOnlyList<ShownItem> Shown { get; init; } = [];
-
-    /// <summary>The level that matches a forecast mark out of 100: below 50 beginner, from 75 advanced, linear between.</summary>
-    public static float LevelFromMarks(double marks) =>
-        double.IsFinite(marks) ? (float)Math.Clamp((marks - 50) / 12.5, 0, 2) : float.NaN;
 }
 
 /// <summary>A recommender that also uses the history's timestamps and the <see cref="StudentContext"/>.</summary>

@@ -1,20 +1,13 @@
-using System.Globalization;
 using StudyRecs.Learning;
 using StudyRecs.Learning.Boosting;
 using StudyRecs.Learning.Data;
 
 namespace StudyRecs.Cli.Learning;
 
-/// <summary>One learner configuration `learn` can train: boosting or forest with its settings.</summary>
-internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boosting, RandomForestOptions? Forest)
+/// <summary>The learners `learn` can train: one per `--algorithm`, and the grid `auto` chooses from.</summary>
+internal static class LearnCandidates
 {
-    public string Algorithm => Boosting is not null ? "gbdt" : "forest";
-
-    public TreeEnsembleModel Fit(LearningTask task, TrainingSet train, int threads) => Boosting is not null
-        ? new GradientBoostingTrainer(Boosting with { NumberOfThreads = threads }).Fit(task, train)
-        : new RandomForestTrainer(Forest! with { NumberOfThreads = threads }).Fit(task, train);
-
-    public static ModelCandidate Gbdt(LearnSettings s) => new("gbdt", new GradientBoostingOptions
+    public static ILearner Gbdt(LearnSettings s) => new GradientBoostingLearner(new GradientBoostingOptions
     {
         NumberOfTrees = s.Trees,
         NumberOfLeaves = s.Leaves,
@@ -22,24 +15,24 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
         MinimumExampleCountPerLeaf = s.MinLeaf,
         MaximumBinCountPerFeature = s.MaxBins,
         Seed = s.Seed,
-    }, null);
+    }, "gbdt");
 
     /// <summary>FastForest-style forest from the command-line settings (learning rate unused).</summary>
-    public static ModelCandidate RandomForest(LearnSettings s) => new("forest", null, new RandomForestOptions
+    public static ILearner RandomForest(LearnSettings s) => new RandomForestLearner(new RandomForestOptions
     {
         NumberOfTrees = s.Trees,
         NumberOfLeaves = s.Leaves,
         MinimumExampleCountPerLeaf = s.MinLeaf,
         MaximumBinCountPerFeature = s.MaxBins,
         Seed = s.Seed,
-    });
+    }, "forest");
 
     /// <summary>
     /// The grid `--algorithm auto` chooses from: the command-line booster, a slower regularised
     /// booster, a booster of small trees for small data (each tree on half the features and a
     /// fresh 80 % of the rows: stochastic gradient boosting, which decorrelates the trees), and a deep forest.
     /// </summary>
-    public static IReadOnlyList<ModelCandidate> Grid(LearnSettings s, int rows, int features, int classes, LearningTask task)
+    public static IReadOnlyList<ILearner> Grid(LearnSettings s, int rows, int features, int classes, LearningTask task)
     {
         var bins = s.MaxBins;
         var perSplit = task == LearningTask.Regression ? 0.5 : Math.Clamp(Math.Sqrt(features) / features, 0.05, 1);
@@ -51,23 +44,23 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
         var slowRounds = Math.Max(100, (large ? 200 : 300) / Math.Max(1, outputs / 2));
         var forestRounds = Math.Max(50, (large ? 100 : 300) / outputs);
         var forestLeaves = Math.Clamp(rows / 2, 2, outputs > 2 ? 256 : 1024);
-        var grid = new List<ModelCandidate>
+        var grid = new List<ILearner>
         {
             Gbdt(s),
-            new("gbdt-slow", new GradientBoostingOptions
+            new GradientBoostingLearner(new GradientBoostingOptions
             {
                 NumberOfTrees = slowRounds, LearningRate = Math.Min(0.2, 15.0 / slowRounds), NumberOfLeaves = 16, MinimumExampleCountPerLeaf = 3,
                 FeatureFraction = 0.8, BaggingSize = 1, BaggingExampleFraction = 0.8, MaximumBinCountPerFeature = bins, Seed = s.Seed,
-            }, null),
-            new("forest-deep", null, new RandomForestOptions
+            }, "gbdt-slow"),
+            new RandomForestLearner(new RandomForestOptions
             {
                 NumberOfTrees = forestRounds, NumberOfLeaves = forestLeaves, MinimumExampleCountPerLeaf = task == LearningTask.Regression ? 2 : 1,
                 FeatureFractionPerSplit = perSplit, BaggingExampleFraction = 0.632, MaximumBinCountPerFeature = bins, Seed = s.Seed,
-            }),
+            }, "forest-deep"),
         };
         if (!large)
         {
-            grid.Add(new("gbdt-small-trees", new GradientBoostingOptions
+            grid.Add(new GradientBoostingLearner(new GradientBoostingOptions
             {
                 NumberOfTrees = slowRounds,
                 LearningRate = Math.Min(0.3, 30.0 / slowRounds),
@@ -78,17 +71,12 @@ internal sealed record ModelCandidate(string Name, GradientBoostingOptions? Boos
                 BaggingExampleFraction = 0.8,
                 MaximumBinCountPerFeature = bins,
                 Seed = s.Seed,
-            }, null));
+            }, "gbdt-small-trees"));
         }
 
         return grid;
     }
 
-    public string Describe()
-    {
-        var c = CultureInfo.InvariantCulture;
-        return Boosting is { } b
-            ? string.Create(c, $"{Name} (trees {b.NumberOfTrees}, leaves {b.NumberOfLeaves}, learning rate {b.LearningRate}, min leaf {b.MinimumExampleCountPerLeaf})")
-            : string.Create(c, $"{Name} (trees {Forest!.NumberOfTrees}, leaves {Forest.NumberOfLeaves}, min leaf {Forest.MinimumExampleCountPerLeaf}, split features {Forest.FeatureFractionPerSplit:0.##})");
-    }
+    /// <summary>The learner as `learn` reports it, e.g. "gbdt-slow (trees 300, leaves 16, learning rate 0.05, min leaf 3)".</summary>
+    public static string Describe(ILearner learner) => $"{learner.Name} ({learner.DescribeSettings()})";
 }

@@ -1,0 +1,99 @@
+using StudyRecs.Learning.Boosting;
+using StudyRecs.Learning.Data;
+using StudyRecs.Learning.Metrics;
+using StudyRecs.Learning.Validation;
+
+namespace StudyRecs.Learning.Tests.Validation;
+
+public class CandidateSelectionTests
+{
+    private static readonly GradientBoostingOptions Weak = new() { NumberOfTrees = 2, NumberOfLeaves = 2, LearningRate = 0.1 };
+    private static readonly GradientBoostingOptions Strong = new() { NumberOfTrees = 80, NumberOfLeaves = 8, LearningRate = 0.2 };
+
+    [Fact]
+    public async Task Chooses_the_learner_with_the_lowest_pooled_out_of_fold_rmse_and_keeps_every_held_out_prediction()
+    {
+        var data = SyntheticData.Regression(600, seed: 3);
+        var splits = CrossValidation.KFold(data.Rows, 4, seed: 1);
+        ILearner[] learners = [new GradientBoostingLearner(Weak, "weak"), new GradientBoostingLearner(Strong, "strong"), new RandomForestLearner(new() { NumberOfTrees = 10 }, "forest")];
+        var announced = new List<int>();
+
+        var result = await new CandidateSelection(LearningTask.Regression, threads: 2).SelectAsync(learners, data, splits, (i, _) =>
+        {
+            announced.Add(i);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal([0, 1, 2], announced);
+        var rmse = result.Candidates.Select(c => c.Regression!.Rmse).ToArray();
+        Assert.Equal(Array.IndexOf(rmse, rmse.Min()), result.Best);
+        Assert.NotEqual(0, result.Best);
+        Assert.All(result.Candidates, c => Assert.All(c.Predicted, Assert.True));
+        Assert.All(result.Candidates, c => Assert.Equal(4, c.FoldMetrics["rmse"].Count));
+
+        // The held-out predictions are those of a model fitted without the rows it predicts.
+        var fold = splits[2];
+        var model = learners[result.Best].Fit(LearningTask.Regression, data.SelectRows(fold.Train), 1);
+        var expected = model.PredictBatch(data.SelectRows(fold.Test).Features, 1);
+        Assert.Equal(expected, fold.Test.Select(i => result.Winner.OutOfFold[i]));
+        Assert.Equal(RegressionMetrics.Compute(result.Winner.OutOfFold, data.Labels), result.Winner.Regression);
+    }
+
+    [Fact]
+    public async Task The_earlier_of_two_equal_learners_wins()
+    {
+        var data = SyntheticData.Multiclass(400, seed: 5);
+        var splits = CrossValidation.StratifiedKFold(data.Labels, 3, seed: 2);
+        ILearner[] learners = [new GradientBoostingLearner(Strong, "first"), new GradientBoostingLearner(Strong, "second")];
+
+        var result = await new CandidateSelection(LearningTask.MulticlassClassification, threads: 2).SelectAsync(learners, data, splits);
+
+        Assert.Equal(result.Candidates[0].Classification!.WeightedF1, result.Candidates[1].Classification!.WeightedF1);
+        Assert.Equal("first", result.Winner.Learner.Name);
+        Assert.Equal(3, result.Candidates[0].OutOfFold.Length / data.Rows);
+    }
+
+    [Fact]
+    public void The_rule_breaks_rmse_ties_by_mae_and_f1_ties_by_log_loss()
+    {
+        var learner = new GradientBoostingLearner(Weak);
+        CrossValidatedCandidate Regression(double rmse, double mae) => new(learner, [], [], new Dictionary<string, MetricSummary>(), new RegressionMetrics(rmse, mae, 0), null, 0);
+        Assert.Equal(2, CandidateSelection.Best([Regression(2, 1), Regression(1, 0.9), Regression(1, 0.8), Regression(1, 0.8)]));
+
+        // Both predict the right class of every row (equal F1); the second is more confident, so its log loss is lower.
+        float[] labels = [0, 1, 1, 0];
+        CrossValidatedCandidate Classifier(double confidence) => new(learner, [], [], new Dictionary<string, MetricSummary>(), null,
+            ClassificationMetrics.Compute(labels.SelectMany(y => y == 1 ? new[] { 1 - confidence, confidence } : [confidence, 1 - confidence]).ToArray(), labels, 2), 0);
+        Assert.Equal(1, CandidateSelection.Best([Classifier(0.7), Classifier(0.9)]));
+
+        var unevaluated = new CrossValidatedCandidate(learner, [], [], new Dictionary<string, MetricSummary>(), null, null, 0);
+        Assert.Equal(1, CandidateSelection.Best([unevaluated, Regression(50, 50)]));
+    }
+
+    [Fact]
+    public async Task A_binary_split_whose_training_rows_hold_one_class_is_skipped_and_its_rows_stay_unpredicted()
+    {
+        var data = SyntheticData.Binary(200, seed: 9);
+        var zeros = Enumerable.Range(0, data.Rows).Where(i => data.Labels[i] == 0).ToArray();
+        var ones = Enumerable.Range(0, data.Rows).Where(i => data.Labels[i] == 1).ToArray();
+        var all = Enumerable.Range(0, data.Rows).ToArray();
+        DataSplit[] splits = [new(zeros, ones, Fold: 0), new(all.Where(i => i % 2 == 0).ToArray(), all.Where(i => i % 2 == 1).ToArray(), Fold: 1)];
+
+        var result = await new CandidateSelection(LearningTask.BinaryClassification, threads: 1).SelectAsync([new GradientBoostingLearner(Strong)], data, splits);
+
+        var candidate = result.Winner;
+        Assert.Equal(1, candidate.FoldMetrics["accuracy"].Count);
+        Assert.All(ones.Where(i => i % 2 == 0), i => Assert.False(candidate.Predicted[i]));
+        Assert.All(all.Where(i => i % 2 == 1), i => Assert.True(candidate.Predicted[i]));
+        Assert.True(double.IsNaN(candidate.OutOfFold[ones.First(i => i % 2 == 0) * 2]));
+        Assert.Equal(all.Length / 2, candidate.Classification!.ConfusionCounts.Sum());
+    }
+
+    [Fact]
+    public async Task Refuses_ranking_and_empty_grids()
+    {
+        Assert.Throws<ArgumentException>(() => new CandidateSelection(LearningTask.Ranking, 1));
+        var data = SyntheticData.Regression(50, seed: 1);
+        await Assert.ThrowsAsync<ArgumentException>(() => new CandidateSelection(LearningTask.Regression, 1).SelectAsync([], data, CrossValidation.KFold(50, 2, 0)));
+    }
+}
