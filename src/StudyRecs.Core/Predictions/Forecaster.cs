@@ -23,6 +23,7 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
 
     private readonly PredictionOptions _options = options.Value;
     private readonly DatasetOptions _datasets = datasetOptions.Value;
+    private readonly GradeScale _scale = datasetOptions.Value.BuildGradeScale();
 
     /// <summary>Forecasts one subject. <paramref name="explain"/> false skips the factors (for lists of many rows).</summary>
     /// <exception cref="ModelsNotReadyException">A model is missing.</exception>
@@ -46,23 +47,19 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
         var model = classification.Model;
         Span<double> p = stackalloc double[model.ClassCount];
         model.PredictProbabilities(gradeInputs, p);
-        var probabilities = new GradeProbability[p.Length];
-        var best = 0;
+        var (grade, probabilities) = CoherentGrades.Reconcile(_scale, 100 * marks / _datasets.FinalMarksMax, model.ClassLabels, p);
         double fail = 0;
-        for (var c = 0; c < p.Length; c++)
+        foreach (var g in probabilities)
         {
-            var grade = model.ClassLabels[c];
-            probabilities[c] = new GradeProbability(grade, p[c]);
-            best = p[c] > p[best] ? c : best;
-            if (_options.FailingGrades.Contains(grade, StringComparer.OrdinalIgnoreCase))
+            if (_options.FailingGrades.Contains(g.Grade, StringComparer.OrdinalIgnoreCase))
             {
-                fail += p[c];
+                fail += g.Probability;
             }
         }
 
         var (factors, average) = explain ? Explain(regression, x, row) : ([], double.NaN);
         return new Forecast(
-            input.Subject, input.Semester, marks, interval, model.ClassLabels[best], probabilities, fail, fail >= _options.AtRiskProbability,
+            input.Subject, input.Semester, marks, interval, grade, probabilities, fail, fail >= _options.AtRiskProbability,
             average, factors, regression.Schema.KnownSubjects.Contains(input.Subject), regression.Version, classification.Version);
     }
 
