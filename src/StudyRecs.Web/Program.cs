@@ -6,8 +6,7 @@ builder.AddStudyRecsPortal();
 
 var app = builder.Build();
 app.UseStudyRecsPortal();
-await app.PrepareDatabaseAsync();
-await app.RunAsync();
+return await app.RunPortalAsync();
 
 /// <summary>Entry point; public for the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

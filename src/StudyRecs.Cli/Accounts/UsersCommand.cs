@@ -21,7 +21,37 @@ internal static class UsersCommand
         var create = new Command("create", "Create an account with a role") { email, password, role, studentId, name };
         create.SetAction((pr, ct) => CreateAsync(pr.GetValue(email), pr.GetValue(password), pr.GetValue(role), pr.GetValue(studentId), pr.GetValue(name), ct));
 
-        return new Command("users", "Manage portal accounts") { createAdmin, create };
+        var newPassword = new Option<string?>("--password") { Description = "New password; generated and printed once when omitted" };
+        var resetPassword = new Command("reset-password", "Set a new password for an account (for a lost password, the demo accounts' included); open sessions of the account end") { email, newPassword };
+        resetPassword.SetAction((pr, ct) => CliDatabase.GuardAsync(() => ResetPasswordAsync(pr.GetValue(email), pr.GetValue(newPassword), ct)));
+
+        return new Command("users", "Manage portal accounts") { createAdmin, create, resetPassword };
+    }
+
+    private static async Task<int> ResetPasswordAsync(string? email, string? password, CancellationToken ct)
+    {
+        await using var sp = CliServices.Build();
+        await CliDatabase.MigrateAsync(sp, ct);
+        await using var scope = sp.CreateAsyncScope();
+        var (result, newPassword) = await scope.ServiceProvider.GetRequiredService<UserAdministration>().ResetPasswordByEmailAsync(email, password);
+        if (!result.Succeeded)
+        {
+            await Console.Error.WriteLineAsync("Password not changed:");
+            foreach (var e in result.Errors)
+            {
+                await Console.Error.WriteLineAsync($"  {e}");
+            }
+
+            return ExitCodes.Failed;
+        }
+
+        Console.WriteLine($"Set a new password for {result.User!.Email}.");
+        if (string.IsNullOrEmpty(password))
+        {
+            Console.WriteLine($"Password (shown once): {newPassword}");
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static Task<int> CreateAsync(string? email, string? password, string? role, string? studentId, string? name, CancellationToken ct) =>

@@ -14,14 +14,19 @@ internal static class GeneratePerformanceCommand
         var subjects = new Option<int>("--subjects") { Description = "Subjects per semester", DefaultValueFactory = _ => 5 };
         var semesters = new Option<int>("--semesters") { Description = "Semesters per student", DefaultValueFactory = _ => 2 };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed gives the same file", DefaultValueFactory = _ => 42 };
+        var firstStudent = new Option<int>("--first-student")
+        {
+            Description = "Number of the first student id (S00001 by default); give a second class a later start, e.g. 1001 for S01001, so the two do not collide",
+            DefaultValueFactory = _ => 1,
+        };
         var output = new Option<FileInfo>("--out") { Description = "Output file, .csv or .xlsx", Required = true };
 
         var command = new Command("performance", "Write a synthetic student-performance gradebook (canonical columns) as CSV or .xlsx")
         {
-            students, subjects, semesters, seed, output,
+            students, subjects, semesters, seed, firstStudent, output,
         };
         command.SetAction((parseResult, ct) => Task.FromResult(Run(
-            new PerformanceDataSpec(parseResult.GetValue(students), parseResult.GetValue(subjects), parseResult.GetValue(semesters), parseResult.GetValue(seed)),
+            new PerformanceDataSpec(parseResult.GetValue(students), parseResult.GetValue(subjects), parseResult.GetValue(semesters), parseResult.GetValue(seed), parseResult.GetValue(firstStudent)),
             parseResult.GetValue(output)!)));
         return command;
     }
@@ -31,6 +36,12 @@ internal static class GeneratePerformanceCommand
         if (spec.Students < 1 || spec.Subjects < 1 || spec.Semesters < 1)
         {
             Console.Error.WriteLine("--students, --subjects and --semesters must be at least 1.");
+            return ExitCodes.Failed;
+        }
+
+        if (spec.FirstStudent < 1 || spec.LastStudent > int.MaxValue)
+        {
+            Console.Error.WriteLine($"--first-student must be between 1 and {int.MaxValue - spec.Students + 1:N0} for {spec.Students:N0} students.");
             return ExitCodes.Failed;
         }
 
@@ -72,7 +83,7 @@ internal static class GeneratePerformanceCommand
             return ExitCodes.Failed;
         }
 
-        Console.WriteLine($"Wrote {spec.RowCount:N0} rows ({spec.Students:N0} students x {spec.Subjects} subjects x {spec.Semesters} semesters, seed {spec.Seed}) to {output.FullName}.");
+        Console.WriteLine($"Wrote {spec.RowCount:N0} rows ({spec.Students:N0} students x {spec.Subjects} subjects x {spec.Semesters} semesters, seed {spec.Seed}, student ids {spec.StudentId(0)} to {spec.StudentId(spec.Students - 1)}) to {output.FullName}.");
         return ExitCodes.Ok;
     }
 }

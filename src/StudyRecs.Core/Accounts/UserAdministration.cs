@@ -202,7 +202,7 @@ public sealed class UserAdministration(
         }
 
         await users.SetLockoutEnabledAsync(user, true);
-        var result = await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
+        var result = await users.SetLockoutEndDateAsync(user, AdministratorLockEnd);
         await users.UpdateSecurityStampAsync(user);
         return result.Succeeded ? AccountResult.Ok(user) : AccountResult.Failed(result.Errors.Select(e => e.Description));
     }
@@ -243,6 +243,20 @@ public sealed class UserAdministration(
         var result = await users.AddPasswordAsync(user, password);
         await users.UpdateSecurityStampAsync(user);
         return result.Succeeded ? (AccountResult.Ok(user), password) : (AccountResult.Failed(result.Errors.Select(e => e.Description)), null);
+    }
+
+    /// <summary>An administrator's lock does not expire (a lock after failed sign-ins does): it ends only when an administrator unlocks the account.</summary>
+    public static bool IsLockedByAdministrator(ApplicationUser user) => user.LockoutEnd == AdministratorLockEnd;
+
+    private static readonly DateTimeOffset AdministratorLockEnd = DateTimeOffset.MaxValue;
+
+    /// <summary>The operator's path for a lost password (<c>studyrecs users reset-password</c>): the account named by its e-mail.</summary>
+    public async Task<(AccountResult Result, string? Password)> ResetPasswordByEmailAsync(string? email, string? newPassword)
+    {
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        return user is null
+            ? (AccountResult.Failed([$"No account with the e-mail address '{email}'."]), null)
+            : await ResetPasswordAsync(user.Id, newPassword);
     }
 
     public async Task<IReadOnlyList<UserSummary>> ListAsync(string? search, CancellationToken cancellationToken = default)

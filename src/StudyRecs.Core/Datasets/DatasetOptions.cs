@@ -7,9 +7,9 @@ public sealed class DatasetOptions : IValidatableObject
 {
     public const string SectionName = "Datasets";
 
-    /// <summary>Largest accepted upload in bytes (default 50 MB).</summary>
+    /// <summary>Largest accepted upload in bytes (default 128 MB: <see cref="MaxRows"/> rows of a canonical CSV, about 58 bytes each, fit under it).</summary>
     [Range(1, long.MaxValue)]
-    public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
+    public long MaxUploadBytes { get; set; } = 128L * 1024 * 1024;
 
     /// <summary>Largest number of data rows (blank rows not counted).</summary>
     [Range(1, int.MaxValue)]

@@ -32,7 +32,8 @@ public sealed record ForecastFactor(string Factor, string Label, string Value, d
 
 /// <summary>A forecast of one student's final marks and grade in one subject.</summary>
 /// <param name="SubjectKnown">False when the models never saw the subject: it is forecast like an average subject.</param>
-/// <param name="AverageMarks">The models' average forecast, the baseline the factors move from.</param>
+/// <param name="AverageMarks">The baseline the factors move from: the models' average forecast, with what inputs not known
+/// yet (and an unknown subject) do to it included, since they are no cause of anything.</param>
 public sealed record Forecast(
     string Subject,
     int Semester,
@@ -48,6 +49,9 @@ public sealed record Forecast(
     string RegressionVersion,
     string ClassificationVersion)
 {
+    /// <summary>Readable names of the inputs not known yet (e.g. "midterm marks"): the forecast sharpens once they are in.</summary>
+    public IReadOnlyList<string> NotKnownYet { get; init; } = [];
+
     public double ProbabilityOf(string grade) =>
         Probabilities.FirstOrDefault(p => string.Equals(p.Grade, grade, StringComparison.OrdinalIgnoreCase))?.Probability ?? 0;
 }

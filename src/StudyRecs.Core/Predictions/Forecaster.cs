@@ -17,6 +17,13 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
 {
     private const double IntervalLevel = 0.9;
 
+    /// <summary>Decimals of the headline marks (pages show one).</summary>
+    private const int MarksDecimals = 1;
+
+    /// <summary>How many standard deviations of the known subjects' forecasts widen each side of an unknown subject's
+    /// interval (1.645: the 90 % level again, as if the subject were drawn from the known ones).</summary>
+    private const double UnknownSubjectZ = 1.645;
+
     /// <summary>Factors moving the forecast by less than this many marks are not worth a sentence.</summary>
     private const double NegligibleMarks = 0.05;
 
@@ -24,6 +31,7 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
 
     private readonly PredictionOptions _options = options.Value;
     private readonly DatasetOptions _datasets = datasetOptions.Value;
+    private readonly GradeScale _scale = datasetOptions.Value.BuildGradeScale();
 
     /// <summary>Forecasts one subject. <paramref name="explain"/> false skips the factors (for lists of many rows).</summary>
     /// <exception cref="ModelsNotReadyException">A model is missing.</exception>
@@ -36,35 +44,97 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
 
         var row = ToRow(input);
         var x = regression.Schema.Encode(row);
-        var marks = Math.Clamp(regression.Model.Predict(x), 0, _datasets.FinalMarksMax);
+        var subjectKnown = regression.Schema.KnownSubjects.Contains(input.Subject);
+        var model = classification.Model;
+        var p = new double[model.ClassCount];
+        double marks;
+        double[]? shap = null;
+        var spread = 0.0;
+        if (subjectKnown || regression.Schema.KnownSubjects.Count == 0)
+        {
+            marks = regression.Model.Predict(x);
+            model.PredictProbabilities(ReferenceEquals(classification.Schema, regression.Schema) ? x : classification.Schema.Encode(row), p);
+            shap = explain ? regression.Model.As<IExplainableModel>()?.Explain(x) : null;
+        }
+        else
+        {
+            // A subject the models never saw is forecast like an average subject: the mean of the forecasts as each
+            // known subject, and an interval widened by how much those differ.
+            (marks, spread, shap) = AverageOverSubjects(regression, classification, row, p, explain ? regression.Model.As<IExplainableModel>() : null);
+        }
+
+        // Rounded to the tenth of a mark every page, export and answer shows, so that the grade, the band of these
+        // marks, is the band of the marks the reader sees (74.96 shown as 75.0 with a B would contradict itself).
+        marks = Math.Round(Math.Clamp(marks, 0, _datasets.FinalMarksMax), MarksDecimals, MidpointRounding.AwayFromZero);
         var residuals = regression.Regression!.Residuals;
+        var widen = UnknownSubjectZ * spread;
         var interval = new MarksInterval(
-            Math.Clamp(marks + residuals.Quantile05, 0, _datasets.FinalMarksMax),
-            Math.Clamp(marks + residuals.Quantile95, 0, _datasets.FinalMarksMax),
+            Math.Clamp(marks + residuals.Quantile05 - widen, 0, _datasets.FinalMarksMax),
+            Math.Clamp(marks + residuals.Quantile95 + widen, 0, _datasets.FinalMarksMax),
             IntervalLevel);
 
-        var gradeInputs = ReferenceEquals(classification.Schema, regression.Schema) ? x : classification.Schema.Encode(row);
-        var model = classification.Model;
-        Span<double> p = stackalloc double[model.ClassCount];
-        model.PredictProbabilities(gradeInputs, p);
-        var probabilities = new GradeProbability[p.Length];
-        var best = 0;
+        var (grade, probabilities) = CoherentGrades.Reconcile(_scale, 100 * marks / _datasets.FinalMarksMax, model.ClassLabels, p);
         double fail = 0;
-        for (var c = 0; c < p.Length; c++)
+        foreach (var g in probabilities)
         {
-            var grade = model.ClassLabels[c];
-            probabilities[c] = new GradeProbability(grade, p[c]);
-            best = p[c] > p[best] ? c : best;
-            if (_options.FailingGrades.Contains(grade, StringComparer.OrdinalIgnoreCase))
+            if (_options.FailingGrades.Contains(g.Grade, StringComparer.OrdinalIgnoreCase))
             {
-                fail += p[c];
+                fail += g.Probability;
             }
         }
 
-        var (factors, average) = explain && regression.Model.As<IExplainableModel>() is { } explainer ? Explain(regression, explainer, x, row) : ([], double.NaN);
+        var (factors, average, notKnownYet) = shap is null ? ([], double.NaN, []) : Explain(regression, shap, row, subjectKnown);
         return new Forecast(
-            input.Subject, input.Semester, marks, interval, model.ClassLabels[best], probabilities, fail, fail >= _options.AtRiskProbability,
-            average, factors, regression.Schema.KnownSubjects.Contains(input.Subject), regression.Version, classification.Version);
+            input.Subject, input.Semester, marks, interval, grade, probabilities, fail, fail >= _options.AtRiskProbability,
+            average, factors, subjectKnown, regression.Version, classification.Version)
+        {
+            NotKnownYet = notKnownYet,
+        };
+    }
+
+    /// <summary>Forecasts <paramref name="row"/> as each known subject in turn: the mean marks, their standard
+    /// deviation, the mean grade probabilities (into <paramref name="p"/>) and the mean TreeSHAP values.</summary>
+    private static (double Marks, double Spread, double[]? Shap) AverageOverSubjects(
+        ServingModel regression, ServingModel classification, DatasetRow row, double[] p, IExplainableModel? explainer)
+    {
+        var subjects = regression.Schema.KnownSubjects;
+        var actual = row.Subject;
+        var each = new double[subjects.Count];
+        var probabilities = new double[p.Length];
+        double[]? shap = null;
+        var i = 0;
+        try
+        {
+            foreach (var subject in subjects)
+            {
+                row.Subject = subject;
+                var x = regression.Schema.Encode(row);
+                each[i++] = regression.Model.Predict(x);
+                classification.Model.PredictProbabilities(ReferenceEquals(classification.Schema, regression.Schema) ? x : classification.Schema.Encode(row), probabilities);
+                for (var c = 0; c < p.Length; c++)
+                {
+                    p[c] += probabilities[c] / subjects.Count;
+                }
+
+                if (explainer is not null)
+                {
+                    var values = explainer.Explain(x);
+                    shap ??= new double[values.Length];
+                    for (var f = 0; f < values.Length; f++)
+                    {
+                        shap[f] += values[f] / subjects.Count;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            row.Subject = actual;
+        }
+
+        var mean = each.Average();
+        var spread = Math.Sqrt(each.Sum(m => (m - mean) * (m - mean)) / each.Length);
+        return (mean, spread, shap);
     }
 
     /// <summary>The dataset row a forecast input stands for (student id and final results empty).</summary>
@@ -86,18 +156,45 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
         row.Semester, row.Subject, row.AssignmentMarks, row.QuizMarks, row.AttendancePercentage, row.MidtermMarks, row.PreviousCgpa,
         row.ExtraFeaturesJson is { Length: > 0 } json ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) : null);
 
-    private (IReadOnlyList<ForecastFactor> Factors, double Average) Explain(ServingModel regression, IExplainableModel explainer, float[] x, DatasetRow row)
+    /// <summary>
+    /// The strongest factors behind a forecast. Inputs not known yet are no cause of anything: their share of the
+    /// TreeSHAP values joins the baseline (the forecast for a student about whom only the known inputs are known) and
+    /// they are listed as not known yet; for an unknown subject the subject's share joins the baseline too.
+    /// </summary>
+    private (IReadOnlyList<ForecastFactor> Factors, double Average, IReadOnlyList<string> NotKnownYet) Explain(
+        ServingModel regression, double[] shap, DatasetRow row, bool subjectKnown)
     {
         var map = FactorMaps.GetValue(regression, m => new FactorMap(m.Schema));
-        var shap = explainer.Explain(x);
         var totals = new double[map.Names.Count];
         for (var f = 0; f < map.FactorOf.Length; f++)
         {
             totals[map.FactorOf[f]] += shap[f];
         }
 
+        var baseline = shap[^1];
+        var notKnownYet = new List<string>();
+        var causes = new List<int>(totals.Length);
+        for (var i = 0; i < totals.Length; i++)
+        {
+            var name = map.Names[i];
+            var (label, value) = Read(name, row);
+            if (name == "subject" && !subjectKnown)
+            {
+                baseline += totals[i];
+            }
+            else if (value is null)
+            {
+                baseline += totals[i];
+                notKnownYet.Add(label);
+            }
+            else
+            {
+                causes.Add(i);
+            }
+        }
+
         var factors = new List<ForecastFactor>(_options.TopFactors);
-        foreach (var i in Enumerable.Range(0, totals.Length).OrderByDescending(i => Math.Abs(totals[i])).Take(_options.TopFactors))
+        foreach (var i in causes.OrderByDescending(i => Math.Abs(totals[i])).Take(_options.TopFactors))
         {
             if (Math.Abs(totals[i]) < NegligibleMarks)
             {
@@ -107,34 +204,33 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
             factors.Add(Describe(map.Names[i], totals[i], row));
         }
 
-        return (factors, shap[^1]);
+        return (factors, baseline, notKnownYet);
     }
+
+    /// <summary>A factor's readable name and its value as shown, null when the input is not known yet.</summary>
+    private (string Label, string? Value) Read(string factor, DatasetRow row) => factor switch
+    {
+        "attendance_percentage" => ("attendance", Percent(row.AttendancePercentage)),
+        "assignment_marks" => ("assignment marks", OutOf(row.AssignmentMarks, _datasets.AssignmentMarksMax)),
+        "quiz_marks" => ("quiz marks", OutOf(row.QuizMarks, _datasets.QuizMarksMax)),
+        "midterm_marks" => ("midterm marks", OutOf(row.MidtermMarks, _datasets.MidtermMarksMax)),
+        "previous_cgpa" => ("previous CGPA", row.PreviousCgpa is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) : null),
+        "semester" => ("semester", row.Semester.ToString(CultureInfo.InvariantCulture)),
+        "subject" => ("the subject", row.Subject),
+        FactorMap.AssessmentAverage => ("the average of assignment, quiz and midterm marks", Percent(AssessmentPercent(row))),
+        _ when factor.StartsWith("extra:", StringComparison.Ordinal) => (factor["extra:".Length..], ExtraText(row, factor["extra:".Length..])),
+        _ => (factor, null),
+    };
 
     private ForecastFactor Describe(string factor, double contribution, DatasetRow row)
     {
-        var (label, value) = factor switch
-        {
-            "attendance_percentage" => ("attendance", Percent(row.AttendancePercentage)),
-            "assignment_marks" => ("assignment marks", OutOf(row.AssignmentMarks, _datasets.AssignmentMarksMax)),
-            "quiz_marks" => ("quiz marks", OutOf(row.QuizMarks, _datasets.QuizMarksMax)),
-            "midterm_marks" => ("midterm marks", OutOf(row.MidtermMarks, _datasets.MidtermMarksMax)),
-            "previous_cgpa" => ("previous CGPA", row.PreviousCgpa is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) : null),
-            "semester" => ("semester", row.Semester.ToString(CultureInfo.InvariantCulture)),
-            "subject" => ("the subject", row.Subject),
-            FactorMap.AssessmentAverage => ("the average of assignment, quiz and midterm marks", Percent(AssessmentPercent(row))),
-            _ when factor.StartsWith("extra:", StringComparison.Ordinal) => (factor["extra:".Length..], ExtraText(row, factor["extra:".Length..])),
-            _ => (factor, null),
-        };
-
+        var (label, value) = Read(factor, row);
         var moved = contribution >= 0 ? "raised" : "lowered";
         var amount = Math.Abs(contribution).ToString("0.0", CultureInfo.InvariantCulture);
-        var text = factor switch
-        {
-            "subject" => $"taking {row.Subject} {moved} the forecast by {amount} marks",
-            _ when value is null => $"{Capitalize(label)} not known yet {moved} the forecast by {amount} marks",
-            _ => $"{Capitalize(label)} of {value} {moved} the forecast by {amount} marks",
-        };
-        return new ForecastFactor(factor, label, value ?? "not known yet", contribution, Capitalize(text));
+        var text = factor == "subject"
+            ? $"taking {row.Subject} {moved} the forecast by {amount} marks"
+            : $"{Capitalize(label)} of {value} {moved} the forecast by {amount} marks";
+        return new ForecastFactor(factor, label, value!, contribution, Capitalize(text));
     }
 
     private double AssessmentPercent(DatasetRow row)

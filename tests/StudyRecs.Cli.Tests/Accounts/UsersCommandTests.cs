@@ -94,5 +94,46 @@ public sealed partial class UsersCommandTests : IDisposable
         Assert.DoesNotContain("Password (shown once)", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Reset_password_without_a_password_prints_a_generated_one_that_signs_in_and_the_old_one_stops_working()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("users", "create", "--email", "lost@uni.test", "--password", "Forgotten-Pass-1", "--role", "Teacher")).Exit);
+
+        var (exit, output, error) = await _cli.RunAsync("users", "reset-password", "--email", "lost@uni.test");
+
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("Set a new password for lost@uni.test.", output, StringComparison.Ordinal);
+        var printed = PrintedPassword().Matches(output);
+        Assert.Single(printed);
+        Assert.True((await AccountAsync("lost@uni.test", printed[0].Groups[1].Value)).PasswordWorks);
+        Assert.False((await AccountAsync("lost@uni.test", "Forgotten-Pass-1")).PasswordWorks);
+    }
+
+    [Fact]
+    public async Task Reset_password_with_a_chosen_password_sets_it_and_prints_no_password()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("users", "create", "--email", "chosen@uni.test", "--password", "Old-Pass-1234", "--role", "Student")).Exit);
+
+        var (exit, output, error) = await _cli.RunAsync("users", "reset-password", "--email", "CHOSEN@uni.test", "--password", "New-Pass-5678");
+
+        Assert.True(exit == 0, output + error);
+        Assert.DoesNotContain("Password (shown once)", output, StringComparison.Ordinal);
+        Assert.True((await AccountAsync("chosen@uni.test", "New-Pass-5678")).PasswordWorks);
+    }
+
+    [Theory]
+    [InlineData("nobody@uni.test", "Valid-Pass-123", "No account with the e-mail address 'nobody@uni.test'.")]
+    [InlineData("weak@uni.test", "short", "Passwords must be at least 10 characters")]
+    public async Task Reset_password_refuses_an_unknown_account_or_a_weak_password_with_exit_2_and_changes_nothing(string email, string password, string message)
+    {
+        Assert.Equal(0, (await _cli.RunAsync("users", "create", "--email", "weak@uni.test", "--password", "Kept-Pass-1234", "--role", "Teacher")).Exit);
+
+        var (exit, _, error) = await _cli.RunAsync("users", "reset-password", "--email", email, "--password", password);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.True((await AccountAsync("weak@uni.test", "Kept-Pass-1234")).PasswordWorks);
+    }
+
     public void Dispose() => _cli.Dispose();
 }

@@ -57,5 +57,41 @@ public sealed class GeneratePerformanceCommandTests : IDisposable
         Assert.Equal(2, exit);
     }
 
+    [Fact]
+    public async Task A_second_class_with_a_later_first_student_shares_no_student_id_with_the_first()
+    {
+        var first = Path.Combine(_dir, "first.csv");
+        var second = Path.Combine(_dir, "second.csv");
+
+        Assert.Equal(0, await GeneratePerformanceCommand.Create().Parse(["--students", "40", "--out", first]).InvokeAsync());
+        Assert.Equal(0, await GeneratePerformanceCommand.Create().Parse(["--students", "40", "--first-student", "1001", "--out", second]).InvokeAsync());
+
+        var firstIds = await StudentIdsAsync(first);
+        var secondIds = await StudentIdsAsync(second);
+        Assert.Equal(40, firstIds.Count);
+        Assert.Equal(40, secondIds.Count);
+        Assert.Contains("S00001", firstIds);
+        Assert.Equal("S01001", secondIds.Min());
+        Assert.Equal("S01040", secondIds.Max());
+        Assert.Empty(firstIds.Intersect(secondIds));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("2147483640")]
+    public async Task Refuses_a_first_student_below_1_or_whose_class_runs_past_the_largest_id(string firstStudent)
+    {
+        var file = Path.Combine(_dir, "x.csv");
+
+        var exit = await GeneratePerformanceCommand.Create().Parse(["--students", "10", "--first-student", firstStudent, "--out", file]).InvokeAsync();
+
+        Assert.Equal(2, exit);
+        Assert.False(File.Exists(file));
+    }
+
+    private static async Task<HashSet<string>> StudentIdsAsync(string file) =>
+        [.. (await File.ReadAllLinesAsync(file)).Skip(1).Select(line => line[..line.IndexOf(',', StringComparison.Ordinal)])];
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -1,11 +1,26 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Datasets.Generation;
 
 namespace StudyRecs.Core.Tests.Datasets;
 
 public class GradeScaleAndOptionsTests
 {
+    [Fact]
+    public void The_default_row_limit_is_reachable_under_the_default_byte_limit_with_a_canonical_csv()
+    {
+        // A generated gradebook has the canonical columns with realistic values; measure its bytes per row.
+        var spec = new PerformanceDataSpec(Students: 2_000, Subjects: 10);
+        using var writer = new StringWriter();
+        PerformanceDataGenerator.WriteCsv(spec, writer);
+        var bytesPerRow = (double)System.Text.Encoding.UTF8.GetByteCount(writer.ToString()) / spec.RowCount;
+
+        var defaults = new DatasetOptions();
+
+        Assert.InRange(bytesPerRow * defaults.MaxRows, 0, defaults.MaxUploadBytes);
+    }
+
     [Theory]
     [InlineData(100, "A+")]
     [InlineData(90, "A+")]
@@ -44,7 +59,7 @@ public class GradeScaleAndOptionsTests
         Assert.Empty(Validate(options));
         Assert.Equal(10, options.CgpaScale);
         Assert.Equal(50, options.MinimumLabelledRowsToTrain);
-        Assert.Equal(50L * 1024 * 1024, options.MaxUploadBytes);
+        Assert.Equal(128L * 1024 * 1024, options.MaxUploadBytes);
         Assert.Equal("Pass", options.BuildGradeScale().GradeFor(40));
         Assert.Equal("Fail", options.BuildGradeScale().GradeFor(39.9));
     }

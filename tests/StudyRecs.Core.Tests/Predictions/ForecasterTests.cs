@@ -42,7 +42,9 @@ public sealed class ForecasterTests
         Assert.InRange(forecast.PredictedMarks, forecast.Interval.Low, forecast.Interval.High);
         Assert.True(forecast.Interval.High > forecast.Interval.Low);
         Assert.Equal(1.0, forecast.Probabilities.Sum(p => p.Probability), 6);
-        Assert.Equal(forecast.Probabilities.MaxBy(p => p.Probability)!.Grade, forecast.PredictedGrade);
+        // One coherent forecast: the grade is the band of the marks, and the median of the grade probabilities.
+        Assert.Equal(GradeScale.Default.GradeFor(forecast.PredictedMarks), forecast.PredictedGrade);
+        Assert.Equal(forecast.PredictedGrade, CoherentGrades.Median(forecast.Probabilities));
         Assert.Equal(forecast.ProbabilityOf("F"), forecast.FailProbability, 12);
         Assert.True(forecast.SubjectKnown);
         Assert.Equal(models.Regression!.Version, forecast.RegressionVersion);
@@ -82,18 +84,52 @@ public sealed class ForecasterTests
     }
 
     [Fact]
-    public async Task Missing_marks_and_unseen_subjects_are_forecast_and_said_so()
+    public async Task An_unseen_subject_is_forecast_as_the_average_of_the_known_subjects_with_a_wider_interval_and_no_factor_naming_it()
     {
         await using var host = await TrainedHostAsync();
         var models = await host.Services.GetRequiredService<ActiveModels>().GetAsync(CancellationToken.None);
         var forecaster = host.Services.GetRequiredService<Forecaster>();
+        var input = new ForecastInput(2, "Astrology", 62, 55, 71, 48, 2.7);
 
-        var forecast = forecaster.Predict(models, new ForecastInput(1, "Astrobiology", null, null, null, null, null));
+        var forecast = forecaster.Predict(models, input);
 
         Assert.False(forecast.SubjectKnown);
-        Assert.InRange(forecast.PredictedMarks, 0, 100);
-        Assert.Contains(forecast.Factors, f => f.Value == "not known yet" && f.Text.Contains("not known yet", StringComparison.Ordinal));
+        var asEachKnown = models.Regression!.Schema.KnownSubjects.Select(s => forecaster.Predict(models, input with { Subject = s })).ToList();
+        Assert.InRange(Math.Abs(asEachKnown.Average(f => f.PredictedMarks) - forecast.PredictedMarks), 0, 0.1); // each rounded to 0.1
+        Assert.True(forecast.Interval.High - forecast.Interval.Low > asEachKnown.Max(f => f.Interval.High - f.Interval.Low));
+        Assert.NotEmpty(forecast.Factors);
+        Assert.DoesNotContain(forecast.Factors, f => f.Factor == "subject" || f.Text.Contains("Astrology", StringComparison.Ordinal));
+        Assert.Empty(forecast.NotKnownYet);
+        var unexplained = Math.Abs(forecast.PredictedMarks - (forecast.AverageMarks + forecast.Factors.Sum(f => f.Contribution)));
+        Assert.InRange(unexplained, 0, 0.05 * models.Regression.Schema.Features.Count);
+        Assert.Equal(GradeScale.Default.GradeFor(forecast.PredictedMarks), forecast.PredictedGrade);
+        Assert.Equal(forecast.PredictedGrade, CoherentGrades.Median(forecast.Probabilities));
         Assert.Throws<ModelsNotReadyException>(() => forecaster.Predict(ServingModels.None, new ForecastInput(1, "Calculus", 50, 50, 50, 50, 3)));
+    }
+
+    [Fact]
+    public async Task Inputs_not_known_yet_are_listed_as_such_and_never_named_as_raising_or_lowering_the_forecast()
+    {
+        await using var host = await TrainedHostAsync();
+        var models = await host.Services.GetRequiredService<ActiveModels>().GetAsync(CancellationToken.None);
+        var forecaster = host.Services.GetRequiredService<Forecaster>();
+        var subject = models.Regression!.Schema.KnownSubjects.First();
+
+        var partly = forecaster.Predict(models, new ForecastInput(2, subject, 70, null, 90, null, 3.1));
+        var nothing = forecaster.Predict(models, new ForecastInput(1, "Astrobiology", null, null, null, null, null));
+
+        Assert.Contains("midterm marks", partly.NotKnownYet);
+        Assert.Contains("quiz marks", partly.NotKnownYet);
+        Assert.DoesNotContain("attendance", partly.NotKnownYet);
+        Assert.Contains("attendance", nothing.NotKnownYet);
+        Assert.Contains("previous CGPA", nothing.NotKnownYet);
+        foreach (var forecast in new[] { partly, nothing })
+        {
+            Assert.DoesNotContain(forecast.Factors, f => f.Value == "not known yet" || f.Text.Contains("not known", StringComparison.Ordinal));
+            Assert.DoesNotContain(forecast.Factors, f => forecast.NotKnownYet.Contains(f.Label));
+            var unexplained = Math.Abs(forecast.PredictedMarks - (forecast.AverageMarks + forecast.Factors.Sum(f => f.Contribution)));
+            Assert.InRange(unexplained, 0, 0.05 * models.Regression.Schema.Features.Count);
+        }
     }
 
     [Fact]

@@ -93,6 +93,8 @@ public class SignInTests(PortalFixture portal) : IClassFixture<PortalFixture>
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/account/lockout", Redirects.LocalTarget(response));
+        var lockoutPage = (await Html.GetAsync(client, "/account/lockout")).QuerySelector("main")!.TextContent;
+        Assert.Contains("Try again in 15 minutes", lockoutPage, StringComparison.Ordinal);
     }
 
     [Fact]

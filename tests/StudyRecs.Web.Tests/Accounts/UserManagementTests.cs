@@ -140,7 +140,10 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var reset = await PortalFactory.PostFormAsync(admin, url, "reset", new() { ["NewPasswordInput"] = "Reset-Pass-99" });
         Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
         var denied = await PortalFactory.PostFormAsync(lockedOut, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = "Reset-Pass-99" });
-        Assert.Equal("/account/lockout", Redirects.LocalTarget(denied));
+        Assert.Equal("/account/lockout?by=administrator", Redirects.LocalTarget(denied));
+        var lockoutPage = (await Html.GetAsync(lockedOut, Redirects.LocalTarget(denied)!)).QuerySelector("main")!.TextContent;
+        Assert.Contains("stays locked until an administrator unlocks it", lockoutPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("15 minutes", lockoutPage, StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Redirect, (await PortalFactory.PostFormAsync(admin, url, "unlock", [])).StatusCode);
         var allowed = await PortalFactory.PostFormAsync(Factory.CreateBrowserlessClient(), "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = "Reset-Pass-99" });

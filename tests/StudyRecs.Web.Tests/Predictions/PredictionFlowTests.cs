@@ -132,7 +132,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.True(interval.GetProperty("low").GetDouble() <= marks && marks <= interval.GetProperty("high").GetDouble());
         var probabilities = root.GetProperty("grade_probabilities").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
         Assert.Equal(1.0, probabilities.Values.Sum(), 2);
-        Assert.Equal(probabilities.MaxBy(p => p.Value).Key, root.GetProperty("predicted_grade").GetString());
+        Assert.Equal(GradeScale.Default.GradeFor(marks), root.GetProperty("predicted_grade").GetString());
         var factors = root.GetProperty("top_factors").EnumerateArray().ToList();
         Assert.NotEmpty(factors);
         Assert.All(factors, f => Assert.Matches(@"(raised|lowered) the forecast by \d+\.\d marks", f.GetProperty("text").GetString()));
@@ -308,6 +308,69 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.DoesNotContain("forecast-card", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("/account/access-denied", Redirects.LocalTarget(await student.GetAsync($"/students/{otherId}")), StringComparison.Ordinal);
         Assert.Contains("/account/access-denied", Redirects.LocalTarget(await student.GetAsync("/teacher/at-risk")), StringComparison.Ordinal);
+    }
+
+    /// <summary>The rules of one coherent forecast: the grade is the band of the marks shown, and the median of the grade probabilities (best first).</summary>
+    private static void AssertCoherent(double marks, string? grade, IReadOnlyList<KeyValuePair<string, double>>? bestFirst, string where)
+    {
+        Assert.True(GradeScale.Default.GradeFor(marks) == grade, $"{where}: {marks} marks shown with grade {grade}");
+        if (bestFirst is not null)
+        {
+            Assert.Equal(GradeScale.Default.Labels, bestFirst.Select(p => p.Key));
+            Assert.Equal(grade, CoherentGrades.Median([.. bestFirst.Select(p => new GradeProbability(p.Key, p.Value))]));
+            Assert.Equal(grade, CoherentGrades.Median([.. bestFirst.Reverse().Select(p => new GradeProbability(p.Key, p.Value))]));
+        }
+    }
+
+    [Fact]
+    public async Task Every_forecast_agrees_with_itself_in_the_api_the_at_risk_export_and_the_pages()
+    {
+        var client = await BearerClientAsync(Roles.Teacher);
+        string[] subjects;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            subjects = [.. await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>().Select(r => r.Subject).Distinct().ToListAsync(), "Astrology"];
+        }
+
+        var rng = new Random(19);
+        for (var i = 0; i < 800; i++)
+        {
+            var body = new Dictionary<string, object?> { ["semester"] = rng.Next(1, 7), ["subject"] = subjects[rng.Next(subjects.Length)] };
+            foreach (var key in new[] { "assignment_marks", "quiz_marks", "attendance_percentage", "midterm_marks" })
+            {
+                body[key] = rng.NextDouble() < 0.8 ? Math.Round(rng.NextDouble() * 100, 1) : null;
+            }
+
+            body["previous_cgpa"] = rng.NextDouble() < 0.8 ? Math.Round(rng.NextDouble() * 4, 2) : null;
+            var response = await client.PostAsJsonAsync("/api/predict", body);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var root = doc.RootElement;
+            var probabilities = root.GetProperty("grade_probabilities").EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetDouble())).ToList();
+            AssertCoherent(root.GetProperty("predicted_final_marks").GetDouble(), root.GetProperty("predicted_grade").GetString(), probabilities, $"POST /api/predict {JsonSerializer.Serialize(body)}");
+            var factors = root.GetProperty("top_factors").EnumerateArray().Select(f => f.GetProperty("text").GetString()!).ToList();
+            Assert.DoesNotContain(factors, f => f.Contains("not known", StringComparison.Ordinal) || f.Contains("Astrology", StringComparison.Ordinal));
+            var notKnown = root.GetProperty("not_known_yet").EnumerateArray().Select(n => n.GetString()).ToList();
+            Assert.Equal(body["midterm_marks"] is null, notKnown.Contains("midterm marks"));
+        }
+
+        var csv = await portal.Uploader.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}&risk=all");
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.True(lines.Count >= 100, $"{lines.Count} rows exported");
+        foreach (var line in lines)
+        {
+            var cells = line.Split(',');
+            AssertCoherent(double.Parse(cells[3], System.Globalization.CultureInfo.InvariantCulture), cells[4], null, "at-risk export: " + line);
+        }
+
+        var page = await Html.GetAsync(portal.Uploader, $"/students/{portal.StudentId}");
+        var cards = page.QuerySelectorAll(".forecast-card");
+        Assert.NotEmpty(cards);
+        foreach (var card in cards)
+        {
+            var figures = card.QuerySelectorAll(".stat-value").Select(v => v.TextContent.Trim()).ToList();
+            AssertCoherent(double.Parse(figures[0], System.Globalization.CultureInfo.InvariantCulture), figures[1], null, "student page card " + card.QuerySelector("h3")!.TextContent);
+        }
     }
 
     [Fact]

@@ -2,10 +2,21 @@ using System.Globalization;
 
 namespace StudyRecs.Core.Datasets.Generation;
 
-/// <summary>Shape of a synthetic gradebook.</summary>
-public sealed record PerformanceDataSpec(int Students, int Subjects = 5, int Semesters = 2, int Seed = 42)
+/// <summary>Shape of a synthetic gradebook. Student ids run from <c>S{FirstStudent}</c> (zero-padded to five digits), so a
+/// second class generated with a later <paramref name="FirstStudent"/> does not collide with the first.</summary>
+public sealed record PerformanceDataSpec(int Students, int Subjects = 5, int Semesters = 2, int Seed = 42, int FirstStudent = 1)
 {
     public long RowCount => (long)Students * Subjects * Semesters;
+
+    /// <summary>The number of the last student, which must still fit in an <see cref="int"/>.</summary>
+    public long LastStudent => (long)FirstStudent + Students - 1;
+
+    /// <summary>The id of the student <paramref name="offset"/> places after the first (<c>S00001</c>, <c>S01001</c>, ...).</summary>
+    public string StudentId(int offset)
+    {
+        var width = Math.Max(5, LastStudent.ToString(CultureInfo.InvariantCulture).Length);
+        return "S" + (FirstStudent + (long)offset).ToString("D" + width.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>
@@ -31,6 +42,8 @@ public static class PerformanceDataGenerator
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.Students, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.Subjects, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.Semesters, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(spec.FirstStudent, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(spec.LastStudent, int.MaxValue);
         return Generate(spec);
     }
 
@@ -42,11 +55,10 @@ public static class PerformanceDataGenerator
             .ToArray();
         var difficulty = subjects.Select(_ => (rng.NextDouble() * 1.2) - 0.6).ToArray();
         var scale = GradeScale.Default;
-        var idWidth = Math.Max(5, spec.Students.ToString(CultureInfo.InvariantCulture).Length);
 
         for (var s = 0; s < spec.Students; s++)
         {
-            var id = "S" + (s + 1).ToString("D" + idWidth.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            var id = spec.StudentId(s);
             var ability = Normal(rng);
             var diligence = (0.4 * ability) + (0.9 * Normal(rng));
             var cgpa = Clamp(2.75 + (0.5 * ability) + (0.15 * diligence) + (0.2 * Normal(rng)), 0.5, 4);
