@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Cli.Hosting;
 using StudyRecs.Core.Datasets;
-using StudyRecs.Core.Scheduling;
 
 namespace StudyRecs.Cli.Datasets;
 
@@ -47,8 +46,9 @@ internal static class ImportCommand
 
         await using var scope = services.CreateAsyncScope();
         await using var content = file.OpenRead();
-        var result = await scope.ServiceProvider.GetRequiredService<DatasetImportService>()
-            .ImportAsync(new DatasetUpload(content, file.Name, sheet, label, UploaderId: null, allowDuplicate), cancellationToken);
+        // Like an upload in the portal: enough labelled rows queue a training (the portal's scheduler runs it).
+        var (result, run) = await scope.ServiceProvider.GetRequiredService<DatasetUploads>()
+            .UploadAsync(new DatasetUpload(content, file.Name, sheet, label, UploaderId: null, allowDuplicate), "studyrecs import", cancellationToken);
 
         if (json)
         {
@@ -59,9 +59,7 @@ internal static class ImportCommand
             await WriteTextAsync(output, result);
         }
 
-        // Like an upload in the portal: enough labelled rows queue a training (the portal's scheduler runs it).
-        if (scope.ServiceProvider.GetService<TrainingDispatcher>() is { } training
-            && await training.EnqueueIfTrainableAsync(result, "studyrecs import", cancellationToken) is { } run)
+        if (run is not null)
         {
             var message = $"Training run {run.Id} queued; a running portal trains it (follow it with `studyrecs models list`).";
             await (json ? Console.Error : output).WriteLineAsync(message);

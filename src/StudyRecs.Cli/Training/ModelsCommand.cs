@@ -69,11 +69,11 @@ internal static class ModelsCommand
             await using var sp = CliServices.Build(TrainCommand.ConfigureServices);
             await using var scope = sp.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<Core.Data.DatabaseMigrator>().MigrateAsync(ct);
-            var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
+            var activations = scope.ServiceProvider.GetRequiredService<ModelActivations>();
             var status = ExitCodes.Ok;
             foreach (var task in tasks)
             {
-                var result = await registry.ActivateAsync(task, pr.GetValue(version)!, Environment.UserName + " (cli)", pr.GetValue(reason)!, ct);
+                var result = await activations.ActivateAsync(task, pr.GetValue(version)!, Environment.UserName + " (cli)", pr.GetValue(reason)!, ct);
                 (result.Succeeded ? Console.Out : Console.Error).WriteLine($"{task}: {result.Message}");
                 status = result.Succeeded ? status : ExitCodes.Failed;
             }

@@ -39,9 +39,10 @@ internal static class TrainCommand
             }
 
             var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
-            var deadline = DateTimeOffset.UtcNow.AddSeconds(pr.GetValue(timeout));
+            var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+            var deadline = time.GetUtcNow().AddSeconds(pr.GetValue(timeout));
             var lastStep = "";
-            while (DateTimeOffset.UtcNow < deadline)
+            while (time.GetUtcNow() < deadline)
             {
                 var current = await registry.GetRunAsync(run.Id, ct);
                 if (current is null)

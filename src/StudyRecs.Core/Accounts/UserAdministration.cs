@@ -279,6 +279,21 @@ public sealed class UserAdministration(
         return result;
     }
 
+    /// <summary>For the admin dashboard: accounts per role (in <see cref="Roles.All"/> order) and accounts locked now.</summary>
+    public async Task<AccountCounts> CountAsync(CancellationToken cancellationToken = default)
+    {
+        var perRole = new List<(string Role, int Count)>();
+        foreach (var role in Roles.All)
+        {
+            perRole.Add((role, (await users.GetUsersInRoleAsync(role)).Count));
+        }
+
+        // SQLite cannot compare DateTimeOffset in SQL; the set of lockout ends is small.
+        var now = clock.GetUtcNow();
+        var ends = await users.Users.Where(u => u.LockoutEnd != null).Select(u => u.LockoutEnd).ToListAsync(cancellationToken);
+        return new AccountCounts(perRole, ends.Count(end => end > now));
+    }
+
     public async Task<UserSummary?> FindAsync(string userId)
     {
         var user = await users.FindByIdAsync(userId);
@@ -330,6 +345,9 @@ public sealed class UserAdministration(
 
     private static string Describe(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));
 }
+
+/// <summary>Accounts per role and how many are locked.</summary>
+public sealed record AccountCounts(IReadOnlyList<(string Role, int Count)> PerRole, int Locked);
 
 public sealed record NewAccount(string? Email, string? Password, string? Role, string? StudentId = null, string? DisplayName = null);
 

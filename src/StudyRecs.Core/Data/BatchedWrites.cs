@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +24,7 @@ public interface IBatchStore<T>
 /// Hands records from requests to a <see cref="BatchWriter{T}"/>, which stores them in batches. A full queue makes the
 /// caller wait rather than drop a record; after shutdown began, a record is stored directly.
 /// </summary>
-public abstract class BatchInbox<T>(int capacity, IBatchStore<T> store, IServiceScopeFactory scopes, ILogger logger)
+public abstract class BatchInbox<T>(int capacity, IBatchStore<T> store, IDbContextFactory<StudyRecsDbContext> dbs, ILogger logger)
     where T : class
 {
     private readonly Channel<T> _channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity)
@@ -49,8 +49,8 @@ public abstract class BatchInbox<T>(int capacity, IBatchStore<T> store, IService
         catch (ChannelClosedException)
         {
             BatchWriteLog.Late(logger, store.Noun);
-            await using var scope = scopes.CreateAsyncScope();
-            await store.StoreAsync(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>(), [item], CancellationToken.None);
+            await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+            await store.StoreAsync(db, [item], CancellationToken.None);
         }
     }
 
@@ -65,7 +65,7 @@ public abstract class BatchInbox<T>(int capacity, IBatchStore<T> store, IService
 /// loop would fill the queue and stall every request that logs): a batch the database refuses five times over about
 /// three seconds is logged as lost.
 /// </summary>
-public abstract class BatchWriter<T>(BatchInbox<T> inbox, IBatchStore<T> store, IServiceScopeFactory scopes, Func<int> batchSize, ILogger logger) : IHostedService
+public abstract class BatchWriter<T>(BatchInbox<T> inbox, IBatchStore<T> store, IDbContextFactory<StudyRecsDbContext> dbs, Func<int> batchSize, ILogger logger) : IHostedService
     where T : class
 {
     private const int Attempts = 5;
@@ -108,8 +108,8 @@ public abstract class BatchWriter<T>(BatchInbox<T> inbox, IBatchStore<T> store, 
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var stored = await store.StoreAsync(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>(), batch, CancellationToken.None);
+                await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+                var stored = await store.StoreAsync(db, batch, CancellationToken.None);
                 if (stored < batch.Count)
                 {
                     BatchWriteLog.Duplicates(logger, batch.Count - stored, batch.Count, store.Noun);

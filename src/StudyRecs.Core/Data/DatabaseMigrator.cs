@@ -4,10 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace StudyRecs.Core.Data;
 
 /// <summary>Applies pending migrations; used at start-up and by <c>studyrecs db migrate</c>.</summary>
-public sealed class DatabaseMigrator(StudyRecsDbContext db, ILogger<DatabaseMigrator> logger)
+public sealed class DatabaseMigrator(IDbContextFactory<StudyRecsDbContext> dbs, ILogger<DatabaseMigrator> logger)
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count == 0)
         {

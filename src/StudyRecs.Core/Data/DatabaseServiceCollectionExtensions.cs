@@ -18,7 +18,7 @@ public static class DatabaseServiceCollectionExtensions
     public const string ConnectionStringName = "StudyRecs";
 
     /// <summary>
-    /// Registers <see cref="StudyRecsDbContext"/> for the configured provider, with options validated at start-up.
+    /// Registers <see cref="IDbContextFactory{TContext}"/> of <see cref="StudyRecsDbContext"/> (and a scoped context for Identity) for the configured provider, with options validated at start-up.
     /// </summary>
     public static IServiceCollection AddStudyRecsDatabase(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,7 +27,10 @@ public static class DatabaseServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
 
-        services.AddDbContext<StudyRecsDbContext>((sp, options) =>
+        // Core services open a short-lived context per operation from the factory: a Blazor circuit's scope lives for
+        // minutes and runs events concurrently, so one scoped context shared by a page would be used from two threads.
+        // The scoped context stays for Identity's stores and the request-bound framework parts, made by the same factory.
+        services.AddDbContextFactory<StudyRecsDbContext>((sp, options) =>
         {
             var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -36,6 +39,7 @@ public static class DatabaseServiceCollectionExtensions
             // Features register their own save hooks (e.g. the study-plan link cache) as singletons.
             options.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<StudyRecsDbContext>>().CreateDbContext());
         return services;
     }
 

@@ -18,12 +18,13 @@ public sealed record DatasetOriginalFile(string FileName, string ContentType, St
 /// Read side of uploaded datasets for pages and the API. <paramref name="ownerId"/> parameters restrict results to one
 /// uploader (teachers see their own uploads); pass null for admins, who see all.
 /// </summary>
-public sealed class DatasetCatalog(StudyRecsDbContext db, IOptions<StorageOptions> storage)
+public sealed class DatasetCatalog(IDbContextFactory<StudyRecsDbContext> dbs, IOptions<StorageOptions> storage)
 {
     /// <summary>Newest first.</summary>
     public async Task<IReadOnlyList<DatasetSummary>> ListAsync(string? ownerId, DatasetStatus? status, int skip, int take, CancellationToken cancellationToken)
     {
-        var query = Visible(ownerId);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var query = Visible(db, ownerId);
         if (status is { } s)
         {
             query = query.Where(d => d.Status == s);
@@ -36,23 +37,31 @@ public sealed class DatasetCatalog(StudyRecsDbContext db, IOptions<StorageOption
             .ToListAsync(cancellationToken);
     }
 
-    public Task<int> CountAsync(string? ownerId, DatasetStatus? status, CancellationToken cancellationToken) =>
-        (status is { } s ? Visible(ownerId).Where(d => d.Status == s) : Visible(ownerId)).CountAsync(cancellationToken);
+    public async Task<int> CountAsync(string? ownerId, DatasetStatus? status, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await (status is { } s ? Visible(db, ownerId).Where(d => d.Status == s) : Visible(db, ownerId)).CountAsync(cancellationToken);
+    }
 
-    public Task<UploadedDataset?> GetAsync(long id, string? ownerId, CancellationToken cancellationToken) =>
-        Visible(ownerId).Include(d => d.Uploader).FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+    public async Task<UploadedDataset?> GetAsync(long id, string? ownerId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await Visible(db, ownerId).Include(d => d.Uploader).FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+    }
 
     /// <summary>The stored validation report, or null when the dataset is unknown or not visible.</summary>
     public async Task<DatasetValidationReport?> GetReportAsync(long id, string? ownerId, CancellationToken cancellationToken)
     {
-        var json = await Visible(ownerId).Where(d => d.Id == id).Select(d => d.ReportJson).FirstOrDefaultAsync(cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var json = await Visible(db, ownerId).Where(d => d.Id == id).Select(d => d.ReportJson).FirstOrDefaultAsync(cancellationToken);
         return json is null ? null : DatasetReportJson.Deserialize(json);
     }
 
     /// <summary>The first rows of an accepted dataset, in file order.</summary>
     public async Task<IReadOnlyList<DatasetRow>> PreviewRowsAsync(long id, string? ownerId, int take, CancellationToken cancellationToken)
     {
-        if (!await Visible(ownerId).AnyAsync(d => d.Id == id, cancellationToken))
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        if (!await Visible(db, ownerId).AnyAsync(d => d.Id == id, cancellationToken))
         {
             return [];
         }
@@ -63,7 +72,8 @@ public sealed class DatasetCatalog(StudyRecsDbContext db, IOptions<StorageOption
     /// <summary>The original upload, or null when it is not visible or was not kept (rejected uploads are not kept).</summary>
     public async Task<DatasetOriginalFile?> OpenOriginalAsync(long id, string? ownerId, CancellationToken cancellationToken)
     {
-        var dataset = await Visible(ownerId).Where(d => d.Id == id).Select(d => new { d.FileName, d.Format, d.StoredFilePath }).FirstOrDefaultAsync(cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var dataset = await Visible(db, ownerId).Where(d => d.Id == id).Select(d => new { d.FileName, d.Format, d.StoredFilePath }).FirstOrDefaultAsync(cancellationToken);
         if (dataset is null)
         {
             return null;
@@ -85,6 +95,6 @@ public sealed class DatasetCatalog(StudyRecsDbContext db, IOptions<StorageOption
         return content is null ? null : new DatasetOriginalFile(dataset.FileName, contentType, new MemoryStream(content, writable: false));
     }
 
-    private IQueryable<UploadedDataset> Visible(string? ownerId) =>
+    private static IQueryable<UploadedDataset> Visible(StudyRecsDbContext db, string? ownerId) =>
         ownerId is null ? db.Set<UploadedDataset>().AsNoTracking() : db.Set<UploadedDataset>().AsNoTracking().Where(d => d.UploaderId == ownerId);
 }

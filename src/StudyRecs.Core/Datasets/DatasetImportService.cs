@@ -25,7 +25,7 @@ public sealed record DatasetImportResult(UploadedDataset Dataset, DatasetValidat
 /// the original file, and stores the report. Bad files never throw; they end as <see cref="DatasetStatus.Rejected"/>.
 /// </summary>
 public sealed partial class DatasetImportService(
-    StudyRecsDbContext db,
+    IDbContextFactory<StudyRecsDbContext> dbs,
     GradebookImporter importer,
     IOptions<StorageOptions> storage,
     TimeProvider time,
@@ -34,6 +34,7 @@ public sealed partial class DatasetImportService(
     public async Task<DatasetImportResult> ImportAsync(DatasetUpload upload, CancellationToken cancellationToken)
     {
         var options = importer.Options;
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var fileName = SafeFileName(upload.FileName);
         var directory = DatasetFilesDirectory(storage.Value);
         var spool = Path.Combine(directory, "incoming", $"{Guid.NewGuid():N}.upload");
@@ -68,7 +69,7 @@ public sealed partial class DatasetImportService(
             {
                 var refused = DatasetValidationReport.Refused(fileName, size, DatasetRules.DuplicateUpload,
                     $"This file is identical to dataset #{earlier.Id} ('{earlier.FileName}'), which is already stored; nothing was imported again.");
-                await FinishRejectedAsync(dataset, refused);
+                await FinishRejectedAsync(db, dataset, refused);
                 return new DatasetImportResult(dataset, refused);
             }
 
@@ -98,7 +99,7 @@ public sealed partial class DatasetImportService(
             if (!report.IsAccepted)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                await FinishRejectedAsync(dataset, report);
+                await FinishRejectedAsync(db, dataset, report);
                 return new DatasetImportResult(dataset, report);
             }
 
@@ -138,7 +139,7 @@ public sealed partial class DatasetImportService(
         catch (Exception ex) when (dataset is { Id: > 0 })
         {
             LogFailed(logger, ex, dataset.Id, fileName);
-            await MarkFailedAsync(dataset, ex is OperationCanceledException
+            await MarkFailedAsync(db, dataset, ex is OperationCanceledException
                 ? "The import was cancelled; nothing was stored."
                 : $"The import failed and was rolled back: {ex.Message}");
             throw;
@@ -167,6 +168,7 @@ public sealed partial class DatasetImportService(
     /// </summary>
     public async Task<int> RecoverInterruptedImportsAsync(CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var cutoff = now.AddMinutes(-importer.Options.InterruptedImportMinutes);
         // Filtered in memory: SQLite cannot compare DateTimeOffset columns, and there are only ever a few such rows.
@@ -202,7 +204,7 @@ public sealed partial class DatasetImportService(
     /// <summary>Folder holding kept original files (and uploads being imported, under <c>incoming/</c>).</summary>
     public static string DatasetFilesDirectory(StorageOptions storage) => Path.Combine(storage.ResolveDataDirectory(), "datasets");
 
-    private async Task FinishRejectedAsync(UploadedDataset dataset, DatasetValidationReport report)
+    private async Task FinishRejectedAsync(StudyRecsDbContext db, UploadedDataset dataset, DatasetValidationReport report)
     {
         Apply(dataset, report);
         dataset.ValidatedAt = time.GetUtcNow();
@@ -213,7 +215,7 @@ public sealed partial class DatasetImportService(
     }
 
     /// <summary>Records why an import broke off; a failure to record it is logged, never hides the original error.</summary>
-    private async Task MarkFailedAsync(UploadedDataset dataset, string error)
+    private async Task MarkFailedAsync(StudyRecsDbContext db, UploadedDataset dataset, string error)
     {
         try
         {

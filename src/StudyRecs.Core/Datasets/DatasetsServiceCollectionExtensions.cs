@@ -9,7 +9,7 @@ public static class DatasetsServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="DatasetOptions"/> (bound from the <c>Datasets</c> section of the registered
     /// <c>IConfiguration</c>, validated at start-up), <see cref="GradebookImporter"/>, and the scoped
-    /// <see cref="DatasetImportService"/> and <see cref="DatasetCatalog"/> (they need the database registration).
+    /// <see cref="DatasetImportService"/>, <see cref="DatasetUploads"/> and <see cref="DatasetCatalog"/> (they need the database registration).
     /// </summary>
     public static IServiceCollection AddStudyRecsDatasets(this IServiceCollection services)
     {
@@ -18,6 +18,7 @@ public static class DatasetsServiceCollectionExtensions
         services.AddSingleton(sp => new GradebookImporter(sp.GetRequiredService<IOptions<DatasetOptions>>().Value));
         services.AddScoped<DatasetImportService>();
         services.AddScoped<DatasetCatalog>();
+        services.AddScoped<DatasetUploads>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

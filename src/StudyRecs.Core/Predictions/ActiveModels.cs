@@ -74,7 +74,7 @@ public sealed record ServingModels(ServingModel? Regression, ServingModel? Class
 /// change (<see cref="RefreshAsync"/>, called by <see cref="ActiveModelWatcher"/> every few seconds and right after a
 /// local activation). Readers take <see cref="Current"/> once per forecast and never see a half-switched pair.
 /// </summary>
-public sealed partial class ActiveModels(IServiceScopeFactory scopes, ILogger<ActiveModels> logger) : IDisposable
+public sealed partial class ActiveModels(IServiceScopeFactory scopes, ILogger<ActiveModels> logger) : IRefreshableModel, IDisposable
 {
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private ServingModels _current = ServingModels.None;
@@ -93,6 +93,8 @@ public sealed partial class ActiveModels(IServiceScopeFactory scopes, ILogger<Ac
 
         return Current;
     }
+
+    public bool Serves(ModelTask task) => task is ModelTask.Regression or ModelTask.Classification;
 
     /// <summary>Reads the registry's active versions and loads whichever changed; returns true when the served pair changed.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)

@@ -17,12 +17,13 @@ public sealed record DatasetForecasts(UploadedDataset Dataset, IReadOnlyList<Row
 /// Forecasts every row of one accepted dataset for the teachers' at-risk list. Results are cached per dataset and
 /// model pair (a dataset's rows never change once accepted; a model switch gives a new key).
 /// </summary>
-public sealed class AtRiskReport(StudyRecsDbContext db, ActiveModels activeModels, Forecaster forecaster, IMemoryCache cache, IOptions<PredictionOptions> options)
+public sealed class AtRiskReport(IDbContextFactory<StudyRecsDbContext> dbs, ActiveModels activeModels, Forecaster forecaster, IMemoryCache cache, IOptions<PredictionOptions> options)
 {
     /// <summary>Forecasts of the dataset's rows, or null when the dataset does not exist or was rejected.</summary>
     /// <exception cref="ModelsNotReadyException">No models yet.</exception>
     public async Task<DatasetForecasts?> ForDatasetAsync(long datasetId, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var dataset = await db.Set<UploadedDataset>().AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId, cancellationToken);
         if (dataset is null || dataset.Status is DatasetStatus.Rejected or DatasetStatus.Uploaded or DatasetStatus.Validating)
         {

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
@@ -23,21 +22,22 @@ public sealed class PredictionLogStore : IBatchStore<PredictionLog>
 }
 
 /// <summary>Hands prediction logs from requests to <see cref="PredictionAuditWriter"/>, which stores them in batches.</summary>
-public sealed class PredictionAuditInbox(IOptions<PredictionOptions> options, PredictionLogStore store, IServiceScopeFactory scopes, ILogger<PredictionAuditInbox> logger)
-    : BatchInbox<PredictionLog>(options.Value.AuditQueueCapacity, store, scopes, logger);
+public sealed class PredictionAuditInbox(IOptions<PredictionOptions> options, PredictionLogStore store, IDbContextFactory<StudyRecsDbContext> dbs, ILogger<PredictionAuditInbox> logger)
+    : BatchInbox<PredictionLog>(options.Value.AuditQueueCapacity, store, dbs, logger);
 
 /// <summary>Stores queued prediction logs in batches of <see cref="PredictionOptions.AuditBatchSize"/>; drains the queue on a graceful stop.</summary>
-public sealed class PredictionAuditWriter(PredictionAuditInbox inbox, PredictionLogStore store, IServiceScopeFactory scopes, IOptions<PredictionOptions> options, ILogger<PredictionAuditWriter> logger)
-    : BatchWriter<PredictionLog>(inbox, store, scopes, () => options.Value.AuditBatchSize, logger);
+public sealed class PredictionAuditWriter(PredictionAuditInbox inbox, PredictionLogStore store, IDbContextFactory<StudyRecsDbContext> dbs, IOptions<PredictionOptions> options, ILogger<PredictionAuditWriter> logger)
+    : BatchWriter<PredictionLog>(inbox, store, dbs, () => options.Value.AuditBatchSize, logger);
 
 /// <summary>Filters of the prediction audit list; every part optional.</summary>
 public sealed record PredictionLogFilter(string? User = null, string? Subject = null, string? ModelVersion = null, bool? AtRisk = null, DateTime? FromUtc = null, DateTime? ToUtc = null);
 
 /// <summary>Reads the prediction audit for the admin page, newest first.</summary>
-public sealed class PredictionAuditLog(StudyRecsDbContext db)
+public sealed class PredictionAuditLog(IDbContextFactory<StudyRecsDbContext> dbs)
 {
     public async Task<(IReadOnlyList<PredictionLog> Page, int Total)> ListAsync(PredictionLogFilter filter, int skip, int take, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var query = db.Set<PredictionLog>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.User))
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StudyRecs.Core.StudyPlans;
+using StudyRecs.Core.Training;
 
 namespace StudyRecs.Core.Predictions;
 
@@ -17,11 +18,13 @@ public static class PredictionsServiceCollectionExtensions
         services.AddOptions<StudyPlanOptions>().BindConfiguration(StudyPlanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ActiveModels>();
+        services.AddSingleton<IRefreshableModel>(sp => sp.GetRequiredService<ActiveModels>());
         services.AddHostedService<ActiveModelWatcher>();
         services.AddSingleton<Forecaster>();
         services.AddScoped<StudyPlanner>();
         services.AddScoped<StudentForecasts>();
         services.AddScoped<AtRiskReport>();
+        services.AddScoped<ForecastRequests>();
         services.AddMemoryCache();
         services.AddSingleton<PredictionLogStore>();
         services.AddSingleton<PredictionAuditInbox>();

@@ -28,7 +28,7 @@ public sealed record StudentOutlook(IReadOnlyList<WeakSubject> WeakSubjects, int
 
 /// <summary>Forecasts of one student's latest semester, their weak subjects and study plan, and their target grade.</summary>
 public sealed class StudentForecasts(
-    StudyRecsDbContext db,
+    IDbContextFactory<StudyRecsDbContext> dbs,
     ActiveModels activeModels,
     Forecaster forecaster,
     StudyPlanner planner,
@@ -38,6 +38,7 @@ public sealed class StudentForecasts(
     /// <summary>The rows of the student's latest semester, one per subject (the newest dataset wins).</summary>
     public async Task<IReadOnlyList<(DatasetRow Row, long DatasetId)>> LatestSemesterRowsAsync(string studentId, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var rows = await db.Set<DatasetRow>().AsNoTracking()
             .Where(r => r.StudentId == studentId)
             .Join(db.Set<UploadedDataset>().Where(d => TrainingData.AcceptedStatuses.Contains(d.Status)), r => r.DatasetId, d => d.Id, (r, d) => r)
@@ -76,6 +77,7 @@ public sealed class StudentForecasts(
         }
 
         var wanted = studentIds.ToHashSet(StringComparer.Ordinal);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var rows = await db.Set<DatasetRow>().AsNoTracking()
             .Join(db.Set<UploadedDataset>().Where(d => TrainingData.AcceptedStatuses.Contains(d.Status)), r => r.DatasetId, d => d.Id, (r, d) => r)
             .ToListAsync(cancellationToken);
@@ -96,6 +98,7 @@ public sealed class StudentForecasts(
 
     public async Task<(string Grade, bool IsDefault)> TargetGradeAsync(string studentId, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var stored = await db.Set<StudentTarget>().AsNoTracking().Where(t => t.StudentId == studentId).Select(t => t.TargetGrade).FirstOrDefaultAsync(cancellationToken);
         return stored is not null && planner.MinimumMarksFor(stored) is not null ? (stored, false) : (options.Value.DefaultTargetGrade, true);
     }
@@ -109,6 +112,7 @@ public sealed class StudentForecasts(
             return false;
         }
 
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var target = await db.Set<StudentTarget>().FindAsync([studentId], cancellationToken);
         if (target is null)
         {

@@ -130,7 +130,7 @@ public sealed class RecommendationModel
 /// (<see cref="RefreshAsync"/>, called by <see cref="ActiveRecommenderWatcher"/> and right after a local activation or
 /// reindex). Without a trained version it serves the fallback chain over the current catalog, rebuilt when the catalog changes.
 /// </summary>
-public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, ILogger<ActiveRecommender> logger) : IDisposable
+public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbContextFactory<StudyRecsDbContext> dbs, IOptions<RecommendationOptions> options, ILogger<ActiveRecommender> logger) : IRefreshableModel, IDisposable
 {
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private RecommendationModel? _current;
@@ -147,6 +147,8 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IOpti
         return Volatile.Read(ref _current)!;
     }
 
+    public bool Serves(ModelTask task) => task == ModelTask.Recommendation;
+
     /// <summary>Reads the active version (or the catalog, without one) and loads what changed; true when the served model changed.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
@@ -154,7 +156,7 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IOpti
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
             var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
             var current = Volatile.Read(ref _current);
             RecommendationModel? next;

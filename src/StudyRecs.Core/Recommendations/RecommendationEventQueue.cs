@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
@@ -7,16 +6,16 @@ using StudyRecs.Core.Data;
 namespace StudyRecs.Core.Recommendations;
 
 /// <summary>Hands recommendation events from requests and page renders to <see cref="RecommendationEventWriter"/>, which stores them in batches.</summary>
-public sealed class RecommendationEventInbox(IOptions<RecommendationOptions> options, RecommendationEventStore store, IServiceScopeFactory scopes, ILogger<RecommendationEventInbox> logger)
-    : BatchInbox<RecommendationEvent>(options.Value.EventQueueCapacity, store, scopes, logger);
+public sealed class RecommendationEventInbox(IOptions<RecommendationOptions> options, RecommendationEventStore store, IDbContextFactory<StudyRecsDbContext> dbs, ILogger<RecommendationEventInbox> logger)
+    : BatchInbox<RecommendationEvent>(options.Value.EventQueueCapacity, store, dbs, logger);
 
 /// <summary>
 /// Stores queued recommendation events in batches of <see cref="RecommendationOptions.EventBatchSize"/>, skipping
 /// duplicates (same request id, resource and type) within a batch and against what is stored; drains the queue on a
 /// graceful stop.
 /// </summary>
-public sealed class RecommendationEventWriter(RecommendationEventInbox inbox, RecommendationEventStore store, IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, ILogger<RecommendationEventWriter> logger)
-    : BatchWriter<RecommendationEvent>(inbox, store, scopes, () => options.Value.EventBatchSize, logger);
+public sealed class RecommendationEventWriter(RecommendationEventInbox inbox, RecommendationEventStore store, IDbContextFactory<StudyRecsDbContext> dbs, IOptions<RecommendationOptions> options, ILogger<RecommendationEventWriter> logger)
+    : BatchWriter<RecommendationEvent>(inbox, store, dbs, () => options.Value.EventBatchSize, logger);
 
 /// <summary>Inserts the events that are not stored yet and adds them to the strategies' bandit counts, in one transaction.</summary>
 public sealed class RecommendationEventStore : IBatchStore<RecommendationEvent>

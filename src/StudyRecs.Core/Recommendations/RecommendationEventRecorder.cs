@@ -49,11 +49,12 @@ public static class RecommendationStrategyNames
 }
 
 /// <summary>Checks and queues events for <see cref="RecommendationEventWriter"/>; the caller decides whose events they are.</summary>
-public sealed class RecommendationEventRecorder(StudyRecsDbContext db, RecommendationEventInbox inbox, TimeProvider time)
+public sealed class RecommendationEventRecorder(IDbContextFactory<StudyRecsDbContext> dbs, RecommendationEventInbox inbox, TimeProvider time)
 {
     /// <summary>Which of <paramref name="ids"/> are resources of the catalog (retired ones included: events may refer to them).</summary>
     public async Task<IReadOnlySet<long>> ExistingResourcesAsync(IEnumerable<long> ids, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var wanted = ids.Distinct().ToList();
         var found = new HashSet<long>();
         foreach (var chunk in wanted.Chunk(500))
@@ -86,6 +87,7 @@ public sealed class RecommendationEventRecorder(StudyRecsDbContext db, Recommend
             item.AtUtc = time.GetUtcNow().UtcDateTime;
         }
 
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         try
         {
             await RecommendationEventStore.StoreNewAsync(db, [item], cancellationToken);
@@ -109,6 +111,7 @@ public sealed class RecommendationEventRecorder(StudyRecsDbContext db, Recommend
     /// </summary>
     public async Task<string?> ClickAsync(string? studentId, string userName, string requestId, long resourceId, string? strategy, int? position, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var url = await db.Set<LearningResource>().AsNoTracking().Where(r => r.Id == resourceId).Select(r => r.Url).FirstOrDefaultAsync(cancellationToken);
         if (url is null || studentId is null)
         {

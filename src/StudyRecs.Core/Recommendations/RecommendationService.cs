@@ -27,7 +27,7 @@ public sealed record RecommendationList(string RequestId, string StudentId, stri
 /// admin or chosen online by the bandit, and completed, dismissed and retired resources are never recommended.
 /// </summary>
 public sealed class RecommendationService(
-    StudyRecsDbContext db,
+    IDbContextFactory<StudyRecsDbContext> dbs,
     ActiveRecommender active,
     StudentForecasts forecasts,
     RecommendationSettings settings,
@@ -43,7 +43,8 @@ public sealed class RecommendationService(
     public async Task<RecommendationList> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken)
     {
         var model = await active.GetAsync(cancellationToken);
-        var history = await HistoryAsync(model, query.StudentId, cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var history = await HistoryAsync(db, model, query.StudentId, cancellationToken);
         var overview = query.Overview ?? await forecasts.OverviewAsync(query.StudentId, cancellationToken);
         var weak = overview.WeakSubjects;
         var focus = weak.Select(w => w.Forecast.Subject).ToArray();
@@ -63,7 +64,7 @@ public sealed class RecommendationService(
         else if (model.Strategies[strategy] is IContextualRecommender contextual)
         {
             var context = RecommendationContexts.Create(weak, overview.Subjects.Count, time.GetUtcNow().ToUnixTimeSeconds(),
-                await ShownAsync(model, query.StudentId, cancellationToken));
+                await ShownAsync(db, model, query.StudentId, cancellationToken));
             contextual.Score(history.Items, history.Weights, history.Times, context, scores);
         }
         else
@@ -95,8 +96,8 @@ public sealed class RecommendationService(
         top = top[..TopK.Select(scores, top)];
         var ids = top.Select(i => model.ResourceIds[i]).ToList();
         var resources = await db.Set<LearningResource>().AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
-        var titles = await TitlesAsync(model, history, top, focus, cancellationToken);
-        var thisWeek = await StudentsThisWeekAsync(ids, cancellationToken);
+        var titles = await TitlesAsync(db, model, history, top, focus, cancellationToken);
+        var thisWeek = await StudentsThisWeekAsync(db, ids, cancellationToken);
         var items = new List<RecommendedResource>(top.Length);
         foreach (var item in top)
         {
@@ -116,6 +117,7 @@ public sealed class RecommendationService(
     public async Task<IReadOnlyList<RecommendedResource>?> SimilarAsync(long resourceId, int count, CancellationToken cancellationToken)
     {
         var model = await active.GetAsync(cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var source = await db.Set<LearningResource>().AsNoTracking().Where(r => r.Id == resourceId).Select(r => r.Title).FirstOrDefaultAsync(cancellationToken);
         if (source is null || !model.TryGetIndex(resourceId, out var item))
         {
@@ -189,7 +191,7 @@ public sealed class RecommendationService(
     private sealed record StudentHistory(int[] Items, float[] Weights, long[] Times, Dictionary<int, RecommendationEventType> LastKind, HashSet<long> Completed, HashSet<long> Dismissed);
 
     // How often each resource was shown to the student, with the latest showing.
-    private async Task<List<ShownItem>> ShownAsync(RecommendationModel model, string studentId, CancellationToken cancellationToken)
+    private static async Task<List<ShownItem>> ShownAsync(StudyRecsDbContext db, RecommendationModel model, string studentId, CancellationToken cancellationToken)
     {
         var shown = await db.Set<RecommendationEvent>().AsNoTracking()
             .Where(e => e.StudentId == studentId && e.Type == RecommendationEventType.Impression)
@@ -206,7 +208,7 @@ public sealed class RecommendationService(
         return items;
     }
 
-    private async Task<StudentHistory> HistoryAsync(RecommendationModel model, string studentId, CancellationToken cancellationToken)
+    private static async Task<StudentHistory> HistoryAsync(StudyRecsDbContext db, RecommendationModel model, string studentId, CancellationToken cancellationToken)
     {
         var events = await db.Set<RecommendationEvent>().AsNoTracking()
             .Where(e => e.StudentId == studentId && e.Type != RecommendationEventType.Impression)
@@ -249,14 +251,14 @@ public sealed class RecommendationService(
     }
 
     // Titles of the history items that reasons may name ("similar to 'Limits 101' you liked").
-    private async Task<Dictionary<long, string>> TitlesAsync(RecommendationModel model, StudentHistory history, int[] top, string[] focus, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, string>> TitlesAsync(StudyRecsDbContext db, RecommendationModel model, StudentHistory history, int[] top, string[] focus, CancellationToken cancellationToken)
     {
         var related = top.Select(i => model.Explainer.Explain(history.Items, i, focus).RelatedItem).Where(i => i >= 0).Select(i => model.ResourceIds[i]).Distinct().ToList();
         return related.Count == 0 ? [] : await db.Set<LearningResource>().AsNoTracking().Where(r => related.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Title, cancellationToken);
     }
 
     // Students who used each resource (any event but an impression or a dismissal) in the last seven days.
-    private async Task<Dictionary<long, int>> StudentsThisWeekAsync(List<long> ids, CancellationToken cancellationToken)
+    private async Task<Dictionary<long, int>> StudentsThisWeekAsync(StudyRecsDbContext db, List<long> ids, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var since = now.AddDays(-7);

@@ -4,12 +4,15 @@ using StudyRecs.Core.Data;
 namespace StudyRecs.Core.Recommendations;
 
 /// <summary>The run-time recommendation settings an admin changes (the pinned strategy) and the bandit's persisted state.</summary>
-public sealed class RecommendationSettings(StudyRecsDbContext db, TimeProvider time)
+public sealed class RecommendationSettings(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time)
 {
     /// <summary>The strategy every established student gets instead of the online choice, or null.</summary>
-    public async Task<string?> PinnedStrategyAsync(CancellationToken cancellationToken) =>
-        await db.Set<RecommendationSetting>().AsNoTracking().Where(s => s.Key == RecommendationSetting.PinnedStrategy)
+    public async Task<string?> PinnedStrategyAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<RecommendationSetting>().AsNoTracking().Where(s => s.Key == RecommendationSetting.PinnedStrategy)
             .Select(s => s.Value).FirstOrDefaultAsync(cancellationToken) is { Length: > 0 } pinned ? pinned : null;
+    }
 
     /// <summary>Pins <paramref name="strategy"/>, or lets the bandit choose again when it is null.</summary>
     public async Task PinAsync(string? strategy, string by, CancellationToken cancellationToken)
@@ -19,6 +22,7 @@ public sealed class RecommendationSettings(StudyRecsDbContext db, TimeProvider t
             throw new ArgumentException($"Unknown strategy '{strategy}'.", nameof(strategy));
         }
 
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var setting = await db.Set<RecommendationSetting>().FirstOrDefaultAsync(s => s.Key == RecommendationSetting.PinnedStrategy, cancellationToken);
         if (setting is null)
         {
@@ -33,6 +37,9 @@ public sealed class RecommendationSettings(StudyRecsDbContext db, TimeProvider t
     }
 
     /// <summary>Every strategy's trials and rewards so far.</summary>
-    public async Task<IReadOnlyList<RecommendationArm>> ArmsAsync(CancellationToken cancellationToken) =>
-        await db.Set<RecommendationArm>().AsNoTracking().OrderBy(a => a.Strategy).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<RecommendationArm>> ArmsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<RecommendationArm>().AsNoTracking().OrderBy(a => a.Strategy).ToListAsync(cancellationToken);
+    }
 }

@@ -24,7 +24,7 @@ public sealed record GlobalRecommendationStats(DateTime FromUtc, DateTime ToUtc,
     IReadOnlyList<PopularResource> Popular, IReadOnlyList<EngagementFigures> Strategies, IReadOnlyList<EngagementFigures> Daily);
 
 /// <summary>Counts over the recommendation events for the stats API and the analytics page.</summary>
-public sealed class RecommendationStatistics(StudyRecsDbContext db, TimeProvider time)
+public sealed class RecommendationStatistics(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time)
 {
     public const int MaxDays = 366;
 
@@ -32,6 +32,7 @@ public sealed class RecommendationStatistics(StudyRecsDbContext db, TimeProvider
 
     public async Task<UserRecommendationStats> UserAsync(string studentId, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var events = db.Set<RecommendationEvent>().AsNoTracking().Where(e => e.StudentId == studentId);
         var byType = await events.GroupBy(e => e.Type).Select(g => new { Type = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Type, g => g.Count, cancellationToken);
         var subjects = await events.Where(e => Engagements.Contains(e.Type))
@@ -50,6 +51,7 @@ public sealed class RecommendationStatistics(StudyRecsDbContext db, TimeProvider
         ArgumentOutOfRangeException.ThrowIfGreaterThan(days, MaxDays);
         var to = time.GetUtcNow().UtcDateTime;
         var from = to.Date.AddDays(-(days - 1));
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var window = db.Set<RecommendationEvent>().AsNoTracking().Where(e => e.AtUtc >= from);
         var counted = new[] { RecommendationEventType.Impression, RecommendationEventType.Click, RecommendationEventType.Complete };
 

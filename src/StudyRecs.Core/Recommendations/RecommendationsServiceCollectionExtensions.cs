@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StudyRecs.Core.Training;
 using StudyRecs.Learning.Recommend;
 
 namespace StudyRecs.Core.Recommendations;
@@ -24,6 +25,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddScoped<RecommenderTraining>();
         services.AddScoped<RecommendationSettings>();
         services.AddSingleton<ActiveRecommender>();
+        services.AddSingleton<IRefreshableModel>(sp => sp.GetRequiredService<ActiveRecommender>());
         services.AddHostedService<ActiveRecommenderWatcher>();
         services.AddSingleton<IStrategyBandit>(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Bandit == "epsilon-greedy"
             ? new EpsilonGreedyBandit(sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Epsilon)

@@ -37,7 +37,7 @@ internal sealed record RecommendationTrainingData(InteractionLog Log, IReadOnlyL
 /// activation rule as the grade models.
 /// </summary>
 public sealed partial class RecommenderTraining(
-    StudyRecsDbContext db,
+    IDbContextFactory<StudyRecsDbContext> dbs,
     StudentForecasts forecasts,
     IOptions<RecommendationOptions> options,
     IOptions<TrainingOptions> trainingOptions,
@@ -50,7 +50,8 @@ public sealed partial class RecommenderTraining(
     public async Task<RecommendationTrainingOutcome> TrainAsync(string by, bool force, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var lastEventId = await TrainingEvents().MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var lastEventId = await TrainingEvents(db).MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
         var latest = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation)
             .OrderByDescending(m => m.Version).Select(m => new { m.Version, m.FeatureSchemaJson }).FirstOrDefaultAsync(cancellationToken);
         if (!force && latest is not null && RecommendationCatalogMap.Read(latest.FeatureSchemaJson).LastEventId >= lastEventId)
@@ -129,7 +130,7 @@ public sealed partial class RecommenderTraining(
     }
 
     // Impressions say what was shown, not what a student did with it: they count for CTR and bandits, not for training.
-    private IQueryable<RecommendationEvent> TrainingEvents() =>
+    private static IQueryable<RecommendationEvent> TrainingEvents(StudyRecsDbContext db) =>
         db.Set<RecommendationEvent>().AsNoTracking().Where(e => e.Type != RecommendationEventType.Impression);
 
     private RecommenderSuiteOptions SuiteOptions()
@@ -293,6 +294,8 @@ public sealed partial class RecommenderTraining(
 
     internal async Task<RecommendationTrainingData> LoadAsync(long lastEventId, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+
         // Every catalog resource gets an item index (retired ones too: they are filtered at serving time), in id order.
         var catalog = await db.Set<LearningResource>().AsNoTracking().OrderBy(r => r.Id)
             .Select(r => new { r.Id, r.Title, r.Description, r.Subject, r.Topic, r.Tags, r.Type, r.Difficulty }).ToListAsync(cancellationToken);
@@ -303,7 +306,7 @@ public sealed partial class RecommenderTraining(
             Difficulty = ResourceNames.Of(r.Difficulty),
         }).ToList();
         // Streamed: millions of events are never materialised as entities at once, only as compact interactions.
-        var events = TrainingEvents().Where(e => e.Id <= lastEventId).OrderBy(e => e.Id)
+        var events = TrainingEvents(db).Where(e => e.Id <= lastEventId).OrderBy(e => e.Id)
             .Select(e => new { e.Id, e.StudentId, e.ResourceId, e.Type, e.AtUtc }).AsAsyncEnumerable();
 
         var users = new IdIndex();
@@ -333,6 +336,7 @@ public sealed partial class RecommenderTraining(
     private async Task<StudentContext?[]> ContextsAsync(IdIndex users, IdIndex items, long lastEventId, CancellationToken cancellationToken)
     {
         var outlooks = await forecasts.OutlooksAsync(users.Ids, cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var impressions = await db.Set<RecommendationEvent>().AsNoTracking()
             .Where(e => e.Type == RecommendationEventType.Impression && e.Id <= lastEventId)
             .Select(e => new { e.StudentId, e.ResourceId, e.AtUtc }).ToListAsync(cancellationToken);

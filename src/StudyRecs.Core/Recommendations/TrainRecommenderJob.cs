@@ -15,7 +15,7 @@ namespace StudyRecs.Core.Recommendations;
 /// "data changed" check reads them. The outcome of the latest run is kept as a setting for the jobs page.
 /// </summary>
 [RetryPolicy(3, "00:00:30", 2.0)]
-public sealed partial class TrainRecommenderJob(RecommenderTraining training, StudyRecsDbContext db, TimeProvider time, ILogger<TrainRecommenderJob> logger) : IJob
+public sealed partial class TrainRecommenderJob(RecommenderTraining training, IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<TrainRecommenderJob> logger) : IJob
 {
     public static readonly JobKey Key = new("train-recommender", "recommendation");
 
@@ -37,6 +37,7 @@ public sealed partial class TrainRecommenderJob(RecommenderTraining training, St
     {
         var now = time.GetUtcNow();
         var text = message.Length > 256 ? message[..255] + "…" : message;
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var setting = await db.Set<RecommendationSetting>().FirstOrDefaultAsync(s => s.Key == LastOutcomeSetting, cancellationToken);
         if (setting is null)
         {

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using StudyRecs.Core.Data;
@@ -35,7 +36,7 @@ public sealed record ResourceChangeResult(LearningResource? Resource, IReadOnlyL
 /// read active ones. Every change is validated by <see cref="ResourceValidator"/> and checked for duplicates (same
 /// address, or same title in the same subject).
 /// </summary>
-public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider time, ILogger<ResourceCatalog> logger)
+public sealed partial class ResourceCatalog(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<ResourceCatalog> logger)
 {
     public const int MaxPageSize = 500;
     private const int MaxSearchLength = 100;
@@ -48,7 +49,8 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
             return new ResourceChangeResult(null, errors);
         }
 
-        var duplicates = await DuplicateErrorsAsync(draft, exceptId: null, cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var duplicates = await DuplicateErrorsAsync(db, draft, exceptId: null, cancellationToken);
         if (duplicates.Count > 0)
         {
             return new ResourceChangeResult(null, duplicates);
@@ -56,7 +58,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
 
         var resource = NewResource(draft, by, time.GetUtcNow());
         db.Add(resource);
-        if (await SaveOrDuplicatesAsync(draft, exceptId: null, cancellationToken) is { } conflict)
+        if (await SaveOrDuplicatesAsync(db, draft, exceptId: null, cancellationToken) is { } conflict)
         {
             return new ResourceChangeResult(null, conflict);
         }
@@ -67,6 +69,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
 
     public async Task<ResourceChangeResult> UpdateAsync(long id, ResourceInput input, string by, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var resource = await db.Set<LearningResource>().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (resource is null)
         {
@@ -79,14 +82,14 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
             return new ResourceChangeResult(null, errors);
         }
 
-        var duplicates = await DuplicateErrorsAsync(draft, exceptId: id, cancellationToken);
+        var duplicates = await DuplicateErrorsAsync(db, draft, exceptId: id, cancellationToken);
         if (duplicates.Count > 0)
         {
             return new ResourceChangeResult(null, duplicates);
         }
 
         Apply(resource, draft, by, time.GetUtcNow());
-        if (await SaveOrDuplicatesAsync(draft, exceptId: id, cancellationToken) is { } conflict)
+        if (await SaveOrDuplicatesAsync(db, draft, exceptId: id, cancellationToken) is { } conflict)
         {
             return new ResourceChangeResult(null, conflict);
         }
@@ -102,13 +105,17 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
     public Task<ResourceChangeResult> RestoreAsync(long id, string by, CancellationToken cancellationToken) =>
         SetRetiredAsync(id, false, by, cancellationToken);
 
-    public Task<LearningResource?> GetAsync(long id, CancellationToken cancellationToken) =>
-        db.Set<LearningResource>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+    public async Task<LearningResource?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<LearningResource>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
 
     /// <summary>One page of matching resources, by subject then title, and the number of all matches.</summary>
     public async Task<ResourcePage> ListAsync(ResourceQuery query, int skip, int take, CancellationToken cancellationToken)
     {
-        var filtered = Filter(query);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var filtered = Filter(db, query);
         var total = await filtered.CountAsync(cancellationToken);
         var items = await filtered.OrderBy(r => r.SubjectKey).ThenBy(r => r.Title).ThenBy(r => r.Id)
             .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
@@ -116,12 +123,19 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
     }
 
     /// <summary>Every matching resource in listing order, streamed (for the CSV export).</summary>
-    public IAsyncEnumerable<LearningResource> StreamAsync(ResourceQuery query) =>
-        Filter(query).OrderBy(r => r.SubjectKey).ThenBy(r => r.Title).ThenBy(r => r.Id).AsAsyncEnumerable();
+    public async IAsyncEnumerable<LearningResource> StreamAsync(ResourceQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        await foreach (var resource in Filter(db, query).OrderBy(r => r.SubjectKey).ThenBy(r => r.Title).ThenBy(r => r.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return resource;
+        }
+    }
 
     /// <summary>The subjects of the catalog (one spelling each), for filters.</summary>
     public async Task<IReadOnlyList<string>> SubjectsAsync(CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var subjects = await db.Set<LearningResource>().GroupBy(r => r.SubjectKey).Select(g => g.Min(r => r.Subject)!).ToListAsync(cancellationToken);
         return [.. subjects.Order(StringComparer.OrdinalIgnoreCase)];
     }
@@ -139,6 +153,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
             return [];
         }
 
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         return await db.Set<LearningResource>().AsNoTracking()
             .Where(r => r.SubjectKey == key && !r.IsRetired)
             .OrderBy(LevelRank(level ?? ResourceDifficulty.Beginner)).ThenBy(r => r.Minutes).ThenBy(r => r.Id)
@@ -159,7 +174,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
         return r => r.Difficulty == ResourceDifficulty.Beginner ? beginner : r.Difficulty == ResourceDifficulty.Intermediate ? intermediate : advanced;
     }
 
-    private IQueryable<LearningResource> Filter(ResourceQuery query)
+    private static IQueryable<LearningResource> Filter(StudyRecsDbContext db, ResourceQuery query)
     {
         var resources = db.Set<LearningResource>().AsNoTracking();
         resources = query.Status switch
@@ -195,6 +210,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
 
     private async Task<ResourceChangeResult> SetRetiredAsync(long id, bool retired, string by, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var resource = await db.Set<LearningResource>().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (resource is null)
         {
@@ -214,7 +230,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
     }
 
     /// <summary>Another resource with the same address, or the same title in the same subject.</summary>
-    private async Task<List<ResourceFieldError>> DuplicateErrorsAsync(ResourceDraft draft, long? exceptId, CancellationToken cancellationToken)
+    private static async Task<List<ResourceFieldError>> DuplicateErrorsAsync(StudyRecsDbContext db, ResourceDraft draft, long? exceptId, CancellationToken cancellationToken)
     {
         var errors = new List<ResourceFieldError>();
         var others = db.Set<LearningResource>().AsNoTracking().Where(r => exceptId == null || r.Id != exceptId);
@@ -237,7 +253,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
     }
 
     /// <summary>Saves; when the unique address index refuses (a concurrent add of the same address), the duplicate errors.</summary>
-    private async Task<List<ResourceFieldError>?> SaveOrDuplicatesAsync(ResourceDraft draft, long? exceptId, CancellationToken cancellationToken)
+    private async Task<List<ResourceFieldError>?> SaveOrDuplicatesAsync(StudyRecsDbContext db, ResourceDraft draft, long? exceptId, CancellationToken cancellationToken)
     {
         try
         {
@@ -247,7 +263,7 @@ public sealed partial class ResourceCatalog(StudyRecsDbContext db, TimeProvider 
         catch (DbUpdateException ex)
         {
             db.ChangeTracker.Clear();
-            var duplicates = await DuplicateErrorsAsync(draft, exceptId, cancellationToken);
+            var duplicates = await DuplicateErrorsAsync(db, draft, exceptId, cancellationToken);
             if (duplicates.Count == 0)
             {
                 throw;

@@ -13,7 +13,7 @@ public sealed record ResourceImportResult(ResourceImportRecord Record, ResourceI
 /// rows that duplicate resources already in the catalog as errors, and only a file without a single error is added, in
 /// one transaction. Every import, accepted or not, is recorded with its report.
 /// </summary>
-public sealed partial class ResourceImportService(StudyRecsDbContext db, ResourceImporter importer, TimeProvider time, ILogger<ResourceImportService> logger)
+public sealed partial class ResourceImportService(IDbContextFactory<StudyRecsDbContext> dbs, ResourceImporter importer, TimeProvider time, ILogger<ResourceImportService> logger)
 {
     /// <summary>Parameters per IN list, well inside every provider's limit.</summary>
     private const int LookupChunk = 500;
@@ -21,9 +21,10 @@ public sealed partial class ResourceImportService(StudyRecsDbContext db, Resourc
     public async Task<ResourceImportResult> ImportAsync(Stream content, string fileName, string? sheet, string by, CancellationToken cancellationToken)
     {
         var (report, rows) = await importer.ReadAsync(content, fileName, sheet, cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         if (report.ErrorCount == 0)
         {
-            await ReportCatalogDuplicatesAsync(rows, report, cancellationToken);
+            await ReportCatalogDuplicatesAsync(db, rows, report, cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -54,12 +55,17 @@ public sealed partial class ResourceImportService(StudyRecsDbContext db, Resourc
         return new ResourceImportResult(record, report);
     }
 
-    public Task<ResourceImportRecord?> GetAsync(long id, CancellationToken cancellationToken) =>
-        db.Set<ResourceImportRecord>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+    public async Task<ResourceImportRecord?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ResourceImportRecord>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+    }
 
     /// <summary>The latest imports, newest first, without their reports.</summary>
-    public async Task<IReadOnlyList<ResourceImportRecord>> RecentAsync(int take, CancellationToken cancellationToken) =>
-        await db.Set<ResourceImportRecord>().AsNoTracking().OrderByDescending(i => i.Id).Take(take)
+    public async Task<IReadOnlyList<ResourceImportRecord>> RecentAsync(int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ResourceImportRecord>().AsNoTracking().OrderByDescending(i => i.Id).Take(take)
             .Select(i => new ResourceImportRecord
             {
                 Id = i.Id,
@@ -73,8 +79,9 @@ public sealed partial class ResourceImportService(StudyRecsDbContext db, Resourc
                 ReportJson = "",
             })
             .ToListAsync(cancellationToken);
+    }
 
-    private async Task ReportCatalogDuplicatesAsync(IReadOnlyList<ResourceRow> rows, ResourceImportReport report, CancellationToken cancellationToken)
+    private static async Task ReportCatalogDuplicatesAsync(StudyRecsDbContext db, IReadOnlyList<ResourceRow> rows, ResourceImportReport report, CancellationToken cancellationToken)
     {
         var resources = db.Set<LearningResource>().AsNoTracking();
         var byUrl = new Dictionary<string, (long Id, string Title, bool IsRetired)>(StringComparer.Ordinal);

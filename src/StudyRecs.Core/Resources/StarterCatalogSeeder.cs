@@ -9,7 +9,7 @@ namespace StudyRecs.Core.Resources;
 /// again, or after teachers edited or retired entries, changes nothing. Runs in Development, or when
 /// <see cref="ResourceOptions.SeedStarterCatalog"/> asks for it.
 /// </summary>
-public sealed partial class StarterCatalogSeeder(StudyRecsDbContext db, TimeProvider time, ILogger<StarterCatalogSeeder> logger)
+public sealed partial class StarterCatalogSeeder(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<StarterCatalogSeeder> logger)
 {
     public const string SeededBy = "starter catalog";
 
@@ -22,6 +22,7 @@ public sealed partial class StarterCatalogSeeder(StudyRecsDbContext db, TimeProv
             (_, var errors) => throw new InvalidOperationException($"Starter catalog entry '{e.Title}' is invalid: {string.Join(" ", errors.Select(x => x.Message))}"),
         }).ToList();
         var urls = drafts.Select(d => d.Url).ToList();
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var present = (await db.Set<LearningResource>().Where(r => urls.Contains(r.Url)).Select(r => r.Url).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var added = 0;

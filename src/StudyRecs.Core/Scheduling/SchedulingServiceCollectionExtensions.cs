@@ -52,6 +52,7 @@ public static class SchedulingServiceCollectionExtensions
         });
 
         services.AddScoped<TrainingDispatcher>();
+        services.AddScoped<JobsAdministration>();
         if (runScheduler)
         {
             services.AddQuartzHostedService(o =>

@@ -14,7 +14,7 @@ namespace StudyRecs.Core.Scheduling;
 /// the store and started again from scratch (the pipeline writes models in one transaction at the end).
 /// </summary>
 [RetryPolicy(3, "00:00:30", 2.0)]
-public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry registry, StudyRecsDbContext db, ILogger<TrainModelsJob> logger) : IJob
+public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry registry, IDbContextFactory<StudyRecsDbContext> dbs, ILogger<TrainModelsJob> logger) : IJob
 {
     public static readonly JobKey Key = new("train-models", "training");
     public const string RunIdKey = "runId";
@@ -75,6 +75,7 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
             return false;
         }
 
+        await using var db = await dbs.CreateDbContextAsync(ct);
         var trained = await db.Set<TrainedModel>().AsNoTracking()
             .Where(m => m.Task == ModelTask.Regression || m.Task == ModelTask.Classification)
             .OrderByDescending(m => m.Id).Select(m => m.DataHash).FirstOrDefaultAsync(ct);

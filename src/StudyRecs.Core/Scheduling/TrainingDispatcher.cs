@@ -13,7 +13,7 @@ namespace StudyRecs.Core.Scheduling;
 /// <see cref="TrainModelsJob"/> for it through the persistent store, which the portal's scheduler picks up, also when
 /// the request comes from the CLI or from another node.
 /// </summary>
-public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPipeline pipeline, StudyRecsDbContext db, IOptions<DatasetOptions> datasets, TimeProvider time)
+public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPipeline pipeline, IDbContextFactory<StudyRecsDbContext> dbs, IOptions<DatasetOptions> datasets, TimeProvider time)
 {
     /// <summary>
     /// After an import: queues a training over all accepted data when the upload was accepted and the labelled rows of
@@ -26,6 +26,7 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
             return null;
         }
 
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var labelled = await db.Set<UploadedDataset>().Where(d => d.Status != DatasetStatus.Rejected).SumAsync(d => d.LabelledRows, cancellationToken);
         if (labelled < datasets.Value.MinimumLabelledRowsToTrain)
         {
@@ -52,6 +53,7 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
     /// </summary>
     private async Task MarkQueuedAsync(long[]? datasetIds, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var waiting = db.Set<UploadedDataset>().Where(d => d.Status == DatasetStatus.Accepted || d.Status == DatasetStatus.Trained || d.Status == DatasetStatus.TrainingFailed);
         if (datasetIds is not null)
         {

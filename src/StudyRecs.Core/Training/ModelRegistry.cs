@@ -11,7 +11,7 @@ public sealed record ActivationResult(bool Succeeded, string Message, TrainedMod
 /// The model versions per task, their training runs and candidate runs, and the admin's way to switch the active
 /// version (with an audit record). Everything it returns is detached; listings leave <see cref="TrainedModel.Artifact"/> empty.
 /// </summary>
-public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
+public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time)
 {
     /// <summary>Every column except the artifact bytes.</summary>
     private static readonly Expression<Func<TrainedModel, TrainedModel>> WithoutArtifact = m => new TrainedModel
@@ -41,23 +41,35 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
     };
 
     /// <summary>Versions of one task (or all), newest first, without artifact bytes.</summary>
-    public async Task<IReadOnlyList<TrainedModel>> ListAsync(ModelTask? task, CancellationToken cancellationToken) =>
-        await Models(task).OrderByDescending(m => m.Id).Select(WithoutArtifact).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<TrainedModel>> ListAsync(ModelTask? task, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await Models(db, task).OrderByDescending(m => m.Id).Select(WithoutArtifact).ToListAsync(cancellationToken);
+    }
 
-    public Task<TrainedModel?> GetAsync(ModelTask task, string version, bool includeArtifact, CancellationToken cancellationToken) =>
-        Single(Models(task).Where(m => m.Version == version), includeArtifact, cancellationToken);
+    public async Task<TrainedModel?> GetAsync(ModelTask task, string version, bool includeArtifact, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await Single(Models(db, task).Where(m => m.Version == version), includeArtifact, cancellationToken);
+    }
 
     /// <summary>The task's active version, or null when the task has none yet.</summary>
-    public Task<TrainedModel?> GetActiveAsync(ModelTask task, bool includeArtifact, CancellationToken cancellationToken) =>
-        Single(Models(task).Where(m => m.IsActive), includeArtifact, cancellationToken);
+    public async Task<TrainedModel?> GetActiveAsync(ModelTask task, bool includeArtifact, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await Single(Models(db, task).Where(m => m.IsActive), includeArtifact, cancellationToken);
+    }
 
     /// <summary>
     /// The active version of every task that has one: a small query that serving nodes can poll to notice, within
     /// their polling interval, that another node switched a model.
     /// </summary>
-    public async Task<IReadOnlyDictionary<ModelTask, string>> ActiveVersionsAsync(CancellationToken cancellationToken) =>
-        await db.Set<TrainedModel>().AsNoTracking().Where(m => m.IsActive)
+    public async Task<IReadOnlyDictionary<ModelTask, string>> ActiveVersionsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<TrainedModel>().AsNoTracking().Where(m => m.IsActive)
             .Select(m => new { m.Task, m.Version }).ToDictionaryAsync(m => m.Task, m => m.Version, cancellationToken);
+    }
 
     /// <summary>
     /// Makes <paramref name="version"/> the task's active model in one transaction: the current one is deactivated,
@@ -73,6 +85,7 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
             return new ActivationResult(false, "Give a reason for the change; it is kept in the audit log.", null);
         }
 
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var target = await db.Set<TrainedModel>().Where(m => m.Task == task && m.Version == version)
             .Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
@@ -86,7 +99,7 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
             return new ActivationResult(false, $"Version {version} is already the active {taskName} model.", target);
         }
 
-        var current = await Models(task).Where(m => m.IsActive).Select(m => m.Version).SingleOrDefaultAsync(cancellationToken);
+        var current = await Models(db, task).Where(m => m.IsActive).Select(m => m.Version).SingleOrDefaultAsync(cancellationToken);
 
         // Attach the artifact-less copy and mark only the activation columns modified, so the bytes are never rewritten.
         db.Attach(target);
@@ -109,21 +122,33 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
     }
 
     /// <summary>Activation history of one task (or all), newest first.</summary>
-    public async Task<IReadOnlyList<ModelActivationAudit>> AuditAsync(ModelTask? task, CancellationToken cancellationToken) =>
-        await db.Set<ModelActivationAudit>().AsNoTracking().Where(a => task == null || a.Task == task)
+    public async Task<IReadOnlyList<ModelActivationAudit>> AuditAsync(ModelTask? task, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ModelActivationAudit>().AsNoTracking().Where(a => task == null || a.Task == task)
             .OrderByDescending(a => a.Id).ToListAsync(cancellationToken);
+    }
 
     /// <summary>Every candidate a training run tried, in the order they ran (regression first, grid order).</summary>
-    public async Task<IReadOnlyList<ModelRun>> RunsAsync(long trainingRunId, CancellationToken cancellationToken) =>
-        await db.Set<ModelRun>().AsNoTracking().Where(r => r.TrainingRunId == trainingRunId)
+    public async Task<IReadOnlyList<ModelRun>> RunsAsync(long trainingRunId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ModelRun>().AsNoTracking().Where(r => r.TrainingRunId == trainingRunId)
             .OrderBy(r => r.Id).ToListAsync(cancellationToken);
+    }
 
-    public Task<TrainingRun?> GetRunAsync(long id, CancellationToken cancellationToken) =>
-        db.Set<TrainingRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+    public async Task<TrainingRun?> GetRunAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<TrainingRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
 
     /// <summary>The latest <paramref name="take"/> training runs, newest first.</summary>
-    public async Task<IReadOnlyList<TrainingRun>> RecentRunsAsync(int take, CancellationToken cancellationToken) =>
-        await db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Max(0, take)).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<TrainingRun>> RecentRunsAsync(int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Max(0, take)).ToListAsync(cancellationToken);
+    }
 
     /// <summary>
     /// The newest run that trains on dataset <paramref name="datasetId"/> (uploaded at <paramref name="uploadedAt"/>):
@@ -139,13 +164,16 @@ public sealed class ModelRegistry(StudyRecsDbContext db, TimeProvider time)
     }
 
     /// <summary>The model versions a training run registered, regression first.</summary>
-    public async Task<IReadOnlyList<TrainedModel>> ModelsOfRunAsync(long trainingRunId, CancellationToken cancellationToken) =>
-        [.. (await db.Set<TrainedModel>().AsNoTracking().Where(m => m.TrainingRunId == trainingRunId).Select(WithoutArtifact).ToListAsync(cancellationToken))
+    public async Task<IReadOnlyList<TrainedModel>> ModelsOfRunAsync(long trainingRunId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return [.. (await db.Set<TrainedModel>().AsNoTracking().Where(m => m.TrainingRunId == trainingRunId).Select(WithoutArtifact).ToListAsync(cancellationToken))
             .OrderBy(m => m.Task)];
+    }
 
     private static long[] Ids(string json) => System.Text.Json.JsonSerializer.Deserialize<long[]>(json) ?? [];
 
-    private IQueryable<TrainedModel> Models(ModelTask? task) =>
+    private static IQueryable<TrainedModel> Models(StudyRecsDbContext db, ModelTask? task) =>
         db.Set<TrainedModel>().AsNoTracking().Where(m => task == null || m.Task == task);
 
     private static Task<TrainedModel?> Single(IQueryable<TrainedModel> query, bool includeArtifact, CancellationToken cancellationToken) =>

@@ -9,6 +9,7 @@ internal static class ModelVersions
 {
     private const string Format = "yyyyMMddHHmmss";
 
+    /// <summary>The current UTC second as yyyyMMddHHmmss, or one second past the task's latest version when that is not earlier.</summary>
     public static async Task<string> NextAsync(StudyRecsDbContext db, ModelTask task, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var latest = await db.Set<TrainedModel>().Where(m => m.Task == task).MaxAsync(m => (string?)m.Version, cancellationToken);

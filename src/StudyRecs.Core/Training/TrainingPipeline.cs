@@ -29,14 +29,12 @@ public sealed record TrainingOutcome(TrainingRun Run, IReadOnlyList<TrainedModel
 /// <see cref="TrainingRun"/> as it goes.
 /// </summary>
 public sealed partial class TrainingPipeline(
-    StudyRecsDbContext db,
+    IDbContextFactory<StudyRecsDbContext> dbs,
     IOptions<TrainingOptions> options,
     IOptions<DatasetOptions> datasetOptions,
     TimeProvider time,
     ILogger<TrainingPipeline> logger)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly TrainingOptions _options = options.Value;
     private readonly DatasetOptions _datasetOptions = datasetOptions.Value;
 
@@ -51,6 +49,7 @@ public sealed partial class TrainingPipeline(
     public async Task<TrainingRun> CreateRunAsync(TrainingRequest request, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(request.TriggeredBy);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         if (request.TrainingRunId is { } existingId)
         {
             var existing = await db.Set<TrainingRun>().SingleOrDefaultAsync(r => r.Id == existingId, cancellationToken)
@@ -89,6 +88,9 @@ public sealed partial class TrainingPipeline(
     /// <exception cref="InvalidOperationException">The run does not exist, is running, or has succeeded.</exception>
     public async Task<TrainingOutcome> RunAsync(long trainingRunId, CancellationToken cancellationToken)
     {
+        // One context for the whole run: it tracks the run's progress and the datasets it moves on.
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+
         // Claim the run in one statement, so two workers handed the same run cannot both start it.
         var now = time.GetUtcNow();
         var worker = Environment.MachineName;
@@ -105,7 +107,7 @@ public sealed partial class TrainingPipeline(
                 .SetProperty(r => r.Worker, worker)
                 .SetProperty(r => r.HeartbeatAt, now)
                 .SetProperty(r => r.Step, "Loading rows"), cancellationToken);
-        var run = await CurrentRunAsync(trainingRunId, cancellationToken);
+        var run = await CurrentRunAsync(db, trainingRunId, cancellationToken);
         if (claimed == 0)
         {
             throw new InvalidOperationException($"Training run #{trainingRunId} is {run.Status.ToString().ToLowerInvariant()}; only queued, failed or interrupted runs can run.");
@@ -132,25 +134,25 @@ public sealed partial class TrainingPipeline(
             run.TrainingDatasetIdsJson = JsonSerializer.Serialize(datasetIds);
             await db.SaveChangesAsync(cancellationToken);
 
-            var models = await TrainAsync(run, datasets, datasetIds, cancellationToken);
+            var models = await TrainAsync(db, run, datasets, datasetIds, cancellationToken);
             LogSucceeded(logger, run.Id, run.ResultSummary);
             return new TrainingOutcome(run, models);
         }
         catch (TrainingDataException ex)
         {
-            await FinishFailedAsync(run, datasets, TrainingRunStatus.Failed, ex.Message);
+            await FinishFailedAsync(db, run, datasets, TrainingRunStatus.Failed, ex.Message);
             LogRefused(logger, run.Id, ex.Message);
             return new TrainingOutcome(run, []);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await FinishFailedAsync(run, datasets, TrainingRunStatus.Interrupted, "The run was cancelled before it finished; nothing was stored.");
+            await FinishFailedAsync(db, run, datasets, TrainingRunStatus.Interrupted, "The run was cancelled before it finished; nothing was stored.");
             throw;
         }
         catch (Exception ex)
         {
             LogFailed(logger, ex, run.Id);
-            await FinishFailedAsync(run, datasets, TrainingRunStatus.Failed, $"Training failed: {ex.Message}");
+            await FinishFailedAsync(db, run, datasets, TrainingRunStatus.Failed, $"Training failed: {ex.Message}");
             throw;
         }
     }
@@ -168,6 +170,7 @@ public sealed partial class TrainingPipeline(
     /// <inheritdoc cref="MarkInterruptedRunsAsync(CancellationToken)"/>
     public async Task<int> MarkInterruptedRunsAsync(long? recoveredRunId, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var staleBefore = now.AddMinutes(-_options.StaleRunMinutes);
         var running = await db.Set<TrainingRun>().Where(r => r.Status == TrainingRunStatus.Running).ToListAsync(cancellationToken);
@@ -206,12 +209,13 @@ public sealed partial class TrainingPipeline(
     /// </summary>
     public async Task<string?> CurrentDataHashAsync(IReadOnlyList<long>? datasetIds, CancellationToken cancellationToken)
     {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var datasets = await TrainingData.ResolveDatasetsAsync(db, datasetIds, cancellationToken);
         var rows = await TrainingData.LoadLabelledRowsAsync(db, datasets.Select(d => d.Id).ToArray(), cancellationToken);
         return rows.Count == 0 ? null : TrainingData.Hash(rows);
     }
 
-    private async Task<IReadOnlyList<TrainedModel>> TrainAsync(TrainingRun run, List<UploadedDataset> datasets, long[] datasetIds, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TrainedModel>> TrainAsync(StudyRecsDbContext db, TrainingRun run, List<UploadedDataset> datasets, long[] datasetIds, CancellationToken cancellationToken)
     {
         var rows = await TrainingData.LoadLabelledRowsAsync(db, datasetIds, cancellationToken);
         var minimum = MinimumRows;
@@ -240,16 +244,16 @@ public sealed partial class TrainingPipeline(
         var results = new List<(ModelTask Task, TaskTrainingResult Result)>();
         if (regression is not null)
         {
-            results.Add((ModelTask.Regression, await trainer.TrainRegressionAsync(regression, new RunProgress(this, run, 0), cancellationToken)));
+            results.Add((ModelTask.Regression, await trainer.TrainRegressionAsync(regression, new RunProgress(this, db, run, 0), cancellationToken)));
         }
 
         if (classification is not null)
         {
-            results.Add((ModelTask.Classification, await trainer.TrainClassificationAsync(classification, new RunProgress(this, run, regressionCandidates), cancellationToken)));
+            results.Add((ModelTask.Classification, await trainer.TrainClassificationAsync(classification, new RunProgress(this, db, run, regressionCandidates), cancellationToken)));
         }
 
-        await SaveProgressAsync(run, "Saving", cancellationToken);
-        return await StoreAsync(run, datasets, datasetIds, dataHash, schemaJson, results, notes, cancellationToken);
+        await SaveProgressAsync(db, run, "Saving", cancellationToken);
+        return await StoreAsync(db, run, datasets, datasetIds, dataHash, schemaJson, results, notes, cancellationToken);
     }
 
     private static TaskData? RegressionData(List<DatasetRow> rows, DenseMatrix features, FeatureSchema schema, long[] datasetIds, string dataHash, int minimum, List<string> notes)
@@ -289,7 +293,7 @@ public sealed partial class TrainingPipeline(
 
     /// <summary>One transaction: each task's version, its candidate runs and activation, the dataset statuses and the run's result.</summary>
     private async Task<IReadOnlyList<TrainedModel>> StoreAsync(
-        TrainingRun run, List<UploadedDataset> datasets, long[] datasetIds, string dataHash, string schemaJson,
+        StudyRecsDbContext db, TrainingRun run, List<UploadedDataset> datasets, long[] datasetIds, string dataHash, string schemaJson,
         List<(ModelTask Task, TaskTrainingResult Result)> results, List<string> notes, CancellationToken cancellationToken)
     {
         var summary = new List<string>();
@@ -373,14 +377,13 @@ public sealed partial class TrainingPipeline(
         return models;
     }
 
-    /// <summary>The current UTC second as yyyyMMddHHmmss, or one second past the task's latest version when that is not earlier.</summary>
     private static string Lower(ModelTask task) => task.ToString().ToLowerInvariant();
 
     private static string Describe(long[] datasetIds) =>
         (datasetIds.Length == 1 ? "dataset #" : "datasets #") + string.Join(", #", datasetIds.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>The run as stored now, also when this context already tracks an older copy (created in the same scope).</summary>
-    private async Task<TrainingRun> CurrentRunAsync(long trainingRunId, CancellationToken cancellationToken)
+    /// <summary>The run as stored now, also when this context already tracks an older copy.</summary>
+    private static async Task<TrainingRun> CurrentRunAsync(StudyRecsDbContext db, long trainingRunId, CancellationToken cancellationToken)
     {
         if (db.Set<TrainingRun>().Local.FirstOrDefault(r => r.Id == trainingRunId) is { } tracked)
         {
@@ -392,7 +395,7 @@ public sealed partial class TrainingPipeline(
             ?? throw new InvalidOperationException($"Training run #{trainingRunId} does not exist.");
     }
 
-    private async Task SaveProgressAsync(TrainingRun run, string step, CancellationToken cancellationToken)
+    private async Task SaveProgressAsync(StudyRecsDbContext db, TrainingRun run, string step, CancellationToken cancellationToken)
     {
         run.Step = step;
         run.HeartbeatAt = time.GetUtcNow();
@@ -400,7 +403,7 @@ public sealed partial class TrainingPipeline(
     }
 
     /// <summary>Records a run that ended without models; nothing of its training was written, so only statuses change.</summary>
-    private async Task FinishFailedAsync(TrainingRun run, List<UploadedDataset> datasets, TrainingRunStatus status, string error)
+    private async Task FinishFailedAsync(StudyRecsDbContext db, TrainingRun run, List<UploadedDataset> datasets, TrainingRunStatus status, string error)
     {
         db.ChangeTracker.Clear();
         var now = time.GetUtcNow();
@@ -420,16 +423,16 @@ public sealed partial class TrainingPipeline(
     }
 
     /// <summary>Saves "candidate i of n" (counted over both tasks) on the run.</summary>
-    private sealed class RunProgress(TrainingPipeline pipeline, TrainingRun run, int offset) : ITrainingProgress
+    private sealed class RunProgress(TrainingPipeline pipeline, StudyRecsDbContext db, TrainingRun run, int offset) : ITrainingProgress
     {
         public Task CandidateAsync(ModelTask task, int index, int count, CancellationToken cancellationToken)
         {
             run.CandidateIndex = offset + index + 1;
-            return pipeline.SaveProgressAsync(run, string.Create(CultureInfo.InvariantCulture,
+            return pipeline.SaveProgressAsync(db, run, string.Create(CultureInfo.InvariantCulture,
                 $"Cross-validating {Lower(task)} candidate {run.CandidateIndex} of {run.CandidateCount}"), cancellationToken);
         }
 
-        public Task StepAsync(string step, CancellationToken cancellationToken) => pipeline.SaveProgressAsync(run, step, cancellationToken);
+        public Task StepAsync(string step, CancellationToken cancellationToken) => pipeline.SaveProgressAsync(db, run, step, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} started (triggered by {TriggeredBy}).")]

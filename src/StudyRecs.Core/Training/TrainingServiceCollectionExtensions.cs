@@ -7,7 +7,7 @@ public static class TrainingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="TrainingOptions"/> (section <c>Training</c>, validated at start-up) and the scoped
-    /// <see cref="TrainingPipeline"/> and <see cref="ModelRegistry"/>; they need the database and dataset registrations.
+    /// <see cref="TrainingPipeline"/>, <see cref="ModelRegistry"/> and <see cref="ModelActivations"/>; they need the database and dataset registrations.
     /// </summary>
     public static IServiceCollection AddStudyRecsTraining(this IServiceCollection services)
     {
@@ -15,6 +15,7 @@ public static class TrainingServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<TrainingPipeline>();
         services.AddScoped<ModelRegistry>();
+        services.AddScoped<ModelActivations>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -223,13 +223,26 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
     /// <summary>The dataset statuses the import service writes to the database, in order.</summary>
     private async Task<List<DatasetStatus>> StatusesSavedAsync(DatasetUpload upload)
     {
+        var recorder = _services.GetRequiredService<SavedStatuses>();
+        recorder.Saved.Clear();
         await using var scope = _services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
-        var saved = new List<DatasetStatus>();
-        db.SavingChanges += (_, _) => saved.AddRange(db.ChangeTracker.Entries<UploadedDataset>()
-            .Where(e => e.State == EntityState.Added || e.Property(d => d.Status).IsModified).Select(e => e.Entity.Status));
         await scope.ServiceProvider.GetRequiredService<DatasetImportService>().ImportAsync(upload, CancellationToken.None);
-        return saved;
+        return [.. recorder.Saved];
+    }
+
+    /// <summary>Records the dataset statuses every save writes, whichever short-lived context the service opened.</summary>
+    private sealed class SavedStatuses : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        public List<DatasetStatus> Saved { get; } = [];
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            Saved.AddRange(eventData.Context!.ChangeTracker.Entries<UploadedDataset>()
+                .Where(e => e.State == EntityState.Added || e.Property(d => d.Status).IsModified).Select(e => e.Entity.Status));
+            return base.SavingChangesAsync(eventData, result, cancellationToken);
+        }
     }
 
     [Fact]
@@ -317,6 +330,8 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         services.AddStudyRecsDatabase(configuration);
         services.AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatasets();
+        services.AddSingleton<SavedStatuses>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => sp.GetRequiredService<SavedStatuses>());
         if (time is not null)
         {
             services.AddSingleton(time);

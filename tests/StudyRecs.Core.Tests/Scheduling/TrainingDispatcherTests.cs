@@ -29,7 +29,7 @@ public sealed class TrainingDispatcherTests : IAsyncLifetime
     }
 
     private Task<TrainingRun> EnqueueAsync(IReadOnlyList<long>? datasetIds) => _host.WithScopeAsync(sp =>
-        new TrainingDispatcher(Schedulers, sp.GetRequiredService<TrainingPipeline>(), sp.GetRequiredService<StudyRecsDbContext>(),
+        new TrainingDispatcher(Schedulers, sp.GetRequiredService<TrainingPipeline>(), sp.GetRequiredService<IDbContextFactory<StudyRecsDbContext>>(),
             sp.GetRequiredService<IOptions<DatasetOptions>>(), sp.GetRequiredService<TimeProvider>())
             .EnqueueAsync(new TrainingRequest(datasetIds, "test"), CancellationToken.None));
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets;
-using StudyRecs.Core.Scheduling;
 using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
 
@@ -35,8 +34,8 @@ internal static class DatasetEndpoints
     /// The upload page posts here (a plain multipart form, no script). The antiforgery token is checked by hand
     /// so a stale form gets a message instead of a bare 400; the result page follows a redirect.
     /// </summary>
-    private static async Task<IResult> UploadFromPageAsync(HttpContext context, IAntiforgery antiforgery, DatasetImportService imports,
-        TrainingDispatcher training, IOptions<DatasetOptions> options, CancellationToken ct)
+    private static async Task<IResult> UploadFromPageAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
+        IOptions<DatasetOptions> options, CancellationToken ct)
     {
         var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
         if (form is not null && !await antiforgery.IsRequestValidAsync(context))
@@ -49,13 +48,11 @@ internal static class DatasetEndpoints
             return RedirectWithStatus(context, "/datasets/upload", "Error: " + (error ?? "Choose a file to upload."));
         }
 
-        await using var content = form.File.OpenReadStream();
-        var result = await imports.ImportAsync(new DatasetUpload(content, form.File.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate), ct);
-        await training.EnqueueIfTrainableAsync(result, context.User.Identity?.Name ?? "teacher", ct);
+        var result = await UploadAsync(context, uploads, form.File, form, ct);
         return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary);
     }
 
-    private static async Task<IResult> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetImportService imports, TrainingDispatcher training,
+    private static async Task<IResult> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
         IOptions<DatasetOptions> options, CancellationToken ct)
     {
         var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
@@ -69,9 +66,7 @@ internal static class DatasetEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No usable upload", detail: error ?? "Send a part named 'file'.");
         }
 
-        await using var content = form.File.OpenReadStream();
-        var result = await imports.ImportAsync(new DatasetUpload(content, form.File.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate), ct);
-        await training.EnqueueIfTrainableAsync(result, context.User.Identity?.Name ?? "teacher", ct);
+        var result = await UploadAsync(context, uploads, form.File, form, ct);
         var body = DatasetResponse.From(result.Dataset, result.Report);
         if (result.IsAccepted)
         {
@@ -80,6 +75,13 @@ internal static class DatasetEndpoints
 
         return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Dataset rejected", detail: result.Report.Summary,
             extensions: new Dictionary<string, object?> { ["datasetId"] = result.Dataset.Id, ["report"] = body.Report });
+    }
+
+    private static async Task<DatasetImportResult> UploadAsync(HttpContext context, DatasetUploads uploads, IFormFile file, DatasetUploadForm form, CancellationToken ct)
+    {
+        await using var content = file.OpenReadStream();
+        var upload = new DatasetUpload(content, file.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate);
+        return (await uploads.UploadAsync(upload, context.User.Identity?.Name ?? "teacher", ct)).Import;
     }
 
     private static async Task<Ok<DatasetListResponse>> ListAsync(HttpContext context, DatasetCatalog catalog, DatasetStatus? status, int? skip, int? take, CancellationToken ct)

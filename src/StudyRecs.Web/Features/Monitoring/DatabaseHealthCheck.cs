@@ -5,12 +5,13 @@ using StudyRecs.Core.Data;
 namespace StudyRecs.Web.Features.Monitoring;
 
 /// <summary>Healthy when the database answers and has no pending migrations.</summary>
-internal sealed class DatabaseHealthCheck(StudyRecsDbContext db) : IHealthCheck
+internal sealed class DatabaseHealthCheck(IDbContextFactory<StudyRecsDbContext> dbs) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
             if (!await db.Database.CanConnectAsync(cancellationToken))
             {
                 return HealthCheckResult.Unhealthy("The database cannot be reached.");

@@ -145,12 +145,8 @@ internal static class PredictionEndpoints
     private static async Task<IResult> PredictAsync(
         HttpContext context,
         ActiveModels activeModels,
-        Forecaster forecaster,
-        StudentForecasts students,
-        StudyPlanner planner,
-        PredictionAuditInbox audit,
+        ForecastRequests forecasts,
         IOptions<DatasetOptions> datasetOptions,
-        IOptions<PredictionOptions> predictionOptions,
         CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -192,67 +188,28 @@ internal static class PredictionEndpoints
                     detail: "Fix the fields listed under errors and send the request again.");
             }
 
-            var forecast = forecaster.Predict(models, request.Input!);
-            IReadOnlyList<WeakSubject>? weak = null;
-            IReadOnlyList<StudyPlanItem> plan;
-            var studentId = StudentDataAccess.OwnStudentId(context.User);
-            if (studentId is not null)
-            {
-                var overview = await students.OverviewAsync(studentId, ct);
-                weak = overview.WeakSubjects;
-                plan = overview.Plan;
-            }
-            else
-            {
-                if (context.User.IsInRole(Roles.Student))
-                {
-                    request.Warnings.Add("weak_subjects: your account is not linked to a student id yet; ask an administrator to link it.");
-                    weak = [];
-                }
-
-                plan = await planner.PlanAsync(planner.WeakSubjects([forecast], predictionOptions.Value.DefaultTargetGrade), ct);
-            }
-
-            var requestId = Guid.CreateVersion7().ToString("N");
-            var response = ToResponse(requestId, forecast, weak, plan, models, request.Warnings);
-            // Serialized once: the same bytes are the answer and the audit record.
-            var body = JsonSerializer.SerializeToUtf8Bytes(response, ResponseJson);
-            context.Response.Headers["X-Request-Id"] = requestId;
-            await audit.EnqueueAsync(new PredictionLog
-            {
-                AtUtc = DateTime.UtcNow,
-                RequestId = requestId,
-                UserName = context.User.Identity?.Name ?? "?",
-                StudentId = studentId,
-                Subject = forecast.Subject,
-                Source = "api",
-                InputJson = document.RootElement.GetRawText(),
-                OutputJson = System.Text.Encoding.UTF8.GetString(body),
-                RegressionVersion = forecast.RegressionVersion,
-                ClassificationVersion = forecast.ClassificationVersion,
-                PredictedMarks = forecast.PredictedMarks,
-                PredictedGrade = forecast.PredictedGrade,
-                AtRisk = forecast.AtRisk,
-                LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            }, ct);
+            var asker = new ForecastAsker(context.User.Identity?.Name ?? "?", StudentDataAccess.OwnStudentId(context.User), context.User.IsInRole(Roles.Student));
+            var (answer, body) = await forecasts.AnswerAsync(models, request.Input!, asker, request.Warnings, document.RootElement.GetRawText(),
+                a => JsonSerializer.SerializeToUtf8Bytes(ToResponse(a, request.Warnings), ResponseJson), "api", started, ct);
+            context.Response.Headers["X-Request-Id"] = answer.RequestId;
             return TypedResults.Bytes(body, "application/json");
         }
     }
 
-    private static PredictResponse ToResponse(string requestId, Forecast forecast, IReadOnlyList<WeakSubject>? weak, IReadOnlyList<StudyPlanItem> plan, ServingModels models, IReadOnlyList<string> warnings) => new(
-        requestId,
-        forecast.Subject,
-        Math.Round(forecast.PredictedMarks, 2),
-        new IntervalDto(Math.Round(forecast.Interval.Low, 2), Math.Round(forecast.Interval.High, 2), forecast.Interval.Level),
-        forecast.PredictedGrade,
-        forecast.Probabilities.ToDictionary(p => p.Grade, p => Math.Round(p.Probability, 4), StringComparer.Ordinal),
-        Math.Round(forecast.FailProbability, 4),
-        forecast.AtRisk,
-        forecast.Factors.Select(f => new FactorDto(f.Factor, f.Value, Math.Round(f.Contribution, 2), f.Text)).ToList(),
-        forecast.NotKnownYet,
-        weak?.Select(w => new WeakSubjectDto(w.Forecast.Subject, Math.Round(w.Forecast.PredictedMarks, 2), w.Forecast.PredictedGrade, Math.Round(w.Forecast.FailProbability, 4), Math.Round(w.GapMarks, 2), w.Reason)).ToList(),
-        plan.Select(p => new PlanItemDto(p.Subject, p.HoursPerWeek, p.WeeksRemaining, p.Level.ToString(), p.Reason,
+    private static PredictResponse ToResponse(ForecastAnswer answer, IReadOnlyList<string> warnings) => new(
+        answer.RequestId,
+        answer.Forecast.Subject,
+        Math.Round(answer.Forecast.PredictedMarks, 2),
+        new IntervalDto(Math.Round(answer.Forecast.Interval.Low, 2), Math.Round(answer.Forecast.Interval.High, 2), answer.Forecast.Interval.Level),
+        answer.Forecast.PredictedGrade,
+        answer.Forecast.Probabilities.ToDictionary(p => p.Grade, p => Math.Round(p.Probability, 4), StringComparer.Ordinal),
+        Math.Round(answer.Forecast.FailProbability, 4),
+        answer.Forecast.AtRisk,
+        answer.Forecast.Factors.Select(f => new FactorDto(f.Factor, f.Value, Math.Round(f.Contribution, 2), f.Text)).ToList(),
+        answer.Forecast.NotKnownYet,
+        answer.WeakSubjects?.Select(w => new WeakSubjectDto(w.Forecast.Subject, Math.Round(w.Forecast.PredictedMarks, 2), w.Forecast.PredictedGrade, Math.Round(w.Forecast.FailProbability, 4), Math.Round(w.GapMarks, 2), w.Reason)).ToList(),
+        answer.Plan.Select(p => new PlanItemDto(p.Subject, p.HoursPerWeek, p.WeeksRemaining, p.Level.ToString(), p.Reason,
             p.Resources.Select(r => new ResourceDto(r.Id, r.Title, r.Url, r.Type, r.Difficulty, r.Minutes)).ToList())).ToList(),
-        models.Versions,
+        answer.Models.Versions,
         warnings);
 }

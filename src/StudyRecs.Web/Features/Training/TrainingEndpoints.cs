@@ -20,12 +20,12 @@ internal static class TrainingEndpoints
         // Plain form posts from pages (antiforgery checked by hand so a stale form gets a message, not a bare 400).
         app.MapPost("/training/retrain", RetrainAsync).RequireAuthorization(Policies.Staff).DisableAntiforgery();
         var jobs = app.MapGroup("/admin/jobs").RequireAuthorization(Policies.Admin).DisableAntiforgery();
-        jobs.MapPost("/{group}/{name}/run", (string group, string name, HttpContext c, IAntiforgery a, ISchedulerFactory s, CancellationToken ct) =>
-            JobActionAsync(c, a, s, new JobKey(name, group), "run", ct));
-        jobs.MapPost("/{group}/{name}/pause", (string group, string name, HttpContext c, IAntiforgery a, ISchedulerFactory s, CancellationToken ct) =>
-            JobActionAsync(c, a, s, new JobKey(name, group), "pause", ct));
-        jobs.MapPost("/{group}/{name}/resume", (string group, string name, HttpContext c, IAntiforgery a, ISchedulerFactory s, CancellationToken ct) =>
-            JobActionAsync(c, a, s, new JobKey(name, group), "resume", ct));
+        jobs.MapPost("/{group}/{name}/run", (string group, string name, HttpContext c, IAntiforgery a, JobsAdministration j, CancellationToken ct) =>
+            JobActionAsync(c, a, j, new JobKey(name, group), JobAction.Run, ct));
+        jobs.MapPost("/{group}/{name}/pause", (string group, string name, HttpContext c, IAntiforgery a, JobsAdministration j, CancellationToken ct) =>
+            JobActionAsync(c, a, j, new JobKey(name, group), JobAction.Pause, ct));
+        jobs.MapPost("/{group}/{name}/resume", (string group, string name, HttpContext c, IAntiforgery a, JobsAdministration j, CancellationToken ct) =>
+            JobActionAsync(c, a, j, new JobKey(name, group), JobAction.Resume, ct));
 
         var api = app.MapGroup("/api/training").RequireAuthorization(Policies.StaffApi).WithTags("Training");
         api.MapGet("/runs/{id:long}", RunAsync).WithSummary("Status of one training run (for polling).");
@@ -62,42 +62,11 @@ internal static class TrainingEndpoints
         return TypedResults.LocalRedirect(back);
     }
 
-    private static async Task<IResult> JobActionAsync(HttpContext context, IAntiforgery antiforgery, ISchedulerFactory schedulers, JobKey key, string action, CancellationToken ct)
+    private static async Task<IResult> JobActionAsync(HttpContext context, IAntiforgery antiforgery, JobsAdministration jobs, JobKey key, JobAction action, CancellationToken ct)
     {
-        if (!await antiforgery.IsRequestValidAsync(context))
-        {
-            PageRedirect.SetStatus(context, "Error: the form expired. Reload the page and try again.");
-            return TypedResults.LocalRedirect("/admin/jobs");
-        }
-
-        var scheduler = await schedulers.GetScheduler(ct);
-        if (await scheduler.GetJobDetail(key, ct) is null)
-        {
-            PageRedirect.SetStatus(context, $"Error: there is no job {key}.");
-            return TypedResults.LocalRedirect("/admin/jobs");
-        }
-
-        var paused = await JobControl.IsPausedAsync(scheduler, key, ct);
-        switch (action)
-        {
-            case "run":
-                await JobControl.FireNowAsync(scheduler, key, new JobDataMap { [TrainModelsJob.ForceKey] = "true" }, ct);
-                break;
-            case "pause":
-                await JobControl.PauseAsync(scheduler, key, ct);
-                break;
-            default:
-                await JobControl.ResumeAsync(scheduler, key, ct);
-                break;
-        }
-
-        PageRedirect.SetStatus(context, action switch
-        {
-            "run" when paused => $"Job {key.Name} is paused: the run is queued and starts when you resume the job.",
-            "run" => $"Job {key.Name} started.",
-            "pause" => $"Job {key.Name} paused: scheduled and requested runs wait until you resume it.",
-            _ => $"Job {key.Name} resumed.",
-        });
+        PageRedirect.SetStatus(context, await antiforgery.IsRequestValidAsync(context)
+            ? await jobs.ApplyAsync(key, action, ct)
+            : "Error: the form expired. Reload the page and try again.");
         return TypedResults.LocalRedirect("/admin/jobs");
     }
 

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Recommendations;
+using StudyRecs.Core.Training;
+
+namespace StudyRecs.Core.Scheduling;
+
+/// <summary>What an admin can do to a job from the jobs page.</summary>
+public enum JobAction
+{
+    Run,
+    Pause,
+    Resume,
+}
+
+/// <summary>A recurring job as the jobs page shows it: its description, pause state and recurring trigger.</summary>
+public sealed record JobCard(JobKey Key, string Description, bool Paused, string? Cron, string TriggerState, DateTimeOffset? PreviousFiring, DateTimeOffset? NextFiring);
+
+/// <summary>The jobs page at one moment: the scheduler, each recurring job, the recommender's last outcome and recent training runs.</summary>
+public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, RecommendationSetting? RecommenderOutcome, IReadOnlyList<TrainingRun> Runs);
+
+/// <summary>
+/// The jobs administration use case over Quartz: what the jobs page shows, and Run now, Pause and Resume. Pages and
+/// endpoints never talk to the scheduler themselves.
+/// </summary>
+public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegistry registry, IDbContextFactory<StudyRecsDbContext> dbs)
+{
+    public async Task<JobsOverview> OverviewAsync(CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var status = (await scheduler.GetStatus(cancellationToken)).ToString();
+        var training = await CardAsync(scheduler, TrainModelsJob.Key, ScheduleBootstrapper.NightlyTrigger, cancellationToken);
+        var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, RecommendationScheduleBootstrapper.RetrainTrigger, cancellationToken);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var outcome = await db.Set<RecommendationSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.Key == TrainRecommenderJob.LastOutcomeSetting, cancellationToken);
+        var runs = await registry.RecentRunsAsync(50, cancellationToken);
+        return new JobsOverview(status, training, recommender, outcome, runs);
+    }
+
+    /// <summary>Runs, pauses or resumes a job; answers the message for the admin, which starts with "Error:" when nothing was done.</summary>
+    public async Task<string> ApplyAsync(JobKey key, JobAction action, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        if (await scheduler.GetJobDetail(key, cancellationToken) is null)
+        {
+            return $"Error: there is no job {key}.";
+        }
+
+        var paused = await JobControl.IsPausedAsync(scheduler, key, cancellationToken);
+        switch (action)
+        {
+            case JobAction.Run:
+                // Both training jobs take the same flag: train even when no data changed.
+                await JobControl.FireNowAsync(scheduler, key, new JobDataMap { [TrainModelsJob.ForceKey] = "true" }, cancellationToken);
+                break;
+            case JobAction.Pause:
+                await JobControl.PauseAsync(scheduler, key, cancellationToken);
+                break;
+            default:
+                await JobControl.ResumeAsync(scheduler, key, cancellationToken);
+                break;
+        }
+
+        return action switch
+        {
+            JobAction.Run when paused => $"Job {key.Name} is paused: the run is queued and starts when you resume the job.",
+            JobAction.Run => $"Job {key.Name} started.",
+            JobAction.Pause => $"Job {key.Name} paused: scheduled and requested runs wait until you resume it.",
+            _ => $"Job {key.Name} resumed.",
+        };
+    }
+
+    private static async Task<JobCard> CardAsync(IScheduler scheduler, JobKey key, TriggerKey recurring, CancellationToken cancellationToken)
+    {
+        var description = (await scheduler.GetJobDetail(key, cancellationToken))?.Description ?? "Not registered yet";
+        string? cron = null;
+        var state = "";
+        DateTimeOffset? previous = null, next = null;
+        if (await scheduler.GetTrigger(recurring, cancellationToken) is { } trigger)
+        {
+            cron = (trigger as ICronTrigger)?.CronExpressionString;
+            state = (await scheduler.GetTriggerState(trigger.Key, cancellationToken)).ToString();
+            previous = trigger.PreviousFireTimeUtc;
+            next = trigger.NextFireTimeUtc;
+        }
+
+        return new JobCard(key, description, await JobControl.IsPausedAsync(scheduler, key, cancellationToken), cron, state, previous, next);
+    }
+}
