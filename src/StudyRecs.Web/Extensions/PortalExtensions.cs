@@ -48,7 +48,8 @@ public static class PortalExtensions
 
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
-        authentication.AddBearerToken(IdentityConstants.BearerScheme);
+        authentication.AddBearerToken(IdentityConstants.BearerScheme, BearerTokenRevalidation.Configure);
+        services.AddSingleton<BearerTokenRevalidation>();
         services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders().AddApiEndpoints();
         services.ConfigureApplicationCookie(ConfigureCookie);
         // A lock or password reset changes the account's security stamp; the cookie is checked against it this often
