@@ -103,6 +103,8 @@ public static class PortalExtensions
         }
 
         app.UseSecurityHeaders();
+        // Ahead of authentication: checking a sign-in against its account already reads the database.
+        app.UseDatabaseTroubleAnswers(IsApi);
 
         // Friendly error pages for people; API callers get the status code and Problem Details untouched.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
