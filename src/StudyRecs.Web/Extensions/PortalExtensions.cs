@@ -35,6 +35,8 @@ public static class PortalExtensions
         // Serve package assets (Radzen's theme) from the build output in every environment, not only Development;
         // after `dotnet publish` they sit in wwwroot and this is a no-op.
         builder.WebHost.UseStaticWebAssets();
+        // No "Server: Kestrel" on answers: the stack and its version are nobody's business.
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddStudyRecsDatabase(builder.Configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoAccountSeeder>();
@@ -48,7 +50,8 @@ public static class PortalExtensions
 
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
-        authentication.AddBearerToken(IdentityConstants.BearerScheme);
+        authentication.AddBearerToken(IdentityConstants.BearerScheme, BearerTokenRevalidation.Configure);
+        services.AddSingleton<BearerTokenRevalidation>();
         services.AddStudyRecsIdentity().AddSignInManager().AddDefaultTokenProviders().AddApiEndpoints();
         services.ConfigureApplicationCookie(ConfigureCookie);
         // A lock or password reset changes the account's security stamp; the cookie is checked against it this often
@@ -76,7 +79,11 @@ public static class PortalExtensions
         services.AddStudyRecsRateLimits(builder.Configuration);
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath is { } path
             && (path.StartsWith("api/", StringComparison.Ordinal) || path.StartsWith(RecommendationApi.AdminPrefix.TrimStart('/'), StringComparison.Ordinal)));
-        services.AddAntiforgery(o => o.Cookie.Name = "studyrecs.af");
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "studyrecs.af";
+            o.Cookie.SecurePolicy = PortalCookiePolicy.SecurePolicy;
+        });
         // Sign-in cookies survive restarts: keys live in the data folder, not in the build output.
         // Several nodes behind one balancer must share this folder (or set Storage:DataDirectory to a shared path).
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
@@ -92,7 +99,12 @@ public static class PortalExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
+            app.UseHttpsRedirection();
         }
+
+        app.UseSecurityHeaders();
+        // Ahead of authentication: checking a sign-in against its account already reads the database.
+        app.UseDatabaseTroubleAnswers(IsApi);
 
         // Friendly error pages for people; API callers get the status code and Problem Details untouched.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
@@ -186,8 +198,9 @@ public static class PortalExtensions
     private static void ConfigureCookie(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions o)
     {
         o.Cookie.Name = "studyrecs.auth";
-        o.Cookie.HttpOnly = true;
-        o.Cookie.SameSite = SameSiteMode.Lax;
+        o.Cookie.HttpOnly = PortalCookiePolicy.HttpOnly;
+        o.Cookie.SameSite = PortalCookiePolicy.SameSite;
+        o.Cookie.SecurePolicy = PortalCookiePolicy.SecurePolicy;
         o.LoginPath = "/account/login";
         o.LogoutPath = "/account/logout";
         o.AccessDeniedPath = "/account/access-denied";

@@ -61,7 +61,10 @@ public class PortalFactory : WebApplicationFactory<Program>
         return new PortalFactory(this);
     }
 
-    public bool UsesPostgres => postgresDatabase is not null;
+    public bool UsesPostgres => postgresDatabase is not null && !SqliteOnly;
+
+    /// <summary>Always SQLite, even when STUDYRECS_TEST_POSTGRES is set (tests of SQLite's own locking).</summary>
+    public bool SqliteOnly { get; init; }
 
     /// <summary>Replaces or adds portal services for one test (set before the first request), e.g. a fault to inject.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
@@ -80,7 +83,7 @@ public class PortalFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        if (postgresDatabase is not null)
+        if (UsesPostgres)
         {
             var cs = new NpgsqlConnectionStringBuilder(postgresServer) { Database = postgresDatabase };
             builder.UseSetting("Database:Provider", "Postgres");

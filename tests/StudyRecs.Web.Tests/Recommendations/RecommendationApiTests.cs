@@ -48,7 +48,7 @@ public sealed class RecommendationApiTests(RecommendationPortalFixture portal) :
     }
 
     [Fact]
-    public async Task A_student_may_ask_only_for_themselves_and_staff_must_name_the_student()
+    public async Task A_student_may_ask_only_for_themselves_a_teacher_only_for_their_datasets_students_and_staff_must_name_the_student()
     {
         var student = await portal.BearerClientAsync(Roles.Student, NewStudent());
         Assert.Equal(HttpStatusCode.Forbidden, (await student.GetAsync($"/api/v1/recommendations/home?user_id={NewStudent()}")).StatusCode);
@@ -58,7 +58,11 @@ public sealed class RecommendationApiTests(RecommendationPortalFixture portal) :
         var teacher = await portal.BearerClientAsync(Roles.Teacher);
         Assert.Contains("user_id", await ErrorFieldsAsync(await teacher.GetAsync("/api/v1/recommendations/home")));
         var other = NewStudent();
-        Assert.Equal(other, (await JsonAsync(await teacher.GetAsync($"/api/v1/recommendations/home?user_id={other}"))).GetProperty("user_id").GetString());
+        // A teacher sees only students of the datasets they uploaded; this teacher uploaded none. An admin sees anyone.
+        Assert.Equal(HttpStatusCode.Forbidden, (await teacher.GetAsync($"/api/v1/recommendations/home?user_id={other}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await teacher.GetAsync($"/api/v1/recommendations/stats/user/{other}")).StatusCode);
+        var admin = await portal.BearerClientAsync(Roles.Admin);
+        Assert.Equal(other, (await JsonAsync(await admin.GetAsync($"/api/v1/recommendations/home?user_id={other}"))).GetProperty("user_id").GetString());
 
         var anonymous = Factory.CreateBrowserlessClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/recommendations/home")).StatusCode);

@@ -25,4 +25,10 @@ internal static class ApiAntiforgery
         title: "Antiforgery token missing or invalid",
         detail: "Signed in by the portal's cookie, send the antiforgery token of a portal page as header RequestVerificationToken; "
             + "scripts sign in with POST /api/auth/login and send the bearer token instead.");
+
+    /// <summary>The answer of a form endpoint to a request that is no form (reading its form would throw).</summary>
+    public static ProblemHttpResult NotAForm() => TypedResults.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Form expected",
+        detail: "This address takes the portal's form posts (application/x-www-form-urlencoded or multipart/form-data) only.");
 }

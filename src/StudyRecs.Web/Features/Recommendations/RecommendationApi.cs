@@ -169,19 +169,19 @@ internal static class RecommendationApi
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
     /// <summary>The student a request is about, or the problem to answer (403 for someone else's data, 400 when staff name nobody).</summary>
-    private static (string? StudentId, IResult? Problem) Student(HttpContext context, string? requested, string parameter)
+    private static async Task<(string? StudentId, IResult? Problem)> StudentAsync(HttpContext context, StudentDataAccess access, string? requested, string parameter, CancellationToken ct)
     {
-        var scope = StudentDataAccess.Resolve(context.User, requested);
+        var scope = await access.ResolveAsync(context.User, requested, ct);
         return scope.Kind switch
         {
             StudentScopeKind.Student => (scope.StudentId, null),
             StudentScopeKind.None => (null, Invalid(new() { [parameter] = ["Required for staff: the student's id."] })),
             StudentScopeKind.Unlinked => (null, Problem(StatusCodes.Status403Forbidden, "Account not linked", "Your account is not linked to a student id yet; ask an administrator to link it.")),
-            _ => (null, Problem(StatusCodes.Status403Forbidden, "Not your data", "A student may only ask about themselves.")),
+            _ => (null, Problem(StatusCodes.Status403Forbidden, "Not your data", "A student may only ask about themselves; a teacher about students of the datasets they uploaded.")),
         };
     }
 
-    private static async Task<IResult> HomeAsync(HttpContext context, RecommendationService recommendations, IOptions<RecommendationOptions> options, CancellationToken ct)
+    private static async Task<IResult> HomeAsync(HttpContext context, StudentDataAccess access, RecommendationService recommendations, IOptions<RecommendationOptions> options, CancellationToken ct)
     {
         var query = context.Request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -219,7 +219,7 @@ internal static class RecommendationApi
             return Invalid(errors);
         }
 
-        var (studentId, problem) = Student(context, query["user_id"].ToString(), "user_id");
+        var (studentId, problem) = await StudentAsync(context, access, query["user_id"].ToString(), "user_id", ct);
         if (problem is not null)
         {
             return problem;
@@ -253,9 +253,9 @@ internal static class RecommendationApi
             : TypedResults.Ok(new SimilarResourcesResponse(resourceId, [.. similar.Select(i => Dto(i, i.Url, explain: true))]));
     }
 
-    private static async Task<IResult> UserStatsAsync(string id, HttpContext context, RecommendationStatistics statistics, CancellationToken ct)
+    private static async Task<IResult> UserStatsAsync(string id, HttpContext context, StudentDataAccess access, RecommendationStatistics statistics, CancellationToken ct)
     {
-        var (studentId, problem) = Student(context, id, "id");
+        var (studentId, problem) = await StudentAsync(context, access, id, "id", ct);
         if (problem is not null)
         {
             return problem;

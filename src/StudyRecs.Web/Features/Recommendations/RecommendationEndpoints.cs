@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Web.Components.UI;
+using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Predictions;
 
 namespace StudyRecs.Web.Features.Recommendations;
@@ -53,7 +54,7 @@ internal static class RecommendationEndpoints
         app.MapPost("/recommendations/feedback", FeedbackAsync).RequireAuthorization(Policies.Student).DisableAntiforgery().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> PostEventsAsync(HttpContext context, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PostEventsAsync(HttpContext context, StudentDataAccess access, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (!context.Request.HasJsonContentType())
         {
@@ -85,12 +86,12 @@ internal static class RecommendationEndpoints
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
             foreach (var e in read.Events)
             {
-                var scope = StudentDataAccess.Resolve(context.User, e.StudentId);
+                var scope = await access.ResolveAsync(context.User, e.StudentId, ct);
                 switch (scope.Kind)
                 {
                     case StudentScopeKind.Forbidden:
                         return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your events",
-                            detail: "A student reports events for themselves only; leave student_id out or give your own.");
+                            detail: "A student reports events for themselves only (leave student_id out or give your own); a teacher for students of the datasets they uploaded.");
                     case StudentScopeKind.Unlinked:
                         return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account not linked",
                             detail: "Your account is not linked to a student id yet; ask an administrator to link it.");
@@ -151,6 +152,11 @@ internal static class RecommendationEndpoints
     /// <summary>The complete / like / dismiss buttons of a recommendation block (a student's own feedback).</summary>
     private static async Task<IResult> FeedbackAsync(HttpContext context, IAntiforgery antiforgery, RecommendationEventRecorder recorder, CancellationToken ct)
     {
+        if (!context.Request.HasFormContentType)
+        {
+            return ApiAntiforgery.NotAForm();
+        }
+
         var form = await context.Request.ReadFormAsync(ct);
         var back = PageRedirect.LocalOrHome(form["returnUrl"].ToString() is { Length: > 0 } r ? r : "/student");
         if (!await antiforgery.IsRequestValidAsync(context))

@@ -6,6 +6,7 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Components.UI;
+using StudyRecs.Web.Features.Accounts;
 
 namespace StudyRecs.Web.Features.Training;
 
@@ -50,6 +51,11 @@ internal static class TrainingEndpoints
 
     private static async Task<IResult> RetrainAsync(HttpContext context, IAntiforgery antiforgery, TrainingDispatcher training, CancellationToken ct)
     {
+        if (!context.Request.HasFormContentType)
+        {
+            return ApiAntiforgery.NotAForm();
+        }
+
         var back = PageRedirect.LocalOrHome(context.Request.Form["returnUrl"].ToString() is { Length: > 0 } r ? r : "/models");
         if (!await antiforgery.IsRequestValidAsync(context))
         {
