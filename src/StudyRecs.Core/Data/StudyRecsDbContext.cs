@@ -16,5 +16,9 @@ public class StudyRecsDbContext(DbContextOptions<StudyRecsDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(StudyRecsDbContext).Assembly);
+        if (Database.IsSqlServer())
+        {
+            SqlServerModel.Apply(builder);
+        }
     }
 }
