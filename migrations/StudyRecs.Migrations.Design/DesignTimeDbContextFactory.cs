@@ -1,7 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using StudyRecs.Core.Data;
-using StudyRecs.Core.Storage;
 
 namespace StudyRecs.Migrations.Design;
 
@@ -11,17 +9,6 @@ namespace StudyRecs.Migrations.Design;
 /// </summary>
 public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<StudyRecsDbContext>
 {
-    public StudyRecsDbContext CreateDbContext(string[] args)
-    {
-        var provider = args.Length > 0 && Enum.TryParse<DatabaseProvider>(args[^1], ignoreCase: true, out var p) ? p : DatabaseProvider.Sqlite;
-        var options = new DbContextOptionsBuilder<StudyRecsDbContext>();
-        var connection = provider switch
-        {
-            DatabaseProvider.Sqlite => "Data Source=design-time.db",
-            DatabaseProvider.Postgres => "Host=localhost;Database=studyrecs_design",
-            _ => "Server=localhost;Database=studyrecs_design;Integrated Security=true;TrustServerCertificate=true",
-        };
-        DatabaseServiceCollectionExtensions.Configure(options, new DatabaseOptions { Provider = provider }, connection, new StorageOptions());
-        return new StudyRecsDbContext(options.Options);
-    }
+    public StudyRecsDbContext CreateDbContext(string[] args) =>
+        MigrationScripts.OfflineContext(args.Length > 0 && Enum.TryParse<DatabaseProvider>(args[^1], ignoreCase: true, out var provider) ? provider : DatabaseProvider.Sqlite);
 }
