@@ -24,27 +24,27 @@ public class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
         Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
         var db = json.RootElement.GetProperty("checks").GetProperty("database");
         Assert.Equal(0, db.GetProperty("data").GetProperty("pendingMigrations").GetInt32());
-        Assert.Contains(Factory.UsesPostgres ? "Npgsql" : "Sqlite", db.GetProperty("data").GetProperty("provider").GetString(), StringComparison.Ordinal);
+        Assert.Contains(Factory.UsesSqlServer ? "SqlServer" : Factory.UsesPostgres ? "Npgsql" : "Sqlite", db.GetProperty("data").GetProperty("provider").GetString(), StringComparison.Ordinal);
         var scheduler = json.RootElement.GetProperty("checks").EnumerateObject().Single(c => c.Name.Contains("quartz", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("Healthy", scheduler.Value.GetProperty("status").GetString());
     }
 
     [Fact]
-    public async Task The_scheduler_keeps_its_schedule_in_the_portal_database_and_runs_clustered_on_postgresql()
+    public async Task The_scheduler_keeps_its_schedule_in_the_portal_database_and_runs_clustered_on_a_server_database()
     {
         await Factory.CreateBrowserlessClient().GetAsync("/health");
         var scheduler = await Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
         var metadata = await scheduler.GetMetadata();
 
         Assert.True(metadata.JobStorePersistent, "the job store is the database, so schedules survive a restart");
-        Assert.Equal(Factory.UsesPostgres, metadata.JobStoreClustered);
+        Assert.Equal(Factory.UsesPostgres || Factory.UsesSqlServer, metadata.JobStoreClustered);
         Assert.NotNull(metadata.RunningSince);
     }
 
     [Fact]
     public async Task Portal_sqlite_connections_use_wal_mode_and_the_configured_busy_timeout()
     {
-        if (Factory.UsesPostgres)
+        if (Factory.UsesPostgres || Factory.UsesSqlServer)
         {
             return;
         }

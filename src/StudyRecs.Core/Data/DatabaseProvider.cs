@@ -7,4 +7,7 @@ public enum DatabaseProvider
 
     /// <summary>Server database for multi-node deployments.</summary>
     Postgres,
+
+    /// <summary>Server database for multi-node deployments, as most universities already run.</summary>
+    SqlServer,
 }

@@ -15,6 +15,9 @@ public static class DatabaseServiceCollectionExtensions
     /// <summary>Assembly holding the PostgreSQL migrations.</summary>
     public const string PostgresMigrationsAssembly = "StudyRecs.Migrations.Postgres";
 
+    /// <summary>Assembly holding the SQL Server migrations.</summary>
+    public const string SqlServerMigrationsAssembly = "StudyRecs.Migrations.SqlServer";
+
     public const string ConnectionStringName = "StudyRecs";
 
     /// <summary>
@@ -53,19 +56,26 @@ public static class DatabaseServiceCollectionExtensions
                 options.AddInterceptors(new SqlitePragmaInterceptor(db.SqliteBusyTimeoutMilliseconds));
                 break;
             case DatabaseProvider.Postgres:
-                if (string.IsNullOrWhiteSpace(connectionString))
-                {
-                    throw new OptionsValidationException(ConnectionStringName, typeof(DatabaseOptions),
-                        ["Database:Provider is Postgres but ConnectionStrings:StudyRecs is empty. Set it to a PostgreSQL connection string, e.g. \"Host=localhost;Database=studyrecs;Username=studyrecs;Password=...\"."]);
-                }
-
-                options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                options.UseNpgsql(ServerConnectionString(db.Provider, connectionString, "\"Host=localhost;Database=studyrecs;Username=studyrecs;Password=...\""),
+                    o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                break;
+            case DatabaseProvider.SqlServer:
+                // No retrying execution strategy: the imports and training runs open their own transactions, which a
+                // retrying strategy refuses; a failed unit of work is rolled back and reported like on the other servers.
+                options.UseSqlServer(ServerConnectionString(db.Provider, connectionString, "\"Server=db.example.edu;Database=StudyRecs;User Id=studyrecs;Password=...;Encrypt=True\""),
+                    o => o.MigrationsAssembly(SqlServerMigrationsAssembly));
                 break;
             default:
                 throw new OptionsValidationException(nameof(DatabaseOptions.Provider), typeof(DatabaseOptions),
-                    [$"Database:Provider '{db.Provider}' is not supported; use Sqlite or Postgres."]);
+                    [$"Database:Provider '{db.Provider}' is not supported; use Sqlite, Postgres or SqlServer."]);
         }
     }
+
+    private static string ServerConnectionString(DatabaseProvider provider, string? connectionString, string example) =>
+        string.IsNullOrWhiteSpace(connectionString)
+            ? throw new OptionsValidationException(ConnectionStringName, typeof(DatabaseOptions),
+                [$"Database:Provider is {provider} but ConnectionStrings:StudyRecs is empty. Set it to a connection string for that server, e.g. {example}."])
+            : connectionString;
 
     /// <summary>The configured SQLite connection string, or a file in the data folder when none is set.</summary>
     public static string SqliteConnectionString(string? configured, StorageOptions storage)

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -17,7 +19,7 @@ namespace StudyRecs.Core.Datasets;
 /// <summary>
 /// Inserts gradebook rows into <c>DatasetRows</c> on the context's connection, inside its current transaction (EF's
 /// change tracker is far too slow for a million rows): on SQLite through native prepared multi-row INSERTs, on
-/// PostgreSQL through a binary COPY. Table and column names come from the EF model, so the SQL follows the migrations.
+/// PostgreSQL through a binary COPY, on SQL Server through <see cref="SqlBulkCopy"/> (a TDS bulk load). Table and column names come from the EF model, so the SQL follows the migrations.
 /// Call <see cref="CompleteAsync"/> before committing; disposing without it abandons the rows written.
 /// </summary>
 public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
@@ -41,6 +43,8 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
     private readonly NpgsqlConnection? _postgres;
     private readonly string? _copyCommand;
     private NpgsqlBinaryImporter? _copy;
+    private readonly SqlBulkCopy? _bulkCopy;
+    private readonly DataTable? _bulkRows;
 
     /// <param name="db">A context with an open transaction (<c>db.Database.BeginTransactionAsync()</c>).</param>
     public DatasetRowBulkWriter(StudyRecsDbContext db, long datasetId)
@@ -68,8 +72,26 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
                 _postgres = postgres;
                 _copyCommand = $"COPY {target} FROM STDIN (FORMAT BINARY)";
                 break;
+            case SqlConnection sqlServer:
+                // Inside the import's transaction, so a rejected file rolls back; checks constraints like an INSERT would.
+                _bulkCopy = new SqlBulkCopy(sqlServer, SqlBulkCopyOptions.CheckConstraints, (SqlTransaction)db.Database.CurrentTransaction.GetDbTransaction())
+                {
+                    DestinationTableName = sql.DelimitIdentifier(table.Name, table.Schema),
+                    BulkCopyTimeout = 0,
+                    EnableStreaming = true,
+                };
+                _bulkRows = new DataTable();
+                foreach (var property in Properties)
+                {
+                    var mapped = entity.FindProperty(property)!;
+                    var type = Nullable.GetUnderlyingType(mapped.ClrType) ?? mapped.ClrType;
+                    _bulkRows.Columns.Add(property, type);
+                    _bulkCopy.ColumnMappings.Add(property, mapped.GetColumnName(table)!);
+                }
+
+                break;
             default:
-                throw new NotSupportedException($"Bulk dataset inserts support SQLite and PostgreSQL, not {db.Database.ProviderName}.");
+                throw new NotSupportedException($"Bulk dataset inserts support SQLite, PostgreSQL and SQL Server, not {db.Database.ProviderName}.");
         }
     }
 
@@ -82,6 +104,10 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
         if (_sqlite is not null)
         {
             WriteSqlite(batch);
+        }
+        else if (_bulkCopy is not null)
+        {
+            await WriteSqlServerAsync(batch, cancellationToken);
         }
         else
         {
@@ -104,6 +130,8 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ((IDisposable?)_bulkCopy)?.Dispose();
+        _bulkRows?.Dispose();
         _statement?.Dispose();
         _multiRowStatement?.Dispose();
         if (_copy is not null)
@@ -213,6 +241,24 @@ public sealed class DatasetRowBulkWriter : IGradebookRowSink, IAsyncDisposable
             await WriteAsync(_copy, ExtraFeaturesJson(row), NpgsqlDbType.Text, cancellationToken);
         }
     }
+
+    // One batch per bulk load: the batches are what the importer holds in memory anyway, and each load is a single
+    // round of TDS bulk packets.
+    private async Task WriteSqlServerAsync(IReadOnlyList<GradebookRow> batch, CancellationToken cancellationToken)
+    {
+        _bulkRows!.Clear();
+        foreach (var row in batch)
+        {
+            _bulkRows.Rows.Add(
+                _datasetId, row.Row, row.StudentId, row.Semester, row.Subject,
+                Value(row.AssignmentMarks), Value(row.QuizMarks), Value(row.AttendancePercentage), Value(row.MidtermMarks),
+                Value(row.PreviousCgpa), Value(row.FinalMarks), (object?)row.FinalGrade ?? DBNull.Value, (object?)ExtraFeaturesJson(row) ?? DBNull.Value);
+        }
+
+        await _bulkCopy!.WriteToServerAsync(_bulkRows, cancellationToken);
+    }
+
+    private static object Value(double? value) => value.HasValue ? value.Value : DBNull.Value;
 
     private static Task WriteAsync(NpgsqlBinaryImporter copy, double? value, CancellationToken cancellationToken) =>
         value.HasValue ? copy.WriteAsync(value.Value, NpgsqlDbType.Double, cancellationToken) : copy.WriteNullAsync(cancellationToken);

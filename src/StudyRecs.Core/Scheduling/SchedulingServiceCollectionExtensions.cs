@@ -12,8 +12,9 @@ public static class SchedulingServiceCollectionExtensions
 
     /// <summary>
     /// Quartz with a persistent job store in the application's own database (tables from our migrations, validated at
-    /// start), serialising job data with System.Text.Json. On PostgreSQL the store is clustered: several portal nodes
-    /// share one schedule and a job runs on one node only. <paramref name="runScheduler"/> is false for the CLI, which
+    /// start), serialising job data with System.Text.Json. On PostgreSQL and SQL Server the store is clustered: several
+    /// portal nodes share one schedule, a job runs on one node only, and the jobs of a node that stops checking in are
+    /// recovered by another. <paramref name="runScheduler"/> is false for the CLI, which
     /// only adds jobs and triggers to the store for the portal's scheduler to run.
     /// </summary>
     public static IServiceCollection AddStudyRecsScheduling(this IServiceCollection services, IConfiguration configuration, bool runScheduler)
@@ -39,14 +40,23 @@ public static class SchedulingServiceCollectionExtensions
                     o.SchemaProvisioning = SchemaProvisioning.Validate;
                     o.StoreJobDataAsStrings = true;
                 });
-                if (database.Provider == DatabaseProvider.Postgres)
+                switch (database.Provider)
                 {
-                    store.UsePostgres(configured!);
-                    store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
+                    case DatabaseProvider.Postgres:
+                        store.UsePostgres(configured!);
+                        break;
+                    case DatabaseProvider.SqlServer:
+                        store.UseSqlServer(configured!);
+                        break;
+                    default:
+                        store.UseSqlite(DatabaseServiceCollectionExtensions.SqliteConnectionString(configured, storage));
+                        break;
                 }
-                else
+
+                if (database.Provider != DatabaseProvider.Sqlite)
                 {
-                    store.UseSqlite(DatabaseServiceCollectionExtensions.SqliteConnectionString(configured, storage));
+                    // A node that stops checking in for about twice this long is taken for dead: another node recovers its jobs.
+                    store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
                 }
             });
         });

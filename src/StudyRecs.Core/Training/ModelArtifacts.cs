@@ -2,6 +2,7 @@ using System.Data;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using StudyRecs.Core.Data;
@@ -11,7 +12,8 @@ namespace StudyRecs.Core.Training;
 /// <summary>
 /// Model artifacts of hundreds of megabytes (a recommender with EASE's dense matrix) streamed to and from the registry's
 /// table (a table of its own, so that updates of a version's row never copy its bytes), so that neither a retraining nor a node loading the version holds a second copy of the model as bytes. SQLite
-/// writes and reads the blob in place (incremental blob I/O); PostgreSQL reads it from the wire and is written as an
+/// writes and reads the blob in place (incremental blob I/O); SQL Server appends it in chunks (<c>UPDATE ... SET
+/// column.WRITE(...)</c>, logged minimally) and streams it back; PostgreSQL reads it from the wire and is written as an
 /// array, which Npgsql sends without copying it.
 /// </summary>
 public static class ModelArtifacts
@@ -20,7 +22,7 @@ public static class ModelArtifacts
     public static bool CanWriteInPlace(StudyRecsDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Database.IsSqlite();
+        return db.Database.IsSqlite() || db.Database.IsSqlServer();
     }
 
     /// <summary>
@@ -36,10 +38,25 @@ public static class ModelArtifacts
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (!CanWriteInPlace(db))
         {
-            throw new InvalidOperationException("Only SQLite writes model artifacts in place; store the artifact as an array.");
+            throw new InvalidOperationException("Only SQLite and SQL Server write model artifacts in place; store the artifact as an array.");
         }
 
         var (table, key, column) = Names(db);
+        if (db.Database.IsSqlServer())
+        {
+            var target = new SqlServerArtifactStream(db, table, key, column, modelId);
+            await target.StartAsync(cancellationToken);
+            using var appending = new HashingStream(target);
+            write(appending);
+            appending.Flush();
+            if (appending.Length != length)
+            {
+                throw new InvalidOperationException($"The artifact announced {length} bytes but {appending.Length} were written.");
+            }
+
+            return appending.Sha256;
+        }
+
         // The names come from the EF model, not from input; the values are parameters.
 #pragma warning disable EF1002
         await db.Database.ExecuteSqlRawAsync($"UPDATE \"{table}\" SET \"{column}\" = zeroblob({{0}}) WHERE \"{key}\" = {{1}}", [length, modelId], cancellationToken);
@@ -85,7 +102,7 @@ public static class ModelArtifacts
             if (connection is SqliteConnection sqlite)
             {
                 // The key is the row id: the blob is read in place, page by page.
-                command.CommandText = $"SELECT COUNT(*) FROM \"{table}\" WHERE \"{key}\" = @id";
+                command.CommandText = $"SELECT COUNT(*) FROM {Quote(db, table)} WHERE {Quote(db, key)} = @id";
                 if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
                 {
                     return default;
@@ -98,7 +115,7 @@ public static class ModelArtifacts
                 }
             }
 
-            command.CommandText = $"SELECT \"{column}\" FROM \"{table}\" WHERE \"{key}\" = @id";
+            command.CommandText = $"SELECT {Quote(db, column)} FROM {Quote(db, table)} WHERE {Quote(db, key)} = @id";
             await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
@@ -115,6 +132,83 @@ public static class ModelArtifacts
                 await db.Database.CloseConnectionAsync();
             }
         }
+    }
+
+    private static string Quote(StudyRecsDbContext db, string identifier) => db.GetService<ISqlGenerationHelper>().DelimitIdentifier(identifier);
+
+    /// <summary>
+    /// Appends what is written to the artifact column of one row on SQL Server, a chunk per statement: the column is
+    /// emptied first, then each chunk goes on its end with <c>.WRITE(@chunk, NULL, NULL)</c>, so neither side holds
+    /// the whole artifact. Chunks are a multiple of 8,040 bytes, the size SQL Server logs minimally.
+    /// </summary>
+    private sealed class SqlServerArtifactStream(StudyRecsDbContext db, string table, string key, string column, long modelId) : Stream
+    {
+        private const int ChunkBytes = 8040 * 128;
+
+        private readonly byte[] _buffer = new byte[ChunkBytes];
+        private int _buffered;
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            // The names come from the EF model, not from input; the values are parameters.
+#pragma warning disable EF1002
+            await db.Database.ExecuteSqlRawAsync($"UPDATE {Quote(db, table)} SET {Quote(db, column)} = 0x WHERE {Quote(db, key)} = {{0}}", [modelId], cancellationToken);
+#pragma warning restore EF1002
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            while (buffer.Length > 0)
+            {
+                var taken = Math.Min(buffer.Length, ChunkBytes - _buffered);
+                buffer[..taken].CopyTo(_buffer.AsSpan(_buffered));
+                _buffered += taken;
+                _length += taken;
+                buffer = buffer[taken..];
+                if (_buffered == ChunkBytes)
+                {
+                    Flush();
+                }
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+            if (_buffered == 0)
+            {
+                return;
+            }
+
+            var chunk = new Microsoft.Data.SqlClient.SqlParameter("@chunk", SqlDbType.VarBinary, -1) { Value = _buffered == ChunkBytes ? _buffer : _buffer[.._buffered] };
+            var id = new Microsoft.Data.SqlClient.SqlParameter("@id", modelId);
+#pragma warning disable EF1002
+            db.Database.ExecuteSqlRaw($"UPDATE {Quote(db, table)} SET {Quote(db, column)}.WRITE(@chunk, NULL, NULL) WHERE {Quote(db, key)} = @id", chunk, id);
+#pragma warning restore EF1002
+            _buffered = 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     // The artifact's own table (see TrainedModelEntityTypeConfiguration), its key column and its bytes column, from the EF model.

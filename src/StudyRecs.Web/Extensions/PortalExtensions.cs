@@ -12,7 +12,6 @@ using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
-using StudyRecs.Core.Storage;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.UI;
@@ -84,11 +83,8 @@ public static class PortalExtensions
             o.Cookie.Name = "studyrecs.af";
             o.Cookie.SecurePolicy = PortalCookiePolicy.SecurePolicy;
         });
-        // Sign-in cookies survive restarts: keys live in the data folder, not in the build output.
-        // Several nodes behind one balancer must share this folder (or set Storage:DataDirectory to a shared path).
-        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        services.AddDataProtection().SetApplicationName("StudyRecs")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(storage.ResolveDataDirectory(), "keys")));
+        // Sign-in cookies and tokens survive restarts and pass between nodes: the keys live in the shared database.
+        services.AddDataProtection().SetApplicationName("StudyRecs").PersistKeysToDbContext<StudyRecsDbContext>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddQuartz(_ => { });
         return builder;
     }

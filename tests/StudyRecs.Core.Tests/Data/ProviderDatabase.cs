@@ -1,3 +1,4 @@
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -8,28 +9,32 @@ using StudyRecs.Core.Data;
 namespace StudyRecs.Core.Tests.Data;
 
 /// <summary>
-/// A fresh database of either provider for tests of provider-specific paths: SQLite always, PostgreSQL when
-/// STUDYRECS_TEST_POSTGRES holds a server connection string (CI starts one); each gets its own database, dropped afterwards.
+/// A fresh database of any provider for tests of provider-specific paths: SQLite always, PostgreSQL when
+/// STUDYRECS_TEST_POSTGRES holds a server connection string (CI starts one), SQL Server when STUDYRECS_TEST_SQLSERVER
+/// does (see <see cref="SqlServerFactAttribute"/>); each gets its own database, dropped afterwards.
 /// </summary>
 internal sealed class ProviderDatabase : IAsyncDisposable
 {
     private const string PostgresVariable = "STUDYRECS_TEST_POSTGRES";
 
-    private readonly string _dir;
-    private readonly string? _postgresServer;
-    private readonly string? _postgresDatabase;
+    private readonly DatabaseProvider _provider;
 
-    private ProviderDatabase(string dir, ServiceProvider services, string? postgresServer, string? postgresDatabase)
+    private readonly string _dir;
+    private readonly string? _server;
+    private readonly string? _database;
+
+    private ProviderDatabase(DatabaseProvider provider, string dir, ServiceProvider services, string? server, string? database)
     {
+        _provider = provider;
         _dir = dir;
         Services = services;
-        _postgresServer = postgresServer;
-        _postgresDatabase = postgresDatabase;
+        _server = server;
+        _database = database;
     }
 
     public ServiceProvider Services { get; }
 
-    /// <summary>SQLite, and PostgreSQL when a server is configured.</summary>
+    /// <summary>SQLite, and PostgreSQL when a server is configured (SQL Server runs in <see cref="SqlServerFactAttribute"/> tests).</summary>
     public static TheoryData<DatabaseProvider> Providers()
     {
         var data = new TheoryData<DatabaseProvider> { DatabaseProvider.Sqlite };
@@ -53,6 +58,12 @@ internal sealed class ProviderDatabase : IAsyncDisposable
             name = $"studyrecs_{purpose}_" + Guid.NewGuid().ToString("N")[..12];
             connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
         }
+        else if (provider == DatabaseProvider.SqlServer)
+        {
+            server = SqlServerFactAttribute.Server ?? throw new InvalidOperationException($"Set {SqlServerFactAttribute.Variable} to run SQL Server tests.");
+            name = $"studyrecs_{purpose}_" + Guid.NewGuid().ToString("N")[..12];
+            connectionString = new SqlConnectionStringBuilder(server) { InitialCatalog = name }.ConnectionString;
+        }
         else
         {
             connectionString = $"Data Source={Path.Combine(dir, "provider.db")}";
@@ -66,6 +77,7 @@ internal sealed class ProviderDatabase : IAsyncDisposable
         }).Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatabase(configuration);
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
         configure?.Invoke(services);
         var built = services.BuildServiceProvider();
         await using (var scope = built.CreateAsyncScope())
@@ -73,20 +85,29 @@ internal sealed class ProviderDatabase : IAsyncDisposable
             await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
         }
 
-        return new ProviderDatabase(dir, built, server, name);
+        return new ProviderDatabase(provider, dir, built, server, name);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        if (_postgresDatabase is not null)
+        if (_database is not null && _provider == DatabaseProvider.SqlServer)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(_postgresServer);
+            SqlConnection.ClearAllPools();
+            await using var connection = new SqlConnection(_server);
             await connection.OpenAsync();
             await using var drop = connection.CreateCommand();
-            drop.CommandText = $"DROP DATABASE IF EXISTS \"{_postgresDatabase}\" WITH (FORCE)";
+            drop.CommandText = $"IF DB_ID(N'{_database}') IS NOT NULL BEGIN ALTER DATABASE [{_database}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{_database}]; END";
+            await drop.ExecuteNonQueryAsync();
+        }
+        else if (_database is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(_server);
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)";
             await drop.ExecuteNonQueryAsync();
         }
 

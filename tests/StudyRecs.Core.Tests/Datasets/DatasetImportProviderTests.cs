@@ -16,6 +16,9 @@ public class DatasetImportProviderTests
 {
     public static TheoryData<DatabaseProvider> Providers() => ProviderDatabase.Providers();
 
+    [SqlServerFact]
+    public Task Accepted_rows_are_stored_and_a_rejected_file_leaves_no_rows_on_sql_server() => Accepted_rows_are_stored_and_a_rejected_file_leaves_no_rows(DatabaseProvider.SqlServer);
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task Accepted_rows_are_stored_and_a_rejected_file_leaves_no_rows(DatabaseProvider provider)

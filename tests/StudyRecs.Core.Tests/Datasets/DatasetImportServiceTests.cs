@@ -328,6 +328,7 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddStudyRecsDatabase(configuration);
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
         services.AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatasets();
         services.AddSingleton<SavedStatuses>();

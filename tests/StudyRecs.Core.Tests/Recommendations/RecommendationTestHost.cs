@@ -28,6 +28,7 @@ internal sealed class RecommendationTestHost : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatabase(configuration);
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
         services.AddStudyRecsDatasets();
         services.AddStudyRecsResources();
         services.AddStudyRecsTraining();

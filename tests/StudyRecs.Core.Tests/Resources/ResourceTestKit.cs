@@ -58,6 +58,7 @@ internal sealed class ResourceTestHost : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatabase(configuration);
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
         services.AddStudyRecsResources();
         services.AddSingleton<TimeProvider>(Clock);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });

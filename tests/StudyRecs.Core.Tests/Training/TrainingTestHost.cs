@@ -42,6 +42,7 @@ internal sealed class TrainingTestHost : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddStudyRecsDatabase(configuration);
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
         services.AddStudyRecsDatasets();
         services.AddStudyRecsTraining();
         services.AddStudyRecsPredictions();

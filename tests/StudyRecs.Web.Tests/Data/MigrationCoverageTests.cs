@@ -15,6 +15,7 @@ public class MigrationCoverageTests
     [Theory]
     [InlineData(DatabaseProvider.Sqlite, "Data Source=:memory:")]
     [InlineData(DatabaseProvider.Postgres, "Host=localhost;Database=model_check")]
+    [InlineData(DatabaseProvider.SqlServer, "Server=localhost;Database=model_check;Integrated Security=true")]
     public void Every_model_change_is_covered_by_a_migration(DatabaseProvider provider, string connectionString)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -13,11 +13,15 @@ public class QuartzSchemaTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    [InlineData("sqlServer")]
     public void The_frozen_job_store_migration_matches_the_schema_of_the_quartz_package_in_use(string dialect)
     {
-        var frozen = dialect == "sqlite"
-            ? StudyRecs.Migrations.Sqlite.Migrations.QuartzJobStore.Statements
-            : StudyRecs.Migrations.Postgres.Migrations.QuartzJobStore.Statements;
+        var frozen = dialect switch
+        {
+            "sqlite" => StudyRecs.Migrations.Sqlite.Migrations.QuartzJobStore.Statements,
+            "postgres" => StudyRecs.Migrations.Postgres.Migrations.QuartzJobStore.Statements,
+            _ => StudyRecs.Migrations.SqlServer.Migrations.QuartzJobStore.Statements,
+        };
 
         Assert.True(frozen.Length >= 10, "the migration creates the job store's tables");
         Assert.Equal(PackageStatements(dialect), frozen);

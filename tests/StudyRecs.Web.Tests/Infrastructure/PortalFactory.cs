@@ -14,30 +14,35 @@ namespace StudyRecs.Web.Tests.Infrastructure;
 
 /// <summary>
 /// The real portal on a real database: a fresh SQLite file per factory, or a fresh PostgreSQL database
-/// when STUDYRECS_TEST_POSTGRES holds a server connection string (dropped again on dispose).
+/// when STUDYRECS_TEST_POSTGRES holds a server connection string, or a fresh SQL Server database when
+/// STUDYRECS_TEST_SQLSERVER does (that one first; dropped again on dispose).
 /// </summary>
 public class PortalFactory : WebApplicationFactory<Program>
 {
     public const string PostgresVariable = "STUDYRECS_TEST_POSTGRES";
 
+    public const string SqlServerVariable = "STUDYRECS_TEST_SQLSERVER";
+
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "studyrecs-tests", Guid.NewGuid().ToString("N"));
-    private readonly string? postgresDatabase;
+    private readonly string? serverDatabase;
     private readonly string? postgresServer = Environment.GetEnvironmentVariable(PostgresVariable);
+    private readonly string? sqlServer = Environment.GetEnvironmentVariable(SqlServerVariable) is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
     private bool keepData;
 
     public PortalFactory()
     {
         Directory.CreateDirectory(dataDirectory);
-        if (!string.IsNullOrWhiteSpace(postgresServer))
+        if (sqlServer is not null || !string.IsNullOrWhiteSpace(postgresServer))
         {
-            postgresDatabase = "studyrecs_test_" + Guid.NewGuid().ToString("N")[..12];
+            serverDatabase = "studyrecs_test_" + Guid.NewGuid().ToString("N")[..12];
         }
     }
 
     private PortalFactory(PortalFactory previous)
     {
         dataDirectory = previous.dataDirectory;
-        postgresDatabase = previous.postgresDatabase;
+        serverDatabase = previous.serverDatabase;
+        SqliteOnly = previous.SqliteOnly;
         EnvironmentName = previous.EnvironmentName;
         foreach (var (key, value) in previous.Settings)
         {
@@ -61,9 +66,11 @@ public class PortalFactory : WebApplicationFactory<Program>
         return new PortalFactory(this);
     }
 
-    public bool UsesPostgres => postgresDatabase is not null && !SqliteOnly;
+    public bool UsesPostgres => serverDatabase is not null && sqlServer is null && !SqliteOnly;
 
-    /// <summary>Always SQLite, even when STUDYRECS_TEST_POSTGRES is set (tests of SQLite's own locking).</summary>
+    public bool UsesSqlServer => serverDatabase is not null && sqlServer is not null && !SqliteOnly;
+
+    /// <summary>Always SQLite, even when a server database is configured (tests of SQLite's own locking).</summary>
     public bool SqliteOnly { get; init; }
 
     /// <summary>Replaces or adds portal services for one test (set before the first request), e.g. a fault to inject.</summary>
@@ -72,6 +79,9 @@ public class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
+
+        // Every query the portal runs in a test is translated for SQL Server too.
+        builder.ConfigureServices(s => s.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance));
         if (TestServices is { } configure)
         {
             builder.ConfigureTestServices(configure);
@@ -83,9 +93,14 @@ public class PortalFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        if (UsesPostgres)
+        if (UsesSqlServer)
         {
-            var cs = new NpgsqlConnectionStringBuilder(postgresServer) { Database = postgresDatabase };
+            builder.UseSetting("Database:Provider", "SqlServer");
+            builder.UseSetting("ConnectionStrings:StudyRecs", new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(sqlServer) { InitialCatalog = serverDatabase }.ToString());
+        }
+        else if (UsesPostgres)
+        {
+            var cs = new NpgsqlConnectionStringBuilder(postgresServer) { Database = serverDatabase };
             builder.UseSetting("Database:Provider", "Postgres");
             builder.UseSetting("ConnectionStrings:StudyRecs", cs.ToString());
         }
@@ -188,13 +203,22 @@ public class PortalFactory : WebApplicationFactory<Program>
             return;
         }
 
-        if (postgresDatabase is not null)
+        if (serverDatabase is not null && sqlServer is not null)
+        {
+            Microsoft.Data.SqlClient.SqlConnection.ClearAllPools();
+            using var connection = new Microsoft.Data.SqlClient.SqlConnection(sqlServer);
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = $"IF DB_ID(N'{serverDatabase}') IS NOT NULL BEGIN ALTER DATABASE [{serverDatabase}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{serverDatabase}]; END";
+            drop.ExecuteNonQuery();
+        }
+        else if (serverDatabase is not null)
         {
             NpgsqlConnection.ClearAllPools();
             using var connection = new NpgsqlConnection(postgresServer);
             connection.Open();
             using var drop = connection.CreateCommand();
-            drop.CommandText = $"DROP DATABASE IF EXISTS \"{postgresDatabase}\" WITH (FORCE)";
+            drop.CommandText = $"DROP DATABASE IF EXISTS \"{serverDatabase}\" WITH (FORCE)";
             drop.ExecuteNonQuery();
         }
 
