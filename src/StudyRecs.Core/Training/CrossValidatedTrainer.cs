@@ -42,7 +42,7 @@ internal sealed record TaskTrainingResult(
 /// predictions (the rule `studyrecs learn` uses too), refits it on all rows, calibrates classifiers on the out-of-fold
 /// probabilities, and reports metrics of the out-of-fold predictions.
 /// </summary>
-internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, TimeProvider time)
+internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Func<ModelTask, IReadOnlyList<TrainingCandidate>> grid, TimeProvider time)
 {
     public const string RegressionSelectionMetric = "cv_rmse";
     public const string ClassificationSelectionMetric = "cv_weighted_f1";
@@ -133,12 +133,12 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
         ModelTask task, LearningTask learningTask, TaskData data, ITrainingProgress progress, CancellationToken cancellationToken)
     {
         var splits = StudentFolds(data.Students, folds, seed);
-        var grid = TrainingCandidate.Grid(task, seed);
+        var candidates = grid(task);
         var selection = await new CandidateSelection(learningTask, threads).SelectAsync(
-            grid.Select(c => c.Learner).ToArray(), data.Set, splits,
-            (index, ct) => progress.CandidateAsync(task, index, grid.Count, ct), cancellationToken);
+            candidates.Select(c => c.Learner).ToArray(), data.Set, splits,
+            (index, ct) => progress.CandidateAsync(task, index, candidates.Count, ct), cancellationToken);
         var evaluations = selection.Candidates
-            .Select((c, i) => new CandidateEvaluation(grid[i], c.FoldMetrics, c.Seconds, Selected: false)).ToArray();
+            .Select((c, i) => new CandidateEvaluation(candidates[i], c.FoldMetrics, c.Seconds, Selected: false)).ToArray();
         return (splits, evaluations, selection);
     }
 
