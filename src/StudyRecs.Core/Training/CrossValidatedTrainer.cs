@@ -22,7 +22,7 @@ internal sealed record TaskData(TrainingSet Set, IReadOnlyList<string> Students,
 /// <summary>A grid candidate's cross-validated metrics.</summary>
 internal sealed record CandidateEvaluation(TrainingCandidate Candidate, IReadOnlyDictionary<string, MetricSummary> Metrics, double Seconds, bool Selected)
 {
-    public CandidateResult ToResult() => new(Candidate.Name, Candidate.Algorithm, Metrics, Seconds, Selected);
+    public CandidateResult ToResult() => new(Candidate.Name, Candidate.Algorithm, Metrics, Seconds, Selected, Candidate.Library);
 }
 
 /// <summary>The model of one task: refitted winner, its report as JSON, and every candidate tried.</summary>
@@ -86,7 +86,7 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Fu
             winner.Name, winner.Algorithm, pooled.Rmse, pooled.Mae, pooled.R2,
             chosen[best].Metrics["rmse"], chosen[best].Metrics["mae"], chosen[best].Metrics["r2"], training,
             Spread(residuals), Importance(model), chosen.Select(c => c.ToResult()).ToArray(),
-            Summary(data, seconds, splits.Count));
+            Summary(data, seconds, splits.Count), winner.Library);
         return new TaskTrainingResult(model, winner, ModelMetricsJson.Write(report), RegressionSelectionMetric, report.CvRmse.Mean, chosen, labels.Length, seconds);
     }
 
@@ -124,7 +124,7 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Fu
             string.Create(CultureInfo.InvariantCulture, $"temperature {calibrator.Temperature:0.###}"),
             ConfidenceCurve(probabilities, labels, classes), GradeCurves(probabilities, labels, names),
             Balance(labels, names), Importance(model), chosen.Select(c => c.ToResult()).ToArray(),
-            Summary(data, seconds, splits.Count));
+            Summary(data, seconds, splits.Count), winner.Library);
         return new TaskTrainingResult(model, winner, ModelMetricsJson.Write(report), ClassificationSelectionMetric, report.CvWeightedF1.Mean, chosen, labels.Length, seconds);
     }
 
