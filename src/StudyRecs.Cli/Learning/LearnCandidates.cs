@@ -1,12 +1,41 @@
 using StudyRecs.Learning;
 using StudyRecs.Learning.Boosting;
 using StudyRecs.Learning.Data;
+using StudyRecs.Learning.MLNet;
 
 namespace StudyRecs.Cli.Learning;
 
 /// <summary>The learners `learn` can train: one per `--algorithm`, and the grid `auto` chooses from.</summary>
 internal static class LearnCandidates
 {
+    /// <summary>The values of `--algorithm`.</summary>
+    public static readonly IReadOnlyList<string> Algorithms = ["gbdt", "forest", "fasttree", "fastforest", "lightgbm", "auto"];
+
+    /// <summary>The learner of one `--algorithm` other than auto.</summary>
+    public static ILearner ForAlgorithm(LearnSettings s) => s.Algorithm switch
+    {
+        "forest" => RandomForest(s),
+        "fasttree" => MLNet(s, MLNetTrainer.FastTree),
+        "fastforest" => MLNet(s, MLNetTrainer.FastForest),
+        "lightgbm" => MLNet(s, MLNetTrainer.LightGbm),
+        _ => Gbdt(s),
+    };
+
+    /// <summary>An ML.NET trainer with the command-line settings (FastForest ignores the learning rate).</summary>
+    public static ILearner MLNet(LearnSettings s, MLNetTrainer trainer)
+    {
+        var options = new MLNetTreeOptions
+        {
+            Trainer = trainer,
+            NumberOfTrees = s.Trees,
+            NumberOfLeaves = s.Leaves,
+            LearningRate = s.LearningRate,
+            MinimumExampleCountPerLeaf = s.MinLeaf,
+            Seed = s.Seed,
+        };
+        return new MLNetLearner(options, options.Algorithm);
+    }
+
     public static ILearner Gbdt(LearnSettings s) => new GradientBoostingLearner(new GradientBoostingOptions
     {
         NumberOfTrees = s.Trees,
@@ -30,7 +59,8 @@ internal static class LearnCandidates
     /// <summary>
     /// The grid `--algorithm auto` chooses from: the command-line booster, a slower regularised
     /// booster, a booster of small trees for small data (each tree on half the features and a
-    /// fresh 80 % of the rows: stochastic gradient boosting, which decorrelates the trees), and a deep forest.
+    /// fresh 80 % of the rows: stochastic gradient boosting, which decorrelates the trees), and a deep forest;
+    /// and ML.NET's FastTree, FastForest and LightGbm with the command-line settings.
     /// </summary>
     public static IReadOnlyList<ILearner> Grid(LearnSettings s, int rows, int features, int classes, LearningTask task)
     {
@@ -74,6 +104,7 @@ internal static class LearnCandidates
             }, "gbdt-small-trees"));
         }
 
+        grid.AddRange([MLNet(s, MLNetTrainer.FastTree), MLNet(s, MLNetTrainer.FastForest), MLNet(s, MLNetTrainer.LightGbm)]);
         return grid;
     }
 

@@ -21,7 +21,7 @@ internal static class LearnCommand
         var data = new Option<string?>("--data") { Description = "CSV file with a header row", HelpName = "FILE.csv" };
         var target = new Option<string?>("--target") { Description = "Column to predict", HelpName = "COLUMN" };
         var task = new Option<string?>("--task") { Description = "regression, binary or multiclass", HelpName = "TASK" };
-        var algorithm = new Option<string?>("--algorithm") { Description = "gbdt (default), forest, or auto (chosen by inner CV on the training part)", HelpName = "ALGORITHM" };
+        var algorithm = new Option<string?>("--algorithm") { Description = "gbdt (default) or forest (the engine's), fasttree, fastforest or lightgbm (ML.NET's), or auto (chosen among both libraries by inner CV on the training part)", HelpName = "ALGORITHM" };
         var trees = new Option<string?>("--trees") { Description = "Boosting rounds or forest trees (default 100)", HelpName = "N" };
         var leaves = new Option<string?>("--leaves") { Description = "Maximum leaves per tree (default 20)", HelpName = "N" };
         var learningRate = new Option<string?>("--learning-rate") { Description = "Shrinkage (default 0.2)", HelpName = "RATE" };
@@ -123,9 +123,9 @@ internal static class LearnCommand
             _ => throw new LearnInputException($"Unknown --task '{task}': use regression, binary or multiclass."),
         };
         var algo = algorithm?.Trim().ToLowerInvariant() ?? "gbdt";
-        if (algo is not ("gbdt" or "forest" or "auto"))
+        if (!LearnCandidates.Algorithms.Contains(algo, StringComparer.Ordinal))
         {
-            throw new LearnInputException($"Unknown --algorithm '{algorithm}': use gbdt, forest or auto.");
+            throw new LearnInputException($"Unknown --algorithm '{algorithm}': use {string.Join(", ", LearnCandidates.Algorithms)}.");
         }
 
         if (testFraction is not null && cv is not null)

@@ -18,6 +18,7 @@ internal static class LearnReport
             w.WriteString("task", TaskName(s.Task));
             w.WriteString("algorithm", s.Algorithm);
             w.WriteString("chosen", Choices(r));
+            w.WriteString("library", string.Join(", ", r.Libraries));
             w.WriteNumber("rows", r.Rows);
             w.WriteNumber("features", r.Features);
             w.WriteString("evaluation", s.Folds > 0 ? "cv" : "holdout");
@@ -63,6 +64,7 @@ internal static class LearnReport
         {
             ("task", TaskName(s.Task)),
             ("algorithm", s.Algorithm == "auto" ? $"auto → {Choices(r)}" : Choices(r)),
+            ("library", string.Join(", ", r.Libraries)),
             ("rows × features", string.Create(c, $"{r.Rows:N0} × {r.Features:N0}")),
             ("evaluation", s.Folds > 0 ? string.Create(c, $"{s.Folds}-fold CV × {s.Repeats}{(s.Group is null ? "" : $", grouped by {s.Group}")}, pooled over {r.PredictedRows:N0} predictions") : string.Create(c, $"hold-out: last {r.PredictedRows:N0} rows ({s.TestFraction:0.###})")),
             ("parse", string.Create(c, $"{parseSeconds:0.000} s")),

@@ -59,6 +59,7 @@ internal static class LearnRunner
         var pooled = new List<double>();
         var perFold = new List<double>();
         var choices = new List<string>();
+        var libraries = new SortedSet<string>(StringComparer.Ordinal);
         double fitSeconds = 0, predictSeconds = 0;
         long predicted = 0;
         foreach (var split in splits)
@@ -67,15 +68,11 @@ internal static class LearnRunner
             var test = set.SelectRows(split.Test);
             var groups = data.Groups is null ? null : split.Train.Select(i => data.Groups[i]).ToArray();
             var clock = Stopwatch.StartNew();
-            var candidate = s.Algorithm switch
-            {
-                "auto" => Choose(s, train, groups),
-                "forest" => LearnCandidates.RandomForest(s),
-                _ => LearnCandidates.Gbdt(s),
-            };
+            var candidate = s.Algorithm == "auto" ? Choose(s, train, groups) : LearnCandidates.ForAlgorithm(s);
             var model = candidate.Fit(task, EnsureBothClasses(task, train), s.Threads);
             fitSeconds += clock.Elapsed.TotalSeconds;
             choices.Add(LearnCandidates.Describe(candidate));
+            libraries.Add(candidate.Library);
 
             clock.Restart();
             var predictions = task == LearningTask.Regression
@@ -103,6 +100,7 @@ internal static class LearnRunner
             task == LearningTask.Regression ? null : ClassificationMetrics.Compute(all, labels, outputs),
             splits.Count > 1 ? MetricSummary.FromValues(perFold) : null,
             choices.GroupBy(c => c, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => (g.Key, g.Count())).ToList(),
+            [.. libraries],
             data.Classes);
     }
 
@@ -166,4 +164,5 @@ internal sealed record LearnResult(
     ClassificationMetrics? Classification,
     MetricSummary? FoldSpread,
     IReadOnlyList<(string Choice, int Count)> Choices,
+    IReadOnlyList<string> Libraries,
     IReadOnlyList<string> Classes);

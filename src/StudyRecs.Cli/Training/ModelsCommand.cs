@@ -36,10 +36,10 @@ internal static class ModelsCommand
                 return ExitCodes.Ok;
             }
 
-            Console.WriteLine($"{"task",-15} {"version",-15} {"active",-7} {"algorithm",-28} {"rows",7}  created by");
+            Console.WriteLine($"{"task",-15} {"version",-15} {"active",-7} {"algorithm",-28} {"library",-10} {"rows",7}  created by");
             foreach (var m in models)
             {
-                Console.WriteLine($"{m.Task.ToString().ToLowerInvariant(),-15} {m.Version,-15} {(m.IsActive ? "yes" : ""),-7} {m.Algorithm,-28} {m.RowsUsed,7}  {m.CreatedBy}");
+                Console.WriteLine($"{m.Task.ToString().ToLowerInvariant(),-15} {m.Version,-15} {(m.IsActive ? "yes" : ""),-7} {m.Algorithm,-28} {ModelLibrary.Of(m),-10} {m.RowsUsed,7}  {m.CreatedBy}");
             }
 
             return ExitCodes.Ok;

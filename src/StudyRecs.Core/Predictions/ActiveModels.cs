@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning;
+using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Serialization;
 
 namespace StudyRecs.Core.Predictions;
@@ -36,7 +37,7 @@ public sealed class ServingModel
     {
         try
         {
-            var model = ModelFormats.Engine.Load(stored.Artifact);
+            var model = MLNetModelFormat.WithEngine.Load(stored.Artifact);
             var schema = FeatureSchema.FromJson(stored.FeatureSchemaJson);
             if (schema.Features.Count != model.FeatureCount)
             {

@@ -22,7 +22,7 @@ internal sealed record TaskData(TrainingSet Set, IReadOnlyList<string> Students,
 /// <summary>A grid candidate's cross-validated metrics.</summary>
 internal sealed record CandidateEvaluation(TrainingCandidate Candidate, IReadOnlyDictionary<string, MetricSummary> Metrics, double Seconds, bool Selected)
 {
-    public CandidateResult ToResult() => new(Candidate.Name, Candidate.Algorithm, Metrics, Seconds, Selected);
+    public CandidateResult ToResult() => new(Candidate.Name, Candidate.Algorithm, Metrics, Seconds, Selected, Candidate.Library);
 }
 
 /// <summary>The model of one task: refitted winner, its report as JSON, and every candidate tried.</summary>
@@ -42,7 +42,7 @@ internal sealed record TaskTrainingResult(
 /// predictions (the rule `studyrecs learn` uses too), refits it on all rows, calibrates classifiers on the out-of-fold
 /// probabilities, and reports metrics of the out-of-fold predictions.
 /// </summary>
-internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, TimeProvider time)
+internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Func<ModelTask, IReadOnlyList<TrainingCandidate>> grid, TimeProvider time)
 {
     public const string RegressionSelectionMetric = "cv_rmse";
     public const string ClassificationSelectionMetric = "cv_weighted_f1";
@@ -86,7 +86,7 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
             winner.Name, winner.Algorithm, pooled.Rmse, pooled.Mae, pooled.R2,
             chosen[best].Metrics["rmse"], chosen[best].Metrics["mae"], chosen[best].Metrics["r2"], training,
             Spread(residuals), Importance(model), chosen.Select(c => c.ToResult()).ToArray(),
-            Summary(data, seconds, splits.Count));
+            Summary(data, seconds, splits.Count), winner.Library);
         return new TaskTrainingResult(model, winner, ModelMetricsJson.Write(report), RegressionSelectionMetric, report.CvRmse.Mean, chosen, labels.Length, seconds);
     }
 
@@ -124,7 +124,7 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
             string.Create(CultureInfo.InvariantCulture, $"temperature {calibrator.Temperature:0.###}"),
             ConfidenceCurve(probabilities, labels, classes), GradeCurves(probabilities, labels, names),
             Balance(labels, names), Importance(model), chosen.Select(c => c.ToResult()).ToArray(),
-            Summary(data, seconds, splits.Count));
+            Summary(data, seconds, splits.Count), winner.Library);
         return new TaskTrainingResult(model, winner, ModelMetricsJson.Write(report), ClassificationSelectionMetric, report.CvWeightedF1.Mean, chosen, labels.Length, seconds);
     }
 
@@ -133,12 +133,12 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Ti
         ModelTask task, LearningTask learningTask, TaskData data, ITrainingProgress progress, CancellationToken cancellationToken)
     {
         var splits = StudentFolds(data.Students, folds, seed);
-        var grid = TrainingCandidate.Grid(task, seed);
+        var candidates = grid(task);
         var selection = await new CandidateSelection(learningTask, threads).SelectAsync(
-            grid.Select(c => c.Learner).ToArray(), data.Set, splits,
-            (index, ct) => progress.CandidateAsync(task, index, grid.Count, ct), cancellationToken);
+            candidates.Select(c => c.Learner).ToArray(), data.Set, splits,
+            (index, ct) => progress.CandidateAsync(task, index, candidates.Count, ct), cancellationToken);
         var evaluations = selection.Candidates
-            .Select((c, i) => new CandidateEvaluation(grid[i], c.FoldMetrics, c.Seconds, Selected: false)).ToArray();
+            .Select((c, i) => new CandidateEvaluation(candidates[i], c.FoldMetrics, c.Seconds, Selected: false)).ToArray();
         return (splits, evaluations, selection);
     }
 

@@ -14,7 +14,8 @@ public sealed record TrainingDataSummary(int RowsUsed, IReadOnlyList<long> Datas
 
 /// <summary>One candidate of the grid with its cross-validated metrics (the CV results table).</summary>
 /// <param name="Metrics">Mean and spread over the folds, by metric name (<c>rmse</c>, <c>mae</c>, <c>r2</c>; <c>accuracy</c>, <c>weighted_f1</c>, <c>log_loss</c>).</param>
-public sealed record CandidateResult(string Candidate, string Algorithm, IReadOnlyDictionary<string, MetricSummary> Metrics, double DurationSeconds, bool Selected);
+/// <param name="Library">The learner library (<c>studyrecs</c> or <c>ml.net</c>); null in reports written before ML.NET joined (all the engine's).</param>
+public sealed record CandidateResult(string Candidate, string Algorithm, IReadOnlyDictionary<string, MetricSummary> Metrics, double DurationSeconds, bool Selected, string? Library = null);
 
 /// <summary>Share of the total split gain of one feature (shares of all features sum to 1).</summary>
 public sealed record FeatureImportance(string Feature, double Gain);
@@ -44,7 +45,8 @@ public sealed record RegressionReport(
     ResidualSpread Residuals,
     IReadOnlyList<FeatureImportance> Importance,
     IReadOnlyList<CandidateResult> Candidates,
-    TrainingDataSummary Data);
+    TrainingDataSummary Data,
+    string? Library = null);
 
 /// <summary>One grade's row of the per-class table (out-of-fold, calibrated probabilities).</summary>
 public sealed record GradeReport(string Grade, double Precision, double Recall, double F1, int Support, double Brier);
@@ -87,4 +89,5 @@ public sealed record ClassificationReport(
     ClassBalance Balance,
     IReadOnlyList<FeatureImportance> Importance,
     IReadOnlyList<CandidateResult> Candidates,
-    TrainingDataSummary Data);
+    TrainingDataSummary Data,
+    string? Library = null);

@@ -14,7 +14,7 @@ public class TrainedModel
 
     public ModelTask Task { get; set; }
 
-    /// <summary>"gbdt" or "forest".</summary>
+    /// <summary>The trainer: "gbdt" or "forest" (the engine's), "fasttree", "fastforest" or "lightgbm" (ML.NET's); see <see cref="ModelLibrary"/>.</summary>
     public required string Algorithm { get; set; }
 
     /// <summary>The winning candidate's name and trainer settings, as JSON.</summary>
@@ -65,4 +65,29 @@ public class TrainedModel
 
     /// <summary>Cross-validated value of <see cref="SelectionMetric"/>, used by the activation rule and for comparing versions.</summary>
     public double SelectionScore { get; set; }
+}
+
+/// <summary>Which learner library trained a stored version.</summary>
+public static class ModelLibrary
+{
+    /// <summary>
+    /// The <c>library</c> named in the version's settings; versions stored before ML.NET joined name none and were all
+    /// trained by the engine (<c>studyrecs</c>).
+    /// </summary>
+    public static string Of(TrainedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        try
+        {
+            using var settings = System.Text.Json.JsonDocument.Parse(model.SettingsJson);
+            return settings.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && settings.RootElement.TryGetProperty("library", out var library) && library.ValueKind == System.Text.Json.JsonValueKind.String
+                ? library.GetString()!
+                : Learning.EngineInfo.Library;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Learning.EngineInfo.Library;
+        }
+    }
 }

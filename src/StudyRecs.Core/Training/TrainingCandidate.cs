@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using StudyRecs.Learning;
 using StudyRecs.Learning.Boosting;
+using StudyRecs.Learning.MLNet;
 
 namespace StudyRecs.Core.Training;
 
@@ -9,38 +11,75 @@ internal sealed record TrainingCandidate(ILearner Learner)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The libraries a grid can draw from, in grid order.</summary>
+    public static readonly IReadOnlyList<string> KnownLibraries = [EngineInfo.Library, MLNetLearner.LibraryName];
+
     public string Algorithm => Learner.Algorithm;
+
+    public string Library => Learner.Library;
 
     /// <summary>Short name for logs and pages, e.g. "gbdt leaves=20 lr=0.2 trees=100".</summary>
     public string Name => Learner.Name;
 
     /// <summary>The candidate's name, algorithm and full trainer settings.</summary>
-    public string SettingsJson => JsonSerializer.Serialize(new { Candidate = Name, Algorithm, Settings = Learner.Settings }, Json);
+    public string SettingsJson => JsonSerializer.Serialize(new { Candidate = Name, Algorithm, Library, Settings = Learner.Settings }, Json);
 
     /// <summary>
-    /// The grid per task, small enough that a few thousand rows cross-validate in seconds on two cores: a shallow,
-    /// slowly learning booster; FastTree's default booster with fewer rounds; a forest of moderately deep trees.
-    /// Classification grows one tree per grade per round, so its boosters use fewer rounds.
+    /// The grid per task, small enough that a few thousand rows cross-validate in seconds on two cores. The engine's: a
+    /// shallow, slowly learning booster; FastTree's default booster with fewer rounds; a forest of moderately deep
+    /// trees. ML.NET's gets the same shapes, so each family has a fair chance: FastTree with both booster settings,
+    /// FastForest with the forest's, LightGbm between the two boosters. Classification grows one tree per grade per
+    /// round (one-versus-all: one model per grade), so its boosters use fewer rounds.
     /// </summary>
-    public static IReadOnlyList<TrainingCandidate> Grid(ModelTask task, int seed)
+    public static IReadOnlyList<TrainingCandidate> Grid(ModelTask task, TrainingOptions options, ILogger logger)
     {
+        var seed = options.Seed;
         var classification = task == ModelTask.Classification;
-        return
-        [
-            new(new GradientBoostingLearner(new GradientBoostingOptions
-            {
-                NumberOfLeaves = 8, LearningRate = 0.1, NumberOfTrees = classification ? 60 : 150, MinimumExampleCountPerLeaf = 10,
-                FeatureFraction = 0.8, BaggingSize = 1, BaggingExampleFraction = 0.8, L2Regularization = 1, Seed = seed,
-            })),
-            new(new GradientBoostingLearner(new GradientBoostingOptions
-            {
-                NumberOfLeaves = 20, LearningRate = 0.2, NumberOfTrees = classification ? 25 : 60, MinimumExampleCountPerLeaf = 20, Seed = seed,
-            })),
-            new(new RandomForestLearner(new RandomForestOptions
-            {
-                NumberOfLeaves = 32, NumberOfTrees = classification ? 40 : 100, MinimumExampleCountPerLeaf = 5,
-                FeatureFractionPerSplit = classification ? 0.3 : 0.5, BaggingExampleFraction = 0.632, Seed = seed,
-            })),
-        ];
+        var grid = new List<TrainingCandidate>();
+        if (options.LibrariesToTrain.Contains(EngineInfo.Library, StringComparer.Ordinal))
+        {
+            grid.AddRange(
+            [
+                new(new GradientBoostingLearner(new GradientBoostingOptions
+                {
+                    NumberOfLeaves = 8, LearningRate = 0.1, NumberOfTrees = classification ? 60 : 150, MinimumExampleCountPerLeaf = 10,
+                    FeatureFraction = 0.8, BaggingSize = 1, BaggingExampleFraction = 0.8, L2Regularization = 1, Seed = seed,
+                })),
+                new(new GradientBoostingLearner(new GradientBoostingOptions
+                {
+                    NumberOfLeaves = 20, LearningRate = 0.2, NumberOfTrees = classification ? 25 : 60, MinimumExampleCountPerLeaf = 20, Seed = seed,
+                })),
+                new(new RandomForestLearner(new RandomForestOptions
+                {
+                    NumberOfLeaves = 32, NumberOfTrees = classification ? 40 : 100, MinimumExampleCountPerLeaf = 5,
+                    FeatureFractionPerSplit = classification ? 0.3 : 0.5, BaggingExampleFraction = 0.632, Seed = seed,
+                })),
+            ]);
+        }
+
+        if (options.LibrariesToTrain.Contains(MLNetLearner.LibraryName, StringComparer.Ordinal))
+        {
+            grid.AddRange(
+            [
+                new(new MLNetLearner(new MLNetTreeOptions
+                {
+                    Trainer = MLNetTrainer.FastTree, NumberOfLeaves = 8, LearningRate = 0.1, NumberOfTrees = classification ? 60 : 150, MinimumExampleCountPerLeaf = 10, Seed = seed,
+                }, logger: logger)),
+                new(new MLNetLearner(new MLNetTreeOptions
+                {
+                    Trainer = MLNetTrainer.FastTree, NumberOfLeaves = 20, LearningRate = 0.2, NumberOfTrees = classification ? 25 : 60, MinimumExampleCountPerLeaf = 20, Seed = seed,
+                }, logger: logger)),
+                new(new MLNetLearner(new MLNetTreeOptions
+                {
+                    Trainer = MLNetTrainer.FastForest, NumberOfLeaves = 32, NumberOfTrees = classification ? 40 : 100, MinimumExampleCountPerLeaf = 5, Seed = seed,
+                }, logger: logger)),
+                new(new MLNetLearner(new MLNetTreeOptions
+                {
+                    Trainer = MLNetTrainer.LightGbm, NumberOfLeaves = 16, LearningRate = 0.1, NumberOfTrees = classification ? 40 : 100, MinimumExampleCountPerLeaf = 10, Seed = seed,
+                }, logger: logger)),
+            ]);
+        }
+
+        return grid;
     }
 }

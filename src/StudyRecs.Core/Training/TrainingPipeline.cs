@@ -238,9 +238,9 @@ public sealed partial class TrainingPipeline(
         }
 
         var threads = _options.Threads ?? Environment.ProcessorCount;
-        var trainer = new CrossValidatedTrainer(_options.CvFolds, _options.Seed, threads, time);
-        var regressionCandidates = regression is null ? 0 : TrainingCandidate.Grid(ModelTask.Regression, _options.Seed).Count;
-        run.CandidateCount = regressionCandidates + (classification is null ? 0 : TrainingCandidate.Grid(ModelTask.Classification, _options.Seed).Count);
+        var trainer = new CrossValidatedTrainer(_options.CvFolds, _options.Seed, threads, Grid, time);
+        var regressionCandidates = regression is null ? 0 : Grid(ModelTask.Regression).Count;
+        run.CandidateCount = regressionCandidates + (classification is null ? 0 : Grid(ModelTask.Classification).Count);
         var results = new List<(ModelTask Task, TaskTrainingResult Result)>();
         if (regression is not null)
         {
@@ -255,6 +255,8 @@ public sealed partial class TrainingPipeline(
         await SaveProgressAsync(db, run, "Saving", cancellationToken);
         return await StoreAsync(db, run, datasets, datasetIds, dataHash, schemaJson, results, notes, cancellationToken);
     }
+
+    private IReadOnlyList<TrainingCandidate> Grid(ModelTask task) => TrainingCandidate.Grid(task, _options, logger);
 
     private static TaskData? RegressionData(List<DatasetRow> rows, DenseMatrix features, FeatureSchema schema, long[] datasetIds, string dataHash, int minimum, List<string> notes)
     {

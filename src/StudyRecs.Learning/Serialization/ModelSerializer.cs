@@ -20,25 +20,40 @@ internal static class ModelSerializer
     private const int ChecksumLength = 32;
     private const long MaximumPayload = int.MaxValue - 64;
 
-    public static void Write(TreeEnsembleModel model, Stream stream)
+    public static void Write(TreeEnsembleModel model, Stream stream) =>
+        WriteFramed(stream, Magic, EngineInfo.FormatVersion, w => WritePayload(model, w));
+
+    public static TreeEnsembleModel Read(Stream stream) =>
+        ReadFramed(stream, Magic, EngineInfo.FormatVersion, "a StudyRecs tree model", (r, _) => ReadPayload(r));
+
+    /// <summary>
+    /// Writes a framed file: <paramref name="magic"/> (4 bytes), <paramref name="version"/> (int32), payload length
+    /// (int64), the payload <paramref name="writePayload"/> writes, SHA-256 of the payload. Every model format of the
+    /// project is framed this way.
+    /// </summary>
+    internal static void WriteFramed(Stream stream, ReadOnlySpan<byte> magic, int version, Action<BinaryWriter> writePayload)
     {
         using var payload = new MemoryStream();
         using (var w = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            WritePayload(model, w);
+            writePayload(w);
         }
 
         var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
         Span<byte> header = stackalloc byte[HeaderLength];
-        Magic.CopyTo(header);
-        BitConverter.TryWriteBytes(header[4..], EngineInfo.FormatVersion);
+        magic.CopyTo(header);
+        BitConverter.TryWriteBytes(header[4..], version);
         BitConverter.TryWriteBytes(header[8..], payload.Length);
         stream.Write(header);
         stream.Write(bytes);
         stream.Write(SHA256.HashData(bytes));
     }
 
-    public static TreeEnsembleModel Read(Stream stream)
+    /// <summary>
+    /// Reads a file <see cref="WriteFramed"/> wrote, refusing a wrong signature, a newer or invalid version, a truncated
+    /// file or a checksum mismatch; <paramref name="readPayload"/> gets the payload and its version and must read all of it.
+    /// </summary>
+    internal static T ReadFramed<T>(Stream stream, ReadOnlySpan<byte> magic, int newestVersion, string what, Func<BinaryReader, int, T> readPayload)
     {
         var header = new byte[HeaderLength];
         if (ReadFully(stream, header) < HeaderLength)
@@ -46,15 +61,15 @@ internal static class ModelSerializer
             throw new ModelFormatException("The model file is truncated: its header is incomplete.");
         }
 
-        if (!header.AsSpan(0, 4).SequenceEqual(Magic))
+        if (!header.AsSpan(0, 4).SequenceEqual(magic))
         {
-            throw new ModelFormatException("The data is not a StudyRecs tree model (wrong file signature).");
+            throw new ModelFormatException($"The data is not {what} (wrong file signature).");
         }
 
         var version = BitConverter.ToInt32(header, 4);
-        if (version > EngineInfo.FormatVersion)
+        if (version > newestVersion)
         {
-            throw new ModelFormatException($"The model was written in format version {version} by a newer engine; this engine reads versions up to {EngineInfo.FormatVersion}. Upgrade StudyRecs to load it.");
+            throw new ModelFormatException($"The model was written in format version {version} by a newer engine; this engine reads versions up to {newestVersion}. Upgrade StudyRecs to load it.");
         }
 
         if (version < 1)
@@ -83,7 +98,7 @@ internal static class ModelSerializer
         try
         {
             using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
-            var model = ReadPayload(reader);
+            var model = readPayload(reader, version);
             if (reader.BaseStream.Position != payload.Length)
             {
                 throw new ModelFormatException("The model file is corrupt: unexpected data after the model.");
@@ -166,25 +181,7 @@ internal static class ModelSerializer
             }
         }
 
-        switch (model.Calibrator)
-        {
-            case null:
-                w.Write((byte)0);
-                break;
-            case PlattCalibrator platt:
-                w.Write((byte)1);
-                w.Write(platt.Slope);
-                w.Write(platt.Intercept);
-                break;
-            case TemperatureCalibrator temperature:
-                w.Write((byte)2);
-                w.Write(temperature.Temperature);
-                w.Write(temperature.ClassCount);
-                break;
-            default:
-                throw new NotSupportedException($"Cannot save calibrator {model.Calibrator.GetType().Name}.");
-        }
-
+        WriteCalibrator(w, model.Calibrator);
         WriteDictionary(w, model.TrainingOptions);
         WriteDictionary(w, model.Metadata);
     }
@@ -231,13 +228,7 @@ internal static class ModelSerializer
             trees[t] = ReadTree(r, featureCount);
         }
 
-        ProbabilityCalibrator? calibrator = r.ReadByte() switch
-        {
-            0 => null,
-            1 => new PlattCalibrator(r.ReadDouble(), r.ReadDouble()),
-            2 => new TemperatureCalibrator(r.ReadDouble(), r.ReadInt32()),
-            var kind => throw new ModelFormatException($"The model file is corrupt: unknown calibrator kind {kind}."),
-        };
+        var calibrator = ReadCalibrator(r);
         var options = ReadDictionary(r);
         var metadata = ReadDictionary(r);
         var model = new TreeEnsembleModel(task, algorithm, transform, initial, trees, bins, names, classLabels, null, options, metadata);
@@ -281,7 +272,37 @@ internal static class ModelSerializer
         return new RegressionTree(nodes, values, covers, leafCovers, gains);
     }
 
-    private static void WriteDictionary(BinaryWriter w, IReadOnlyDictionary<string, string> values)
+    internal static void WriteCalibrator(BinaryWriter w, ProbabilityCalibrator? calibrator)
+    {
+        switch (calibrator)
+        {
+            case null:
+                w.Write((byte)0);
+                break;
+            case PlattCalibrator platt:
+                w.Write((byte)1);
+                w.Write(platt.Slope);
+                w.Write(platt.Intercept);
+                break;
+            case TemperatureCalibrator temperature:
+                w.Write((byte)2);
+                w.Write(temperature.Temperature);
+                w.Write(temperature.ClassCount);
+                break;
+            default:
+                throw new NotSupportedException($"Cannot save calibrator {calibrator.GetType().Name}.");
+        }
+    }
+
+    internal static ProbabilityCalibrator? ReadCalibrator(BinaryReader r) => r.ReadByte() switch
+    {
+        0 => null,
+        1 => new PlattCalibrator(r.ReadDouble(), r.ReadDouble()),
+        2 => new TemperatureCalibrator(r.ReadDouble(), r.ReadInt32()),
+        var kind => throw new ModelFormatException($"The model file is corrupt: unknown calibrator kind {kind}."),
+    };
+
+    internal static void WriteDictionary(BinaryWriter w, IReadOnlyDictionary<string, string> values)
     {
         var keys = values.Keys.Order(StringComparer.Ordinal).ToArray();
         w.Write(keys.Length);
@@ -292,7 +313,7 @@ internal static class ModelSerializer
         }
     }
 
-    private static Dictionary<string, string> ReadDictionary(BinaryReader r)
+    internal static Dictionary<string, string> ReadDictionary(BinaryReader r)
     {
         var count = Count(r);
         var result = new Dictionary<string, string>(count, StringComparer.Ordinal);
@@ -304,14 +325,14 @@ internal static class ModelSerializer
         return result;
     }
 
-    private static int Count(BinaryReader r)
+    internal static int Count(BinaryReader r)
     {
         var count = r.ReadInt32();
         Check(count >= 0 && count <= r.BaseStream.Length - r.BaseStream.Position + 1, "a count is impossible");
         return count;
     }
 
-    private static void Check(bool condition, string what)
+    internal static void Check(bool condition, string what)
     {
         if (!condition)
         {

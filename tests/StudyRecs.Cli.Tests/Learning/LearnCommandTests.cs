@@ -60,6 +60,33 @@ public sealed class LearnCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("fasttree", "ml.net")]
+    [InlineData("fastforest", "ml.net")]
+    [InlineData("lightgbm", "ml.net")]
+    [InlineData("gbdt", "studyrecs")]
+    [InlineData("forest", "studyrecs")]
+    public void Every_algorithm_of_both_libraries_learns_and_names_its_library(string algorithm, string library)
+    {
+        var path = Write($"lib-{algorithm}.csv", Rows(300, (x, r) => (3 * x[0]) + x[1] + (0.1 * r.NextDouble())), header: "a,b,c,y");
+        var (code, output, error) = Invoke("--data", path, "--target", "y", "--task", "regression", "--algorithm", algorithm, "--json", "--threads", "1", "--trees", "30", "--min-leaf", "3");
+        Assert.True(code == 0, error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(algorithm, root.GetProperty("algorithm").GetString());
+        Assert.Equal(library, root.GetProperty("library").GetString());
+        Assert.StartsWith(algorithm + " (", root.GetProperty("chosen").GetString(), StringComparison.Ordinal);
+        Assert.True(root.GetProperty("r2").GetDouble() > 0.8, output);
+    }
+
+    [Fact]
+    public void An_unknown_algorithm_is_refused_naming_the_known_ones()
+    {
+        var path = Write("unknown-algorithm.csv", Rows(50, (x, _) => x[0]), header: "a,b,c,y");
+        var (code, _, error) = Invoke("--data", path, "--target", "y", "--task", "regression", "--algorithm", "xgboost");
+        Assert.Equal(2, code);
+        Assert.Contains("fasttree, fastforest, lightgbm", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Repeated_grouped_cv_and_auto_report_the_choice_and_the_spread()
     {
@@ -78,6 +105,7 @@ public sealed class LearnCommandTests : IDisposable
         var root = JsonDocument.Parse(output).RootElement;
         Assert.Equal("auto", root.GetProperty("algorithm").GetString());
         Assert.False(string.IsNullOrEmpty(root.GetProperty("chosen").GetString()));
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("library").GetString()));
         Assert.Equal(2, root.GetProperty("features").GetInt32());
         Assert.Equal(480, root.GetProperty("test_rows").GetInt32());
         Assert.True(root.GetProperty("fold_accuracy_sd").GetDouble() >= 0);

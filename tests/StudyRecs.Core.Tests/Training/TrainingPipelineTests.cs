@@ -10,7 +10,10 @@ using Xunit.Abstractions;
 
 namespace StudyRecs.Core.Tests.Training;
 
-/// <summary>One training run over a generated dataset of 130 students (1,300 rows), shared by the read-only tests.</summary>
+/// <summary>
+/// One training run over a generated dataset of 130 students (1,300 rows), shared by the read-only tests; the grid is
+/// restricted to the engine's learners (ML.NET's are tested with their own grid in <see cref="MLNetPortalTrainingTests"/>).
+/// </summary>
 public sealed class TrainedPortalFixture : IAsyncLifetime
 {
     internal TrainingTestHost Host { get; private set; } = null!;
@@ -26,7 +29,7 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await TrainingTestHost.StartAsync();
+        Host = await TrainingTestHost.StartAsync(extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "studyrecs" });
         Dataset = await Host.ImportGeneratedAsync(130);
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
