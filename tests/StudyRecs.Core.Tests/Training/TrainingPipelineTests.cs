@@ -13,7 +13,7 @@ namespace StudyRecs.Core.Tests.Training;
 /// <summary>One training run over a generated dataset of 130 students (1,300 rows), shared by the read-only tests.</summary>
 public sealed class TrainedPortalFixture : IAsyncLifetime
 {
-    internal TrainingTestHost Host { get; private set; } = null!;
+    internal CoreTestHost Host { get; private set; } = null!;
 
     public UploadedDataset Dataset { get; private set; } = null!;
 
@@ -26,7 +26,7 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await TrainingTestHost.StartAsync();
+        Host = await CoreTestHost.StartAsync();
         Dataset = await Host.ImportGeneratedAsync(130);
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
