@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning;
 using StudyRecs.Learning.MLNet;
@@ -72,10 +73,10 @@ public sealed record ServingModels(ServingModel? Regression, ServingModel? Class
 
 /// <summary>
 /// The active model versions of this node, read once and swapped as a whole when the registry's active versions
-/// change (<see cref="RefreshAsync"/>, called by <see cref="ActiveModelWatcher"/> every few seconds and right after a
+/// change (<see cref="RefreshAsync"/>, called by <see cref="RefreshableModelWatcher"/> every few seconds and right after a
 /// local activation). Readers take <see cref="Current"/> once per forecast and never see a half-switched pair.
 /// </summary>
-public sealed partial class ActiveModels(IServiceScopeFactory scopes, ILogger<ActiveModels> logger) : IRefreshableModel, IDisposable
+public sealed partial class ActiveModels(IServiceScopeFactory scopes, IOptions<PredictionOptions> options, ILogger<ActiveModels> logger) : IRefreshableModel, IDisposable
 {
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private ServingModels _current = ServingModels.None;
@@ -94,6 +95,10 @@ public sealed partial class ActiveModels(IServiceScopeFactory scopes, ILogger<Ac
 
         return Current;
     }
+
+    public string Description => "the grade models";
+
+    public TimeSpan RefreshInterval => TimeSpan.FromSeconds(options.Value.RefreshSeconds);
 
     public bool Serves(ModelTask task) => task is ModelTask.Regression or ModelTask.Classification;
 

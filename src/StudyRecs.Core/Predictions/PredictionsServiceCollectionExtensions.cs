@@ -19,7 +19,7 @@ public static class PredictionsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ActiveModels>();
         services.AddSingleton<IRefreshableModel>(sp => sp.GetRequiredService<ActiveModels>());
-        services.AddHostedService<ActiveModelWatcher>();
+        services.AddHostedService<RefreshableModelWatcher>();
         services.AddSingleton<Forecaster>();
         services.AddScoped<StudyPlanner>();
         services.AddScoped<StudentForecasts>();

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
@@ -127,7 +126,7 @@ public sealed class RecommendationModel
 
 /// <summary>
 /// The recommender this node serves, swapped as a whole when the registry's active recommendation version changes
-/// (<see cref="RefreshAsync"/>, called by <see cref="ActiveRecommenderWatcher"/> and right after a local activation or
+/// (<see cref="RefreshAsync"/>, called by <see cref="RefreshableModelWatcher"/> and right after a local activation or
 /// reindex). Without a trained version it serves the fallback chain over the current catalog, rebuilt when the catalog changes.
 /// </summary>
 public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbContextFactory<StudyRecsDbContext> dbs, IOptions<RecommendationOptions> options, ILogger<ActiveRecommender> logger) : IRefreshableModel, IDisposable
@@ -146,6 +145,10 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
         await RefreshAsync(cancellationToken);
         return Volatile.Read(ref _current)!;
     }
+
+    public string Description => "the recommender";
+
+    public TimeSpan RefreshInterval => TimeSpan.FromSeconds(options.Value.RefreshSeconds);
 
     public bool Serves(ModelTask task) => task == ModelTask.Recommendation;
 
@@ -264,28 +267,4 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Active recommendation version {Version} cannot be loaded; the previous model stays in service.")]
     private static partial void LogUnloadable(ILogger logger, Exception exception, string version);
-}
-
-/// <summary>Polls the registry's active recommendation version every <see cref="RecommendationOptions.RefreshSeconds"/> so a switch on any node reaches this one.</summary>
-public sealed partial class ActiveRecommenderWatcher(ActiveRecommender recommender, IOptions<RecommendationOptions> options, TimeProvider time, ILogger<ActiveRecommenderWatcher> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.RefreshSeconds), time);
-        do
-        {
-            try
-            {
-                await recommender.RefreshAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogRefreshFailed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the active recommendation version; serving the model loaded before.")]
-    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

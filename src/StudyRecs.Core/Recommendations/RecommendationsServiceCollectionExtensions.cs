@@ -26,7 +26,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddScoped<RecommendationSettings>();
         services.AddSingleton<ActiveRecommender>();
         services.AddSingleton<IRefreshableModel>(sp => sp.GetRequiredService<ActiveRecommender>());
-        services.AddHostedService<ActiveRecommenderWatcher>();
+        services.AddHostedService<RefreshableModelWatcher>();
         services.AddSingleton<IStrategyBandit>(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Bandit == "epsilon-greedy"
             ? new EpsilonGreedyBandit(sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.Epsilon)
             : new ThompsonSamplingBandit());

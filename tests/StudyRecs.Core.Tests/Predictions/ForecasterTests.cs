@@ -10,9 +10,9 @@ namespace StudyRecs.Core.Tests.Predictions;
 
 public sealed class ForecasterTests
 {
-    private static async Task<TrainingTestHost> TrainedHostAsync(int trainings = 1)
+    private static async Task<CoreTestHost> TrainedHostAsync(int trainings = 1)
     {
-        var host = await TrainingTestHost.StartAsync(minimumRows: 100, folds: 3, extra: new Dictionary<string, string?> { ["Predictions:TopFactors"] = "20" });
+        var host = await CoreTestHost.StartAsync(minimumRows: 100, folds: 3, extra: new Dictionary<string, string?> { ["Predictions:TopFactors"] = "20" });
         await host.ImportGeneratedAsync(30);
         for (var i = 0; i < trainings; i++)
         {
@@ -24,7 +24,7 @@ public sealed class ForecasterTests
         return host;
     }
 
-    private static async Task<DatasetRow> AnyRowAsync(TrainingTestHost host) =>
+    private static async Task<DatasetRow> AnyRowAsync(CoreTestHost host) =>
         await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>().AsNoTracking().OrderBy(r => r.Id).FirstAsync());
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class ForecasterTests
     [Fact]
     public async Task The_audit_writer_stores_every_queued_log_when_the_host_stops()
     {
-        await using var host = await TrainingTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var inbox = host.Services.GetRequiredService<PredictionAuditInbox>();
         var writer = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<PredictionAuditWriter>().Single();
         await writer.StartAsync(CancellationToken.None);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Recommendations;
+using StudyRecs.Core.Tests.Training;
 
 namespace StudyRecs.Core.Tests.Recommendations;
 
@@ -20,16 +21,16 @@ public class RecommendationEventWriterTests
         AtUtc = new DateTime(2026, 11, 22, 1, 0, 0, DateTimeKind.Utc),
     };
 
-    private static RecommendationEventWriter Writer(RecommendationTestHost host) =>
+    private static RecommendationEventWriter Writer(CoreTestHost host) =>
         host.Services.GetServices<IHostedService>().OfType<RecommendationEventWriter>().Single();
 
-    private static Task<List<RecommendationEvent>> StoredAsync(RecommendationTestHost host) =>
+    private static Task<List<RecommendationEvent>> StoredAsync(CoreTestHost host) =>
         host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<RecommendationEvent>().AsNoTracking().OrderBy(e => e.Id).ToListAsync());
 
     [Fact]
     public async Task Stores_queued_events_once_per_request_resource_and_type_within_a_batch_and_against_stored_ones()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         await host.WithScopeAsync(async sp =>
         {
             var db = sp.GetRequiredService<StudyRecsDbContext>();
@@ -57,7 +58,7 @@ public class RecommendationEventWriterTests
     [Fact]
     public async Task A_database_that_refuses_every_batch_does_not_stop_the_writer_or_fail_the_host_stop()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Database.ExecuteSqlRawAsync("DROP TABLE RecommendationEvents"));
         var inbox = host.Services.GetRequiredService<RecommendationEventInbox>();
         var writer = Writer(host);

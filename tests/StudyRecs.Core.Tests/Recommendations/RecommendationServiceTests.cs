@@ -5,6 +5,7 @@ using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.StudyPlans;
+using StudyRecs.Core.Tests.Training;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning.Recommend;
 
@@ -31,16 +32,16 @@ public class RecommendationServiceTests
         DwellSeconds = type == RecommendationEventType.View ? 10 : null,
     };
 
-    private static async Task StoreAsync(RecommendationTestHost host, params RecommendationEvent[] events) =>
+    private static async Task StoreAsync(CoreTestHost host, params RecommendationEvent[] events) =>
         await host.WithScopeAsync(sp => RecommendationEventStore.StoreNewAsync(sp.GetRequiredService<StudyRecsDbContext>(), events, CancellationToken.None));
 
-    private static Task<RecommendationList> RecommendAsync(RecommendationTestHost host, RecommendationQuery query) =>
+    private static Task<RecommendationList> RecommendAsync(CoreTestHost host, RecommendationQuery query) =>
         host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationService>().RecommendAsync(query, CancellationToken.None));
 
     [Fact]
     public async Task Before_any_training_a_new_student_gets_resources_of_their_weak_subjects_with_the_reason()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         await host.SeedCatalogAsync();
 
         var list = await RecommendAsync(host, new RecommendationQuery("NEW1", 5, Overview: Overview("NEW1", Weak("Calculus", atRisk: true), Weak("Physics", atRisk: false))));
@@ -58,7 +59,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task Completed_dismissed_and_retired_resources_are_never_recommended()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var calculus = catalog.Where(r => r.Subject == "Calculus").ToList();
         Assert.True(calculus.Count >= 4);
@@ -78,7 +79,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task An_established_student_is_served_by_the_trained_model_with_reasons_from_their_history_and_an_admin_can_pin_a_strategy()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var events = RecommenderTrainingTests.CommunityEvents(catalog, host.Clock.Now.UtcDateTime);
         await host.WithScopeAsync(async sp =>
@@ -122,7 +123,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task Impressions_are_trials_and_clicks_and_completions_are_rewards_of_their_strategy()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var at = host.Clock.Now.UtcDateTime;
         await StoreAsync(host,
@@ -142,7 +143,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task Without_a_trained_version_the_served_chain_follows_the_catalog()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         await host.SeedCatalogAsync();
         var active = host.Services.GetRequiredService<ActiveRecommender>();
         var before = await active.GetAsync(CancellationToken.None);
@@ -160,7 +161,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task An_empty_catalog_gives_an_empty_list_not_an_error()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
 
         var list = await RecommendAsync(host, new RecommendationQuery("S1", 5, Overview: Overview("S1", Weak("Calculus", true))));
 
@@ -172,7 +173,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task A_serving_ranker_scores_with_the_students_forecasts_event_times_and_impressions()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var now = host.Clock.Now.UtcDateTime;
         var events = RecommenderTrainingTests.CommunityEvents(catalog, now.AddHours(-1));
@@ -273,7 +274,7 @@ public class RecommendationServiceTests
     [Fact]
     public async Task Resources_used_by_several_students_this_week_are_trending_and_older_favourites_are_popular()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var now = host.Clock.Now.UtcDateTime;
         var fresh = catalog[0];

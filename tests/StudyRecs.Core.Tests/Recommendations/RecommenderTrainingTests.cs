@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
+using StudyRecs.Core.Tests.Training;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning.Recommend;
 
@@ -46,7 +47,7 @@ public class RecommenderTrainingTests
         return events;
     }
 
-    private static async Task StoreAsync(RecommendationTestHost host, IEnumerable<RecommendationEvent> events) =>
+    private static async Task StoreAsync(CoreTestHost host, IEnumerable<RecommendationEvent> events) =>
         await host.WithScopeAsync(async sp =>
         {
             var db = sp.GetRequiredService<StudyRecsDbContext>();
@@ -54,13 +55,13 @@ public class RecommenderTrainingTests
             return await db.SaveChangesAsync();
         });
 
-    private static Task<RecommendationTrainingOutcome> TrainAsync(RecommendationTestHost host, bool force = false) =>
+    private static Task<RecommendationTrainingOutcome> TrainAsync(CoreTestHost host, bool force = false) =>
         host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().TrainAsync("job", force, CancellationToken.None));
 
     [Fact]
     public async Task Trains_every_strategy_on_the_events_and_registers_an_active_recommendation_version_with_its_metrics()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var events = CommunityEvents(catalog, host.Clock.Now.UtcDateTime);
         events.Add(new RecommendationEvent { StudentId = "S000", UserName = "x", ResourceId = catalog[0].Id, Type = RecommendationEventType.Impression, RequestId = "imp", AtUtc = host.Clock.Now.UtcDateTime });
@@ -103,7 +104,7 @@ public class RecommenderTrainingTests
     [Fact]
     public async Task The_rankers_student_context_holds_the_impressions_logged_up_to_the_training_and_the_resources_facets()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         var now = host.Clock.Now.UtcDateTime;
         var events = CommunityEvents(catalog, now);
@@ -153,7 +154,7 @@ public class RecommenderTrainingTests
     [Fact]
     public async Task Skips_when_no_event_arrived_since_the_latest_version_and_trains_again_after_one()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         await StoreAsync(host, CommunityEvents(catalog, host.Clock.Now.UtcDateTime));
         var first = (await TrainAsync(host)).Model!;
@@ -176,7 +177,7 @@ public class RecommenderTrainingTests
     [Fact]
     public async Task Too_few_events_train_nothing_and_say_how_many_are_needed()
     {
-        await using var host = await RecommendationTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
         await StoreAsync(host, CommunityEvents(catalog, host.Clock.Now.UtcDateTime, students: 2));
 

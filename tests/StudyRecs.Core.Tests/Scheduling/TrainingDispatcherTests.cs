@@ -15,11 +15,11 @@ public sealed class TrainingDispatcherTests : IAsyncLifetime
 {
     private readonly ServiceProvider _quartz = new ServiceCollection().AddLogging()
         .AddQuartz(q => q.ConfigureScheduler(o => o.InstanceName = "dispatcher-test-" + Guid.NewGuid().ToString("N"))).BuildServiceProvider();
-    private TrainingTestHost _host = null!;
+    private CoreTestHost _host = null!;
 
     private ISchedulerFactory Schedulers => _quartz.GetRequiredService<ISchedulerFactory>();
 
-    public async Task InitializeAsync() => _host = await TrainingTestHost.StartAsync();
+    public async Task InitializeAsync() => _host = await CoreTestHost.StartAsync();
 
     public async Task DisposeAsync()
     {

@@ -32,7 +32,7 @@ public sealed class MLNetPortalTrainingTests
     [Fact]
     public async Task An_unknown_library_stops_the_start_with_a_clear_message()
     {
-        await using var host = await TrainingTestHost.StartAsync(extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "tensorflow" });
+        await using var host = await CoreTestHost.StartAsync(extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "tensorflow" });
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrainingOptions>>().Value);
         Assert.Contains("tensorflow", error.Message, StringComparison.Ordinal);
     }
@@ -40,7 +40,7 @@ public sealed class MLNetPortalTrainingTests
     [Fact]
     public async Task An_ML_NET_winner_is_stored_served_explained_and_rolled_back_like_an_engine_winner()
     {
-        await using var host = await TrainingTestHost.StartAsync(minimumRows: 200, folds: 3,
+        await using var host = await CoreTestHost.StartAsync(minimumRows: 200, folds: 3,
             extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "ml.net", ["Predictions:TopFactors"] = "20" });
         await host.ImportGeneratedAsync(40);
         var first = await host.TrainAsync();

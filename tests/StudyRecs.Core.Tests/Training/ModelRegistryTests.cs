@@ -9,9 +9,9 @@ namespace StudyRecs.Core.Tests.Training;
 /// <summary>Registry operations on hand-made versions (no training needed to switch models).</summary>
 public sealed class ModelRegistryTests : IAsyncLifetime
 {
-    private TrainingTestHost _host = null!;
+    private CoreTestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await TrainingTestHost.StartAsync();
+    public async Task InitializeAsync() => _host = await CoreTestHost.StartAsync();
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

@@ -16,7 +16,7 @@ namespace StudyRecs.Core.Tests.Training;
 /// </summary>
 public sealed class TrainedPortalFixture : IAsyncLifetime
 {
-    internal TrainingTestHost Host { get; private set; } = null!;
+    internal CoreTestHost Host { get; private set; } = null!;
 
     public UploadedDataset Dataset { get; private set; } = null!;
 
@@ -29,7 +29,7 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await TrainingTestHost.StartAsync(extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "studyrecs" });
+        Host = await CoreTestHost.StartAsync(extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "studyrecs" });
         Dataset = await Host.ImportGeneratedAsync(130);
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

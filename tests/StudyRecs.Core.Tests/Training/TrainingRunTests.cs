@@ -12,7 +12,7 @@ public sealed class TrainingRunTests
     [Fact]
     public async Task A_retrained_model_replaces_the_active_one_only_when_it_is_not_worse()
     {
-        await using var host = await TrainingTestHost.StartAsync(minimumRows: 100, folds: 3);
+        await using var host = await CoreTestHost.StartAsync(minimumRows: 100, folds: 3);
         var dataset = await host.ImportGeneratedAsync(40);
 
         var first = await host.TrainAsync([dataset.Id]);
@@ -58,7 +58,7 @@ public sealed class TrainingRunTests
     [Fact]
     public async Task Too_few_labelled_rows_fail_the_run_with_a_clear_message_and_no_model()
     {
-        await using var host = await TrainingTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var dataset = await host.ImportGeneratedAsync(12);
 
         var outcome = await host.TrainAsync();
@@ -84,7 +84,7 @@ public sealed class TrainingRunTests
     [Fact]
     public async Task A_run_refuses_datasets_that_are_not_accepted()
     {
-        await using var host = await TrainingTestHost.StartAsync();
+        await using var host = await CoreTestHost.StartAsync();
         var outcome = await host.TrainAsync([404]);
 
         Assert.Equal(TrainingRunStatus.Failed, outcome.Run.Status);
@@ -94,7 +94,7 @@ public sealed class TrainingRunTests
     [Fact]
     public async Task A_run_cancelled_while_cross_validating_is_interrupted_and_stores_nothing_after_showing_its_progress()
     {
-        await using var host = await TrainingTestHost.StartAsync(minimumRows: 100, folds: 3);
+        await using var host = await CoreTestHost.StartAsync(minimumRows: 100, folds: 3);
         await host.ImportGeneratedAsync(40);
         using var cancel = new CancellationTokenSource();
         await using var scope = host.Services.CreateAsyncScope();

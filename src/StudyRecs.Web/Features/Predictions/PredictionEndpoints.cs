@@ -9,6 +9,7 @@ using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
 using StudyRecs.Core.StudyPlans;
 using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Features.Shared;
 
 namespace StudyRecs.Web.Features.Predictions;
 
@@ -150,21 +151,11 @@ internal static class PredictionEndpoints
         CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        if (!context.Request.HasJsonContentType())
+        var (document, refusal) = await JsonRequestBody.ReadAsync(context, DocumentOptions, "the forecast request as a JSON object",
+            "Send one JSON object, e.g. {\"semester\": 3, \"subject\": \"Calculus\", \"attendance_percentage\": 82}.", ct);
+        if (document is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
-                detail: "Send the forecast request as a JSON object with Content-Type: application/json.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(context.Request.Body, DocumentOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON",
-                detail: $"{e.Message} Send one JSON object, e.g. {{\"semester\": 3, \"subject\": \"Calculus\", \"attendance_percentage\": 82}}.");
+            return refusal!;
         }
 
         using (document)

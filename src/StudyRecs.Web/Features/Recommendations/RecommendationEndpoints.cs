@@ -7,6 +7,7 @@ using StudyRecs.Core.Recommendations;
 using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Predictions;
+using StudyRecs.Web.Features.Shared;
 
 namespace StudyRecs.Web.Features.Recommendations;
 
@@ -56,21 +57,11 @@ internal static class RecommendationEndpoints
 
     private static async Task<IResult> PostEventsAsync(HttpContext context, StudentDataAccess access, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
     {
-        if (!context.Request.HasJsonContentType())
+        var (document, refusal) = await JsonRequestBody.ReadAsync(context, DocumentOptions, "the events as JSON",
+            "Send one event object or an array of them, e.g. {\"resource_id\": 12, \"type\": \"click\", \"request_id\": \"0193ab\"}.", ct);
+        if (document is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
-                detail: "Send the events as JSON with Content-Type: application/json.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(context.Request.Body, DocumentOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON",
-                detail: $"{e.Message} Send one event object or an array of them, e.g. {{\"resource_id\": 12, \"type\": \"click\", \"request_id\": \"0193ab\"}}.");
+            return refusal!;
         }
 
         using (document)

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
+using StudyRecs.Core.Recommendations;
+using StudyRecs.Core.Resources;
 using StudyRecs.Core.Tests.Datasets;
 using StudyRecs.Core.Training;
 
@@ -25,12 +27,15 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
     }
 }
 
-/// <summary>Database, dataset and training services over a temporary SQLite file (schema from <c>EnsureCreated</c>).</summary>
-internal sealed class TrainingTestHost : IAsyncDisposable
+/// <summary>
+/// Database, dataset, catalog, training, forecast and recommendation services over a temporary SQLite file (schema from
+/// <c>EnsureCreated</c>), on a clock that stands still.
+/// </summary>
+internal sealed class CoreTestHost : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-training-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-core-").FullName;
 
-    private TrainingTestHost(IDictionary<string, string?> settings)
+    private CoreTestHost(IDictionary<string, string?> settings)
     {
         var values = new Dictionary<string, string?>(settings)
         {
@@ -44,8 +49,10 @@ internal sealed class TrainingTestHost : IAsyncDisposable
         services.AddStudyRecsDatabase(configuration);
         services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
         services.AddStudyRecsDatasets();
+        services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
         services.AddStudyRecsPredictions();
+        services.AddStudyRecsRecommendations();
         services.AddSingleton<TimeProvider>(Clock);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -57,7 +64,7 @@ internal sealed class TrainingTestHost : IAsyncDisposable
     /// <param name="minimumRows">Training:MinimumRows; null keeps the datasets' default (1,000).</param>
     /// <param name="folds">Training:CvFolds.</param>
     /// <param name="extra">Further settings, e.g. <c>Predictions:TopFactors</c>.</param>
-    public static async Task<TrainingTestHost> StartAsync(int? minimumRows = null, int folds = 5, IDictionary<string, string?>? extra = null)
+    public static async Task<CoreTestHost> StartAsync(int? minimumRows = null, int folds = 5, IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>()) { ["Training:CvFolds"] = folds.ToString(CultureInfo.InvariantCulture) };
         if (minimumRows is not null)
@@ -65,7 +72,7 @@ internal sealed class TrainingTestHost : IAsyncDisposable
             settings["Training:MinimumRows"] = minimumRows.Value.ToString(CultureInfo.InvariantCulture);
         }
 
-        var host = new TrainingTestHost(settings);
+        var host = new CoreTestHost(settings);
         await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
         return host;
@@ -88,6 +95,16 @@ internal sealed class TrainingTestHost : IAsyncDisposable
         var pipeline = scope.ServiceProvider.GetRequiredService<TrainingPipeline>();
         var run = await pipeline.CreateRunAsync(new TrainingRequest(datasetIds, by), CancellationToken.None);
         return await pipeline.RunAsync(run.Id, CancellationToken.None);
+    }
+
+    /// <summary>Seeds the 74-resource starter catalog and returns its resources by id.</summary>
+    public async Task<IReadOnlyList<LearningResource>> SeedCatalogAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StarterCatalogSeeder>().SeedAsync(CancellationToken.None);
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Set<LearningResource>().OrderBy(r => r.Id));
     }
 
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
