@@ -141,7 +141,7 @@ public static class ModelArtifacts
     /// emptied first, then each chunk goes on its end with <c>.WRITE(@chunk, NULL, NULL)</c>, so neither side holds
     /// the whole artifact. Chunks are a multiple of 8,040 bytes, the size SQL Server logs minimally.
     /// </summary>
-    private sealed class SqlServerArtifactStream(StudyRecsDbContext db, string table, string key, string column, long modelId) : Stream
+    private sealed class SqlServerArtifactStream(StudyRecsDbContext db, string table, string key, string column, long modelId) : WriteOnlyStream
     {
         private const int ChunkBytes = 8040 * 128;
 
@@ -149,19 +149,7 @@ public static class ModelArtifacts
         private int _buffered;
         private long _length;
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
         public override long Length => _length;
-
-        public override long Position
-        {
-            get => _length;
-            set => throw new NotSupportedException();
-        }
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -187,7 +175,6 @@ public static class ModelArtifacts
             }
         }
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Flush()
         {
@@ -204,11 +191,6 @@ public static class ModelArtifacts
             _buffered = 0;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     // The artifact's own table (see TrainedModelEntityTypeConfiguration), its key column and its bytes column, from the EF model.
@@ -221,26 +203,14 @@ public static class ModelArtifacts
     }
 
     // Passes writes on and keeps their count and SHA-256.
-    private sealed class HashingStream(Stream inner) : Stream
+    private sealed class HashingStream(Stream inner) : WriteOnlyStream
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private long _length;
 
         public string Sha256 => Convert.ToHexStringLower(_hash.GetCurrentHash());
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
         public override long Length => _length;
-
-        public override long Position
-        {
-            get => _length;
-            set => throw new NotSupportedException();
-        }
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -249,15 +219,9 @@ public static class ModelArtifacts
             _length += buffer.Length;
         }
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Flush() => inner.Flush();
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -268,5 +232,31 @@ public static class ModelArtifacts
 
             base.Dispose(disposing);
         }
+    }
+
+    // What the two write-only streams above share: forward-only, written from spans.
+    private abstract class WriteOnlyStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Position
+        {
+            get => Length;
+            set => throw new NotSupportedException();
+        }
+
+        public abstract override void Write(ReadOnlySpan<byte> buffer);
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
