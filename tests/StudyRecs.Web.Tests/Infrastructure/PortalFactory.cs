@@ -145,6 +145,12 @@ public class PortalFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> SignInWithBearerTokenAsync(string role, string? studentId = null)
     {
         var (email, password) = await CreateUserAsync(role, studentId);
+        return await BearerClientForAsync(email, password);
+    }
+
+    /// <summary>A bearer-token client (no cookies) of an existing account.</summary>
+    public async Task<HttpClient> BearerClientForAsync(string email, string password)
+    {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);

@@ -1,10 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
@@ -297,16 +294,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
             dataset = body.RootElement.GetProperty("id").GetInt64();
         }
 
-        public async Task<HttpClient> BearerClientAsync(Caller caller)
-        {
-            var (email, password) = accounts[caller];
-            var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-            var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
-            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-            using var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
-            return client;
-        }
+        public Task<HttpClient> BearerClientAsync(Caller caller) => Factory.BearerClientForAsync(accounts[caller].Email, accounts[caller].Password);
 
         public Task DisposeAsync()
         {
