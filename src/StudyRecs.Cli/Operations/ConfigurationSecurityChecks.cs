@@ -10,7 +10,6 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Datasets.Generation;
-using StudyRecs.Core.Storage;
 
 namespace StudyRecs.Cli.Operations;
 
@@ -35,7 +34,7 @@ internal static class ConfigurationSecurityChecks
                 : SecurityCheckResult.Of("https-and-hsts", CheckStatus.Pass, $"Environment {environment}: HTTPS redirection and HSTS are on."),
             Cookies(),
             await DemoAccountsAsync(services, development, ct),
-            Keys(configuration),
+            await KeysAsync(services, ct),
             PasswordPolicy(services.GetRequiredService<IOptions<IdentityOptions>>().Value),
             Lockout(services.GetRequiredService<IOptions<IdentityOptions>>().Value),
             RateLimits(configuration),
@@ -79,16 +78,24 @@ internal static class ConfigurationSecurityChecks
             : SecurityCheckResult.Of("demo-accounts", CheckStatus.Fail, $"Demo accounts exist outside Development: {string.Join(", ", present)}. Delete them (studyrecs users) or reset their passwords.");
     }
 
-    private static SecurityCheckResult Keys(IConfiguration configuration)
+    /// <summary>The portal keeps its data-protection keys in the database, so that every node and every restart reads the same ones.</summary>
+    private static async Task<SecurityCheckResult> KeysAsync(IServiceProvider services, CancellationToken ct)
     {
-        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        var keys = Path.Combine(storage.ResolveDataDirectory(), "keys");
-        if (Directory.Exists(keys) && Directory.EnumerateFiles(keys, "*.xml").Any())
+        int count;
+        try
         {
-            return SecurityCheckResult.Of("data-protection-keys", CheckStatus.Pass, $"Persisted in {keys}; several nodes must share this folder.");
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            count = (await db.Database.GetAppliedMigrationsAsync(ct)).Any() ? await db.DataProtectionKeys.CountAsync(ct) : 0;
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            return SecurityCheckResult.Of("data-protection-keys", CheckStatus.Warn, $"Could not read the keys: {e.Message}");
         }
 
-        return SecurityCheckResult.Of("data-protection-keys", CheckStatus.Warn, $"No key in {keys} yet: the portal creates one on first start. Keep the folder on persistent storage.");
+        return count > 0
+            ? SecurityCheckResult.Of("data-protection-keys", CheckStatus.Pass, $"{count} key(s) persisted in the database (table DataProtectionKeys): every node and every restart reads the same ones.")
+            : SecurityCheckResult.Of("data-protection-keys", CheckStatus.Warn, "No key in the database yet: the portal creates one on its first start and keeps it there.");
     }
 
     private static SecurityCheckResult PasswordPolicy(IdentityOptions identity)

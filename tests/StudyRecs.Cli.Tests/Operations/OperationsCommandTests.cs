@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Cli.Tests.Hosting;
 
 namespace StudyRecs.Cli.Tests.Operations;
@@ -27,6 +28,19 @@ public sealed class OperationsCommandTests : IDisposable
         // A fresh data folder has no keys yet: a warning, which --strict turns into exit 1.
         Assert.Equal("warn", checks["data-protection-keys"]);
         Assert.Equal(1, (await _cli.RunAsync("security", "check", "--strict")).Exit);
+
+        // Keys live in the database the portal shares with every node: once one is there, the check passes.
+        Assert.Equal(0, (await _cli.RunAsync("db", "migrate")).Exit);
+        await using (var sp = _cli.OpenDatabase())
+        {
+            await using var scope = sp.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecs.Core.Data.StudyRecsDbContext>();
+            db.DataProtectionKeys.Add(new Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey { FriendlyName = "key-1", Xml = "<key />" });
+            await db.SaveChangesAsync();
+        }
+
+        using var again = JsonDocument.Parse((await _cli.RunAsync("security", "check", "--json")).Output);
+        Assert.Contains(again.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "data-protection-keys" && c.GetProperty("status").GetString() == "pass");
     }
 
     [Fact]
