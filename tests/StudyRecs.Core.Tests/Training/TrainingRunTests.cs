@@ -94,7 +94,8 @@ public sealed class TrainingRunTests
     [Fact]
     public async Task A_run_cancelled_while_cross_validating_is_interrupted_and_stores_nothing_after_showing_its_progress()
     {
-        await using var host = await CoreTestHost.StartAsync(minimumRows: 100, folds: 3);
+        // The engine's grid (3 candidates per task), as in the shared training fixture; ML.NET's has its own tests.
+        await using var host = await CoreTestHost.StartAsync(minimumRows: 100, folds: 3, extra: new Dictionary<string, string?> { ["Training:Libraries:0"] = "studyrecs" });
         await host.ImportGeneratedAsync(40);
         using var cancel = new CancellationTokenSource();
         await using var scope = host.Services.CreateAsyncScope();
