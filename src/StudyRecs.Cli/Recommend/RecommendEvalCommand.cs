@@ -29,7 +29,7 @@ internal static class RecommendEvalCommand
         var k = new Option<int>("--k") { Description = "Cut-off of the top-K metrics", DefaultValueFactory = _ => 10 };
         var algorithm = new Option<string>("--algorithm") { Description = "Which recommender to evaluate", DefaultValueFactory = _ => "all" };
         algorithm.AcceptOnlyFromAmong([.. RecommenderSuite.Strategies, "all"]);
-        var seed = new Option<int>("--seed") { Description = "Seed of the randomised models (ALS initial factors)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the randomised models (ALS initial factors, the two-tower model's training)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per algorithm and line instead of a table" };
         var command = new Command("recommend-eval", "Evaluate recommenders offline on a per-student temporal split (80% train, 20% test)")
         {
@@ -70,7 +70,7 @@ internal static class RecommendEvalCommand
 
             progress.WriteLine($"{log.Interactions.Length:N0} interactions, {log.Users.Count:N0} students, {log.Items.Count:N0} items; {split.UsersWithTestItems:N0} students with test items");
             var catalogTexts = texts is null ? null : Enumerable.Range(0, log.Items.Count).Select(i => i < texts.Count ? texts[i] : null).ToList();
-            var options = new RecommenderSuiteOptions { Als = new AlsOptions { Seed = seed }, Ranker = new RankerOptions { Seed = seed } };
+            var options = new RecommenderSuiteOptions { Als = new AlsOptions { Seed = seed }, TwoTower = new TwoTowerOptions { Seed = seed }, Ranker = new RankerOptions { Seed = seed } };
             var suite = new RecommenderSuite(split.TrainMatrix, catalogTexts, options, progress.WriteLine)
             {
                 TrainingEvents = new InteractionLog(log.Users, log.Items, split.Train),

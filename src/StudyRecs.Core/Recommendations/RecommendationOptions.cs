@@ -72,9 +72,9 @@ public sealed class RecommendationOptions : IValidatableObject
 
         foreach (var (name, weight) in HybridWeights ?? [])
         {
-            if (name is not ("ease" or "als" or "itemknn" or "content" or "popularity") || !(weight >= 0) || !float.IsFinite(weight))
+            if (name is not ("ease" or "als" or "itemknn" or "content" or "popularity" or "two-tower") || !(weight >= 0) || !float.IsFinite(weight))
             {
-                yield return new ValidationResult($"HybridWeights: '{name}' = {weight} is not allowed; use ease, als, itemknn, content or popularity with a weight of 0 or more.", [nameof(HybridWeights)]);
+                yield return new ValidationResult($"HybridWeights: '{name}' = {weight} is not allowed; use ease, als, itemknn, content, popularity or two-tower with a weight of 0 or more.", [nameof(HybridWeights)]);
             }
         }
 

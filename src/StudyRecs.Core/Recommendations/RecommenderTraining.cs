@@ -143,6 +143,7 @@ public sealed partial class RecommenderTraining(
             ItemKnn = defaults.ItemKnn with { MaxDegreeOfParallelism = threads },
             Ease = defaults.Ease with { MaxDegreeOfParallelism = threads },
             Als = defaults.Als with { MaxDegreeOfParallelism = threads, Seed = seed },
+            TwoTower = defaults.TwoTower with { MaxDegreeOfParallelism = threads, Seed = seed },
             Ranker = defaults.Ranker with { Seed = seed, Boosting = defaults.Ranker.Boosting with { NumberOfThreads = threads > 0 ? threads : null } },
             HybridWeights = options.Value.HybridWeights is { Count: > 0 } weights ? weights : defaults.HybridWeights,
         };

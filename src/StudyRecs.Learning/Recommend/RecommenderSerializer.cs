@@ -164,6 +164,7 @@ public static class RecommenderSerializer
             case HybridRecommender m: m.WritePayload(writer); break;
             case FallbackRecommender m: m.WritePayload(writer); break;
             case RankerRecommender m: m.WritePayload(writer); break;
+            case TwoTowerRecommender m: m.WritePayload(writer); break;
             default: throw new NotSupportedException($"Recommender '{model.Name}' ({model.GetType().Name}) cannot be serialised.");
         }
     }
@@ -178,6 +179,7 @@ public static class RecommenderSerializer
         "hybrid" => HybridRecommender.ReadPayload(reader),
         "fallback" => FallbackRecommender.ReadPayload(reader),
         "ranker" => RankerRecommender.ReadPayload(reader),
+        "two-tower" => TwoTowerRecommender.ReadPayload(reader),
         _ => throw new InvalidDataException($"Unknown recommender model kind '{name}'."),
     };
 }

@@ -17,6 +17,9 @@ public sealed record RecommenderSuiteOptions
     /// <summary>ALS settings.</summary>
     public AlsOptions Als { get; init; } = new();
 
+    /// <summary>Two-tower settings.</summary>
+    public TwoTowerOptions TwoTower { get; init; } = new();
+
     /// <summary>Learned ranker settings.</summary>
     public RankerOptions Ranker { get; init; } = new();
 
@@ -43,7 +46,7 @@ public sealed record FittedRecommender(IRecommender Model, double Seconds);
 public sealed class RecommenderSuite
 {
     /// <summary>The strategies a suite fits, in a sensible evaluation order.</summary>
-    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "hybrid", "ranker"];
+    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "two-tower", "hybrid", "ranker"];
 
     private readonly InteractionMatrix _train;
     private readonly IReadOnlyList<ItemText?>? _texts;
@@ -142,6 +145,7 @@ public sealed class RecommenderSuite
                 "itemknn" => ItemKnnRecommender.Fit(_train, _options.ItemKnn),
                 "ease" => EaseRecommender.Fit(_train, _options.Ease),
                 "als" => AlsRecommender.Fit(_train, _options.Als),
+                "two-tower" => TwoTowerRecommender.Fit(_train, _texts, _options.TwoTower, Contexts),
                 _ => ContentRecommender.Fit(_texts!),
             };
             fitted = new FittedRecommender(model, clock.Elapsed.TotalSeconds);
