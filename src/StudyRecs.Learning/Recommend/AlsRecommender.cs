@@ -63,6 +63,9 @@ public sealed class AlsRecommender : IRecommender
     /// <summary>The λ the model was fitted with (also used when folding in a history).</summary>
     public float Regularization { get; }
 
+    /// <summary>Every item's latent factor, item-major (<see cref="ItemCount"/> × <see cref="Factors"/>).</summary>
+    public ReadOnlyMemory<float> ItemFactorMatrix => _itemFactors;
+
     /// <summary>An item's latent factor.</summary>
     public ReadOnlySpan<float> ItemFactors(int item) => _itemFactors.AsSpan(item * Factors, Factors);
 

@@ -1,0 +1,118 @@
+using StudyRecs.Learning.Recommend;
+
+namespace StudyRecs.Learning.Tests.Recommend;
+
+public class HnswTests
+{
+    // Clustered vectors, like item embeddings: 20 centres, each item near one of them; lengths vary when asked.
+    private static float[] Vectors(int count, int dimensions, bool unit, int seed)
+    {
+        var random = new Random(seed);
+        var centres = Enumerable.Range(0, 20 * dimensions).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var values = new float[count * dimensions];
+        for (var i = 0; i < count; i++)
+        {
+            var c = random.Next(20);
+            var row = values.AsSpan(i * dimensions, dimensions);
+            for (var d = 0; d < dimensions; d++)
+            {
+                row[d] = centres[(c * dimensions) + d] + (float)(0.3 * (random.NextDouble() - 0.5));
+            }
+
+            var norm = System.Numerics.Tensors.TensorPrimitives.Norm(row);
+            var length = unit ? 1f : 0.2f + (float)random.NextDouble();
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, length / norm, row);
+        }
+
+        return values;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Recall_against_the_exact_scan_is_at_least_95_percent(bool unit)
+    {
+        const int count = 3_000, dimensions = 16, k = 20;
+        // Queries are later draws of the same mixture, as students' embeddings live where the items they use do.
+        var all = Vectors(count + 100, dimensions, unit, seed: 5);
+        var items = all[..(count * dimensions)];
+        var queries = all[(count * dimensions)..];
+        var retriever = new EmbeddingRetriever(items, dimensions, exactScanLimit: 1_000, new HnswOptions { Links = 12, BuildCandidates = 80, SearchCandidates = 80 });
+        Assert.True(retriever.UsesIndex);
+        var found = 0;
+        var approximate = new ScoredItem[k];
+        var exact = new ScoredItem[k];
+        for (var q = 0; q < 100; q++)
+        {
+            var query = queries.AsSpan(q * dimensions, dimensions);
+            Assert.Equal(k, retriever.Retrieve(query, approximate));
+            Assert.Equal(k, EmbeddingRetriever.Scan(items, dimensions, query, exact));
+            var truth = exact.Select(s => s.Item).ToHashSet();
+            found += approximate.Count(s => truth.Contains(s.Item));
+            for (var i = 1; i < k; i++)
+            {
+                Assert.True(approximate[i - 1].Score >= approximate[i].Score, "results must come best first");
+            }
+        }
+
+        var recall = found / (100.0 * k);
+        Assert.True(recall >= 0.95, $"recall@{k} {recall:F3}");
+    }
+
+    [Fact]
+    public void A_catalog_up_to_the_limit_is_scanned_exactly()
+    {
+        var items = Vectors(500, 8, unit: true, seed: 1);
+        var retriever = new EmbeddingRetriever(items, 8, exactScanLimit: 500);
+        Assert.False(retriever.UsesIndex);
+        var query = items.AsSpan(7 * 8, 8);
+        var top = new ScoredItem[5];
+        var expected = new ScoredItem[5];
+        retriever.Retrieve(query, top);
+        EmbeddingRetriever.Scan(items, 8, query, expected);
+        Assert.Equal(expected, top);
+        Assert.Equal(7, top[0].Item);
+    }
+
+    [Fact]
+    public void The_same_seed_builds_the_same_graph_and_answers_alike()
+    {
+        var items = Vectors(1_500, 8, unit: false, seed: 2);
+        var a = HnswIndex.Build(items, 1_500, 8, new HnswOptions { Seed = 3 });
+        var b = HnswIndex.Build(items, 1_500, 8, new HnswOptions { Seed = 3 });
+        var first = new ScoredItem[10];
+        var second = new ScoredItem[10];
+        for (var q = 0; q < 20; q++)
+        {
+            a.Search(items.AsSpan(q * 8, 8), first);
+            b.Search(items.AsSpan(q * 8, 8), second);
+            Assert.Equal(first, second);
+        }
+    }
+
+    [Fact]
+    public void Empty_catalogs_and_wrong_query_widths_are_handled()
+    {
+        var empty = HnswIndex.Build([], 0, 4);
+        Assert.Equal(0, empty.Search(new float[4], new ScoredItem[3]));
+        var index = HnswIndex.Build(Vectors(10, 4, unit: true, seed: 1), 10, 4);
+        Assert.Throws<ArgumentException>(() => index.Search(new float[5], new ScoredItem[3]));
+        Assert.Throws<ArgumentException>(() => HnswIndex.Build(new float[7], 2, 4));
+        Assert.Equal(10, index.Search(new float[4] { 1, 0, 0, 0 }, new ScoredItem[30]));
+    }
+
+    [Fact]
+    public void Retrieves_from_a_fitted_two_tower_model_above_the_limit()
+    {
+        var model = TwoTowerRecommender.Fit(RecommendTestData.TwoCommunities(), RecommendTestData.CommunityTexts(), new TwoTowerOptions { MaxEpochs = 1 });
+        var retriever = EmbeddingRetriever.For(model, exactScanLimit: 10);
+        Assert.True(retriever.UsesIndex);
+        var user = new float[model.Dimensions];
+        model.UserEmbedding([0, 1, 2], [1f, 1f, 1f], [], StudentContext.None, user);
+        var top = new ScoredItem[30];
+        Assert.Equal(30, retriever.Retrieve(user, top));
+        var scores = new float[model.ItemCount];
+        model.Score([0, 1, 2], [1f, 1f, 1f], scores);
+        Assert.Equal(Enumerable.Range(0, 30).OrderByDescending(i => scores[i]).Take(5), top.Take(5).Select(s => s.Item));
+    }
+}
