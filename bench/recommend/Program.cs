@@ -86,7 +86,7 @@ foreach (var model in fitted)
     {
         var u = users[q];
         times[q] = model is IContextualRecommender contextual
-            ? Fastest(() =>
+            ? BenchMeasure.Fastest(() =>
             {
                 contextual.Score(data.UserItems(u), data.UserWeights(u), data.UserTimestamps(u), contexts[u] ?? StudentContext.None, scores);
                 foreach (var i in data.UserItems(u))
@@ -96,7 +96,7 @@ foreach (var model in fitted)
 
                 TopK.Select(scores, top);
             })
-            : Fastest(() => model.Recommend(data.UserItems(u), data.UserWeights(u), data.UserItems(u), scores, top));
+            : BenchMeasure.Fastest(() => model.Recommend(data.UserItems(u), data.UserWeights(u), data.UserItems(u), scores, top));
     }
 
     Array.Sort(times);
@@ -114,7 +114,7 @@ if (fitted.OfType<RankerRecommender>().FirstOrDefault() is { } rankerModel)
         for (var q = 0; q < users.Length; q++)
         {
             var u = users[q];
-            times[q] = Fastest(() => model.Score(data.UserItems(u), data.UserWeights(u), scores));
+            times[q] = BenchMeasure.Fastest(() => model.Score(data.UserItems(u), data.UserWeights(u), scores));
         }
 
         Array.Sort(times);
@@ -140,7 +140,7 @@ foreach (var n in new[] { 10_000, 30_000, 100_000, 300_000, 1_000_000 })
     var times = new double[30];
     for (var q = 0; q < times.Length; q++)
     {
-        times[q] = Fastest(() =>
+        times[q] = BenchMeasure.Fastest(() =>
         {
             for (var j = 0; j < n; j++)
             {
@@ -161,19 +161,6 @@ int Option(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-static double Fastest(Action query)
-{
-    var best = double.MaxValue;
-    for (var r = 0; r < 5; r++)
-    {
-        var start = Stopwatch.GetTimestamp();
-        query();
-        best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-    }
-
-    return best;
 }
 
 // The generated interactions file has no quoted fields: user_id,item_id,timestamp,weight,event.

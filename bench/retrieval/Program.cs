@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using StudyRecs.Learning.Recommend;
 
-// Usage: dotnet run -c Release --project bench/retrieval -- [ITEMS ...] [--dims 32] [--queries 1000] [--ef 200] [--links 16] [--build 100]
+// Usage: dotnet run -c Release --project bench/retrieval -- [ITEMS ...] [--dims 32] [--queries 1000] [--ef 200] [--links 16] [--build 100] [--spread 0.5]
 // For each catalog size: unit-length item embeddings in clusters (as a two-tower model's are), an HNSW index built on
 // one thread, then top-100 queries on one thread: recall@100 against the exact scan, latency percentiles (each query's
 // fastest of 3 runs, so a preemption by another process is not counted), the exact scan's latency as the same-run anchor.
 var sizes = new List<int>();
 int dims = 32, queries = 1000, ef = 200, links = 16, build = 100;
+var spread = 0.5f;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,6 +19,7 @@ for (var i = 0; i < args.Length; i++)
         case "--ef": ef = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--links": links = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--build": build = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--spread": spread = float.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: sizes.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
     }
 }
@@ -30,8 +32,8 @@ if (sizes.Count == 0)
 const int k = 100;
 foreach (var n in sizes)
 {
-    var items = Embeddings(n, dims, clusters: Math.Max(10, n / 200), seed: 1);
-    var users = Embeddings(queries, dims, clusters: Math.Max(10, n / 200), seed: 1, offset: n);
+    var items = Embeddings(n, dims, clusters: Math.Max(10, n / 200), spread, seed: 1);
+    var users = Embeddings(queries, dims, clusters: Math.Max(10, n / 200), spread, seed: 1, offset: n);
     var before = GC.GetTotalMemory(forceFullCollection: true);
     var clock = Stopwatch.StartNew();
     var index = HnswIndex.Build(items, n, dims, new HnswOptions { Links = links, BuildCandidates = build, SearchCandidates = ef });
@@ -47,8 +49,8 @@ foreach (var n in sizes)
     for (var q = 0; q < queries; q++)
     {
         var query = users.AsSpan(q * dims, dims);
-        hnswMs[q] = Fastest(() => index.Search(users.AsSpan(q * dims, dims), approximate));
-        scanMs[q] = Fastest(() => EmbeddingRetriever.Scan(items, dims, users.AsSpan(q * dims, dims), exact));
+        hnswMs[q] = BenchMeasure.Fastest(() => index.Search(users.AsSpan(q * dims, dims), approximate), runs: 3);
+        scanMs[q] = BenchMeasure.Fastest(() => EmbeddingRetriever.Scan(items, dims, users.AsSpan(q * dims, dims), exact), runs: 3);
         var truth = exact.Select(s => s.Item).ToHashSet();
         found += approximate.Count(s => truth.Contains(s.Item));
     }
@@ -56,28 +58,13 @@ foreach (var n in sizes)
     Array.Sort(hnswMs);
     Array.Sort(scanMs);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"items {n:N0} dims {dims} links {links} build-ef {build} search-ef {ef}: build {buildSeconds:F1} s, index {indexBytes / 1048576.0:F0} MB (vectors {n * (dims + 1) * 4 / 1048576.0:F0} MB); " +
-        $"recall@{k} {found / (double)(queries * k):F4}; top-{k} HNSW p50 {Percentile(hnswMs, 0.5):F3} ms p99 {Percentile(hnswMs, 0.99):F3} ms max {hnswMs[^1]:F3} ms; " +
-        $"exact scan p50 {Percentile(scanMs, 0.5):F3} ms p99 {Percentile(scanMs, 0.99):F3} ms"));
+        $"items {n:N0} dims {dims} spread {spread} links {links} build-ef {build} search-ef {ef}: build {buildSeconds:F1} s, index {indexBytes / 1048576.0:F0} MB (vectors {n * (dims + 1) * 4 / 1048576.0:F0} MB); " +
+        $"recall@{k} {found / (double)(queries * k):F4}; top-{k} HNSW p50 {BenchMeasure.Percentile(hnswMs, 0.5):F3} ms p99 {BenchMeasure.Percentile(hnswMs, 0.99):F3} ms max {hnswMs[^1]:F3} ms; " +
+        $"exact scan p50 {BenchMeasure.Percentile(scanMs, 0.5):F3} ms p99 {BenchMeasure.Percentile(scanMs, 0.99):F3} ms"));
 }
 
-static double Fastest(Action run)
-{
-    var best = double.MaxValue;
-    for (var r = 0; r < 3; r++)
-    {
-        var start = Stopwatch.GetTimestamp();
-        run();
-        best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-    }
-
-    return best;
-}
-
-static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-
-// Points around random cluster centres on the unit sphere; `offset` draws later points of the same mixture (queries).
-static float[] Embeddings(int count, int dims, int clusters, int seed, int offset = 0)
+// Points around random cluster centres (per-coordinate noise `spread` against centres of unit variance), scaled to unit length; `offset` draws later points of the same mixture (queries).
+static float[] Embeddings(int count, int dims, int clusters, float spread, int seed, int offset = 0)
 {
     var centres = new float[clusters * dims];
     var random = new Random(seed);
@@ -94,7 +81,7 @@ static float[] Embeddings(int count, int dims, int clusters, int seed, int offse
         var row = values.AsSpan(i * dims, dims);
         for (var d = 0; d < dims; d++)
         {
-            row[d] = centres[(c * dims) + d] + (0.5f * Normal(points));
+            row[d] = centres[(c * dims) + d] + (spread * Normal(points));
         }
 
         TensorPrimitives.Divide(row, TensorPrimitives.Norm(row), row);
