@@ -15,6 +15,7 @@ root.Subcommands.Add(StudyRecs.Cli.Learning.LearnCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Recommend.RecommendEvalCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.Monitor());
 root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.EvaluateFeedback());
+root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.Quality());
 root.Subcommands.Add(StudyRecs.Cli.Operations.OperationsCommands.Security());
 root.Subcommands.Add(StudyRecs.Cli.Operations.OperationsCommands.LoadTest());
 

@@ -69,6 +69,74 @@ internal static class MonitoringCommands
         return command;
     }
 
+    public static Command Quality()
+    {
+        var dataset = new Option<string?>("--dataset") { Description = "Id of the dataset to report on", HelpName = "ID" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var command = new Command("quality", "Data quality of a stored dataset: missing values, out-of-range and outlier counts, distributions, grade balance, overlap, distance from the training data")
+        {
+            dataset, json,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((pr, ct) => RunAsync(pr, _ => Identifier("--dataset", pr.GetValue(dataset)), async (services, id) =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            var report = await scope.ServiceProvider.GetRequiredService<DatasetQuality>().ReportAsync(id, ct)
+                ?? throw new MonitoringInputException($"There is no dataset {id}; `studyrecs import` prints the id of each one it stores.");
+            Console.WriteLine(pr.GetValue(json) ? JsonSerializer.Serialize(report, SnakeCase) : QualityText(report));
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions SnakeCase = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private static string QualityText(DatasetQualityReport report)
+    {
+        var lines = new List<string>
+        {
+            $"Dataset {report.DatasetId} ({report.FileName}, {report.Status}): {report.Rows} rows" +
+                (report.ComparedWithVersion is { } v ? $", compared with the training data of version {v}" : ", no serving model to compare with"),
+        };
+        foreach (var c in report.Numeric)
+        {
+            var q = c.Quantiles.Count == 7 ? string.Create(CultureInfo.InvariantCulture, $"min {c.Quantiles[0]:0.##}, median {c.Quantiles[3]:0.##}, max {c.Quantiles[6]:0.##}") : "no values";
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"  {c.Column,-22} missing {c.MissingShare,6:P1}  out of range {c.OutOfRange,6}  outliers {c.Outliers,6}  {q}{(c.Psi is { } psi ? $"  PSI {psi:0.000}" : "")}"));
+        }
+
+        foreach (var c in report.Categorical)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"  {c.Column,-22} missing {c.MissingShare,6:P1}  {c.Values.Count} distinct{(c.Unseen > 0 ? $", {c.Unseen} rows with values training never saw" : "")}{(c.Psi is { } psi ? $"  PSI {psi:0.000}" : "")}"));
+        }
+
+        lines.Add("  grades: " + (report.GradeBalance.Count == 0 ? "none" : string.Join(", ", report.GradeBalance.Select(g => $"{g.Key} {g.Value}"))));
+        lines.Add(report.OverlappingRows == 0 ? "  no row overlaps another accepted dataset"
+            : $"  {report.OverlappingRows} row(s) overlap other accepted datasets (same student, semester, subject): " + string.Join(", ", report.Overlaps.Select(o => $"dataset {o.DatasetId}: {o.Rows}")));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    internal static long Identifier(string option, string? text)
+    {
+        if (text is null)
+        {
+            throw new MonitoringInputException($"{option} is required.");
+        }
+
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new MonitoringInputException($"{option} must be a dataset id (a whole number), got '{text}'.");
+        }
+
+        return value >= 1 ? value : throw new MonitoringInputException($"{option} must be at least 1, got {value}.");
+    }
+
     internal static void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
         Training.TrainCommand.ConfigureServices(services, configuration);

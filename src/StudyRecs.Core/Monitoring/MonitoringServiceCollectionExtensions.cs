@@ -17,6 +17,7 @@ public static class MonitoringServiceCollectionExtensions
         services.AddScoped<MonitoringAlerts>();
         services.AddScoped<DriftMonitor>();
         services.AddScoped<RealisedAccuracy>();
+        services.AddScoped<DatasetQuality>();
         if (runSchedule)
         {
             services.AddHostedService<MonitoringScheduleBootstrapper>();
