@@ -13,6 +13,9 @@ root.Subcommands.Add(StudyRecs.Cli.Training.TrainCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Training.ModelsCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Learning.LearnCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Recommend.RecommendEvalCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.Monitor());
+root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.EvaluateFeedback());
+root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.Quality());
 root.Subcommands.Add(StudyRecs.Cli.Operations.OperationsCommands.Security());
 root.Subcommands.Add(StudyRecs.Cli.Operations.OperationsCommands.LoadTest());
 

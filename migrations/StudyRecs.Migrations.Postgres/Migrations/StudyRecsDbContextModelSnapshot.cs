@@ -428,6 +428,237 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.ToTable("UploadedDatasetFiles", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.DriftMeasurement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Drifted")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Feature")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<double>("OutOfRangeShare")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("Psi")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("Samples")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelVersion", "Feature", "AtUtc");
+
+                    b.ToTable("DriftMeasurements", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ForecastSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<double?>("AssignmentMarks")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double?>("AttendancePercentage")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ClassificationVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<string>("GradeProbabilitiesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double>("IntervalHigh")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("IntervalLevel")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("IntervalLow")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("MidtermMarks")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("PredictedGrade")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double>("PredictedMarks")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("PreviousCgpa")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("QuizMarks")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("RegressionVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<int>("Semester")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AtUtc");
+
+                    b.HasIndex("StudentId", "Semester", "Subject", "RegressionVersion", "ClassificationVersion")
+                        .IsUnique();
+
+                    b.ToTable("ForecastSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ModelTrainingProfile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ProfileJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TrainedModelId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrainedModelId")
+                        .IsUnique();
+
+                    b.ToTable("ModelTrainingProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.MonitoringAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("AcknowledgedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<DateTime>("RaisedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("ResolvedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ResolvedByVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("double precision");
+
+                    b.Property<long?>("TrainingRunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrainingRunId");
+
+                    b.HasIndex("State", "Task");
+
+                    b.HasIndex("Kind", "Task", "ModelVersion", "Subject");
+
+                    b.ToTable("MonitoringAlerts", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Predictions.PredictionLog", b =>
                 {
                     b.Property<long>("Id")
@@ -1022,6 +1253,11 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.Property<string>("TrainingDatasetIdsJson")
                         .HasColumnType("text");
 
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("TriggeredBy")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -1120,6 +1356,25 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .HasForeignKey("StudyRecs.Core.Datasets.UploadedDatasetFile", "DatasetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ModelTrainingProfile", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", "Model")
+                        .WithMany()
+                        .HasForeignKey("TrainedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Model");
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.MonitoringAlert", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
+                        .WithMany()
+                        .HasForeignKey("TrainingRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>

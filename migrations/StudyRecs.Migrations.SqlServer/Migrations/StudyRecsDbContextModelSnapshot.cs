@@ -429,6 +429,237 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.ToTable("UploadedDatasetFiles", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.DriftMeasurement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<bool>("Drifted")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Feature")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
+
+                    b.Property<double>("OutOfRangeShare")
+                        .HasColumnType("float");
+
+                    b.Property<double>("Psi")
+                        .HasColumnType("float");
+
+                    b.Property<long>("Samples")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelVersion", "Feature", "AtUtc");
+
+                    b.ToTable("DriftMeasurements", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ForecastSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<double?>("AssignmentMarks")
+                        .HasColumnType("float");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<double?>("AttendancePercentage")
+                        .HasColumnType("float");
+
+                    b.Property<string>("ClassificationVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
+
+                    b.Property<string>("GradeProbabilitiesJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<double>("IntervalHigh")
+                        .HasColumnType("float");
+
+                    b.Property<double>("IntervalLevel")
+                        .HasColumnType("float");
+
+                    b.Property<double>("IntervalLow")
+                        .HasColumnType("float");
+
+                    b.Property<double?>("MidtermMarks")
+                        .HasColumnType("float");
+
+                    b.Property<string>("PredictedGrade")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<double>("PredictedMarks")
+                        .HasColumnType("float");
+
+                    b.Property<double?>("PreviousCgpa")
+                        .HasColumnType("float");
+
+                    b.Property<double?>("QuizMarks")
+                        .HasColumnType("float");
+
+                    b.Property<string>("RegressionVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
+
+                    b.Property<int>("Semester")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AtUtc");
+
+                    b.HasIndex("StudentId", "Semester", "Subject", "RegressionVersion", "ClassificationVersion")
+                        .IsUnique();
+
+                    b.ToTable("ForecastSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ModelTrainingProfile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ProfileJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TrainedModelId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrainedModelId")
+                        .IsUnique();
+
+                    b.ToTable("ModelTrainingProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.MonitoringAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("AcknowledgedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
+
+                    b.Property<DateTime>("RaisedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("ResolvedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ResolvedByVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("float");
+
+                    b.Property<long?>("TrainingRunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("float");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrainingRunId");
+
+                    b.HasIndex("State", "Task");
+
+                    b.HasIndex("Kind", "Task", "ModelVersion", "Subject");
+
+                    b.ToTable("MonitoringAlerts", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Predictions.PredictionLog", b =>
                 {
                     b.Property<long>("Id")
@@ -1023,6 +1254,11 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.Property<string>("TrainingDatasetIdsJson")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
                     b.Property<string>("TriggeredBy")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -1120,6 +1356,25 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .HasForeignKey("StudyRecs.Core.Datasets.UploadedDatasetFile", "DatasetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ModelTrainingProfile", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", "Model")
+                        .WithMany()
+                        .HasForeignKey("TrainedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Model");
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.MonitoringAlert", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
+                        .WithMany()
+                        .HasForeignKey("TrainingRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>

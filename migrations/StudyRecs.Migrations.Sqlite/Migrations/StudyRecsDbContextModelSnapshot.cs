@@ -412,6 +412,229 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("UploadedDatasetFiles", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.DriftMeasurement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Drifted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Feature")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("OutOfRangeShare")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Psi")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("Samples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelVersion", "Feature", "AtUtc");
+
+                    b.ToTable("DriftMeasurements", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ForecastSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("AssignmentMarks")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("AttendancePercentage")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ClassificationVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GradeProbabilitiesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("IntervalHigh")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("IntervalLevel")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("IntervalLow")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("MidtermMarks")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PredictedGrade")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("PredictedMarks")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("PreviousCgpa")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("QuizMarks")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("RegressionVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Semester")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AtUtc");
+
+                    b.HasIndex("StudentId", "Semester", "Subject", "RegressionVersion", "ClassificationVersion")
+                        .IsUnique();
+
+                    b.ToTable("ForecastSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ModelTrainingProfile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProfileJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TrainedModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrainedModelId")
+                        .IsUnique();
+
+                    b.ToTable("ModelTrainingProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.MonitoringAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AcknowledgedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RaisedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ResolvedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResolvedByVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("TrainingRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrainingRunId");
+
+                    b.HasIndex("State", "Task");
+
+                    b.HasIndex("Kind", "Task", "ModelVersion", "Subject");
+
+                    b.ToTable("MonitoringAlerts", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Predictions.PredictionLog", b =>
                 {
                     b.Property<long>("Id")
@@ -991,6 +1214,11 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.Property<string>("TrainingDatasetIdsJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TriggeredBy")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -1089,6 +1317,25 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .HasForeignKey("StudyRecs.Core.Datasets.UploadedDatasetFile", "DatasetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.ModelTrainingProfile", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", "Model")
+                        .WithMany()
+                        .HasForeignKey("TrainedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Model");
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Monitoring.MonitoringAlert", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
+                        .WithMany()
+                        .HasForeignKey("TrainingRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>

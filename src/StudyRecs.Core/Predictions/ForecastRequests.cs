@@ -24,7 +24,8 @@ public sealed class ForecastRequests(
     StudyPlanner planner,
     PredictionAuditInbox audit,
     IOptions<PredictionOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    Monitoring.ForecastSnapshotRecorder? snapshots = null)
 {
     /// <param name="models">The complete serving pair the input was checked against.</param>
     /// <param name="warnings">Warnings so far; a student without a linked id gets one more.</param>
@@ -54,6 +55,11 @@ public sealed class ForecastRequests(
             }
 
             plan = await planner.PlanAsync(planner.WeakSubjects([forecast], options.Value.DefaultTargetGrade), cancellationToken);
+        }
+
+        if (asker.StudentId is { } forecastStudent && snapshots is not null)
+        {
+            await snapshots.RecordAsync(forecastStudent, input, forecast, Monitoring.ForecastSnapshotRecorder.Api, cancellationToken);
         }
 
         var answer = new ForecastAnswer(Guid.CreateVersion7().ToString("N"), forecast, weak, plan, models);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using StudyRecs.Core.Monitoring;
 using StudyRecs.Core.StudyPlans;
 using StudyRecs.Core.Training;
 
@@ -30,6 +31,7 @@ public static class PredictionsServiceCollectionExtensions
         services.AddSingleton<PredictionAuditInbox>();
         services.AddHostedService<PredictionAuditWriter>();
         services.AddScoped<PredictionAuditLog>();
+        services.AddStudyRecsForecastSnapshots();
         return services;
     }
 }

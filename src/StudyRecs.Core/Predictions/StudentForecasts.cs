@@ -33,7 +33,8 @@ public sealed class StudentForecasts(
     Forecaster forecaster,
     StudyPlanner planner,
     IOptions<PredictionOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    Monitoring.ForecastSnapshotRecorder? snapshots = null)
 {
     /// <summary>The rows of the student's latest semester, one per subject (the newest dataset wins).</summary>
     public async Task<IReadOnlyList<(DatasetRow Row, long DatasetId)>> LatestSemesterRowsAsync(string studentId, CancellationToken cancellationToken)
@@ -140,6 +141,14 @@ public sealed class StudentForecasts(
         }
 
         var subjects = rows.Select(r => new SubjectForecast(r.Row, forecaster.Predict(models, Forecaster.FromRow(r.Row)), r.DatasetId)).ToList();
+        if (snapshots is not null)
+        {
+            foreach (var subject in subjects)
+            {
+                await snapshots.RecordAsync(studentId, Forecaster.FromRow(subject.Row), subject.Forecast, Monitoring.ForecastSnapshotRecorder.Portal, cancellationToken);
+            }
+        }
+
         var weak = planner.WeakSubjects(subjects.Select(s => s.Forecast), target);
         var plan = await planner.PlanAsync(weak, cancellationToken);
         return new StudentOverview(studentId, semester, target, isDefault, true, subjects, weak, plan, models);

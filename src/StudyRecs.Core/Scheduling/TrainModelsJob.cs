@@ -45,7 +45,7 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
             }
 
             // Queued as asked, or cut off by a stop (Interrupted), or failed transiently and retried: (re)run the same run.
-            runId = (await pipeline.CreateRunAsync(new TrainingRequest(DatasetIds(run.DatasetIdsJson), run.TriggeredBy, run.Id), ct)).Id;
+            runId = (await pipeline.CreateRunAsync(new TrainingRequest(DatasetIds(run.DatasetIdsJson), run.TriggeredBy, run.Id, run.Trigger), ct)).Id;
         }
         else
         {
@@ -56,7 +56,7 @@ public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry regi
                 return;
             }
 
-            runId = (await pipeline.CreateRunAsync(new TrainingRequest(null, forced ? "run now (jobs page)" : "nightly schedule"), ct)).Id;
+            runId = (await pipeline.CreateRunAsync(new TrainingRequest(null, forced ? "run now (jobs page)" : "nightly schedule", Trigger: forced ? TrainingTrigger.Manual : TrainingTrigger.Nightly), ct)).Id;
         }
 
         var outcome = await pipeline.RunAsync(runId, ct);

@@ -33,7 +33,7 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
             return null;
         }
 
-        return await EnqueueAsync(new TrainingRequest(null, $"upload of dataset {import.Dataset.Id} by {triggeredBy}"), cancellationToken);
+        return await EnqueueAsync(new TrainingRequest(null, $"upload of dataset {import.Dataset.Id} by {triggeredBy}", Trigger: TrainingTrigger.Upload), cancellationToken);
     }
 
     public async Task<TrainingRun> EnqueueAsync(TrainingRequest request, CancellationToken cancellationToken)

@@ -59,6 +59,7 @@ internal sealed class TrainingRunEntityTypeConfiguration : IEntityTypeConfigurat
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(32);
         builder.Property(r => r.Step).HasMaxLength(200);
         builder.Property(r => r.TriggeredBy).HasMaxLength(256);
+        builder.Property(r => r.Trigger).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Error).HasMaxLength(4000);
         builder.Property(r => r.ResultSummary).HasMaxLength(4000);
         builder.Property(r => r.Worker).HasMaxLength(256);

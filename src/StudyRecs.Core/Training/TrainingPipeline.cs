@@ -15,7 +15,8 @@ namespace StudyRecs.Core.Training;
 /// <param name="DatasetIds">Datasets to train on; null means every labelled row of every accepted dataset.</param>
 /// <param name="TriggeredBy">"job" or the user id or e-mail of who asked.</param>
 /// <param name="TrainingRunId">An existing run to queue again (a retry after failure or interruption) instead of a new one.</param>
-public sealed record TrainingRequest(IReadOnlyList<long>? DatasetIds, string TriggeredBy, long? TrainingRunId = null);
+/// <param name="Trigger">What kind of event asked for it (recorded on the run).</param>
+public sealed record TrainingRequest(IReadOnlyList<long>? DatasetIds, string TriggeredBy, long? TrainingRunId = null, TrainingTrigger Trigger = TrainingTrigger.Manual);
 
 /// <summary>The finished run and the model versions it stored (none when it failed).</summary>
 public sealed record TrainingOutcome(TrainingRun Run, IReadOnlyList<TrainedModel> Models);
@@ -73,6 +74,7 @@ public sealed partial class TrainingPipeline(
             Step = "Queued",
             DatasetIdsJson = request.DatasetIds is null ? null : JsonSerializer.Serialize(request.DatasetIds.Distinct().Order()),
             TriggeredBy = request.TriggeredBy,
+            Trigger = request.Trigger,
         };
         db.Add(run);
         await db.SaveChangesAsync(cancellationToken);
@@ -228,6 +230,7 @@ public sealed partial class TrainingPipeline(
         var dataHash = TrainingData.Hash(rows);
         var schema = FeatureSchema.Build(rows, _datasetOptions);
         var schemaJson = schema.ToJson();
+        var profile = Monitoring.TrainingProfile.Build(rows.Select(r => new Monitoring.MonitoredInput(r.Subject, r.AssignmentMarks, r.QuizMarks, r.AttendancePercentage, r.MidtermMarks, r.PreviousCgpa)).ToArray());
         var features = schema.EncodeAll(rows);
         var notes = new List<string>();
         var regression = RegressionData(rows, features, schema, datasetIds, dataHash, minimum, notes);
@@ -253,7 +256,7 @@ public sealed partial class TrainingPipeline(
         }
 
         await SaveProgressAsync(db, run, "Saving", cancellationToken);
-        return await StoreAsync(db, run, datasets, datasetIds, dataHash, schemaJson, results, notes, cancellationToken);
+        return await StoreAsync(db, run, datasets, datasetIds, dataHash, schemaJson, profile, results, notes, cancellationToken);
     }
 
     private IReadOnlyList<TrainingCandidate> Grid(ModelTask task) => TrainingCandidate.Grid(task, _options, logger);
@@ -295,7 +298,7 @@ public sealed partial class TrainingPipeline(
 
     /// <summary>One transaction: each task's version, its candidate runs and activation, the dataset statuses and the run's result.</summary>
     private async Task<IReadOnlyList<TrainedModel>> StoreAsync(
-        StudyRecsDbContext db, TrainingRun run, List<UploadedDataset> datasets, long[] datasetIds, string dataHash, string schemaJson,
+        StudyRecsDbContext db, TrainingRun run, List<UploadedDataset> datasets, long[] datasetIds, string dataHash, string schemaJson, Monitoring.TrainingProfile profile,
         List<(ModelTask Task, TaskTrainingResult Result)> results, List<string> notes, CancellationToken cancellationToken)
     {
         var summary = new List<string>();
@@ -351,6 +354,9 @@ public sealed partial class TrainingPipeline(
                 .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
             var (activate, reason) = ActivationRule.Decide(task, result.SelectionMetric, result.SelectionScore, active, _options.ActivationTolerance);
             db.Add(model);
+
+            // The training rows' distributions, what drift monitoring compares the version's later inputs with.
+            db.Add(new Monitoring.ModelTrainingProfile { Model = model, Rows = profile.Rows, ProfileJson = profile.ToJson() });
             if (activate)
             {
                 await ModelActivation.SwitchAsync(db, model, active?.Version, run.TriggeredBy, reason, now, cancellationToken);

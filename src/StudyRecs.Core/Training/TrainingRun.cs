@@ -14,6 +14,26 @@ public enum TrainingRunStatus
     Interrupted,
 }
 
+/// <summary>What asked for a training run.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingTrigger>))]
+public enum TrainingTrigger
+{
+    /// <summary>A person: the portal's retrain button, the jobs page's Run now, <c>studyrecs train</c>.</summary>
+    Manual,
+
+    /// <summary>An accepted upload brought the labelled rows to the training minimum.</summary>
+    Upload,
+
+    /// <summary>The nightly retraining found changed data.</summary>
+    Nightly,
+
+    /// <summary>A drift alert with auto-retrain on.</summary>
+    Drift,
+
+    /// <summary>A realised-accuracy (feedback) alert with auto-retrain on.</summary>
+    Feedback,
+}
+
 /// <summary>
 /// One execution of the training pipeline. Progress fields are saved as the run goes, so a page can poll
 /// "Cross-validating regression candidate 2 of 6".
@@ -44,6 +64,9 @@ public class TrainingRun
 
     /// <summary>"job" or the user who asked for the run.</summary>
     public required string TriggeredBy { get; set; }
+
+    /// <summary>What kind of event asked for the run; runs stored before triggers were recorded read as <see cref="TrainingTrigger.Manual"/>.</summary>
+    public TrainingTrigger Trigger { get; set; }
 
     public string? Error { get; set; }
 

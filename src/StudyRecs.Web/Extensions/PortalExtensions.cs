@@ -8,6 +8,7 @@ using Radzen;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Monitoring;
 using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
@@ -46,6 +47,7 @@ public static class PortalExtensions
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
         services.AddStudyRecsRecommendations(runSchedule: true);
+        services.AddStudyRecsMonitoring(runSchedule: true);
 
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
