@@ -34,7 +34,8 @@ public class RecommendationBrowserTests(BrowserSession session) : IClassFixture<
 
             await items.First.GetByRole(AriaRole.Button, new() { Name = "Not for me" }).ClickAsync();
 
-            await Assertions.Expect(page.GetByText("Dismissed; it will not be suggested again.")).ToBeVisibleAsync();
+            // Patient: under a loaded CI machine the post, redirect and re-render can take longer than the default 5 s.
+            await Assertions.Expect(page.GetByText("Dismissed; it will not be suggested again.")).ToBeVisibleAsync(new() { Timeout = 20_000 });
             await Assertions.Expect(page.Locator("ol.recommendations > li")).ToHaveCountAsync(5);
             await Assertions.Expect(page.Locator("ol.recommendations a.recommendation-title", new() { HasTextString = first! })).ToHaveCountAsync(0);
         });

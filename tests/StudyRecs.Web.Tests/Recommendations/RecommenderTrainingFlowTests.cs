@@ -58,7 +58,9 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
 
         var detail = await Html.GetAsync(admin, $"/models/recommendation/{first.Version}");
         var rows = detail.QuerySelectorAll("table.data-table tbody tr").Select(r => r.TextContent).ToList();
-        Assert.Equal(7, rows.Count);
+        // Every strategy the training evaluated, the two-tower model included (it serves only when it wins).
+        Assert.Equal(8, rows.Count);
+        Assert.Contains(rows, r => r.Contains("two-tower", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains(first.Algorithm + " (serving)"));
         Assert.Contains(RecommendationReport.Read(first.MetricsJson)!.Reason, detail.Body!.TextContent);
 
