@@ -80,7 +80,10 @@ public class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
             .ToList();
 
         Assert.Contains(assets, a => a.Contains("site", StringComparison.Ordinal) && a.EndsWith(".css", StringComparison.Ordinal));
-        Assert.Contains(assets, a => a.Contains("Radzen.Blazor", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.StartsWith("_content/MudBlazor/MudBlazor.min", StringComparison.Ordinal) && a.EndsWith(".css", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.StartsWith("_content/MudBlazor/MudBlazor.min", StringComparison.Ordinal) && a.EndsWith(".js", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.Contains("_framework/blazor.web", StringComparison.Ordinal));
+        Assert.DoesNotContain(assets, a => a.Contains("Radzen", StringComparison.Ordinal));
         foreach (var asset in assets)
         {
             var response = await client.GetAsync("/" + asset.TrimStart('/'));

@@ -22,3 +22,10 @@ document.addEventListener("submit", function (event) {
     form.appendChild(note);
   }
 });
+
+// The reconnect panel's "Reload the page" button (inline handlers are not allowed by the content security policy).
+document.addEventListener("click", function (event) {
+  if (event.target instanceof Element && event.target.closest("[data-reload]")) {
+    window.location.reload();
+  }
+});

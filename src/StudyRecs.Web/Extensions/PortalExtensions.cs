@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Quartz;
-using Radzen;
+using MudBlazor.Services;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
@@ -15,6 +15,7 @@ using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Components;
+using StudyRecs.Web.Components.Layout;
 using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Datasets;
@@ -32,7 +33,7 @@ public static class PortalExtensions
     public static WebApplicationBuilder AddStudyRecsPortal(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Serve package assets (Radzen's theme) from the build output in every environment, not only Development;
+        // Serve package assets (MudBlazor, the framework script) from the build output in every environment, not only Development;
         // after `dotnet publish` they sit in wwwroot and this is a no-op.
         builder.WebHost.UseStaticWebAssets();
         // No "Server: Kestrel" on answers: the stack and its version are nobody's business.
@@ -74,8 +75,8 @@ public static class PortalExtensions
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
         services.AddScoped<PageRedirect>();
-        services.AddRazorComponents();
-        services.AddRadzenComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
         services.AddProblemDetails();
         services.AddStudyRecsRateLimits(builder.Configuration);
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath is { } path
@@ -121,8 +122,9 @@ public static class PortalExtensions
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().Add(AllowAnonymousFrameworkEndpoints);
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().Add(AllowAnonymousFrameworkEndpoints);
         app.MapAccountEndpoints();
+        app.MapThemePreference();
         app.MapDatasetEndpoints();
         app.MapResourceEndpoints();
         app.MapTrainingEndpoints();

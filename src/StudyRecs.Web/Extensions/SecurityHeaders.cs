@@ -1,9 +1,9 @@
 namespace StudyRecs.Web.Extensions;
 
 /// <summary>
-/// Headers every answer carries, and the HTTP methods the portal takes at all. The portal renders on the server and
-/// loads one script of its own (wwwroot-assets/js/site.js), so scripts come from this origin only; Radzen's theme and
-/// the server-drawn charts use inline style attributes, hence 'unsafe-inline' for styles alone.
+/// Headers every answer carries, and the HTTP methods the portal takes at all. Scripts (the framework's blazor.web.js,
+/// MudBlazor's and wwwroot-assets/js/site.js) come from this origin only, and never inline; live pages talk over a
+/// websocket to the same origin. MudBlazor's theme and components use inline styles, hence 'unsafe-inline' for styles alone.
 /// </summary>
 internal static class SecurityHeaders
 {

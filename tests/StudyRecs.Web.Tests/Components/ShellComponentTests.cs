@@ -1,4 +1,7 @@
 using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Web.Components.Layout;
 using StudyRecs.Web.Components.UI;
@@ -10,10 +13,18 @@ public class ShellComponentTests
     private static ClaimsPrincipal UserIn(params string[] roles) =>
         new(new ClaimsIdentity(roles.Select(r => new Claim(ClaimTypes.Role, r)).Append(new Claim(ClaimTypes.Name, "x")), "test"));
 
+    private static async Task<AngleSharp.Dom.IDocument> RenderNavAsync(ClaimsPrincipal user, string at = "student")
+    {
+        await using var ctx = PortalComponents.Create();
+        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo(at);
+        var nav = ctx.Render<NavMenu>(p => p.Add(m => m.User, user));
+        return Infrastructure.Html.Parse($"<html><body>{nav.Markup}</body></html>");
+    }
+
     [Fact]
     public async Task Student_navigation_has_no_teacher_or_admin_links()
     {
-        var doc = await ComponentRenderer.RenderAsync<NavMenu>(new() { ["User"] = UserIn(Roles.Student) });
+        var doc = await RenderNavAsync(UserIn(Roles.Student));
 
         var links = doc.QuerySelectorAll("nav a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Contains("student", links);
@@ -25,7 +36,7 @@ public class ShellComponentTests
     [Fact]
     public async Task Admin_navigation_has_user_management_and_the_teacher_area()
     {
-        var doc = await ComponentRenderer.RenderAsync<NavMenu>(new() { ["User"] = UserIn(Roles.Admin) });
+        var doc = await RenderNavAsync(UserIn(Roles.Admin), "admin");
 
         var links = doc.QuerySelectorAll("nav a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Contains("admin/users", links);
@@ -36,7 +47,7 @@ public class ShellComponentTests
     [Fact]
     public async Task Current_page_link_is_marked_active()
     {
-        var doc = await ComponentRenderer.RenderAsync<NavMenu>(new() { ["User"] = UserIn(Roles.Student) });
+        var doc = await RenderNavAsync(UserIn(Roles.Student));
 
         Assert.Equal("student", doc.QuerySelector("nav a.active")!.GetAttribute("href"));
     }
@@ -44,9 +55,8 @@ public class ShellComponentTests
     [Fact]
     public async Task Role_badges_show_one_badge_per_role()
     {
-        var doc = await ComponentRenderer.RenderAsync<RoleBadges>(new() { ["RoleNames"] = new[] { Roles.Admin, Roles.Teacher } });
-
-        var badges = doc.QuerySelectorAll(".role-badge").Select(b => b.TextContent.Trim()).ToList();
+        await using var ctx = PortalComponents.Create();
+        var badges = ctx.Render<RoleBadges>(p => p.Add(b => b.RoleNames, new[] { Roles.Admin, Roles.Teacher })).FindAll(".role-badge").Select(b => b.TextContent.Trim()).ToList();
         Assert.Equal([Roles.Admin, Roles.Teacher], badges);
     }
 
