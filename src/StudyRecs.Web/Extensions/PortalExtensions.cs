@@ -186,7 +186,11 @@ public static class PortalExtensions
     /// </summary>
     private static void AllowAnonymousFrameworkEndpoints(EndpointBuilder endpoint)
     {
-        if (endpoint.DisplayName is { } name && (name.StartsWith("Fallback ", StringComparison.Ordinal) || name == "Blazor Opaque Redirection"))
+        // The live pages' connection (/_blazor) is open to anyone, as in the framework's template: the pages behind it
+        // keep their own [Authorize] and are checked again inside the connection; the not-found page runs live for all.
+        var route = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "";
+        if (route.StartsWith("/_blazor", StringComparison.Ordinal)
+            || (endpoint.DisplayName is { } name && (name.StartsWith("Fallback ", StringComparison.Ordinal) || name == "Blazor Opaque Redirection")))
         {
             endpoint.Metadata.Add(new AllowAnonymousAttribute());
         }

@@ -75,7 +75,7 @@ public class SignInTests(PortalFixture portal) : IClassFixture<PortalFixture>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = Html.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Contains("Wrong email or password", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Wrong email or password", page.QuerySelector("main [role=alert]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/teacher")).StatusCode);
     }
 

@@ -38,7 +38,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
     private static async Task<string> StatusAfterAsync(HttpClient admin, HttpResponseMessage post)
     {
         var page = await Html.GetAsync(admin, Redirects.LocalTarget(post));
-        return page.QuerySelector("[role=status]")?.TextContent ?? page.QuerySelector("[role=alert]")?.TextContent ?? "";
+        return page.QuerySelector("main [role=status]")?.TextContent ?? page.QuerySelector("main [role=alert]")?.TextContent ?? "";
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var detail = await Html.GetAsync(admin, Redirects.LocalTarget(response));
         Assert.Contains("S-777", detail.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
-        Assert.Contains($"Account {email} created.", detail.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains($"Account {email} created.", detail.QuerySelector("main [role=status]")!.TextContent, StringComparison.Ordinal);
 
         var student = Factory.CreateBrowserlessClient();
         var signIn = await PortalFactory.PostFormAsync(student, "/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = "Student-Pass-1" });
@@ -111,7 +111,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var alert = Html.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("[role=alert]")!.TextContent;
+        var alert = Html.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("main [role=alert]")!.TextContent;
         Assert.Contains("only Student accounts are linked to a student id", alert, StringComparison.Ordinal);
         Assert.Contains($"an account with {existing} already exists", alert, StringComparison.Ordinal);
         Assert.Contains("Passwords must be at least 10 characters", alert, StringComparison.Ordinal);
@@ -205,7 +205,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
     private static async Task<string> AlertOfAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return Html.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("[role=alert]")?.TextContent ?? "";
+        return Html.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("main [role=alert]")?.TextContent ?? "";
     }
 
     [Fact]

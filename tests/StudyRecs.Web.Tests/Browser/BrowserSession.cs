@@ -70,6 +70,13 @@ public sealed class BrowserSession : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Waits until the page's live connection has started (the layout marks <c>main[data-live=true]</c>): clicks before
+    /// that reach nobody. Only for pages that run live; static pages keep <c>data-live="false"</c>.
+    /// </summary>
+    public static Task WaitForLiveAsync(IPage page, float timeoutMs = 30_000) =>
+        page.WaitForSelectorAsync("main[data-live=true]", new PageWaitForSelectorOptions { Timeout = timeoutMs });
+
     /// <summary>Saves a screenshot of the whole page under TestResults/screenshots (for people to look at) and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

@@ -3,7 +3,7 @@ using StudyRecs.Core.Accounts;
 
 namespace StudyRecs.Web.Tests.Browser;
 
-/// <summary>The portal on a 375 px phone screen, JavaScript off: navigation reachable, nothing wider than the screen.</summary>
+/// <summary>The portal on a 375 px phone screen, JavaScript off: navigation reachable through the menu button, nothing wider than the screen.</summary>
 [Trait("Category", "Browser")]
 public class PhoneLayoutBrowserTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
@@ -29,6 +29,8 @@ public class PhoneLayoutBrowserTests(BrowserSession session) : IClassFixture<Bro
             await BrowserSession.WithScreenshotOnFailureAsync(page, name, async () =>
             {
                 await AssertFitsTheScreenAsync(page, name);
+                // On a phone the navigation drawer is closed until the menu button opens it.
+                await OpenMenuAsync(page);
                 var links = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link);
                 Assert.True(await links.CountAsync() >= 2, $"{url}: the main navigation has fewer than two links");
                 foreach (var link in await links.AllAsync())
@@ -42,9 +44,16 @@ public class PhoneLayoutBrowserTests(BrowserSession session) : IClassFixture<Bro
         }
 
         // The navigation works on the phone: its last link (Change password, on every role) opens its page.
+        await OpenMenuAsync(page);
         var navigation = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
         await navigation.GetByRole(AriaRole.Link, new() { Name = "Change password" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/change-password$"));
+    }
+
+    private static async Task OpenMenuAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Link, new() { Name = "Menu" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#main-navigation")).ToBeVisibleAsync();
     }
 
     /// <summary>Fails when the page is wider than the viewport (a horizontal scrollbar), naming the widest culprits.</summary>

@@ -69,7 +69,7 @@ public class RollbackBrowserTests(BrowserSession session) : IClassFixture<Browse
             await page.GetByLabel($"I understand that forecasts for all students will use version {older.Version}").CheckAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
             await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/models\\?task=regression$"));
-            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Version {older.Version} is now the active");
+            await Assertions.Expect(page.Locator("main").GetByRole(AriaRole.Status)).ToContainTextAsync($"Version {older.Version} is now the active");
         });
 
         await using var scope = session.Portal.Services.CreateAsyncScope();

@@ -1,6 +1,9 @@
+using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using StudyRecs.Core.Accounts;
+using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Components;
 
@@ -18,5 +21,39 @@ internal static class PortalComponents
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         configure?.Invoke(context.Services);
         return context;
+    }
+
+    /// <summary>
+    /// A context whose components get the real portal's services (Core, database, options) from a scope of
+    /// <paramref name="portal"/>, signed in as <paramref name="email"/> in <paramref name="role"/>: the way to test a
+    /// live page's actions (clicks, dialogs, uploads over the circuit) against the real use cases.
+    /// </summary>
+    public static BunitContext ForPortal(PortalFactory portal, string role, string email, string? studentId = null, params Claim[] claims)
+    {
+        var context = Create();
+        var scope = portal.Services.CreateScope();
+        context.Services.AddSingleton(new ScopeOwner(scope));
+        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
+        var auth = context.AddAuthorization();
+        auth.SetAuthorized(email);
+        auth.SetRoles(role);
+        var extra = claims.ToList();
+        if (studentId is not null)
+        {
+            extra.Add(new Claim(StudyRecsClaimTypes.StudentId, studentId));
+        }
+
+        if (extra.Count > 0)
+        {
+            auth.SetClaims([.. extra]);
+        }
+
+        return context;
+    }
+
+    /// <summary>Disposes the portal scope together with the bUnit context.</summary>
+    private sealed class ScopeOwner(IServiceScope scope) : IDisposable
+    {
+        public void Dispose() => scope.Dispose();
     }
 }

@@ -229,7 +229,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Matches("^/datasets/[0-9]+$", target);
         var result = await Html.GetAsync(teacher, target);
         Assert.Equal("term.csv", result.QuerySelector("h1")!.TextContent);
-        Assert.Contains("Accepted", result.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Accepted", result.QuerySelector("main [role=status]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(4, result.QuerySelectorAll("table.compact tbody tr").Length);
         Assert.Contains("too small to train", result.QuerySelector("main")!.TextContent, StringComparison.OrdinalIgnoreCase);
 
@@ -253,7 +253,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
 
         Assert.Equal("/datasets/upload", Redirects.LocalTarget(response));
         var page = await Html.GetAsync(teacher, "/datasets/upload");
-        Assert.Contains("form expired", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("form expired", page.QuerySelector("main [role=alert]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(before, await CountRowsAsync());
     }
 
@@ -290,7 +290,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Matches("^/datasets/[0-9]+$", target);
         var page = await Html.GetAsync(teacher, target);
         Assert.Contains("Rejected", page.QuerySelector(".status-badge")!.TextContent, StringComparison.Ordinal);
-        var alert = page.QuerySelector("[role=alert]")!.TextContent;
+        var alert = page.QuerySelector("main [role=alert]")!.TextContent;
         Assert.False(string.IsNullOrWhiteSpace(alert));
         Assert.Contains(expected, alert, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(before, await CountRowsAsync());

@@ -84,7 +84,7 @@ public sealed class UploadLimitTests : IDisposable
         var target = Redirects.LocalTarget(response);
         Assert.Matches(expectedTarget, target);
         var page = await Html.GetAsync(teacher, target);
-        Assert.Contains("limit", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("limit", page.QuerySelector("main [role=alert]")!.TextContent, StringComparison.OrdinalIgnoreCase);
         var after = await StoredAsync();
         Assert.Equal((before.Rows, before.Files), (after.Rows, after.Files));
     }

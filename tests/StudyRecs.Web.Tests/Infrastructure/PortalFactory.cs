@@ -88,6 +88,9 @@ public class PortalFactory : WebApplicationFactory<Program>
         }
 
         builder.UseSetting("Storage:DataDirectory", dataDirectory);
+        // The portal checks its configured port is free before it migrates; with nothing configured that is 5000, which
+        // another program on the machine may hold. A test portal listens on a free port (or on none at all).
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -100,9 +100,9 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
 
         var rows = analytics.QuerySelectorAll("table.data-table tbody tr").Select(r => r.TextContent).ToList();
         Assert.Contains(rows, r => r.StartsWith("fallback", StringComparison.Ordinal));
-        Assert.Equal(2, analytics.QuerySelectorAll("svg").Length);
+        Assert.Equal(2, analytics.QuerySelectorAll("figure.svg-chart svg").Length);
         Assert.Contains("Catalog coverage", analytics.Body!.TextContent);
-        Assert.Contains("recommendations/analytics", (await Html.GetAsync(teacher, "/teacher")).QuerySelector("nav.sidenav")!.InnerHtml);
+        Assert.Contains("recommendations/analytics", (await Html.GetAsync(teacher, "/teacher")).QuerySelector("nav[aria-label=Main]")!.InnerHtml);
     }
 
     [Fact]

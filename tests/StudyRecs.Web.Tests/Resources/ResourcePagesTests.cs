@@ -87,7 +87,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         var target = Redirects.LocalTarget(response);
         Assert.StartsWith("/resources?subject=Calculus", target, StringComparison.Ordinal);
         var list = await Html.GetAsync(teacher, target);
-        Assert.Contains("was added", list.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("was added", list.QuerySelector("main [role=status]")!.TextContent, StringComparison.Ordinal);
         Assert.Contains(list.QuerySelectorAll("tbody tr"), r => r.TextContent.Contains(title, StringComparison.Ordinal));
     }
 
@@ -104,7 +104,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = Html.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Contains("not saved", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("not saved", page.QuerySelector("main [role=alert]")!.TextContent, StringComparison.Ordinal);
         var messages = page.QuerySelectorAll(".field-error, .validation-message").Select(e => e.TextContent).ToList();
         Assert.Contains(messages, m => m.Contains("Enter a title", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("not a web address", StringComparison.Ordinal));
@@ -153,7 +153,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
 
         Assert.Equal(listUrl, Redirects.LocalTarget(retired));
         var after = await Html.GetAsync(teacher, listUrl);
-        Assert.Contains("is retired", after.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("is retired", after.QuerySelector("main [role=status]")!.TextContent, StringComparison.Ordinal);
         Assert.Empty(after.QuerySelectorAll("tbody tr"));
         var retiredList = await Html.GetAsync(teacher, listUrl + "&status=Retired");
         Assert.NotNull(retiredList.QuerySelector($"form[action='resources/{resource.Id}/restore']"));
@@ -161,7 +161,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         var stale = await teacher.PostAsync($"/resources/{resource.Id}/restore",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = "forged" }));
         Assert.Equal("/resources", Redirects.LocalTarget(stale));
-        Assert.Contains("expired", (await Html.GetAsync(teacher, "/resources")).QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("expired", (await Html.GetAsync(teacher, "/resources")).QuerySelector("main [role=alert]")!.TextContent, StringComparison.Ordinal);
         await using var scope = Factory.Services.CreateAsyncScope();
         Assert.True((await scope.ServiceProvider.GetRequiredService<ResourceCatalog>().GetAsync(resource.Id, CancellationToken.None))!.IsRetired);
     }
@@ -203,7 +203,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Matches("^/resources/imports/[0-9]+$", target);
         var report = await Html.GetAsync(teacher, target);
         Assert.Contains("Rejected", report.QuerySelector(".status-badge")!.TextContent, StringComparison.Ordinal);
-        Assert.Contains("nothing was added", report.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("nothing was added", report.QuerySelector("main [role=alert]")!.TextContent, StringComparison.Ordinal);
         var rows = report.QuerySelectorAll("tr.row-error").Select(r => r.TextContent).ToList();
         Assert.Contains(rows, r => r.Contains('3') && r.Contains(ResourceRules.Formula, StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains('4') && r.Contains("lots", StringComparison.Ordinal));

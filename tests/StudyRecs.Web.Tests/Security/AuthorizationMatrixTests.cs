@@ -103,6 +103,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/resources/imports/{Id:long}", "/resources/imports/999999", "DDDOOO"),
 
         new("POST /account/logout", "/account/logout", "DRRRRR"),
+        new("POST /preferences/theme", "/preferences/theme", "RRRRRR"),
+        new("* /_blazor", "/_blazor", "RRRRRR"),
+        new("* /_blazor/negotiate", "/_blazor/negotiate", "RRRRRR"),
+        new("* /_blazor/disconnect/", "/_blazor/disconnect/", "RRRRRR"),
+        new("* /_blazor/initializers/", "/_blazor/initializers/", "OOOOOO"),
         new("POST /api/auth/login", "/api/auth/login", "RRRRRR"),
         new("POST /api/auth/refresh", "/api/auth/refresh", "RRRRRR"),
         new("POST /api/auth/register", "/api/auth/register", "RRRRRR"),
