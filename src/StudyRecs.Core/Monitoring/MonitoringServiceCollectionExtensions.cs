@@ -18,6 +18,7 @@ public static class MonitoringServiceCollectionExtensions
         services.AddScoped<DriftMonitor>();
         services.AddScoped<RealisedAccuracy>();
         services.AddScoped<DatasetQuality>();
+        services.AddScoped<MonitoringOverview>();
         if (runSchedule)
         {
             services.AddHostedService<MonitoringScheduleBootstrapper>();

@@ -96,6 +96,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/teacher/at-risk", "/teacher/at-risk", "DDDOOO"),
         .. Page("/students/{StudentId}", "/students/{studentA}", "DDDODO", post: "DDDRRR"),
         .. Page("/forecasts/{StudentId}/{Subject}", "/forecasts/{studentA}/Calculus", "DODODO", post: "DRRRRR"),
+        .. Page("/monitoring", "/monitoring", "DDDOOO"),
         .. Page("/resources", "/resources", "DDDOOO"),
         .. Page("/resources/new", "/resources/new", "DDDOOO"),
         .. Page("/resources/{Id:long}/edit", "/resources/{resource}/edit", "DDDOOO"),
