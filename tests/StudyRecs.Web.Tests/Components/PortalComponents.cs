@@ -14,23 +14,15 @@ namespace StudyRecs.Web.Tests.Components;
 /// </summary>
 internal static class PortalComponents
 {
-    public static BunitContext Create(Action<IServiceCollection>? configure = null)
-    {
-        var context = new BunitContext();
-        context.Services.AddMudServices();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        configure?.Invoke(context.Services);
-        return context;
-    }
+    public static BunitContext Create(Action<IServiceCollection>? configure = null) => Build(ctx => configure?.Invoke(ctx.Services));
 
     /// <summary>
     /// A context whose components get the real portal's services (Core, database, options) from a scope of
     /// <paramref name="portal"/>, signed in as <paramref name="email"/> in <paramref name="role"/>: the way to test a
     /// live page's actions (clicks, dialogs, uploads over the circuit) against the real use cases.
     /// </summary>
-    public static BunitContext ForPortal(PortalFactory portal, string role, string email, string? studentId = null, params Claim[] claims)
+    public static BunitContext ForPortal(PortalFactory portal, string role, string email, string? studentId = null, params Claim[] claims) => Build(context =>
     {
-        var context = Create();
         var scope = portal.Services.CreateScope();
         context.Services.AddSingleton(new ScopeOwner(scope));
         context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
@@ -47,7 +39,17 @@ internal static class PortalComponents
         {
             auth.SetClaims([.. extra]);
         }
+    });
 
+    /// <summary>Services first (bUnit refuses registrations once the renderer exists), then the renderer's mode.</summary>
+    private static BunitContext Build(Action<BunitContext> configure)
+    {
+        var context = new BunitContext();
+        context.Services.AddMudServices();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        configure(context);
+        // Components see a live (interactive server) page, as in the browser once the circuit has started.
+        context.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         return context;
     }
 

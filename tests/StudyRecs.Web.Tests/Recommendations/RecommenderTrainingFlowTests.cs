@@ -1,25 +1,16 @@
 using System.Net;
-using AngleSharp.Html.Parser;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Tests.Infrastructure;
+using StudyRecs.Web.Tests.Training;
 
 namespace StudyRecs.Web.Tests.Recommendations;
 
 public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture portal) : IClassFixture<RecommendationPortalFixture>
 {
     private PortalFactory Factory => portal.Factory;
-
-    /// <summary>Presses a plain form button of the jobs page (the form named by its action).</summary>
-    private static async Task<HttpResponseMessage> PressAsync(HttpClient admin, string action)
-    {
-        var page = new HtmlParser().ParseDocument(await admin.GetStringAsync("/admin/jobs"));
-        var form = page.QuerySelectorAll("form").Single(f => f.GetAttribute("action") == action);
-        var token = form.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        return await admin.PostAsync("/" + action, new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
-    }
 
     private async Task<IReadOnlyList<TrainedModel>> VersionsAsync(int atLeast)
     {
@@ -47,8 +38,7 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
         Assert.Contains("Retrain the recommender", jobs.Body!.TextContent);
         Assert.Contains("0 0 * * * ?", jobs.Body.TextContent);
 
-        const string run = "admin/jobs/recommendation/train-recommender/run";
-        Assert.Equal(HttpStatusCode.Redirect, (await PressAsync(admin, run)).StatusCode);
+        Assert.Contains("started", await JobsPageDriver.PressAsync(Factory, "Run now", "Retrain the recommender"), StringComparison.Ordinal);
         var first = Assert.Single(await VersionsAsync(1));
         Assert.True(first.IsActive);
 
@@ -65,7 +55,7 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
         Assert.Contains(RecommendationReport.Read(first.MetricsJson)!.Reason, detail.Body!.TextContent);
 
         // Run now trains even without new events; the second version becomes active or says why not.
-        Assert.Equal(HttpStatusCode.Redirect, (await PressAsync(admin, run)).StatusCode);
+        Assert.Contains("started", await JobsPageDriver.PressAsync(Factory, "Run now", "Retrain the recommender"), StringComparison.Ordinal);
         var versions = await VersionsAsync(2);
         var jobsAfter = await Html.GetAsync(admin, "/admin/jobs");
         Assert.Contains("Recommendation " + versions[0].Version, jobsAfter.Body!.TextContent);

@@ -151,9 +151,6 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /models/{task}/{version}/model.bin", "/models/regression/20260101-000000/model.bin", "DDDNNN"),
         new("GET /models/{task}/{version}/metrics.json", "/models/regression/20260101-000000/metrics.json", "DDDNNN"),
         new("POST /training/retrain", "/training/retrain", "DDDRRR"),
-        new("POST /admin/jobs/{group}/{name}/run", "/admin/jobs/training/nightly/run", "DDDDDO"),
-        new("POST /admin/jobs/{group}/{name}/pause", "/admin/jobs/training/nightly/pause", "DDDDDO"),
-        new("POST /admin/jobs/{group}/{name}/resume", "/admin/jobs/training/nightly/resume", "DDDDDO"),
         new("GET /api/training/runs/{id:long}", "/api/training/runs/999999", "DDDNNN"),
 
         new("* /health", "/health", "OOOOOO"),

@@ -18,16 +18,8 @@ internal static class TrainingEndpoints
         models.MapGet("/{task}/{version}/model.bin", ModelFileAsync);
         models.MapGet("/{task}/{version}/metrics.json", MetricsAsync);
 
-        // Plain form posts from pages (antiforgery checked by hand so a stale form gets a message, not a bare 400).
+        // A plain form post from the model pages (antiforgery checked by hand so a stale form gets a message, not a bare 400).
         app.MapPost("/training/retrain", RetrainAsync).RequireAuthorization(Policies.Staff).DisableAntiforgery();
-        var jobs = app.MapGroup("/admin/jobs").RequireAuthorization(Policies.Admin).DisableAntiforgery();
-        jobs.MapPost("/{group}/{name}/run", (string group, string name, HttpContext c, IAntiforgery a, JobsAdministration j, CancellationToken ct) =>
-            JobActionAsync(c, a, j, new JobKey(name, group), JobAction.Run, ct));
-        jobs.MapPost("/{group}/{name}/pause", (string group, string name, HttpContext c, IAntiforgery a, JobsAdministration j, CancellationToken ct) =>
-            JobActionAsync(c, a, j, new JobKey(name, group), JobAction.Pause, ct));
-        jobs.MapPost("/{group}/{name}/resume", (string group, string name, HttpContext c, IAntiforgery a, JobsAdministration j, CancellationToken ct) =>
-            JobActionAsync(c, a, j, new JobKey(name, group), JobAction.Resume, ct));
-
         var api = app.MapGroup("/api/training").RequireAuthorization(Policies.StaffApi).WithTags("Training");
         api.MapGet("/runs/{id:long}", RunAsync).WithSummary("Status of one training run (for polling).");
     }
@@ -66,14 +58,6 @@ internal static class TrainingEndpoints
         var run = await training.EnqueueAsync(new TrainingRequest(null, $"retrain requested by {context.User.Identity?.Name}"), ct);
         PageRedirect.SetStatus(context, $"Training run {run.Id} is queued; this page shows its progress.");
         return TypedResults.LocalRedirect(back);
-    }
-
-    private static async Task<IResult> JobActionAsync(HttpContext context, IAntiforgery antiforgery, JobsAdministration jobs, JobKey key, JobAction action, CancellationToken ct)
-    {
-        PageRedirect.SetStatus(context, await antiforgery.IsRequestValidAsync(context)
-            ? await jobs.ApplyAsync(key, action, ct)
-            : "Error: the form expired. Reload the page and try again.");
-        return TypedResults.LocalRedirect("/admin/jobs");
     }
 
     private static NotFound<ProblemDetails> NotFound() => TypedResults.NotFound(new ProblemDetails
