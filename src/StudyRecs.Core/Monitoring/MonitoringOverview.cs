@@ -35,7 +35,7 @@ public sealed class MonitoringOverview(IDbContextFactory<StudyRecsDbContext> dbs
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var serving = await db.Set<TrainedModel>().AsNoTracking()
             .Where(m => m.IsActive && (m.Task == ModelTask.Regression || m.Task == ModelTask.Classification))
-            .OrderBy(m => m.Task).Select(m => new { m.Task, m.Version }).ToListAsync(cancellationToken);
+            .OrderBy(m => m.Task == ModelTask.Regression ? 0 : 1).Select(m => new { m.Task, m.Version }).ToListAsync(cancellationToken);
         var versions = new List<ServingVersionDrift>();
         foreach (var model in serving)
         {
