@@ -67,6 +67,7 @@ public class RecommendationBrowserTests(BrowserSession session) : IClassFixture<
             Assert.Equal(requestId, await page.Locator("ol.recommendations").GetAttributeAsync("data-request-id"));
             Assert.Equal(scrollBefore, await page.EvaluateAsync<double>("() => window.scrollY"));
             Assert.Single(await EventsAsync(studentId, RecommendationEventType.Dismiss));
+            await BrowserSession.ScreenshotAsync(page, "student-dashboard-after-feedback");
         });
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using Bunit.TestDoubles;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Web.Features.Dashboards;
