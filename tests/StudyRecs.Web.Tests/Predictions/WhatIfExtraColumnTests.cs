@@ -76,7 +76,7 @@ public sealed class WhatIfExtraColumnTests : IDisposable
         await factory.Services.GetRequiredService<ActiveModels>().RefreshAsync(CancellationToken.None);
         var url = $"/forecasts/{target.StudentId}/{Uri.EscapeDataString(target.Subject)}";
         var page = await Html.GetAsync(teacher, url);
-        var field = page.QuerySelector("input[name='extra:study_hours']");
+        var field = page.QuerySelector("input[id='extra:study_hours']");
         Assert.True(field is not null, page.QuerySelector("main")!.TextContent);
         Assert.Contains("study_hours", page.QuerySelector("label[for='extra:study_hours']")!.TextContent, StringComparison.Ordinal);
 

@@ -1,3 +1,5 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Web.Features.Recommendations;
 using StudyRecs.Web.Tests.Components;
@@ -15,21 +17,49 @@ public class RecommendationBlockTests
     [Fact]
     public async Task An_empty_list_shows_its_empty_state_and_no_list()
     {
-        var doc = await ComponentRenderer.RenderAsync<RecommendationBlock>(new() { ["List"] = Two with { Items = [] }, ["EmptyTitle"] = "Nothing in Calculus" });
+        await using var ctx = PortalComponents.Create();
 
-        Assert.Null(doc.QuerySelector("ol.recommendations"));
-        Assert.Equal("Nothing in Calculus", doc.QuerySelector(".empty-state-title")!.TextContent);
+        var block = ctx.Render<RecommendationBlock>(p => p.Add(b => b.List, Two with { Items = [] }).Add(b => b.EmptyTitle, "Nothing in Calculus"));
+
+        Assert.Empty(block.FindAll("ol.recommendations"));
+        Assert.Equal("Nothing in Calculus", block.Find(".empty-state-title").TextContent);
     }
 
     [Fact]
     public async Task Items_link_through_the_click_redirect_with_strategy_and_position_and_say_why()
     {
-        var doc = await ComponentRenderer.RenderAsync<RecommendationBlock>(new() { ["List"] = Two });
+        await using var ctx = PortalComponents.Create();
 
-        var links = doc.QuerySelectorAll("a.recommendation-title").ToList();
+        var block = ctx.Render<RecommendationBlock>(p => p.Add(b => b.List, Two));
+
+        var links = block.FindAll("a.recommendation-title").ToList();
         Assert.Equal(["/recommendations/go/0193abcd/7?strategy=hybrid&position=1", "/recommendations/go/0193abcd/9?strategy=hybrid&position=2"], links.Select(a => a.GetAttribute("href")));
         Assert.Equal("Vectors <b>now</b>", links[1].TextContent); // titles are text, never markup
-        Assert.Equal(["Why: you are at risk in Calculus", "Why: popular in Physics"], doc.QuerySelectorAll(".recommendation-reason").Select(r => r.TextContent));
-        Assert.Empty(doc.QuerySelectorAll("form"));
+        Assert.Equal(["Why: you are at risk in Calculus", "Why: popular in Physics"], block.FindAll(".recommendation-reason").Select(r => r.TextContent));
+        // Without a feedback handler (staff previews) there are no buttons and no forms.
+        Assert.Empty(block.FindAll("button"));
+        Assert.Empty(block.FindAll("form"));
+    }
+
+    [Fact]
+    public async Task Each_feedback_button_reports_its_item_and_kind_and_busy_disables_them()
+    {
+        await using var ctx = PortalComponents.Create();
+        var pressed = new List<RecommendationBlock.Choice>();
+
+        var block = ctx.Render<RecommendationBlock>(p => p.Add(b => b.List, Two).Add(b => b.OnFeedback, EventCallback.Factory.Create<RecommendationBlock.Choice>(this, pressed.Add)));
+
+        var second = block.FindAll("ol.recommendations > li")[1];
+        Assert.Equal("9", second.GetAttribute("data-resource-id"));
+        Assert.Equal("Your feedback on Vectors <b>now</b>", second.QuerySelector(".recommendation-feedback")!.GetAttribute("aria-label"));
+        block.FindAll("ol.recommendations > li")[1].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "I completed it").Click();
+        block.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "More like this").Click();
+        block.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Not for me").Click();
+
+        Assert.Equal([(9L, RecommendationEventType.Complete), (7L, RecommendationEventType.Like), (7L, RecommendationEventType.Dismiss)], pressed.Select(c => (c.Item.ResourceId, c.Type)));
+        Assert.All(pressed, c => Assert.Equal("0193abcd", c.List.RequestId));
+
+        block.Render(p => p.Add(b => b.Busy, true));
+        Assert.All(block.FindAll("button"), b => Assert.True(b.HasAttribute("disabled")));
     }
 }

@@ -41,11 +41,12 @@ public sealed class StudyPlanRecommendationTests(TrainedPortalFixture portal) : 
 
         var page = await Html.GetAsync(student, "/student");
 
-        var cards = page.QuerySelector("section[aria-labelledby=plan-heading]")!.QuerySelectorAll(".card").ToList();
+        var cards = page.QuerySelector("section[aria-labelledby=plan-heading]")!.QuerySelectorAll(".plan-card").ToList();
         Assert.Equal(overview.Plan.Count, cards.Count);
         foreach (var card in cards)
         {
-            var subject = card.QuerySelector("h3")!.TextContent.Trim();
+            var subject = card.GetAttribute("data-subject")!;
+            Assert.Equal($"Study plan for {subject}", card.QuerySelector("h3")!.TextContent.Trim());
             var items = card.QuerySelectorAll("ol.recommendations li").ToList();
             Assert.InRange(items.Count, 1, 3);
             Assert.All(items, i => Assert.Contains($"· {subject} ·", i.TextContent));

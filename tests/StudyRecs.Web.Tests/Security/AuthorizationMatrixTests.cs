@@ -94,8 +94,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/admin/recommendations", "/admin/recommendations", "DDDDDO"),
         .. Page("/recommendations/analytics", "/recommendations/analytics", "DDDOOO"),
         .. Page("/teacher/at-risk", "/teacher/at-risk", "DDDOOO"),
-        .. Page("/students/{StudentId}", "/students/{studentA}", "DDDODO", post: "DDDRRR"),
-        .. Page("/forecasts/{StudentId}/{Subject}", "/forecasts/{studentA}/Calculus", "DODODO", post: "DRRRRR"),
+        .. Page("/students/{StudentId}", "/students/{studentA}", "DDDONO", post: "DDDRRR"),
+        .. Page("/forecasts/{StudentId}/{Subject}", "/forecasts/{studentA}/Calculus", "DONONO", post: "DRRRRR"),
         .. Page("/monitoring", "/monitoring", "DDDOOO"),
         .. Page("/resources", "/resources", "DDDOOO"),
         .. Page("/resources/new", "/resources/new", "DDDOOO"),
@@ -133,7 +133,6 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
 
         new("POST /api/recommendations/events", "/api/recommendations/events", "DRRRRR"),
         new("GET /recommendations/go/{requestId}/{resourceId:long}", "/recommendations/go/0193ab/{resource}", "DOOOOO"),
-        new("POST /recommendations/feedback", "/recommendations/feedback", "DRRDDD"),
         new("GET /api/v1/recommendations/home", "/api/v1/recommendations/home?user_id={studentA}", "DODODO"),
         new("GET /api/v1/recommendations/similar/{resourceId:long}", "/api/v1/recommendations/similar/{resource}", "DOOOOO"),
         new("GET /api/v1/recommendations/stats/user/{id}", "/api/v1/recommendations/stats/user/{studentA}", "DODODO"),

@@ -1,11 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Recommendations;
-using StudyRecs.Web.Components.UI;
-using StudyRecs.Web.Features.Accounts;
 using StudyRecs.Web.Features.Predictions;
 using StudyRecs.Web.Features.Shared;
 
@@ -50,9 +47,8 @@ internal static class RecommendationEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        // Links and buttons of the recommendation blocks (no script: a redirect counts the click, forms post the rest).
+        // Links of the recommendation blocks: a redirect counts the click (the feedback buttons go through the live page).
         app.MapGet("/recommendations/go/{requestId}/{resourceId:long}", GoAsync).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
-        app.MapPost("/recommendations/feedback", FeedbackAsync).RequireAuthorization(Policies.Student).DisableAntiforgery().ExcludeFromDescription();
     }
 
     private static async Task<IResult> PostEventsAsync(HttpContext context, StudentDataAccess access, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
@@ -138,57 +134,5 @@ internal static class RecommendationEndpoints
 
         var url = await recorder.ClickAsync(StudentDataAccess.OwnStudentId(context.User), context.User.Identity?.Name ?? "?", requestId, resourceId, strategy, position, ct);
         return url is null ? TypedResults.NotFound() : TypedResults.Redirect(url);
-    }
-
-    /// <summary>The complete / like / dismiss buttons of a recommendation block (a student's own feedback).</summary>
-    private static async Task<IResult> FeedbackAsync(HttpContext context, IAntiforgery antiforgery, RecommendationEventRecorder recorder, CancellationToken ct)
-    {
-        if (!context.Request.HasFormContentType)
-        {
-            return ApiAntiforgery.NotAForm();
-        }
-
-        var form = await context.Request.ReadFormAsync(ct);
-        var back = PageRedirect.LocalOrHome(form["returnUrl"].ToString() is { Length: > 0 } r ? r : "/student");
-        if (!await antiforgery.IsRequestValidAsync(context))
-        {
-            PageRedirect.SetStatus(context, "Error: the form expired. Reload the page and press the button again.");
-            return TypedResults.LocalRedirect(back);
-        }
-
-        var studentId = StudentDataAccess.OwnStudentId(context.User);
-        if (studentId is null)
-        {
-            PageRedirect.SetStatus(context, "Error: your account is not linked to a student id yet; ask an administrator to link it.");
-            return TypedResults.LocalRedirect(back);
-        }
-
-        var requestId = form["requestId"].ToString();
-        if (!RecommendationEventRules.TryParseType(form["type"].ToString(), out var type) || !RecommendationEventRules.IsFeedback(type)
-            || !RecommendationEventRules.IsRequestId(requestId) || !long.TryParse(form["resourceId"], out var resourceId)
-            || !(await recorder.ExistingResourcesAsync([resourceId], ct)).Contains(resourceId))
-        {
-            PageRedirect.SetStatus(context, "Error: that button did not name a recommendation; reload the page and try again.");
-            return TypedResults.LocalRedirect(back);
-        }
-
-        var strategy = form["strategy"].ToString();
-        await recorder.StoreNowAsync(new RecommendationEvent
-        {
-            StudentId = studentId,
-            UserName = context.User.Identity?.Name ?? "?",
-            ResourceId = resourceId,
-            Type = type,
-            Strategy = RecommendationEventRules.IsStrategy(strategy) ? strategy : null,
-            Position = int.TryParse(form["position"], out var p) && p is >= 1 and <= RecommendationEventRules.MaxPosition ? p : null,
-            RequestId = requestId,
-        }, ct);
-        PageRedirect.SetStatus(context, type switch
-        {
-            RecommendationEventType.Complete => "Marked as completed; it will not be suggested again.",
-            RecommendationEventType.Like => "Thanks: you will see more like it.",
-            _ => "Dismissed; it will not be suggested again.",
-        });
-        return TypedResults.LocalRedirect(back);
     }
 }
