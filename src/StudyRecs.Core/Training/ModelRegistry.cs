@@ -4,8 +4,22 @@ using StudyRecs.Core.Data;
 
 namespace StudyRecs.Core.Training;
 
-/// <summary>Whether an activation happened, a message for the admin, and the now active version.</summary>
-public sealed record ActivationResult(bool Succeeded, string Message, TrainedModel? Model);
+/// <summary>Why an activation did not happen.</summary>
+public enum ActivationFailure
+{
+    None,
+    MissingReason,
+    UnknownVersion,
+
+    /// <summary>The version is already active and pinned.</summary>
+    AlreadyActive,
+
+    /// <summary>Another change of the task's active model committed at the same time.</summary>
+    Conflict,
+}
+
+/// <summary>Whether an activation happened, a message for the admin, the now active version, and why it failed.</summary>
+public sealed record ActivationResult(bool Succeeded, string Message, TrainedModel? Model, ActivationFailure Failure = ActivationFailure.None);
 
 /// <summary>
 /// The model versions per task, their training runs and candidate runs, and the admin's way to switch the active
@@ -84,7 +98,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
         var taskName = task.ToString().ToLowerInvariant();
         if (string.IsNullOrWhiteSpace(reason))
         {
-            return new ActivationResult(false, "Give a reason for the change; it is kept in the audit log.", null);
+            return new ActivationResult(false, "Give a reason for the change; it is kept in the audit log.", null, ActivationFailure.MissingReason);
         }
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
@@ -93,13 +107,13 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
             .Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
         if (target is null)
         {
-            return new ActivationResult(false, $"There is no {taskName} model version '{version}'.", null);
+            return new ActivationResult(false, $"There is no {taskName} model version '{version}'.", null, ActivationFailure.UnknownVersion);
         }
 
         var pin = await ModelPins.CurrentAsync(db, task, cancellationToken);
         if (target.IsActive && pin?.Version == version)
         {
-            return new ActivationResult(false, $"Version {version} is already the active {taskName} model, pinned by {pin.PinnedBy}.", target);
+            return new ActivationResult(false, $"Version {version} is already the active {taskName} model, pinned by {pin.PinnedBy}.", target, ActivationFailure.AlreadyActive);
         }
 
         var current = await Models(db, task).Where(m => m.IsActive).Select(m => m.Version).SingleOrDefaultAsync(cancellationToken);
@@ -124,7 +138,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
         {
             // Another activation of this task committed first: the one-active index (or the pin's key) refused the second.
             db.ChangeTracker.Clear();
-            return new ActivationResult(false, $"Another change of the active {taskName} model happened at the same time; reload and try again.", null);
+            return new ActivationResult(false, $"Another change of the active {taskName} model happened at the same time; reload and try again.", null, ActivationFailure.Conflict);
         }
 
         db.Entry(target).State = EntityState.Detached;
