@@ -42,7 +42,8 @@ public sealed class DatasetOverlapTests : IAsyncLifetime
 
         Assert.False(second.IsAccepted);
         Assert.True(second.StoppedByOverlap);
-        Assert.Equal((2L, new long[] { first.Dataset.Id }), (second.Overlap!.Rows, second.Overlap.DatasetIds.ToArray()));
+        Assert.Equal(2, second.Overlap!.Rows);
+        Assert.Equal([first.Dataset.Id], second.Overlap.DatasetIds);
         Assert.Equal(0, second.Dataset.Id);
         Assert.Contains("2 rows of this file have the same student, semester and subject as rows of dataset #1", second.Overlap.Message, StringComparison.Ordinal);
         Assert.Contains("Nothing was stored", second.Overlap.Message, StringComparison.Ordinal);

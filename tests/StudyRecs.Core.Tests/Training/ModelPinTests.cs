@@ -53,7 +53,7 @@ public sealed class ModelPinTests
     [Fact]
     public void A_pin_turns_an_activation_into_a_registration_that_keeps_the_comparison()
     {
-        var decision = ActivationRule.Decide(ModelTask.Recommendation, Recommendations.RecommendationReport.SelectionMetric, 0.4, new ActiveScore("20261101000000", 0.3), 0);
+        var decision = ActivationRule.Decide(ModelTask.Recommendation, Core.Recommendations.RecommendationReport.SelectionMetric, 0.4, new ActiveScore("20261101000000", 0.3), 0);
         var pin = new ModelPin { Task = ModelTask.Recommendation, Version = "20261101000000", PinnedBy = "admin", PinnedAt = new DateTimeOffset(2026, 11, 2, 9, 30, 0, TimeSpan.Zero), Reason = "r" };
 
         var held = ActivationRule.Hold(ModelTask.Recommendation, decision, pin);
