@@ -187,8 +187,17 @@ public sealed class DatasetLifecycleTests : IAsyncLifetime
         {
             db.Add(new TrainedModel
             {
-                Version = "20261101000000", Task = ModelTask.Regression, Algorithm = "gbdt", SettingsJson = "{}", MetricsJson = "{}", FeatureSchemaJson = "{}",
-                Artifact = [1], ArtifactSha256 = new string('0', 64), CreatedBy = "job", DatasetIdsJson = $"[{trained.Id},{others.Id}]", DataHash = new string('0', 64),
+                Version = "20261101000000",
+                Task = ModelTask.Regression,
+                Algorithm = "gbdt",
+                SettingsJson = "{}",
+                MetricsJson = "{}",
+                FeatureSchemaJson = "{}",
+                Artifact = [1],
+                ArtifactSha256 = new string('0', 64),
+                CreatedBy = "job",
+                DatasetIdsJson = $"[{trained.Id},{others.Id}]",
+                DataHash = new string('0', 64),
                 SelectionMetric = "cv_rmse",
             });
             await db.Set<UploadedDataset>().Where(d => d.Id != rejected.Dataset.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DatasetStatus.QueuedForTraining));
