@@ -7,6 +7,7 @@ generate.Subcommands.Add(StudyRecs.Cli.Engagement.GenerateEngagementCommand.Crea
 generate.Subcommands.Add(StudyRecs.Cli.Datasets.GeneratePerformanceCommand.Create());
 root.Subcommands.Add(generate);
 root.Subcommands.Add(StudyRecs.Cli.Datasets.ImportCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Datasets.DatasetsCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Data.DbCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Accounts.UsersCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Training.TrainCommand.Create());

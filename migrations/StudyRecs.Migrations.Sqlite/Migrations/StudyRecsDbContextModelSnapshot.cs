@@ -241,6 +241,42 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Auditing.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Action", "Id");
+
+                    b.ToTable("AuditEntries", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Datasets.DatasetRow", b =>
                 {
                     b.Property<long>("Id")
@@ -293,9 +329,9 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("StudentId");
-
                     b.HasIndex("DatasetId", "RowNumber");
+
+                    b.HasIndex("StudentId", "Semester", "Subject", "DatasetId");
 
                     b.ToTable("DatasetRows", (string)null);
                 });
@@ -305,6 +341,13 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchivedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("DuplicateOfId")
                         .HasColumnType("INTEGER");
@@ -1004,6 +1047,35 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.HasIndex("Task", "Id");
 
                     b.ToTable("ModelActivationAudits", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelPin", b =>
+                {
+                    b.Property<string>("Task")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("PinnedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PinnedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Task");
+
+                    b.ToTable("ModelPins", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>

@@ -12,8 +12,11 @@ internal static class ImportCommand
     /// <summary>Exit code of an accepted import.</summary>
     public const int Accepted = ExitCodes.Ok;
 
-    /// <summary>Exit code of a rejected file or a missing file.</summary>
+    /// <summary>Exit code of a rejected file, a missing file, or an upload cancelled because rows overlap.</summary>
     public const int Rejected = ExitCodes.Failed;
+
+    /// <summary>Exit code of a valid file whose rows overlap accepted datasets under <c>--on-overlap ask</c>: nothing stored, choose replace or cancel.</summary>
+    public const int OverlapNeedsChoice = 3;
 
     public static Command Create()
     {
@@ -21,22 +24,30 @@ internal static class ImportCommand
         var sheet = new Option<string?>("--sheet") { Description = "Worksheet of a workbook (default: the first)" };
         var label = new Option<string?>("--label") { Description = "Course or term label stored with the dataset" };
         var allowDuplicate = new Option<bool>("--allow-duplicate") { Description = "Import even if an identical file was imported before" };
-        var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of text" };
-        var command = new Command("import", "Validate a gradebook and store it as a dataset, like an upload in the portal (exit code 0 accepted, 2 rejected)")
+        var onOverlap = new Option<string>("--on-overlap")
         {
-            file, sheet, label, allowDuplicate, json,
+            Description = "When rows have the student, semester and subject of accepted rows: ask (store nothing, exit 3), replace (newest rows win in training) or cancel (store nothing, exit 2)",
+            DefaultValueFactory = _ => "ask",
+        };
+        onOverlap.AcceptOnlyFromAmong("ask", "replace", "cancel");
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of text" };
+        var command = new Command("import", "Validate a gradebook and store it as a dataset, like an upload in the portal (exit code 0 accepted, 2 rejected or cancelled, 3 overlapping rows need --on-overlap replace or cancel)")
+        {
+            file, sheet, label, allowDuplicate, onOverlap, json,
         };
         command.SetAction((parseResult, ct) => CliDatabase.GuardAsync(async () =>
         {
             await using var services = CliServices.Build(Training.TrainCommand.ConfigureServices);
             await CliDatabase.MigrateAsync(services, ct);
             return await RunAsync(services, parseResult.GetValue(file)!, parseResult.GetValue(sheet), parseResult.GetValue(label),
-                parseResult.GetValue(allowDuplicate), parseResult.GetValue(json), Console.Out, ct);
+                parseResult.GetValue(allowDuplicate), parseResult.GetValue(json), Console.Out, ct,
+                DatasetOverlap.ParsePolicy(parseResult.GetValue(onOverlap)) ?? OverlapPolicy.Ask);
         }));
         return command;
     }
 
-    internal static async Task<int> RunAsync(IServiceProvider services, FileInfo file, string? sheet, string? label, bool allowDuplicate, bool json, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(IServiceProvider services, FileInfo file, string? sheet, string? label, bool allowDuplicate, bool json, TextWriter output,
+        CancellationToken cancellationToken, OverlapPolicy onOverlap = OverlapPolicy.Ask)
     {
         if (!file.Exists)
         {
@@ -48,7 +59,7 @@ internal static class ImportCommand
         await using var content = file.OpenRead();
         // Like an upload in the portal: enough labelled rows queue a training (the portal's scheduler runs it).
         var (result, run) = await scope.ServiceProvider.GetRequiredService<DatasetUploads>()
-            .UploadAsync(new DatasetUpload(content, file.Name, sheet, label, UploaderId: null, allowDuplicate), "studyrecs import", cancellationToken);
+            .UploadAsync(new DatasetUpload(content, file.Name, sheet, label, UploaderId: null, allowDuplicate, onOverlap), "studyrecs import", cancellationToken);
 
         if (json)
         {
@@ -65,7 +76,14 @@ internal static class ImportCommand
             await (json ? Console.Error : output).WriteLineAsync(message);
         }
 
-        return result.IsAccepted ? Accepted : Rejected;
+        if (result.Overlap is { Rows: > 0 } overlap)
+        {
+            await (json ? Console.Error : output).WriteLineAsync(overlap.Policy == OverlapPolicy.Ask
+                ? $"{overlap.Message} Run again with --on-overlap replace or --on-overlap cancel."
+                : overlap.Message);
+        }
+
+        return result.IsAccepted ? Accepted : result.Overlap is { Rows: > 0, Policy: OverlapPolicy.Ask } ? OverlapNeedsChoice : Rejected;
     }
 
     private static async Task WriteTextAsync(TextWriter output, DatasetImportResult result)
@@ -73,7 +91,9 @@ internal static class ImportCommand
         var report = result.Report;
         var dataset = result.Dataset;
         var inv = CultureInfo.InvariantCulture;
-        await output.WriteLineAsync($"Dataset #{dataset.Id} {dataset.FileName}: {dataset.Status}");
+        await output.WriteLineAsync(result.StoppedByOverlap
+            ? $"{dataset.FileName}: valid, not stored (rows overlap accepted datasets)"
+            : $"Dataset #{dataset.Id} {dataset.FileName}: {dataset.Status}");
         await output.WriteLineAsync(report.Summary);
         var details = new List<string> { $"format {report.Format}" };
         if (report.Encoding is not null)

@@ -246,7 +246,11 @@ public sealed class UserAdministration(
     }
 
     /// <summary>An administrator's lock does not expire (a lock after failed sign-ins does): it ends only when an administrator unlocks the account.</summary>
-    public static bool IsLockedByAdministrator(ApplicationUser user) => user.LockoutEnd == AdministratorLockEnd;
+    /// <remarks>
+    /// Compared with a margin: PostgreSQL keeps microseconds, so the stored end reads back a fraction of a second
+    /// before <see cref="DateTimeOffset.MaxValue"/>; a lock after failed sign-ins ends minutes from now, never near it.
+    /// </remarks>
+    public static bool IsLockedByAdministrator(ApplicationUser user) => user.LockoutEnd is { } end && end >= AdministratorLockEnd.AddYears(-1);
 
     private static readonly DateTimeOffset AdministratorLockEnd = DateTimeOffset.MaxValue;
 

@@ -16,6 +16,7 @@ internal sealed class UploadedDatasetEntityTypeConfiguration : IEntityTypeConfig
         builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(32);
         builder.Property(d => d.ErrorText).HasMaxLength(2000);
         builder.Property(d => d.StoredFilePath).HasMaxLength(400);
+        builder.Property(d => d.ArchivedBy).HasMaxLength(256);
         builder.HasOne(d => d.Uploader).WithMany().HasForeignKey(d => d.UploaderId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<UploadedDataset>().WithMany().HasForeignKey(d => d.DuplicateOfId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(d => d.Sha256);
@@ -44,6 +45,9 @@ internal sealed class DatasetRowEntityTypeConfiguration : IEntityTypeConfigurati
         builder.Property(r => r.FinalGrade).HasMaxLength(GradeScale.MaxLabelLength);
         builder.HasOne<UploadedDataset>().WithMany().HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => new { r.DatasetId, r.RowNumber });
-        builder.HasIndex(r => r.StudentId);
+
+        // Rows are identified by (student, semester, subject): overlap checks and the newest-row-wins rule of
+        // training look rows up by it; the student id alone (a student's own rows) uses its prefix.
+        builder.HasIndex(r => new { r.StudentId, r.Semester, r.Subject, r.DatasetId });
     }
 }

@@ -10,13 +10,22 @@ namespace StudyRecs.Core.Datasets;
 
 /// <summary>An upload to import: the content plus what the teacher said about it.</summary>
 /// <param name="AllowDuplicate">Import even when an earlier dataset has identical content (it is still flagged).</param>
-public sealed record DatasetUpload(Stream Content, string FileName, string? Sheet = null, string? Label = null, string? UploaderId = null, bool AllowDuplicate = false);
+/// <param name="OnOverlap">What to do when rows repeat the (student, semester, subject) of accepted rows.</param>
+public sealed record DatasetUpload(Stream Content, string FileName, string? Sheet = null, string? Label = null, string? UploaderId = null, bool AllowDuplicate = false,
+    OverlapPolicy OnOverlap = OverlapPolicy.Ask);
 
 /// <summary>The stored dataset record and the full validation report.</summary>
-public sealed record DatasetImportResult(UploadedDataset Dataset, DatasetValidationReport Report)
+/// <param name="Overlap">Rows that repeat keys of accepted datasets, when the file was valid; null otherwise.</param>
+public sealed record DatasetImportResult(UploadedDataset Dataset, DatasetValidationReport Report, DatasetOverlap? Overlap = null)
 {
     /// <summary>Whether the rows were stored; stays true when the dataset moves on to training.</summary>
-    public bool IsAccepted => Report.IsAccepted && Dataset.Status != DatasetStatus.Rejected;
+    public bool IsAccepted => Report.IsAccepted && Dataset.Status != DatasetStatus.Rejected && !StoppedByOverlap;
+
+    /// <summary>
+    /// A valid file whose rows overlap accepted rows, under <see cref="OverlapPolicy.Ask"/> or
+    /// <see cref="OverlapPolicy.Cancel"/>: nothing was stored, not even the dataset record (<see cref="UploadedDataset.Id"/> is 0).
+    /// </summary>
+    public bool StoppedByOverlap => Overlap is { Rows: > 0, Policy: not OverlapPolicy.Replace };
 }
 
 /// <summary>
@@ -103,6 +112,18 @@ public sealed partial class DatasetImportService(
                 return new DatasetImportResult(dataset, report);
             }
 
+            var overlap = await DatasetOverlap.FindAsync(db, dataset.Id, upload.OnOverlap, cancellationToken);
+            if (overlap.Rows > 0 && upload.OnOverlap != OverlapPolicy.Replace)
+            {
+                // Ask and cancel store nothing: the rows roll back and the record made for them goes too.
+                await transaction.RollbackAsync(cancellationToken);
+                db.Remove(dataset);
+                await db.SaveChangesAsync(CancellationToken.None);
+                LogOverlapStopped(logger, fileName, overlap.Rows, upload.OnOverlap);
+                dataset.Id = 0;
+                return new DatasetImportResult(dataset, report, overlap);
+            }
+
             string? storedFile = null;
             if (options.OriginalFileStorage == OriginalFileStorage.Database)
             {
@@ -134,7 +155,7 @@ public sealed partial class DatasetImportService(
             }
 
             LogAccepted(logger, dataset.Id, fileName, report.ValidRows);
-            return new DatasetImportResult(dataset, report);
+            return new DatasetImportResult(dataset, report, overlap);
         }
         catch (Exception ex) when (dataset is { Id: > 0 })
         {
@@ -278,6 +299,9 @@ public sealed partial class DatasetImportService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} ({FileName}) accepted with {Rows} rows.")]
     private static partial void LogAccepted(ILogger logger, long datasetId, string fileName, long rows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {FileName} was not stored: {Rows} rows overlap accepted datasets (policy {Policy}).")]
+    private static partial void LogOverlapStopped(ILogger logger, string fileName, long rows, OverlapPolicy policy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} ({FileName}) rejected with {Errors} error(s).")]
     private static partial void LogRejected(ILogger logger, long datasetId, string fileName, long errors);

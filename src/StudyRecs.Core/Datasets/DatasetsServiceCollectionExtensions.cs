@@ -9,7 +9,7 @@ public static class DatasetsServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="DatasetOptions"/> (bound from the <c>Datasets</c> section of the registered
     /// <c>IConfiguration</c>, validated at start-up), <see cref="GradebookImporter"/>, and the scoped
-    /// <see cref="DatasetImportService"/>, <see cref="DatasetUploads"/> and <see cref="DatasetCatalog"/> (they need the database registration).
+    /// <see cref="DatasetImportService"/>, <see cref="DatasetUploads"/>, <see cref="DatasetCatalog"/>, <see cref="DatasetLifecycle"/> and <see cref="Auditing.AuditLog"/> (they need the database registration).
     /// </summary>
     public static IServiceCollection AddStudyRecsDatasets(this IServiceCollection services)
     {
@@ -19,6 +19,8 @@ public static class DatasetsServiceCollectionExtensions
         services.AddScoped<DatasetImportService>();
         services.AddScoped<DatasetCatalog>();
         services.AddScoped<DatasetUploads>();
+        services.AddScoped<DatasetLifecycle>();
+        services.TryAddScoped<Auditing.AuditLog>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -86,6 +86,14 @@ public class UploadedDataset
     /// <summary>Path of the original file under the data folder, when files are kept in a folder.</summary>
     public string? StoredFilePath { get; set; }
 
+    /// <summary>When a teacher or admin archived it: kept for history, left out of training. Null while in use.</summary>
+    public DateTimeOffset? ArchivedAt { get; set; }
+
+    /// <summary>Who archived it (user name).</summary>
+    public string? ArchivedBy { get; set; }
+
+    public bool IsArchived => ArchivedAt is not null;
+
     public void SetStatus(DatasetStatus status, DateTimeOffset at, string? errorText = null)
     {
         Status = status;

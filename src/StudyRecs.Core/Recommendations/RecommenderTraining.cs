@@ -105,7 +105,9 @@ public sealed partial class RecommenderTraining(
         };
         var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation && m.IsActive)
             .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
-        var (activate, activation) = ActivationRule.Decide(ModelTask.Recommendation, model.SelectionMetric, model.SelectionScore, active, trainingOptions.Value.ActivationTolerance);
+        var (activate, activation) = ActivationRule.Hold(ModelTask.Recommendation,
+            ActivationRule.Decide(ModelTask.Recommendation, model.SelectionMetric, model.SelectionScore, active, trainingOptions.Value.ActivationTolerance),
+            await ModelPins.CurrentAsync(db, ModelTask.Recommendation, cancellationToken));
         db.Add(model);
         if (inPlace)
         {

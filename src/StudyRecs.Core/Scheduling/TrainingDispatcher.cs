@@ -27,7 +27,7 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
         }
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var labelled = await db.Set<UploadedDataset>().Where(d => d.Status != DatasetStatus.Rejected).SumAsync(d => d.LabelledRows, cancellationToken);
+        var labelled = await db.Set<UploadedDataset>().Where(d => d.Status != DatasetStatus.Rejected && d.ArchivedAt == null).SumAsync(d => d.LabelledRows, cancellationToken);
         if (labelled < datasets.Value.MinimumLabelledRowsToTrain)
         {
             return null;
@@ -54,7 +54,8 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
     private async Task MarkQueuedAsync(long[]? datasetIds, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var waiting = db.Set<UploadedDataset>().Where(d => d.Status == DatasetStatus.Accepted || d.Status == DatasetStatus.Trained || d.Status == DatasetStatus.TrainingFailed);
+        var waiting = db.Set<UploadedDataset>().Where(d => d.ArchivedAt == null
+            && (d.Status == DatasetStatus.Accepted || d.Status == DatasetStatus.Trained || d.Status == DatasetStatus.TrainingFailed));
         if (datasetIds is not null)
         {
             waiting = waiting.Where(d => datasetIds.Contains(d.Id));

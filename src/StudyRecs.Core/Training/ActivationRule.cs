@@ -28,6 +28,14 @@ internal static class ActivationRule
         return notWorse ? (true, $"{described} is not worse than {comparison}.") : (false, $"{described} is worse than {comparison}.");
     }
 
+    /// <summary>
+    /// A pinned task keeps its hand-chosen version: the decision becomes "not activated", and the reason keeps the
+    /// comparison and says who pinned which version.
+    /// </summary>
+    public static (bool Activate, string Reason) Hold(ModelTask task, (bool Activate, string Reason) decision, ModelPin? pin) =>
+        pin is null ? decision : (false, string.Create(CultureInfo.InvariantCulture,
+            $"{decision.Reason} Not activated: the {task.ToString().ToLowerInvariant()} model is pinned to {pin.Version} by {pin.PinnedBy} since {pin.PinnedAt:yyyy-MM-dd HH:mm} UTC; an admin unpins it to let trainings activate versions again."));
+
     /// <summary>How a selection metric is named in reasons; every metric but CV RMSE is higher-is-better.</summary>
     public static string Describe(string metric) => metric switch
     {

@@ -4,8 +4,22 @@ using StudyRecs.Core.Data;
 
 namespace StudyRecs.Core.Training;
 
-/// <summary>Whether an activation happened, a message for the admin, and the now active version.</summary>
-public sealed record ActivationResult(bool Succeeded, string Message, TrainedModel? Model);
+/// <summary>Why an activation did not happen.</summary>
+public enum ActivationFailure
+{
+    None,
+    MissingReason,
+    UnknownVersion,
+
+    /// <summary>The version is already active and pinned.</summary>
+    AlreadyActive,
+
+    /// <summary>Another change of the task's active model committed at the same time.</summary>
+    Conflict,
+}
+
+/// <summary>Whether an activation happened, a message for the admin, the now active version, and why it failed.</summary>
+public sealed record ActivationResult(bool Succeeded, string Message, TrainedModel? Model, ActivationFailure Failure = ActivationFailure.None);
 
 /// <summary>
 /// The model versions per task, their training runs and candidate runs, and the admin's way to switch the active
@@ -72,9 +86,11 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
     }
 
     /// <summary>
-    /// Makes <paramref name="version"/> the task's active model in one transaction: the current one is deactivated,
-    /// the target activated, and the switch audited. Refuses an empty reason, an unknown version and the version that
-    /// is already active, with a message saying so.
+    /// Makes <paramref name="version"/> the task's active model and pins it, in one transaction: the current one is
+    /// deactivated, the target activated, the switch audited and the task pinned (<see cref="ModelPins"/>), so later
+    /// trainings register their versions without activating them. The version already active is pinned when the
+    /// task is not pinned to it yet. Refuses an empty reason, an unknown version and a version that is already active
+    /// and pinned, with a message saying so.
     /// </summary>
     public async Task<ActivationResult> ActivateAsync(ModelTask task, string version, string by, string reason, CancellationToken cancellationToken)
     {
@@ -82,7 +98,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
         var taskName = task.ToString().ToLowerInvariant();
         if (string.IsNullOrWhiteSpace(reason))
         {
-            return new ActivationResult(false, "Give a reason for the change; it is kept in the audit log.", null);
+            return new ActivationResult(false, "Give a reason for the change; it is kept in the audit log.", null, ActivationFailure.MissingReason);
         }
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
@@ -91,34 +107,45 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
             .Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
         if (target is null)
         {
-            return new ActivationResult(false, $"There is no {taskName} model version '{version}'.", null);
+            return new ActivationResult(false, $"There is no {taskName} model version '{version}'.", null, ActivationFailure.UnknownVersion);
         }
 
-        if (target.IsActive)
+        var pin = await ModelPins.CurrentAsync(db, task, cancellationToken);
+        if (target.IsActive && pin?.Version == version)
         {
-            return new ActivationResult(false, $"Version {version} is already the active {taskName} model.", target);
+            return new ActivationResult(false, $"Version {version} is already the active {taskName} model, pinned by {pin.PinnedBy}.", target, ActivationFailure.AlreadyActive);
         }
 
         var current = await Models(db, task).Where(m => m.IsActive).Select(m => m.Version).SingleOrDefaultAsync(cancellationToken);
-
-        // Attach the artifact-less copy and mark only the activation columns modified, so the bytes are never rewritten.
-        db.Attach(target);
+        var (now, actor, why) = (time.GetUtcNow(), by.Trim(), reason.Trim());
         try
         {
-            await ModelActivation.SwitchAsync(db, target, current, by.Trim(), reason.Trim(), time.GetUtcNow(), cancellationToken);
+            await ModelPins.PinAsync(db, task, version, actor, why, now, cancellationToken);
+            if (target.IsActive)
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            else
+            {
+                // Attach the artifact-less copy and mark only the activation columns modified, so the bytes are never rewritten.
+                db.Attach(target);
+                await ModelActivation.SwitchAsync(db, target, current, actor, why, now, cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {
-            // Another activation of this task committed first: the one-active index refused the second.
+            // Another activation of this task committed first: the one-active index (or the pin's key) refused the second.
             db.ChangeTracker.Clear();
-            return new ActivationResult(false, $"Another change of the active {taskName} model happened at the same time; reload and try again.", null);
+            return new ActivationResult(false, $"Another change of the active {taskName} model happened at the same time; reload and try again.", null, ActivationFailure.Conflict);
         }
 
         db.Entry(target).State = EntityState.Detached;
-        return new ActivationResult(true, current is null
-            ? $"Version {version} is now the active {taskName} model."
-            : $"Version {version} replaced {current} as the active {taskName} model.", target);
+        const string pinned = " It is pinned: later trainings register their versions without activating them until an admin unpins the task.";
+        return new ActivationResult(true, (current is null || current == version
+            ? $"Version {version} is {(current == version ? "still" : "now")} the active {taskName} model."
+            : $"Version {version} replaced {current} as the active {taskName} model.") + pinned, target);
     }
 
     /// <summary>Activation history of one task (or all), newest first.</summary>

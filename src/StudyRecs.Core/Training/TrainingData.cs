@@ -15,14 +15,14 @@ internal static class TrainingData
         [DatasetStatus.Accepted, DatasetStatus.QueuedForTraining, DatasetStatus.Training, DatasetStatus.Trained, DatasetStatus.TrainingFailed];
 
     /// <summary>
-    /// The accepted datasets to train on: the requested ones (every one must exist and be accepted) or, for null,
-    /// every accepted dataset; ordered by id.
+    /// The accepted datasets to train on: the requested ones (every one must exist, be accepted and not archived) or,
+    /// for null, every accepted dataset that is not archived; ordered by id.
     /// </summary>
     public static async Task<List<UploadedDataset>> ResolveDatasetsAsync(StudyRecsDbContext db, IReadOnlyList<long>? requested, CancellationToken cancellationToken)
     {
         if (requested is null)
         {
-            return await db.Set<UploadedDataset>().Where(d => AcceptedStatuses.Contains(d.Status)).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+            return await db.Set<UploadedDataset>().Where(d => AcceptedStatuses.Contains(d.Status) && d.ArchivedAt == null).OrderBy(d => d.Id).ToListAsync(cancellationToken);
         }
 
         var ids = requested.Distinct().ToArray();
@@ -40,15 +40,32 @@ internal static class TrainingData
                 string.Join(", ", unusable.Select(d => string.Create(CultureInfo.InvariantCulture, $"#{d.Id} is {d.Status}"))) + ".");
         }
 
+        var archived = datasets.Where(d => d.IsArchived).ToArray();
+        if (archived.Length > 0)
+        {
+            throw new TrainingDataException("Archived datasets do not train models; restore them first: " +
+                string.Join(", ", archived.Select(d => "#" + d.Id.ToString(CultureInfo.InvariantCulture))) + ".");
+        }
+
         return datasets;
     }
 
-    /// <summary>Rows with final marks or a final grade, in dataset and file order.</summary>
-    public static Task<List<DatasetRow>> LoadLabelledRowsAsync(StudyRecsDbContext db, IReadOnlyList<long> datasetIds, CancellationToken cancellationToken) =>
-        db.Set<DatasetRow>().AsNoTracking()
-            .Where(r => datasetIds.Contains(r.DatasetId) && (r.FinalMarks != null || r.FinalGrade != null))
+    /// <summary>
+    /// Rows with final marks or a final grade, in dataset and file order, each key (student, semester, subject) once:
+    /// the row of the newest dataset (highest id) wins, so a re-upload replaces older rows instead of doubling them.
+    /// A newest row without labels hides older labelled ones of its key. Within one dataset keys are unique (the
+    /// importer rejects repeats).
+    /// </summary>
+    public static Task<List<DatasetRow>> LoadLabelledRowsAsync(StudyRecsDbContext db, IReadOnlyList<long> datasetIds, CancellationToken cancellationToken)
+    {
+        var ids = datasetIds.ToArray();
+        var rows = db.Set<DatasetRow>().AsNoTracking().Where(r => ids.Contains(r.DatasetId));
+        return rows
+            .Where(r => r.FinalMarks != null || r.FinalGrade != null)
+            .Where(r => !rows.Any(n => n.DatasetId > r.DatasetId && n.StudentId == r.StudentId && n.Semester == r.Semester && n.Subject == r.Subject))
             .OrderBy(r => r.DatasetId).ThenBy(r => r.RowNumber)
             .ToListAsync(cancellationToken);
+    }
 
     /// <summary>
     /// SHA-256 (lower-case hex) over the rows' values, one canonical line per row, lines sorted ordinally: the same

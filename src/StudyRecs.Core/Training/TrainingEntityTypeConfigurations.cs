@@ -80,3 +80,17 @@ internal sealed class ModelActivationAuditEntityTypeConfiguration : IEntityTypeC
         builder.HasIndex(a => new { a.Task, a.Id });
     }
 }
+
+internal sealed class ModelPinEntityTypeConfiguration : IEntityTypeConfiguration<ModelPin>
+{
+    public void Configure(EntityTypeBuilder<ModelPin> builder)
+    {
+        // One pin per task at most: the task is the key, so two admins pinning at once cannot leave two pins.
+        builder.ToTable("ModelPins");
+        builder.HasKey(p => p.Task);
+        builder.Property(p => p.Task).HasConversion<string>().HasMaxLength(32);
+        builder.Property(p => p.Version).HasMaxLength(14);
+        builder.Property(p => p.PinnedBy).HasMaxLength(256);
+        builder.Property(p => p.Reason).HasMaxLength(2000);
+    }
+}

@@ -352,7 +352,9 @@ public sealed partial class TrainingPipeline(
 
             var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == task && m.IsActive)
                 .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
-            var (activate, reason) = ActivationRule.Decide(task, result.SelectionMetric, result.SelectionScore, active, _options.ActivationTolerance);
+            var (activate, reason) = ActivationRule.Hold(task,
+                ActivationRule.Decide(task, result.SelectionMetric, result.SelectionScore, active, _options.ActivationTolerance),
+                await ModelPins.CurrentAsync(db, task, cancellationToken));
             db.Add(model);
 
             // The training rows' distributions, what drift monitoring compares the version's later inputs with.

@@ -65,7 +65,8 @@ public sealed class MonitoringCommandTests : IDisposable
         Assert.Equal(0, (await _cli.RunAsync("import", "--file", file)).Exit);
         var second = Path.Combine(_cli.DataDirectory, "class-again.csv");
         File.WriteAllText(second, File.ReadAllText(file).Replace("\n", "\r\n", StringComparison.Ordinal));
-        Assert.Equal(0, (await _cli.RunAsync("import", "--file", second, "--allow-duplicate")).Exit);
+        // The same class again: every row overlaps, so the import has to be told to replace.
+        Assert.Equal(0, (await _cli.RunAsync("import", "--file", second, "--allow-duplicate", "--on-overlap", "replace")).Exit);
 
         var (exit, output, error) = await _cli.RunAsync("quality", "--dataset", "2", "--json");
 

@@ -89,9 +89,29 @@ public sealed class TrainAndModelsCommandTests : IDisposable
         var now = await ModelsAsync();
         Assert.Equal(inactive, now.Single(m => m.Task == ModelTask.Regression && m.IsActive).Version);
         Assert.Equal(inactive, now.Single(m => m.Task == ModelTask.Classification && m.IsActive).Version);
-        Assert.Contains($"{inactive,-15} yes", (await RunAsync("models", "list")).Output, StringComparison.Ordinal);
+        Assert.Contains("It is pinned", said, StringComparison.Ordinal);
+        var pinnedList = (await RunAsync("models", "list")).Output;
+        Assert.Contains($"{inactive,-15} pinned", pinnedList, StringComparison.Ordinal);
+        Assert.Contains($"regression is pinned to {inactive}", pinnedList, StringComparison.Ordinal);
 
-        // Activating the version that is already active is refused with a message, and so are bad arguments.
+        // A training while pinned registers its versions but leaves the hand-chosen ones active.
+        Assert.Contains("Queued training run 3.", (await RunAsync("train")).Output, StringComparison.Ordinal);
+        var held = await ExecuteRunAsync(3);
+        Assert.All(held.Models, m => Assert.False(m.IsActive, m.Task.ToString()));
+        Assert.All(held.Models, m => Assert.Contains("pinned", m.NotActivatedReason, StringComparison.Ordinal));
+
+        var unpinned = await RunAsync("models", "unpin", "--task", "both", "--reason", "term fixed");
+        Assert.True(unpinned.Exit == 0, unpinned.Output);
+        Assert.Contains("Regression: The regression model is no longer pinned", unpinned.Output, StringComparison.Ordinal);
+        var notPinned = await RunAsync("models", "unpin", "--task", "regression");
+        Assert.Equal(2, notPinned.Exit);
+        Assert.Contains("The regression model is not pinned", notPinned.Output, StringComparison.Ordinal);
+        Assert.Contains("Unknown task 'grades'", (await RunAsync("models", "unpin", "--task", "grades")).Output, StringComparison.Ordinal);
+        Assert.Contains("Queued training run 4.", (await RunAsync("train")).Output, StringComparison.Ordinal);
+        Assert.All((await ExecuteRunAsync(4)).Models, m => Assert.True(m.IsActive, m.NotActivatedReason));
+
+        // Activating the version that is active and pinned is refused with a message, and so are bad arguments.
+        Assert.Equal(0, (await RunAsync("models", "activate", "--version", inactive, "--task", "regression")).Exit);
         var again = await RunAsync("models", "activate", "--version", inactive, "--task", "regression");
         Assert.Equal(2, again.Exit);
         Assert.Contains("Regression:", again.Output, StringComparison.Ordinal);

@@ -122,7 +122,8 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
 
         var first = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a.csv"));
         var again = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a-copy.csv"));
-        var forced = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a-forced.csv", AllowDuplicate: true));
+        // A forced duplicate repeats every row of the first upload: it has to replace them to be stored.
+        var forced = await ImportAsync(new DatasetUpload(new MemoryStream(csv), "a-forced.csv", AllowDuplicate: true, OnOverlap: OverlapPolicy.Replace));
 
         Assert.True(first.IsAccepted);
         Assert.Equal((DatasetStatus.Rejected, first.Dataset.Id), (again.Dataset.Status, again.Dataset.DuplicateOfId));
@@ -158,7 +159,7 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         var alice = await CreateUserAsync("alice@example.org");
         var bob = await CreateUserAsync("bob@example.org");
         await ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(ValidCsv(3))), "a.csv", UploaderId: alice));
-        await ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(ValidCsv(4))), "b.csv", UploaderId: bob));
+        await ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(ValidCsv(4))), "b.csv", UploaderId: bob, OnOverlap: OverlapPolicy.Replace));
         await ImportAsync(new DatasetUpload(new MemoryStream([]), "c.csv", UploaderId: bob));
 
         await using var scope = _services.CreateAsyncScope();
@@ -180,7 +181,8 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
     {
         var uploads = Enumerable.Range(0, 3).Select(i => GeneratedCsv(students: 30, seed: 100 + i)).ToArray();
 
-        var results = await Task.WhenAll(uploads.Select((bytes, i) => Task.Run(() => ImportAsync(new DatasetUpload(new MemoryStream(bytes), $"u{i}.csv")))));
+        // Generated classes share student ids, so each upload overlaps the others; replace lets all three be stored.
+        var results = await Task.WhenAll(uploads.Select((bytes, i) => Task.Run(() => ImportAsync(new DatasetUpload(new MemoryStream(bytes), $"u{i}.csv", OnOverlap: OverlapPolicy.Replace)))));
 
         Assert.All(results, r => Assert.True(r.IsAccepted, r.Report.Summary));
         await using var scope = _services.CreateAsyncScope();

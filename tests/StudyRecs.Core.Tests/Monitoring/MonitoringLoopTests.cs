@@ -76,7 +76,7 @@ public sealed class MonitoringLoopTests : IAsyncLifetime
     private async Task<UploadedDataset> ImportAsync(string csv, string name)
     {
         var result = await _host.WithScopeAsync(sp => sp.GetRequiredService<DatasetImportService>()
-            .ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(csv)), name), CancellationToken.None));
+            .ImportAsync(new DatasetUpload(new MemoryStream(Encoding.UTF8.GetBytes(csv)), name, OnOverlap: Core.Datasets.OverlapPolicy.Replace), CancellationToken.None));
         Assert.True(result.IsAccepted, result.Report.Summary);
         return result.Dataset;
     }

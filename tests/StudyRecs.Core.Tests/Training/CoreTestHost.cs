@@ -78,12 +78,17 @@ internal sealed class CoreTestHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Imports a generated gradebook of <paramref name="students"/> students (10 rows each) and returns the accepted dataset.</summary>
+    /// <summary>
+    /// Imports a generated gradebook of <paramref name="students"/> students (10 rows each) and returns the accepted
+    /// dataset. Generated classes share student ids (S00001...), so a second one overlaps the first: it replaces the
+    /// older rows of the same student, semester and subject in training.
+    /// </summary>
     public async Task<UploadedDataset> ImportGeneratedAsync(int students, int seed = 7)
     {
         await using var scope = Services.CreateAsyncScope();
         var import = scope.ServiceProvider.GetRequiredService<DatasetImportService>();
-        var result = await import.ImportAsync(new DatasetUpload(new MemoryStream(DatasetTestKit.GeneratedCsv(students, seed)), $"generated-{students}-{seed}.csv"), CancellationToken.None);
+        var result = await import.ImportAsync(new DatasetUpload(new MemoryStream(DatasetTestKit.GeneratedCsv(students, seed)), $"generated-{students}-{seed}.csv",
+            OnOverlap: OverlapPolicy.Replace), CancellationToken.None);
         Assert.True(result.IsAccepted, result.Report.Summary);
         return result.Dataset;
     }

@@ -26,7 +26,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(new Dictionary<ModelTask, string> { [ModelTask.Regression] = "20261101000000", [ModelTask.Classification] = "20261102000000" },
             await WithRegistry(r => r.ActiveVersionsAsync(CancellationToken.None)));
-        Assert.Equal("Version 20261101000000 replaced 20261102000000 as the active regression model.", result.Message);
+        Assert.Equal("Version 20261101000000 replaced 20261102000000 as the active regression model. It is pinned: later trainings register their versions without activating them until an admin unpins the task.", result.Message);
         Assert.Equal(("20261101000000", true, "admin@example.org", "Newer model mispredicts the spring term"), (result.Model!.Version, result.Model.IsActive, result.Model.ActivatedBy, result.Model.ActivationReason));
         await _host.WithScopeAsync(async sp =>
         {
@@ -44,19 +44,25 @@ public sealed class ModelRegistryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Activation_refuses_an_empty_reason_an_unknown_version_and_the_active_version()
+    public async Task Activation_refuses_an_empty_reason_an_unknown_version_and_the_active_pinned_version()
     {
         await AddAsync(Version(ModelTask.Regression, "20261101000000", active: true), Version(ModelTask.Regression, "20261102000000", active: false));
 
         var noReason = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261102000000", "admin", "  ", CancellationToken.None));
         var unknown = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20990101000000", "admin", "try", CancellationToken.None));
         var wrongTask = await WithRegistry(r => r.ActivateAsync(ModelTask.Classification, "20261102000000", "admin", "try", CancellationToken.None));
+        var pinsActive = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261101000000", "admin", "keep it", CancellationToken.None));
         var already = await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261101000000", "admin", "try", CancellationToken.None));
 
         Assert.Equal((false, "Give a reason for the change; it is kept in the audit log."), (noReason.Succeeded, noReason.Message));
         Assert.Equal((false, "There is no regression model version '20990101000000'."), (unknown.Succeeded, unknown.Message));
         Assert.Equal((false, "There is no classification model version '20261102000000'."), (wrongTask.Succeeded, wrongTask.Message));
-        Assert.Equal((false, "Version 20261101000000 is already the active regression model."), (already.Succeeded, already.Message));
+        Assert.Equal((ActivationFailure.MissingReason, ActivationFailure.UnknownVersion, ActivationFailure.UnknownVersion), (noReason.Failure, unknown.Failure, wrongTask.Failure));
+
+        // The active version, not yet pinned, gets pinned without a switch; once pinned, activating it again is refused.
+        Assert.Equal((true, "Version 20261101000000 is still the active regression model. It is pinned: later trainings register their versions without activating them until an admin unpins the task."),
+            (pinsActive.Succeeded, pinsActive.Message));
+        Assert.Equal((false, "Version 20261101000000 is already the active regression model, pinned by admin.", ActivationFailure.AlreadyActive), (already.Succeeded, already.Message, already.Failure));
         Assert.Equal("20261101000000", (await WithRegistry(r => r.GetActiveAsync(ModelTask.Regression, false, CancellationToken.None)))!.Version);
         Assert.Empty(await WithRegistry(r => r.AuditAsync(null, CancellationToken.None)));
     }

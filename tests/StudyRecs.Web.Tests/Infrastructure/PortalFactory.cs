@@ -175,11 +175,16 @@ public class PortalFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>A generated gradebook (3 subjects, 2 semesters, 10 rows per student) as the upload form's multipart body.</summary>
-    public static MultipartFormDataContent GeneratedUpload(int students, int seed)
+    /// <summary>
+    /// A generated gradebook (3 subjects, 2 semesters, 6 rows per student) as the upload form's multipart body. Student
+    /// ids start at S{<paramref name="firstStudent"/>}: two uploads with the same first student are the same class and
+    /// overlap (the API then asks, unless <c>on_overlap</c> is sent).
+    /// </summary>
+    public static MultipartFormDataContent GeneratedUpload(int students, int seed, int firstStudent = 1)
     {
         var csv = new StringWriter();
-        StudyRecs.Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(new StudyRecs.Core.Datasets.Generation.PerformanceDataSpec(students, Subjects: 3, Semesters: 2, Seed: seed), csv);
+        StudyRecs.Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(
+            new StudyRecs.Core.Datasets.Generation.PerformanceDataSpec(students, Subjects: 3, Semesters: 2, Seed: seed, FirstStudent: firstStudent), csv);
         var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv.ToString()));
         file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         return new MultipartFormDataContent { { file, "file", $"generated-{seed}.csv" } };

@@ -46,7 +46,8 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
             PerformanceDataGenerator.WriteCsv(new PerformanceDataSpec(45, Subjects: 3, Semesters: 2, Seed: seed), csv);
             var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
             file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-            var response = await teacher.PostAsync("/api/datasets", new MultipartFormDataContent { { file, "file", $"term-{seed}.csv" } });
+            // The same class uploaded again with new marks: its rows replace the first upload's in training.
+            var response = await teacher.PostAsync("/api/datasets", new MultipartFormDataContent { { file, "file", $"term-{seed}.csv" }, { new StringContent("replace"), "on_overlap" } });
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             await WaitForTrainingAsync(seed);
         }

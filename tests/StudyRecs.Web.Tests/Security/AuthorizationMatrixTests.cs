@@ -127,6 +127,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /api/datasets/", "/api/datasets", "DDDOOO"),
         new("GET /api/datasets/{id:long}", "/api/datasets/{dataset}", "DDDONO"),
         new("GET /api/datasets/{id:long}/report.csv", "/api/datasets/{dataset}/report.csv", "DDDONO"),
+        new("GET /api/datasets/counts", "/api/datasets/counts", "DDDOOO"),
+
+        // Changes by cookie need the antiforgery token (refused here before ownership is checked; see DatasetLifecycleApiTests).
+        new("POST /api/datasets/{id:long}/archive", "/api/datasets/{dataset}/archive", "DDDRRR"),
+        new("POST /api/datasets/{id:long}/restore", "/api/datasets/{dataset}/restore", "DDDRRR"),
+        new("DELETE /api/datasets/{id:long}", "/api/datasets/{dataset}", "DDDRRR"),
 
         new("POST /api/predict", "/api/predict", "DRRRRR"),
         new("GET /teacher/at-risk.csv", "/teacher/at-risk.csv?dataset={dataset}", "DDDRNR"),
@@ -151,6 +157,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /models/{task}/{version}/metrics.json", "/models/regression/20260101-000000/metrics.json", "DDDNNN"),
         new("POST /training/retrain", "/training/retrain", "DDDRRR"),
         new("GET /api/training/runs/{id:long}", "/api/training/runs/999999", "DDDNNN"),
+        new("GET /api/training/pins", "/api/training/pins", "DDDOOO"),
+        new("POST /api/training/models/{task}/{version}/activate", "/api/training/models/regression/20260101000000/activate", "DDDDDR"),
+        new("POST /api/training/models/{task}/unpin", "/api/training/models/regression/unpin", "DDDDDR"),
 
         new("* /health", "/health", "OOOOOO"),
         new("GET /openapi/{documentName}.json", "/openapi/v1.json", "OOOOOO"),

@@ -89,7 +89,8 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         var datasetPage = await Html.GetAsync(teacher, $"/datasets/{firstDataset}");
         Assert.Contains(datasetPage.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"models/regression/{afterFirst[0].Version}");
 
-        var second = await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(45, seed: 2));
+        // A second class (other students): training then reads both datasets.
+        var second = await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(45, seed: 2, firstStudent: 1001));
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         var versions = await WaitForVersionsAsync(ModelTask.Regression, 2);
         Assert.Equal(2, versions.Count);

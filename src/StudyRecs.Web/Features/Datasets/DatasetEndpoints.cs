@@ -23,11 +23,22 @@ internal static class DatasetEndpoints
         // antiforgery token by hand (after the form is read under the upload limit), a bearer one needs none.
         var api = app.MapGroup("/api/datasets").RequireAuthorization(Policies.StaffApi).WithTags("Datasets");
         api.MapPost("/", UploadFromApiAsync).DisableAntiforgery()
-            .WithSummary("Upload a gradebook (multipart: file, optional sheet and label); answers the validation report. "
+            .WithSummary("Upload a gradebook (multipart: file, optional sheet, label and on_overlap=ask|replace|cancel, default ask); answers the validation report, "
+                + "or 409 with the count when rows repeat the student, semester and subject of accepted datasets. "
                 + "By cookie, send the antiforgery token as header RequestVerificationToken.");
         api.MapGet("/", ListAsync).WithSummary("Uploads visible to the caller, newest first.");
         api.MapGet("/{id:long}", GetAsync).WithSummary("One upload with its validation report.");
         api.MapGet("/{id:long}/report.csv", ReportCsvAsync).WithSummary("The validation problems as CSV (spreadsheet-safe).");
+        api.MapGet("/counts", CountsAsync).WithSummary("The caller's uploads (all, for administrators) counted by what happened to them.");
+        api.MapPost("/{id:long}/archive", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
+            ChangeAsync(id, c, a, (actor, t) => l.ArchiveAsync(id, actor, reason, t), ct)).DisableAntiforgery()
+            .WithSummary("Leave a dataset out of training and keep it (its uploader or an administrator; optional ?reason=); audited, queues a retraining.");
+        api.MapPost("/{id:long}/restore", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
+            ChangeAsync(id, c, a, (actor, t) => l.RestoreAsync(id, actor, reason, t), ct)).DisableAntiforgery()
+            .WithSummary("Let training use an archived dataset again; audited, queues a retraining.");
+        api.MapDelete("/{id:long}", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
+            ChangeAsync(id, c, a, (actor, t) => l.DeleteAsync(id, actor, reason, t), ct)).DisableAntiforgery()
+            .WithSummary("Delete a dataset with its rows and kept file (its uploader or an administrator); audited, queues a retraining.");
     }
 
     /// <summary>
@@ -48,8 +59,21 @@ internal static class DatasetEndpoints
             return RedirectWithStatus(context, "/datasets/upload", "Error: " + (error ?? "Choose a file to upload."));
         }
 
-        var result = await UploadAsync(context, uploads, form.File, form, ct);
-        return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary);
+        // The page's form has always stored overlapping rows; a form field can ask for another choice.
+        var (policy, policyError) = form.Policy(context.Request, OverlapPolicy.Replace);
+        if (policyError is not null)
+        {
+            return RedirectWithStatus(context, "/datasets/upload", "Error: " + policyError);
+        }
+
+        var result = await UploadAsync(context, uploads, form.File, form, policy, ct);
+        if (result.StoppedByOverlap)
+        {
+            return RedirectWithStatus(context, "/datasets/upload", "Error: " + result.Overlap!.Message);
+        }
+
+        var overlap = result.Overlap is { Rows: > 0 } o ? " " + o.Message : "";
+        return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary + overlap);
     }
 
     private static async Task<IResult> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
@@ -66,8 +90,30 @@ internal static class DatasetEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No usable upload", detail: error ?? "Send a part named 'file'.");
         }
 
-        var result = await UploadAsync(context, uploads, form.File, form, ct);
-        var body = DatasetResponse.From(result.Dataset, result.Report);
+        var (policy, policyError) = form.Policy(context.Request, OverlapPolicy.Ask);
+        if (policyError is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown overlap choice", detail: policyError);
+        }
+
+        var result = await UploadAsync(context, uploads, form.File, form, policy, ct);
+        if (result.StoppedByOverlap)
+        {
+            var overlap = result.Overlap!;
+            var extensions = new Dictionary<string, object?>
+            {
+                ["overlappingRows"] = overlap.Rows,
+                ["overlappingDatasetIds"] = overlap.DatasetIds,
+                ["onOverlap"] = overlap.Policy.ToString().ToLowerInvariant(),
+            };
+            return overlap.Policy == OverlapPolicy.Ask
+                ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Rows overlap accepted datasets",
+                    detail: overlap.Message + $" Send the upload again with {DatasetUploadForm.OnOverlapField}=replace (its rows replace the older ones in training) or {DatasetUploadForm.OnOverlapField}=cancel.",
+                    extensions: extensions)
+                : TypedResults.Ok(new OverlapCancelledResponse(false, overlap.Message, overlap.Rows, overlap.DatasetIds));
+        }
+
+        var body = DatasetResponse.From(result.Dataset, result.Report) with { OverlappingRows = result.Overlap?.Rows ?? 0 };
         if (result.IsAccepted)
         {
             return TypedResults.Created($"/api/datasets/{result.Dataset.Id}", body);
@@ -77,10 +123,10 @@ internal static class DatasetEndpoints
             extensions: new Dictionary<string, object?> { ["datasetId"] = result.Dataset.Id, ["report"] = body.Report });
     }
 
-    private static async Task<DatasetImportResult> UploadAsync(HttpContext context, DatasetUploads uploads, IFormFile file, DatasetUploadForm form, CancellationToken ct)
+    private static async Task<DatasetImportResult> UploadAsync(HttpContext context, DatasetUploads uploads, IFormFile file, DatasetUploadForm form, OverlapPolicy onOverlap, CancellationToken ct)
     {
         await using var content = file.OpenReadStream();
-        var upload = new DatasetUpload(content, file.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate);
+        var upload = new DatasetUpload(content, file.FileName, form.Sheet, form.Label, DatasetAccess.UserId(context.User), form.AllowDuplicate, onOverlap);
         return (await uploads.UploadAsync(upload, context.User.Identity?.Name ?? "teacher", ct)).Import;
     }
 
@@ -103,6 +149,30 @@ internal static class DatasetEndpoints
         }
 
         return TypedResults.Ok(DatasetResponse.From(dataset, await catalog.GetReportAsync(id, owner, ct)));
+    }
+
+    private static async Task<Ok<DatasetOutcomeCounts>> CountsAsync(HttpContext context, DatasetCatalog catalog, CancellationToken ct) =>
+        TypedResults.Ok(await catalog.CountByOutcomeAsync(DatasetAccess.OwnerFilter(context.User), ct));
+
+    /// <summary>Archive, restore or delete: a cookie caller needs the antiforgery token; the lifecycle checks ownership.</summary>
+    private static async Task<IResult> ChangeAsync(long id, HttpContext context, IAntiforgery antiforgery,
+        Func<DatasetActor, CancellationToken, Task<DatasetChangeResult>> change, CancellationToken ct)
+    {
+        if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
+        {
+            return ApiAntiforgery.Refused();
+        }
+
+        var user = context.User;
+        var actor = new DatasetActor(DatasetAccess.UserId(user), user.Identity?.Name ?? "unknown user", user.IsInRole(Roles.Admin));
+        var result = await change(actor, ct);
+        return result.Outcome switch
+        {
+            DatasetChangeOutcome.Done => TypedResults.Ok(new DatasetChangeResponse(id, result.Message, result.QueuedRun?.Id)),
+            DatasetChangeOutcome.NotFound => NotFound(id),
+            DatasetChangeOutcome.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your dataset", detail: result.Message),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Dataset cannot change now", detail: result.Message),
+        };
     }
 
     private static async Task<IResult> ReportCsvAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
@@ -132,16 +202,25 @@ internal static class DatasetEndpoints
     }
 }
 
+/// <summary>An archive, restore or delete that happened, and the training it queued.</summary>
+internal sealed record DatasetChangeResponse(long Id, string Message, long? QueuedTrainingRunId);
+
+/// <summary>An upload cancelled because rows overlap accepted datasets (<c>on_overlap=cancel</c>): nothing was stored.</summary>
+internal sealed record OverlapCancelledResponse(bool Stored, string Message, long OverlappingRows, IReadOnlyList<long> OverlappingDatasetIds);
+
 internal sealed record DatasetListResponse(int Total, int Skip, int Take, IReadOnlyList<DatasetSummary> Items);
 
 /// <summary>The API's view of one dataset: its record plus the validation report.</summary>
 internal sealed record DatasetResponse(
     long Id, string FileName, string? Label, DatasetStatus Status, string Sha256, long SizeBytes, DatasetFormat Format, string? Sheet,
     long TotalRows, long ValidRows, long LabelledRows, long RowsWithWarnings, bool TooSmallToTrain, long? DuplicateOfId,
-    DateTimeOffset UploadedAt, string? ErrorText, JsonElement? Report)
+    DateTimeOffset UploadedAt, string? ErrorText, JsonElement? Report, DateTimeOffset? ArchivedAt)
 {
+    /// <summary>Rows of this upload that replaced rows of older datasets in training (on an upload's answer only).</summary>
+    public long OverlappingRows { get; init; }
+
     public static DatasetResponse From(UploadedDataset d, DatasetValidationReport? report) => new(
         d.Id, d.FileName, d.Label, d.Status, d.Sha256, d.SizeBytes, d.Format, d.Sheet, d.TotalRows, d.ValidRows, d.LabelledRows,
         d.RowsWithWarnings, d.TooSmallToTrain, d.DuplicateOfId, d.UploadedAt, d.ErrorText,
-        report is null ? null : JsonSerializer.SerializeToElement(report, DatasetReportJson.Options));
+        report is null ? null : JsonSerializer.SerializeToElement(report, DatasetReportJson.Options), d.ArchivedAt);
 }

@@ -4,9 +4,30 @@ using StudyRecs.Core.Datasets;
 namespace StudyRecs.Web.Features.Datasets;
 
 /// <summary>Reads an upload (file, optional sheet and label) from a multipart request, for the page and the API alike.</summary>
-internal sealed record DatasetUploadForm(IFormFile? File, string? Sheet, string? Label, bool AllowDuplicate)
+/// <param name="OnOverlap">The <c>on_overlap</c> field (ask, replace or cancel) as sent; null when absent.</param>
+internal sealed record DatasetUploadForm(IFormFile? File, string? Sheet, string? Label, bool AllowDuplicate, string? OnOverlap = null)
 {
     public const int MaxTextField = 200;
+
+    /// <summary>The form field (or query parameter) choosing what happens to rows that overlap accepted datasets.</summary>
+    public const string OnOverlapField = "on_overlap";
+
+    /// <summary>
+    /// The overlap policy the caller chose (form field, else query parameter), <paramref name="fallback"/> when none was
+    /// given, or an error message for a value that is not ask, replace or cancel.
+    /// </summary>
+    public (OverlapPolicy Policy, string? Error) Policy(HttpRequest request, OverlapPolicy fallback)
+    {
+        var text = OnOverlap ?? (request.Query[OnOverlapField].ToString() is { Length: > 0 } q ? q : null);
+        if (text is null)
+        {
+            return (fallback, null);
+        }
+
+        return DatasetOverlap.ParsePolicy(text) is { } policy
+            ? (policy, null)
+            : (fallback, $"'{(text.Length > 20 ? text[..20] + "…" : text)}' is not a choice for {OnOverlapField}: use ask, replace or cancel.");
+    }
 
     /// <summary>The parsed form, or an error message a person can act on.</summary>
     public static async Task<(DatasetUploadForm? Form, string? Error)> ReadAsync(HttpRequest request, DatasetOptions options, CancellationToken ct)
@@ -43,6 +64,6 @@ internal sealed record DatasetUploadForm(IFormFile? File, string? Sheet, string?
 
         string? Text(string key) => form[key].ToString() is { Length: > 0 } v ? v.Trim()[..Math.Min(v.Trim().Length, MaxTextField)] : null;
         var allowDuplicate = string.Equals(form["allowDuplicate"], "true", StringComparison.OrdinalIgnoreCase);
-        return (new DatasetUploadForm(file, Text("sheet"), Text("label"), allowDuplicate), null);
+        return (new DatasetUploadForm(file, Text("sheet"), Text("label"), allowDuplicate, Text(OnOverlapField)), null);
     }
 }

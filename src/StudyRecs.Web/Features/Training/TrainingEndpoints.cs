@@ -22,7 +22,63 @@ internal static class TrainingEndpoints
         app.MapPost("/training/retrain", RetrainAsync).RequireAuthorization(Policies.Staff).DisableAntiforgery();
         var api = app.MapGroup("/api/training").RequireAuthorization(Policies.StaffApi).WithTags("Training");
         api.MapGet("/runs/{id:long}", RunAsync).WithSummary("Status of one training run (for polling).");
+        api.MapGet("/pins", PinsAsync).WithSummary("Tasks whose active version was chosen by hand: who pinned which version, when and why.");
+        api.MapPost("/models/{task}/{version}/activate", ActivateAsync).RequireAuthorization(Policies.AdminApi).DisableAntiforgery()
+            .WithSummary("Make a version the task's active model and pin it (administrators; ?reason= required); trainings then register versions without activating them.");
+        api.MapPost("/models/{task}/unpin", UnpinAsync).RequireAuthorization(Policies.AdminApi).DisableAntiforgery()
+            .WithSummary("Let trainings activate the task's versions again (administrators; ?reason= required); audited.");
     }
+
+    private static async Task<Ok<IReadOnlyList<ModelPin>>> PinsAsync(ModelPins pins, CancellationToken ct) => TypedResults.Ok(await pins.ListAsync(ct));
+
+    private static async Task<IResult> ActivateAsync(string task, string version, string? reason, HttpContext context, IAntiforgery antiforgery, ModelActivations activations, CancellationToken ct)
+    {
+        if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
+        {
+            return ApiAntiforgery.Refused();
+        }
+
+        if (ModelFormatting.ParseSlug(task) is not { } t)
+        {
+            return UnknownTask(task);
+        }
+
+        var result = await activations.ActivateAsync(t, version, context.User.Identity?.Name ?? "admin", reason ?? "", ct);
+        if (result.Succeeded)
+        {
+            return TypedResults.Ok(new ModelChangeResponse(t, result.Model!.Version, result.Message));
+        }
+
+        return result.Failure switch
+        {
+            ActivationFailure.UnknownVersion => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: result.Message),
+            ActivationFailure.MissingReason => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Reason required", detail: result.Message + " Send it as ?reason=."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not activated", detail: result.Message),
+        };
+    }
+
+    private static async Task<IResult> UnpinAsync(string task, string? reason, HttpContext context, IAntiforgery antiforgery, ModelPins pins, CancellationToken ct)
+    {
+        if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
+        {
+            return ApiAntiforgery.Refused();
+        }
+
+        if (ModelFormatting.ParseSlug(task) is not { } t)
+        {
+            return UnknownTask(task);
+        }
+
+        var result = await pins.UnpinAsync(t, context.User.Identity?.Name ?? "admin", reason ?? "", ct);
+        return result.Succeeded
+            ? TypedResults.Ok(new ModelChangeResponse(t, null, result.Message))
+            : string.IsNullOrWhiteSpace(reason)
+                ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Reason required", detail: result.Message + " Send it as ?reason=.")
+                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not unpinned", detail: result.Message);
+    }
+
+    private static ProblemHttpResult UnknownTask(string task) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task",
+        detail: $"'{(task.Length > 40 ? task[..40] + "…" : task)}' is not a model task; use regression, classification or recommendation.");
 
     private static async Task<IResult> ModelFileAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
     {
@@ -67,3 +123,6 @@ internal static class TrainingEndpoints
         Detail = "There is no such model version or training run.",
     });
 }
+
+/// <summary>An activation or unpin that happened: the task, the version now active and pinned (null after an unpin), and the message.</summary>
+internal sealed record ModelChangeResponse(ModelTask Task, string? Version, string Message);
