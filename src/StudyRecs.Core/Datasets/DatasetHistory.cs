@@ -57,6 +57,20 @@ public sealed class DatasetHistory(IDbContextFactory<StudyRecsDbContext> dbs)
         return new DatasetHistoryPage(total, items);
     }
 
+    /// <summary>How many uploads are in each status (statuses without uploads are left out), in one grouped query.</summary>
+    public async Task<IReadOnlyDictionary<DatasetStatus, int>> CountByStatusAsync(string? ownerId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var visible = db.Set<UploadedDataset>().AsNoTracking();
+        if (ownerId is { } owner)
+        {
+            visible = visible.Where(d => d.UploaderId == owner);
+        }
+
+        return await visible.GroupBy(d => d.Status).Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Status, g => g.Count, cancellationToken);
+    }
+
     /// <summary>Ties (same status, same counts) fall back to newest first, so pages never overlap.</summary>
     private static IOrderedQueryable<UploadedDataset> Ordered(IQueryable<UploadedDataset> query, DatasetHistoryOrder order, bool descending)
     {

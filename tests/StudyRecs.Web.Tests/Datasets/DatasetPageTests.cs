@@ -221,4 +221,25 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
 
         page.WaitForAssertion(() => Assert.Contains("Training", page.Find(".status-badge").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task Teacher_dashboard_counts_uploads_by_status_and_picks_up_a_new_upload_while_open()
+    {
+        var (ctx, me) = await DatasetPageDriver.SignedInAsync(Factory, Roles.Teacher);
+        await using var _ctx = ctx;
+        await ImportAsync(me, DatasetPageDriver.UniqueCsv(), "kept.csv");
+        await ImportAsync(me, DatasetPageDriver.Csv("S1,1,Math,170,60,80,65,3.1,72,"), "refused.csv");
+
+        var page = ctx.Render<Features.Dashboards.TeacherDashboard>();
+
+        int Stat(string label) => int.Parse(page.FindAll(".stat").Single(s => s.QuerySelector(".stat-label")!.TextContent == label).QuerySelector(".stat-value")!.TextContent,
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((2, 1, 1), (Stat("Your uploads"), Stat("Stored (accepted or trained)"), Stat("Rejected")));
+        Assert.Equal(["refused.csv", "kept.csv"], page.FindAll(".recent-uploads a").Select(a => a.TextContent).ToList());
+        Assert.Contains(page.FindAll(".status-links a"), a => a.GetAttribute("href") == "datasets?status=Rejected");
+
+        await ImportAsync(me, DatasetPageDriver.UniqueCsv(), "later.csv");
+        page.WaitForAssertion(() => Assert.Equal(3, Stat("Your uploads")), TimeSpan.FromSeconds(15));
+        Assert.Equal("later.csv", page.FindAll(".recent-uploads a")[0].TextContent);
+    }
 }
