@@ -83,7 +83,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         Assert.Contains("term.csv", page.Find(".chosen-file").TextContent, StringComparison.Ordinal);
         PressUpload(page);
 
-        page.WaitForAssertion(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal);
         Assert.Contains("too small to train", page.Find(".upload-result").TextContent, StringComparison.OrdinalIgnoreCase);
         var link = page.FindAll(".upload-result a").Single(a => a.TextContent.Contains("Open the dataset", StringComparison.Ordinal)).GetAttribute("href")!;
@@ -113,7 +113,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         DatasetPageDriver.Choose(page, DatasetPageDriver.Csv("S1,1,Math,70,60,80,65,3.1,72,", "S2,0,Math,170,60,80,65,3.1,72,Z"), "bad.csv");
         PressUpload(page);
 
-        page.WaitForAssertion(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.Contains("Rejected", page.Find(".upload-result [role=alert]").TextContent, StringComparison.OrdinalIgnoreCase);
         var rows = page.FindAll(".upload-result tbody tr").Select(r => r.TextContent).ToList();
         Assert.Contains(rows, r => r.Contains("semester", StringComparison.Ordinal) && r.StartsWith('3'));
@@ -139,7 +139,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         DatasetPageDriver.Choose(page, content, fileName);
         PressUpload(page);
 
-        page.WaitForAssertion(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         var alert = page.Find(".upload-result [role=alert]").TextContent;
         Assert.False(string.IsNullOrWhiteSpace(alert));
         Assert.Contains(expected, alert, StringComparison.OrdinalIgnoreCase);
@@ -176,12 +176,12 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
 
         var page = ctx.Render<Features.Datasets.Datasets>();
 
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("tbody tr").Count), TimeSpan.FromSeconds(10));
+        await page.WaitForAssertionAsync(() => Assert.Equal(3, page.FindAll("tbody tr").Count), TimeSpan.FromSeconds(30));
         Assert.Equal(["a-first.csv", "c-third.csv", "b-second.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList());
         Assert.Contains("3 uploads by you", page.Find(".history-count").TextContent, StringComparison.Ordinal);
 
         page.FindAll("th .sortable-column-header").First(h => h.TextContent.Trim() == "File").Click();
-        page.WaitForAssertion(() => Assert.Equal(["a-first.csv", "b-second.csv", "c-third.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList()));
+        await page.WaitForAssertionAsync(() => Assert.Equal(["a-first.csv", "b-second.csv", "c-third.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList()));
     }
 
     [Fact]
@@ -195,10 +195,10 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
 
         navigation.NavigateTo("datasets?status=Rejected");
         var page = ctx.Render<Features.Datasets.Datasets>();
-        page.WaitForAssertion(() => Assert.Equal(["bad.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList()));
+        await page.WaitForAssertionAsync(() => Assert.Equal(["bad.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList()));
 
         navigation.NavigateTo("datasets?status=Trained");
-        page.WaitForAssertion(() => Assert.Contains("No uploads that are “Trained”", page.Find(".empty-state").TextContent, StringComparison.Ordinal));
+        await page.WaitForAssertionAsync(() => Assert.Contains("No uploads that are “Trained”", page.Find(".empty-state").TextContent, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
             await db.Set<UploadedDataset>().Where(d => d.Id == id).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DatasetStatus.Training));
         }
 
-        page.WaitForAssertion(() => Assert.Contains("Training", page.Find(".status-badge").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await page.WaitForAssertionAsync(() => Assert.Contains("Training", page.Find(".status-badge").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         Assert.Contains(page.FindAll(".status-links a"), a => a.GetAttribute("href") == "datasets?status=Rejected");
 
         await ImportAsync(me, DatasetPageDriver.UniqueCsv(), "later.csv");
-        page.WaitForAssertion(() => Assert.Equal(3, Stat("Your uploads")), TimeSpan.FromSeconds(15));
+        await page.WaitForAssertionAsync(() => Assert.Equal(3, Stat("Your uploads")), TimeSpan.FromSeconds(30));
         Assert.Equal("later.csv", page.FindAll(".recent-uploads a")[0].TextContent);
     }
 }

@@ -62,7 +62,7 @@ public sealed class DatabaseTroubleTests : IDisposable
 
             // The live page says so in place and keeps the chosen file for another try.
             UploadFromPage(page, seed: 5);
-            page.WaitForAssertion(() => Assert.Contains("database is busy", page.Find("[role=alert]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await page.WaitForAssertionAsync(() => Assert.Contains("database is busy", page.Find("[role=alert]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
             Assert.DoesNotContain("Exception", page.Markup, StringComparison.Ordinal);
             Assert.Empty(page.FindAll(".upload-result"));
 
@@ -77,7 +77,7 @@ public sealed class DatabaseTroubleTests : IDisposable
         var retried = await api.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(students: 5, seed: 3));
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
         page.Find("button.upload-button").Click();
-        page.WaitForAssertion(() => Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() => Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await using (var scope = portal.Services.CreateAsyncScope())
         {
             // Nothing was left of the refused page upload either: the teacher has the one accepted dataset.
