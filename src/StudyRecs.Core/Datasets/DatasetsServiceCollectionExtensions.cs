@@ -18,6 +18,7 @@ public static class DatasetsServiceCollectionExtensions
         services.AddSingleton(sp => new GradebookImporter(sp.GetRequiredService<IOptions<DatasetOptions>>().Value));
         services.AddScoped<DatasetImportService>();
         services.AddScoped<DatasetCatalog>();
+        services.AddScoped<DatasetHistory>();
         services.AddScoped<DatasetUploads>();
         services.AddScoped<DatasetLifecycle>();
         services.TryAddScoped<Auditing.AuditLog>();

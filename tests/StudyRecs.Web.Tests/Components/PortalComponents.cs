@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Web.Tests.Infrastructure;
@@ -21,11 +22,17 @@ internal static class PortalComponents
     /// <paramref name="portal"/>, signed in as <paramref name="email"/> in <paramref name="role"/>: the way to test a
     /// live page's actions (clicks, dialogs, uploads over the circuit) against the real use cases.
     /// </summary>
-    public static BunitContext ForPortal(PortalFactory portal, string role, string email, string? studentId = null, params Claim[] claims) => Build(context =>
+    public static BunitContext ForPortal(PortalFactory portal, string role, string email, string? studentId = null, params Claim[] claims) =>
+        ForPortal(portal, role, email, studentId, arrange: null, claims);
+
+    /// <summary>As above; <paramref name="arrange"/> registers more services (e.g. bUnit's persistent state) before any renders.</summary>
+    public static BunitContext ForPortal(PortalFactory portal, string role, string email, string? studentId, Action<BunitContext>? arrange, params Claim[] claims) => Build(context =>
     {
         var scope = portal.Services.CreateScope();
         context.Services.AddSingleton(new ScopeOwner(scope));
         context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
+        // bUnit answers IOptions<T> itself with defaults; components must see the portal's configuration.
+        context.Services.AddSingleton(typeof(IOptions<>), typeof(PortalOptions<>));
         var auth = context.AddAuthorization();
         auth.SetAuthorized(email);
         auth.SetRoles(role);
@@ -39,6 +46,8 @@ internal static class PortalComponents
         {
             auth.SetClaims([.. extra]);
         }
+
+        arrange?.Invoke(context);
     });
 
     /// <summary>Services first (bUnit refuses registrations once the renderer exists), then the renderer's mode.</summary>
@@ -56,6 +65,15 @@ internal static class PortalComponents
     /// <summary>Disposes the portal scope together with the bUnit context.</summary>
     private sealed class ScopeOwner(IServiceScope scope) : IDisposable
     {
+        public IServiceProvider Services => scope.ServiceProvider;
+
         public void Dispose() => scope.Dispose();
+    }
+
+    /// <summary>Options as the portal configured them (settings, appsettings, the test's overrides).</summary>
+    private sealed class PortalOptions<T>(ScopeOwner portal) : IOptions<T>
+        where T : class
+    {
+        public T Value => portal.Services.GetRequiredService<IOptions<T>>().Value;
     }
 }

@@ -1,6 +1,10 @@
 using System.Net;
+using Bunit;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Tests.Datasets;
 using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Faults;
@@ -29,22 +33,22 @@ public sealed class DatabaseTroubleTests : IDisposable
         return connection;
     }
 
-    /// <summary>The upload page's own form post: multipart with the page's antiforgery token.</summary>
-    private static async Task<HttpResponseMessage> UploadFromPageAsync(HttpClient page)
+    /// <summary>The upload page over its live connection: chooses a generated gradebook and presses Upload.</summary>
+    private static void UploadFromPage(IRenderedComponent<Upload> page, int seed)
     {
-        var form = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await page.GetStringAsync("/datasets/upload"));
-        var token = form.QuerySelector("form[action*='datasets/import'] input[name=__RequestVerificationToken]")?.GetAttribute("value")
-            ?? throw new InvalidOperationException("The upload form has no antiforgery token.");
-        var body = PortalFactory.GeneratedUpload(students: 5, seed: 4);
-        body.Add(new StringContent(token), "__RequestVerificationToken");
-        return await page.PostAsync("/datasets/import", body);
+        var csv = new StringWriter();
+        Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(new Core.Datasets.Generation.PerformanceDataSpec(5, Subjects: 3, Semesters: 2, Seed: seed), csv);
+        DatasetPageDriver.Choose(page, csv.ToString(), $"generated-{seed}.csv");
+        page.Find("button.upload-button").Click();
     }
 
     [Fact]
     public async Task A_locked_database_gives_503_with_retry_after_and_everything_works_again_when_it_returns()
     {
         var api = await portal.SignInWithBearerTokenAsync(Roles.Teacher);
-        var page = await portal.SignInAsync(Roles.Teacher);
+        var (ctx, teacherId) = await DatasetPageDriver.SignedInAsync(portal, Roles.Teacher);
+        await using var _ctx = ctx;
+        var page = ctx.Render<Upload>();
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/datasets")).StatusCode);
 
         var holder = LockDatabase();
@@ -56,12 +60,11 @@ public sealed class DatabaseTroubleTests : IDisposable
             Assert.Equal("application/problem+json", apiAnswer.Content.Headers.ContentType?.MediaType);
             Assert.Contains("Database unavailable", await apiAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-            var pageAnswer = await UploadFromPageAsync(page);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, pageAnswer.StatusCode);
-            Assert.NotNull(pageAnswer.Headers.RetryAfter);
-            var html = await pageAnswer.Content.ReadAsStringAsync();
-            Assert.Contains("back in a moment", html, StringComparison.OrdinalIgnoreCase);
-            Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
+            // The live page says so in place and keeps the chosen file for another try.
+            UploadFromPage(page, seed: 5);
+            await page.WaitForAssertionAsync(() => Assert.Contains("database is busy", page.Find("[role=alert]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            Assert.DoesNotContain("Exception", page.Markup, StringComparison.Ordinal);
+            Assert.Empty(page.FindAll(".upload-result"));
 
             // Readers are not held up by SQLite's writer lock.
             Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/datasets")).StatusCode);
@@ -73,7 +76,15 @@ public sealed class DatabaseTroubleTests : IDisposable
 
         var retried = await api.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(students: 5, seed: 3));
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await UploadFromPageAsync(page)).StatusCode);
+        page.Find("button.upload-button").Click();
+        await page.WaitForAssertionAsync(() => Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            // Nothing was left of the refused page upload either: the teacher has the one accepted dataset.
+            var mine = await scope.ServiceProvider.GetRequiredService<Core.Datasets.DatasetCatalog>().ListAsync(teacherId, null, 0, 10, default);
+            Assert.Equal(Core.Datasets.DatasetStatus.Accepted, Assert.Single(mine).Status);
+        }
+
         using var list = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/api/datasets"));
         // The refused upload left nothing behind: this teacher has only the dataset made after the lock was gone.
         Assert.Equal(1, list.RootElement.GetProperty("total").GetInt32());

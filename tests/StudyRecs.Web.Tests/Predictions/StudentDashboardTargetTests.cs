@@ -30,9 +30,7 @@ public sealed class StudentDashboardTargetTests(TrainedPortalFixture portal) : I
 
     private BunitContext Student(string studentId)
     {
-        var ctx = PortalComponents.ForPortal(portal.Factory, Roles.Student, $"{studentId}@test.local", studentId);
-        ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        return ctx;
+        return PortalComponents.ForPortal(portal.Factory, Roles.Student, $"{studentId}@test.local", studentId);
     }
 
     private static async Task ChooseTargetAsync(IRenderedComponent<StudentDashboard> page, string grade)

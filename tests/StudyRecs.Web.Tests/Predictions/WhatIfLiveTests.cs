@@ -25,9 +25,7 @@ public sealed class WhatIfLiveTests(TrainedPortalFixture portal) : IClassFixture
 
     private BunitContext Student(string studentId)
     {
-        var ctx = PortalComponents.ForPortal(portal.Factory, Roles.Student, $"{studentId}@test.local", studentId);
-        ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        return ctx;
+        return PortalComponents.ForPortal(portal.Factory, Roles.Student, $"{studentId}@test.local", studentId);
     }
 
     private static IRenderedComponent<MudSlider<double>> Slider(IRenderedComponent<WhatIf> page, string label) =>

@@ -19,10 +19,7 @@ public sealed class StudentDashboardLiveTests(RecommendationPortalFixture portal
 
     private BunitContext Student(string? studentId, Action<BunitContext>? arrange = null)
     {
-        var ctx = PortalComponents.ForPortal(portal.Factory, Roles.Student, $"{studentId ?? "unlinked"}@test.local", studentId);
-        arrange?.Invoke(ctx);
-        ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        return ctx;
+        return PortalComponents.ForPortal(portal.Factory, Roles.Student, $"{studentId ?? "unlinked"}@test.local", studentId, arrange);
     }
 
     private static List<string> ShownIds(IRenderedComponent<StudentDashboard> page) =>

@@ -82,7 +82,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/admin", "/admin", "DDDDDO"),
         .. Page("/datasets", "/datasets", "DDDOOO"),
         .. Page("/datasets/upload", "/datasets/upload", "DDDOOO"),
-        .. Page("/datasets/{Id:long}", "/datasets/{dataset}", "DDDOOO"),
+        .. Page("/datasets/{Id:long}", "/datasets/{dataset}", "DDDONO"),
         .. Page("/models", "/models", "DDDOOO"),
         .. Page("/models/{TaskSlug}/{Version}", "/models/regression/20260101-000000", "DDDOOO"),
         .. Page("/models/{TaskSlug}/{Version}/activate", "/models/regression/20260101-000000/activate", "DDDDDO"),
@@ -120,7 +120,6 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /api/auth/manage/info", "/api/auth/manage/info", "DOOOOO"),
         new("POST /api/auth/manage/info", "/api/auth/manage/info", "NNNNNN"),
 
-        new("POST /datasets/import", "/datasets/import", "DDDOOO"),
         new("GET /datasets/{id:long}/report.csv", "/datasets/{dataset}/report.csv", "DDDONO"),
         new("GET /datasets/{id:long}/original", "/datasets/{dataset}/original", "DDDONO"),
         new("POST /api/datasets/", "/api/datasets", "DDDRRR"),

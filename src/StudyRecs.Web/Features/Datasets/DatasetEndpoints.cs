@@ -4,18 +4,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets;
-using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
 
 namespace StudyRecs.Web.Features.Datasets;
 
-/// <summary>The browser's upload form post, file downloads, and the REST API for datasets.</summary>
+/// <summary>File downloads of the dataset pages, and the REST API for datasets (the upload page works over its live connection).</summary>
 internal static class DatasetEndpoints
 {
     public static void MapDatasetEndpoints(this IEndpointRouteBuilder app)
     {
         var pages = app.MapGroup("/datasets").RequireAuthorization(Policies.Staff);
-        pages.MapPost("/import", UploadFromPageAsync).DisableAntiforgery();
         pages.MapGet("/{id:long}/report.csv", ReportCsvAsync);
         pages.MapGet("/{id:long}/original", OriginalAsync);
 
@@ -39,41 +37,6 @@ internal static class DatasetEndpoints
         api.MapDelete("/{id:long}", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
             ChangeAsync(id, c, a, (actor, t) => l.DeleteAsync(id, actor, reason, t), ct)).DisableAntiforgery()
             .WithSummary("Delete a dataset with its rows and kept file (its uploader or an administrator); audited, queues a retraining.");
-    }
-
-    /// <summary>
-    /// The upload page posts here (a plain multipart form, no script). The antiforgery token is checked by hand
-    /// so a stale form gets a message instead of a bare 400; the result page follows a redirect.
-    /// </summary>
-    private static async Task<IResult> UploadFromPageAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
-        IOptions<DatasetOptions> options, CancellationToken ct)
-    {
-        var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
-        if (form is not null && !await antiforgery.IsRequestValidAsync(context))
-        {
-            error = "The upload form expired. Reload the page and upload again.";
-        }
-
-        if (error is not null || form?.File is null)
-        {
-            return RedirectWithStatus(context, "/datasets/upload", "Error: " + (error ?? "Choose a file to upload."));
-        }
-
-        // The page's form has always stored overlapping rows; a form field can ask for another choice.
-        var (policy, policyError) = form.Policy(context.Request, OverlapPolicy.Replace);
-        if (policyError is not null)
-        {
-            return RedirectWithStatus(context, "/datasets/upload", "Error: " + policyError);
-        }
-
-        var result = await UploadAsync(context, uploads, form.File, form, policy, ct);
-        if (result.StoppedByOverlap)
-        {
-            return RedirectWithStatus(context, "/datasets/upload", "Error: " + result.Overlap!.Message);
-        }
-
-        var overlap = result.Overlap is { Rows: > 0 } o ? " " + o.Message : "";
-        return RedirectWithStatus(context, $"/datasets/{result.Dataset.Id}", (result.IsAccepted ? "" : "Error: ") + result.Report.Summary + overlap);
     }
 
     private static async Task<IResult> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
@@ -194,12 +157,6 @@ internal static class DatasetEndpoints
         statusCode: StatusCodes.Status404NotFound,
         title: "Dataset not found",
         detail: $"There is no dataset {id} that you can see. Teachers see their own uploads; administrators see all.");
-
-    private static RedirectHttpResult RedirectWithStatus(HttpContext context, string url, string message)
-    {
-        PageRedirect.SetStatus(context, message);
-        return TypedResults.LocalRedirect(url);
-    }
 }
 
 /// <summary>An archive, restore or delete that happened, and the training it queued.</summary>

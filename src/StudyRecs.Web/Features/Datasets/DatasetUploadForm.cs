@@ -3,7 +3,7 @@ using StudyRecs.Core.Datasets;
 
 namespace StudyRecs.Web.Features.Datasets;
 
-/// <summary>Reads an upload (file, optional sheet and label) from a multipart request, for the page and the API alike.</summary>
+/// <summary>Reads an upload (file, optional sheet and label) from a multipart request (the upload API).</summary>
 /// <param name="OnOverlap">The <c>on_overlap</c> field (ask, replace or cancel) as sent; null when absent.</param>
 internal sealed record DatasetUploadForm(IFormFile? File, string? Sheet, string? Label, bool AllowDuplicate, string? OnOverlap = null)
 {
