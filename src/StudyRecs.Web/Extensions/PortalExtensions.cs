@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
@@ -73,6 +74,8 @@ public static class PortalExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
         services.AddCascadingAuthenticationState();
+        // Live pages re-check their sign-in against the account (lock, reset) while they stay open.
+        services.AddScoped<AuthenticationStateProvider, CircuitSignInRevalidation>();
         services.AddHttpContextAccessor();
         services.AddScoped<PageRedirect>();
         services.AddRazorComponents().AddInteractiveServerComponents();
