@@ -70,6 +70,8 @@ public class RollbackBrowserTests(BrowserSession session) : IClassFixture<Browse
             await page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
             await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/models\\?task=regression$"));
             await Assertions.Expect(page.Locator("main").GetByRole(AriaRole.Status)).ToContainTextAsync($"Version {older.Version} is now the active");
+            // The rollback pins the task: the page says so, so nobody wonders why the next training does not serve.
+            await Assertions.Expect(page.Locator("main .pin-notice")).ToContainTextAsync($"Pinned to version {older.Version}");
         });
 
         await using var scope = session.Portal.Services.CreateAsyncScope();
