@@ -63,9 +63,8 @@ public class ShellComponentTests
     [Fact]
     public async Task Empty_state_is_announced_as_a_status()
     {
-        var doc = await ComponentRenderer.RenderAsync<EmptyState>(new() { ["Title"] = "Nothing here yet" });
-
-        var box = doc.QuerySelector(".empty-state")!;
+        await using var ctx = PortalComponents.Create();
+        var box = ctx.Render<EmptyState>(p => p.Add(e => e.Title, "Nothing here yet")).Find(".empty-state");
         Assert.Equal("status", box.GetAttribute("role"));
         Assert.Equal("Nothing here yet", box.QuerySelector(".empty-state-title")!.TextContent);
     }
