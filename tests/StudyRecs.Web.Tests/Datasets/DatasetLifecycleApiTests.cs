@@ -177,30 +177,6 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
     }
 
     [Fact]
-    public async Task The_upload_page_still_stores_overlapping_rows_unless_its_form_asks()
-    {
-        var teacher = await Factory.SignInAsync(Roles.Teacher);
-        var students = Students(3);
-        Assert.Matches("^/datasets/[0-9]+$", Redirects.LocalTarget(await PostPageAsync(teacher, Upload(students, 70))));
-
-        var replaced = await PostPageAsync(teacher, Upload(students, 75));
-        var asked = await PostPageAsync(teacher, Upload(students, 80, onOverlap: "ask"));
-
-        Assert.Matches("^/datasets/[0-9]+$", Redirects.LocalTarget(replaced));
-        Assert.Equal("/datasets/upload", Redirects.LocalTarget(asked));
-        Assert.Equal(2, await DbAsync(db => db.Set<DatasetRow>().Where(r => students.Contains(r.StudentId)).Select(r => r.DatasetId).Distinct().CountAsync()));
-    }
-
-    private static async Task<HttpResponseMessage> PostPageAsync(HttpClient page, MultipartFormDataContent body)
-    {
-        var form = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await page.GetStringAsync("/datasets/upload"));
-        var token = form.QuerySelector("form[action*='datasets/import'] input[name=__RequestVerificationToken]")?.GetAttribute("value")
-            ?? throw new InvalidOperationException("The upload form has no antiforgery token.");
-        body.Add(new StringContent(token), "__RequestVerificationToken");
-        return await page.PostAsync("/datasets/import", body);
-    }
-
-    [Fact]
     public async Task Counts_follow_what_happened_to_the_callers_datasets()
     {
         var teacher = await Factory.SignInWithBearerTokenAsync(Roles.Teacher);

@@ -243,7 +243,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         var id = await ImportAsync(me, DatasetPageDriver.UniqueCsv(4), "watched.csv");
 
         var page = ctx.Render<DatasetDetail>(p => p.Add(d => d.Id, id));
-        Assert.Contains("Accepted", page.Find(".status-badge").TextContent, StringComparison.Ordinal);
+        await page.WaitForAssertionAsync(() => Assert.Contains("Accepted", page.Find(".status-badge").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.Equal(4, page.FindAll("table.compact tbody tr").Count);
         Assert.Contains(page.FindAll("a"), a => a.GetAttribute("href") == $"datasets/{id}/original" && a.HasAttribute("download"));
 
@@ -265,6 +265,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         await ImportAsync(me, DatasetPageDriver.Csv("S1,1,Math,170,60,80,65,3.1,72,"), "refused.csv");
 
         var page = ctx.Render<Features.Dashboards.TeacherDashboard>();
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll(".recent-uploads a")), TimeSpan.FromSeconds(30));
 
         int Stat(string label) => int.Parse(page.FindAll(".stat").Single(s => s.QuerySelector(".stat-label")!.TextContent == label).QuerySelector(".stat-value")!.TextContent,
             System.Globalization.CultureInfo.InvariantCulture);

@@ -33,11 +33,14 @@ public sealed class DatabaseTroubleTests : IDisposable
         return connection;
     }
 
-    /// <summary>The upload page over its live connection: chooses a generated gradebook and presses Upload.</summary>
+    /// <summary>
+    /// The upload page over its live connection: chooses a generated gradebook of students other than the API's (so the page
+    /// never stops to ask about overlapping rows) and presses Upload.
+    /// </summary>
     private static void UploadFromPage(IRenderedComponent<Upload> page, int seed)
     {
         var csv = new StringWriter();
-        Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(new Core.Datasets.Generation.PerformanceDataSpec(5, Subjects: 3, Semesters: 2, Seed: seed), csv);
+        Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(new Core.Datasets.Generation.PerformanceDataSpec(5, Subjects: 3, Semesters: 2, Seed: seed, FirstStudent: 101), csv);
         DatasetPageDriver.Choose(page, csv.ToString(), $"generated-{seed}.csv");
         page.Find("button.upload-button").Click();
     }
@@ -80,7 +83,7 @@ public sealed class DatabaseTroubleTests : IDisposable
         await page.WaitForAssertionAsync(() => Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            // Nothing was left of the refused page upload either: the teacher has the one accepted dataset.
+            // Nothing was left of the refused page upload either: the page's teacher has the one accepted dataset.
             var mine = await scope.ServiceProvider.GetRequiredService<Core.Datasets.DatasetCatalog>().ListAsync(teacherId, null, 0, 10, default);
             Assert.Equal(Core.Datasets.DatasetStatus.Accepted, Assert.Single(mine).Status);
         }

@@ -73,7 +73,7 @@ public class MonitoringPageTests
         var now = DateTime.UtcNow;
         db.Add(new TrainedModel
         {
-            Version = "20261201-000000",
+            Version = "20261201000000",
             Task = ModelTask.Regression,
             Algorithm = "gbdt",
             SettingsJson = "{}",
@@ -90,15 +90,15 @@ public class MonitoringPageTests
         });
         foreach (var (days, attendance, midterm) in new[] { (2, 0.12, 0.02), (1, 0.41, 0.03) })
         {
-            db.Add(new DriftMeasurement { AtUtc = now.AddDays(-days), Task = ModelTask.Regression, ModelVersion = "20261201-000000", Feature = "attendance_percentage", Psi = attendance, OutOfRangeShare = 0.05, Samples = 400, Drifted = attendance >= 0.25 });
-            db.Add(new DriftMeasurement { AtUtc = now.AddDays(-days), Task = ModelTask.Regression, ModelVersion = "20261201-000000", Feature = "midterm_marks", Psi = midterm, OutOfRangeShare = 0, Samples = 400, Drifted = false });
+            db.Add(new DriftMeasurement { AtUtc = now.AddDays(-days), Task = ModelTask.Regression, ModelVersion = "20261201000000", Feature = "attendance_percentage", Psi = attendance, OutOfRangeShare = 0.05, Samples = 400, Drifted = attendance >= 0.25 });
+            db.Add(new DriftMeasurement { AtUtc = now.AddDays(-days), Task = ModelTask.Regression, ModelVersion = "20261201000000", Feature = "midterm_marks", Psi = midterm, OutOfRangeShare = 0, Samples = 400, Drifted = false });
         }
 
         var alert = new MonitoringAlert
         {
             Kind = MonitoringAlertKind.Drift,
             Task = ModelTask.Regression,
-            ModelVersion = "20261201-000000",
+            ModelVersion = "20261201000000",
             Subject = "attendance_percentage",
             Value = 0.41,
             Threshold = 0.25,

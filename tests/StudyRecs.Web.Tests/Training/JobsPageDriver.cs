@@ -21,9 +21,12 @@ internal static class JobsPageDriver
         var snackbars = ctx.Render<MudSnackbarProvider>();
         var page = ctx.Render<Jobs>();
 
-        page.WaitForAssertion(() => Assert.Contains(page.FindAll(".card h2"), h => h.TextContent.Contains(card, StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
-        var section = page.FindAll(".card").Single(c => c.QuerySelector("h2")!.TextContent.Contains(card, StringComparison.Ordinal));
-        section.QuerySelectorAll("button").Single(b => b.TextContent.Trim() == button).Click();
+        // The page loads its state asynchronously (on a server database the first render has only part of it): wait for the button.
+        AngleSharp.Dom.IElement Button() => page.FindAll(".card")
+            .Single(c => c.QuerySelector("h2")?.TextContent.Contains(card, StringComparison.Ordinal) == true)
+            .QuerySelectorAll("button").Single(b => b.TextContent.Trim() == button);
+        await page.WaitForAssertionAsync(() => Assert.NotNull(Button()), TimeSpan.FromSeconds(30));
+        Button().Click();
         if (button != "Resume")
         {
             dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
