@@ -34,6 +34,29 @@ public static class GradebookColumns
 
     public static string CanonicalName(GradebookColumn column) => CanonicalNames[(int)column];
 
+    private static readonly string[] DisplayNames =
+    [
+        "Student id", "Semester", "Subject", "Assignment marks", "Quiz marks",
+        "Attendance (%)", "Midterm marks", "Previous CGPA", "Final marks", "Final grade",
+    ];
+
+    /// <summary>
+    /// The column's name in plain words for pages (<c>attendance_percentage</c> → "Attendance (%)"); a name that is
+    /// not a gradebook column (an extra feature column) is returned as it is.
+    /// </summary>
+    public static string DisplayName(string canonicalName)
+    {
+        for (var i = 0; i < CanonicalNames.Count; i++)
+        {
+            if (string.Equals(CanonicalNames[i], canonicalName, StringComparison.Ordinal))
+            {
+                return DisplayNames[i];
+            }
+        }
+
+        return canonicalName;
+    }
+
     /// <summary>Whether a row may leave this column empty (labels of current-term rows, and feature values reported as missing).</summary>
     public static bool IsIdentifying(GradebookColumn column) =>
         column is GradebookColumn.StudentId or GradebookColumn.Semester or GradebookColumn.Subject;

@@ -89,4 +89,16 @@ public class HeaderMappingTests
         Assert.Equal(ImportOutcome.Accepted, report.Outcome);
         Assert.Equal(1, report.LabelledRows);
     }
+
+    [Fact]
+    public void Every_column_has_a_plain_name_and_other_names_pass_through()
+    {
+        var names = GradebookColumns.CanonicalNames.Select(GradebookColumns.DisplayName).ToList();
+
+        Assert.Equal("Attendance (%)", GradebookColumns.DisplayName("attendance_percentage"));
+        Assert.Equal("Previous CGPA", GradebookColumns.DisplayName("previous_cgpa"));
+        Assert.Equal(GradebookColumns.Count, names.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(names, n => n.Contains('_', StringComparison.Ordinal));
+        Assert.Equal("lab_hours", GradebookColumns.DisplayName("lab_hours"));
+    }
 }

@@ -46,7 +46,7 @@ public class MonitoringPageTests
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-task=regression] table")), TimeSpan.FromSeconds(10));
         var rows = page.FindAll("[data-task=regression] tbody tr").Select(r => r.TextContent).ToList();
         Assert.Equal(2, rows.Count);
-        Assert.StartsWith("attendance_percentage", rows[0].Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("Attendance (%)", rows[0].Trim(), StringComparison.Ordinal);
         Assert.Contains("Drifted", rows[0], StringComparison.Ordinal);
         Assert.Contains("0.410", rows[0], StringComparison.Ordinal);
         Assert.Contains("Stable", rows[1], StringComparison.Ordinal);
