@@ -46,7 +46,15 @@ internal sealed class AdminPages(BunitContext context, string adminId) : IAsyncD
         return page;
     }
 
-    public static IElement Button(IRenderedComponent<UserDetail> page, string css) => page.Find($"button.{css}");
+    /// <summary>Presses a button once the page is idle (an action still finishing disables the buttons, and reloads the account).</summary>
+    public static void Press(IRenderedComponent<UserDetail> page, string css)
+    {
+        page.WaitForAssertion(() => Assert.False(page.Find($"button.{css}").HasAttribute("disabled")), TimeSpan.FromSeconds(30));
+        page.Find($"button.{css}").Click();
+    }
+
+    public static void WaitUntilIdle(IRenderedComponent<UserDetail> page) =>
+        page.WaitForAssertion(() => Assert.DoesNotContain(page.FindAll(".card button"), b => b.HasAttribute("disabled")), TimeSpan.FromSeconds(30));
 
     /// <summary>Confirms the open dialog with its button <paramref name="confirm"/>, typing <paramref name="reason"/> first when given.</summary>
     public void Confirm(string confirm, string? reason = null)
@@ -118,13 +126,14 @@ public class UserManagementTests : IClassFixture<PortalFixture>
 
     private static void SetRoles(IRenderedComponent<UserDetail> page, params string[] roles)
     {
+        AdminPages.WaitUntilIdle(page);
         foreach (var box in page.FindComponents<MudCheckBox<bool>>())
         {
             var wanted = roles.Contains(box.Instance.Label);
             page.InvokeAsync(() => box.Instance.ValueChanged.InvokeAsync(wanted)).GetAwaiter().GetResult();
         }
 
-        AdminPages.Button(page, "save-roles").Click();
+        AdminPages.Press(page, "save-roles");
     }
 
     [Fact]
@@ -134,7 +143,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var (student, id, email) = await SignedInStudentAsync();
         var page = await admin.OpenAsync(id);
 
-        AdminPages.Button(page, "lock").Click();
+        AdminPages.Press(page, "lock");
         Assert.Contains($"{email} cannot sign in until an administrator unlocks the account", admin.DialogText(), StringComparison.Ordinal);
         admin.Confirm("Lock account", reason: "Shared the password with a friend");
 
@@ -151,7 +160,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var (student, id, _) = await SignedInStudentAsync();
         var page = await admin.OpenAsync(id);
 
-        AdminPages.Button(page, "lock").Click();
+        AdminPages.Press(page, "lock");
         admin.Confirm("Cancel");
 
         admin.Dialogs.WaitForAssertion(() => Assert.Empty(admin.Dialogs.FindAll(".mud-dialog")));
@@ -183,7 +192,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var (student, id, email) = await SignedInStudentAsync();
         var page = await admin.OpenAsync(id);
 
-        AdminPages.Button(page, "reset").Click();
+        AdminPages.Press(page, "reset");
         Assert.Contains("A new password is generated and shown once", admin.DialogText(), StringComparison.Ordinal);
         admin.Confirm("Reset password");
 
@@ -307,16 +316,17 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var page = await admin.OpenAsync(id);
 
         page.Find("input#sid").Change(link);
-        AdminPages.Button(page, "link").Click();
+        AdminPages.Press(page, "link");
         Assert.Equal("Student id linked.", admin.Outcome());
         await page.WaitForAssertionAsync(() => Assert.Contains($"Linked to student id {link}", page.Find(".card-grid").TextContent, StringComparison.Ordinal));
 
-        AdminPages.Button(page, "lock").Click();
+        AdminPages.Press(page, "lock");
         admin.Confirm("Lock account", reason: "");
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.unlock")));
 
+        AdminPages.WaitUntilIdle(page);
         page.Find("input#newpw").Change("Reset-Pass-99");
-        AdminPages.Button(page, "reset").Click();
+        AdminPages.Press(page, "reset");
         admin.Confirm("Reset password");
         await page.WaitForAssertionAsync(() => Assert.Contains(admin.Snackbars.FindAll(".mud-snackbar"), s => s.TextContent.Contains("Password reset", StringComparison.Ordinal)));
         Assert.Empty(page.FindAll(".one-time-password"));
@@ -328,7 +338,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         Assert.Contains("stays locked until an administrator unlocks it", lockoutPage, StringComparison.Ordinal);
         Assert.DoesNotContain("15 minutes", lockoutPage, StringComparison.Ordinal);
 
-        AdminPages.Button(page, "unlock").Click();
+        AdminPages.Press(page, "unlock");
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.lock")));
         Assert.Equal("/", Redirects.LocalTarget(await SignInAsync(email, "Reset-Pass-99")));
         Assert.Equal(link, (await AccountAsync(id)).StudentId);
@@ -345,7 +355,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var page = await admin.OpenAsync(id);
 
         page.Find("input#sid").Change(taken);
-        AdminPages.Button(page, "link").Click();
+        AdminPages.Press(page, "link");
 
         Assert.Contains("already linked to another account", AdminPages.Alert(page), StringComparison.Ordinal);
         Assert.Null((await AccountAsync(id)).StudentId);
@@ -372,16 +382,20 @@ public class UserManagementTests : IClassFixture<PortalFixture>
 
         navigation.NavigateTo($"admin/users?q={tag[..10]}");
         var page = admin.Context.Render<Users>();
-        await page.WaitForAssertionAsync(() => Assert.Single(page.FindAll("tbody tr")), TimeSpan.FromSeconds(30));
-        Assert.Contains(tag, page.Find("tbody tr").TextContent, StringComparison.Ordinal);
+        // While the grid loads its only row says so: wait for the account itself.
+        await page.WaitForAssertionAsync(() => Assert.Contains(tag, Assert.Single(page.FindAll("tbody tr")).TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.Contains("1 account.", page.Markup, StringComparison.Ordinal);
 
         navigation.NavigateTo($"admin/users?q={tag[..10]}&role=Teacher");
         await page.WaitForAssertionAsync(() => Assert.Contains($"No Teacher account matches “{tag[..10]}”", page.Find(".empty-state").TextContent, StringComparison.Ordinal));
 
         navigation.NavigateTo("admin/users?role=Teacher");
-        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll("tbody tr")));
-        Assert.All(page.FindAll("tbody tr"), row => Assert.Contains("Teacher", row.TextContent, StringComparison.Ordinal));
+        await page.WaitForAssertionAsync(() =>
+        {
+            var rows = page.FindAll("tbody tr a").Select(a => a.Closest("tr")!).ToList();
+            Assert.NotEmpty(rows);
+            Assert.All(rows, row => Assert.Contains("Teacher", row.TextContent, StringComparison.Ordinal));
+        });
     }
 
     [Fact]
@@ -392,7 +406,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
 
         var page = admin.Context.Render<Users>();
 
-        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll("tbody tr")), TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll("tbody tr a")), TimeSpan.FromSeconds(30));
         Assert.Contains("“nope” is not a role; showing every role.", page.Find("[role=status]").TextContent, StringComparison.Ordinal);
         var http = await Factory.SignInAsync(Roles.Admin);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/admin/users?role=nope&page=-1&q=" + new string('x', 500))).StatusCode);
@@ -434,7 +448,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         Assert.Contains("Unlink the student id before taking the Student role away", AdminPages.Alert(page), StringComparison.Ordinal);
         Assert.Equal([Roles.Student], (await AccountAsync(id)).Roles);
 
-        AdminPages.Button(page, "unlink").Click();
+        AdminPages.Press(page, "unlink");
         admin.Confirm("Unlink");
         Assert.Equal("Student id unlinked.", admin.Outcome());
         Assert.Null((await AccountAsync(id)).StudentId);
