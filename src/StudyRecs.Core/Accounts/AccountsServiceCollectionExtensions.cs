@@ -13,6 +13,7 @@ public static class AccountsServiceCollectionExtensions
     public static IdentityBuilder AddStudyRecsIdentity(this IServiceCollection services)
     {
         services.AddScoped<UserAdministration>();
+        services.AddScoped<UserDirectory>();
         services.AddScoped<StudentDataAccess>();
         return services.AddIdentityCore<ApplicationUser>(ConfigureIdentity)
             .AddRoles<IdentityRole>()

@@ -188,7 +188,8 @@ public sealed class UserAdministration(
         return result.Succeeded ? AccountResult.Ok(user) : AccountResult.Failed(result.Errors.Select(e => e.Description));
     }
 
-    public async Task<AccountResult> LockAsync(string userId, string actingUserId)
+    /// <summary>Locks the account until an administrator unlocks it; <paramref name="reason"/> goes to the log with who locked it.</summary>
+    public async Task<AccountResult> LockAsync(string userId, string actingUserId, string? reason = null)
     {
         var user = await users.FindByIdAsync(userId);
         if (user is null)
@@ -204,6 +205,7 @@ public sealed class UserAdministration(
         await users.SetLockoutEnabledAsync(user, true);
         var result = await users.SetLockoutEndDateAsync(user, AdministratorLockEnd);
         await users.UpdateSecurityStampAsync(user);
+        logger.LogInformation("Account {Email} locked by {ActingUserId}: {Reason}", user.Email, actingUserId, string.IsNullOrWhiteSpace(reason) ? "no reason given" : reason.Trim());
         return result.Succeeded ? AccountResult.Ok(user) : AccountResult.Failed(result.Errors.Select(e => e.Description));
     }
 
@@ -263,47 +265,6 @@ public sealed class UserAdministration(
             : await ResetPasswordAsync(user.Id, newPassword);
     }
 
-    public async Task<IReadOnlyList<UserSummary>> ListAsync(string? search, CancellationToken cancellationToken = default)
-    {
-        var query = users.Users.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            var term = search.Trim();
-            var normalized = term.ToUpperInvariant();
-            query = query.Where(u => u.NormalizedEmail!.Contains(normalized) || (u.StudentId != null && u.StudentId.Contains(term)) || (u.DisplayName != null && u.DisplayName.Contains(term)));
-        }
-
-        var list = await query.OrderBy(u => u.Email).Take(500).ToListAsync(cancellationToken);
-        var result = new List<UserSummary>(list.Count);
-        foreach (var u in list)
-        {
-            result.Add(await SummarizeAsync(u));
-        }
-
-        return result;
-    }
-
-    /// <summary>For the admin dashboard: accounts per role (in <see cref="Roles.All"/> order) and accounts locked now.</summary>
-    public async Task<AccountCounts> CountAsync(CancellationToken cancellationToken = default)
-    {
-        var perRole = new List<(string Role, int Count)>();
-        foreach (var role in Roles.All)
-        {
-            perRole.Add((role, (await users.GetUsersInRoleAsync(role)).Count));
-        }
-
-        // SQLite cannot compare DateTimeOffset in SQL; the set of lockout ends is small.
-        var now = clock.GetUtcNow();
-        var ends = await users.Users.Where(u => u.LockoutEnd != null).Select(u => u.LockoutEnd).ToListAsync(cancellationToken);
-        return new AccountCounts(perRole, ends.Count(end => end > now));
-    }
-
-    public async Task<UserSummary?> FindAsync(string userId)
-    {
-        var user = await users.FindByIdAsync(userId);
-        return user is null ? null : await SummarizeAsync(user);
-    }
-
     /// <summary>A random password that satisfies the policy, for demo accounts and resets.</summary>
     public static string GeneratePassword()
     {
@@ -333,10 +294,6 @@ public sealed class UserAdministration(
         var s = studentId.Trim();
         return s.Length <= 64 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? s : null;
     }
-
-    private async Task<UserSummary> SummarizeAsync(ApplicationUser u) =>
-        new(u.Id, u.Email ?? u.UserName ?? "", u.DisplayName, u.StudentId, [.. await users.GetRolesAsync(u)],
-            u.LockoutEnd is { } end && end > clock.GetUtcNow(), u.AccessFailedCount, u.CreatedAt);
 
     private Task<bool> StudentIdTakenAsync(string studentId, string? exceptUserId) =>
         users.Users.AnyAsync(u => u.StudentId == studentId && u.Id != exceptUserId);

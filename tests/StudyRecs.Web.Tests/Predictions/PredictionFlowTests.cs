@@ -1,8 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
@@ -11,6 +14,7 @@ using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Datasets.Generation;
 using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Training;
+using StudyRecs.Web.Tests.Components;
 using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Predictions;
@@ -408,6 +412,72 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         var otherTeacher = await Factory.SignInAsync(Roles.Teacher);
         Assert.Equal(HttpStatusCode.NotFound, (await otherTeacher.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await teacher.GetAsync("/teacher/at-risk.csv?dataset=abc")).StatusCode);
+    }
+
+    private static List<(string Student, int Semester, double Marks, int ChanceOfFailing)> AtRiskRows(IRenderedComponent<Web.Features.Predictions.AtRisk> page) =>
+        [.. page.FindAll(".at-risk-table tbody tr").Select(r => r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList())
+            .Select(c => (c[0], int.Parse(c[2], CultureInfo.InvariantCulture), double.Parse(c[3], CultureInfo.InvariantCulture), int.Parse(c[5].TrimEnd('%'), CultureInfo.InvariantCulture)))];
+
+    [Fact]
+    public async Task At_risk_list_follows_semester_threshold_and_sort_in_the_address_live()
+    {
+        await using var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "at-risk-admin@test.local");
+        var navigation = ctx.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=all&semester=2&sort=marks&dir=asc");
+
+        var page = ctx.Render<Web.Features.Predictions.AtRisk>();
+
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll(".at-risk-table tbody tr")), TimeSpan.FromSeconds(60));
+        var rows = AtRiskRows(page);
+        Assert.All(rows, r => Assert.Equal(2, r.Semester));
+        Assert.Equal(rows.Select(r => r.Marks).Order().ToList(), rows.Select(r => r.Marks).ToList());
+
+        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=at-risk&semester=2&threshold=30");
+        DatasetForecasts forecasts;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            forecasts = (await scope.ServiceProvider.GetRequiredService<AtRiskReport>().ForDatasetAsync(portal.DatasetId, CancellationToken.None))!;
+        }
+
+        var expected = forecasts.Rows.Count(r => r.Semester == 2 && r.FailProbability >= 0.3);
+        await page.WaitForAssertionAsync(() => Assert.StartsWith($"{expected:N0} row(s) at risk", page.Find("p[role=status]").TextContent.Trim(), StringComparison.Ordinal));
+        Assert.Contains("a chance of failing of at least 30%", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
+        var atRisk = AtRiskRows(page);
+        Assert.Equal(Math.Min(expected, 50), atRisk.Count);
+        Assert.All(atRisk, r => Assert.True(r.ChanceOfFailing >= 30 && r.Semester == 2, $"{r.Student}: {r.ChanceOfFailing}% in semester {r.Semester}"));
+        Assert.Equal(atRisk.Select(r => r.ChanceOfFailing).OrderDescending().ToList(), atRisk.Select(r => r.ChanceOfFailing).ToList());
+        Assert.Contains($"threshold=30", page.FindAll("a").Single(a => a.TextContent.Contains("Export CSV", StringComparison.Ordinal)).GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task At_risk_page_ignores_nonsense_in_the_address()
+    {
+        await using var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "at-risk-admin@test.local");
+        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("teacher/at-risk?dataset=-5&semester=x&threshold=500&sort=evil&dir=sideways&risk=all");
+
+        var page = ctx.Render<Web.Features.Predictions.AtRisk>();
+
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll(".at-risk-table tbody tr")), TimeSpan.FromSeconds(60));
+        var rows = AtRiskRows(page);
+        Assert.Equal(rows.Select(r => r.ChanceOfFailing).OrderDescending().ToList(), rows.Select(r => r.ChanceOfFailing).ToList());
+        var options = Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PredictionOptions>>().Value;
+        Assert.Contains($"at least {Web.Features.Predictions.ForecastCard.Percent(options.AtRiskProbability)}", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"in dataset #{portal.DatasetId}", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await portal.Uploader.GetAsync("/teacher/at-risk?dataset=-5&semester=x&threshold=500&sort=evil&dir=sideways")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_teacher_without_uploads_sees_no_one_elses_students_at_risk()
+    {
+        var (ctx, _) = await Datasets.DatasetPageDriver.SignedInAsync(Factory, Roles.Teacher);
+        await using var _ctx = ctx;
+        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=all");
+
+        var page = ctx.Render<Web.Features.Predictions.AtRisk>();
+
+        await page.WaitForAssertionAsync(() => Assert.Contains("No accepted dataset yet", page.Find(".empty-state").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Empty(page.FindAll(".at-risk-table"));
+        Assert.DoesNotContain(portal.StudentId, page.Markup, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ internal static class PredictionEndpoints
         {
             SpreadsheetSafeCsv.WriteRecord(writer, r.StudentId, r.Subject, r.Semester.ToString(CultureInfo.InvariantCulture),
                 r.PredictedMarks.ToString("0.##", CultureInfo.InvariantCulture), r.PredictedGrade, r.FailProbability.ToString("0.####", CultureInfo.InvariantCulture),
-                r.AtRisk ? "yes" : "no", r.FinalMarks?.ToString("0.##", CultureInfo.InvariantCulture));
+                query.IsAtRisk(r) ? "yes" : "no", r.FinalMarks?.ToString("0.##", CultureInfo.InvariantCulture));
         }
 
         var bytes = SpreadsheetSafeCsv.Encoding.GetPreamble().Concat(SpreadsheetSafeCsv.Encoding.GetBytes(writer.ToString())).ToArray();
