@@ -73,8 +73,7 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
 
         // 30 logs, every third at risk: 10.
         navigation.NavigateTo("admin/predictions?subject=AuditPaging&risk=yes");
-        await page.WaitForAssertionAsync(() => Assert.Equal("10 predictions.", page.Find(".audit-count").TextContent.Trim()), Patience);
-        Assert.Equal(10, Rows(page));
+        await page.WaitForAssertionAsync(() => Assert.Equal(("10 predictions.", 10), (page.Find(".audit-count").TextContent.Trim(), Rows(page))), Patience);
     }
 
     [Fact]
@@ -86,8 +85,9 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
         var page = ctx.Render<PredictionAudit>();
         await page.WaitForAssertionAsync(() => Assert.True(Rows(page) > 0), Patience);
 
-        page.FindAll(".audit-filters input")[0].Change("someone-special");
-        page.Find("form.audit-filters").Submit();
+        // Awaited: the text field takes its value asynchronously, and the filter must not be read before it has.
+        await page.FindAll(".audit-filters input")[0].ChangeAsync(new ChangeEventArgs { Value = "someone-special" });
+        await page.Find("form.audit-filters").SubmitAsync();
 
         Assert.EndsWith("admin/predictions?user=someone-special", navigation.Uri, StringComparison.Ordinal);
         await page.WaitForAssertionAsync(() => Assert.Equal("3 predictions.", page.Find(".audit-count").TextContent.Trim()), Patience);
