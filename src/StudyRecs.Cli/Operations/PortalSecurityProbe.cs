@@ -22,7 +22,7 @@ internal sealed class PortalSecurityProbe(HttpClient client)
     private static readonly string[] PagePaths =
     [
         "/student", "/teacher", "/admin", "/datasets", "/datasets/upload", "/datasets/1", "/datasets/1/report.csv", "/datasets/1/original",
-        "/models", "/models/regression/1", "/models/regression/1/activate", "/models/regression/1/model.bin", "/models/regression/1/metrics.json",
+        "/models", "/models/regression/1", "/models/regression/1/model.bin", "/models/regression/1/metrics.json",
         "/admin/jobs", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/predictions", "/admin/recommendations", "/admin/recommendations/models",
         "/recommendations/analytics", "/recommendations/go/1/1", "/teacher/at-risk", "/teacher/at-risk.csv?dataset=1", "/students/S00001",
         "/forecasts/S00001/Calculus", "/resources", "/resources/new", "/resources/1/edit", "/resources/import", "/resources/imports/1",

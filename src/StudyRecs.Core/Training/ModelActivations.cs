@@ -1,7 +1,7 @@
 namespace StudyRecs.Core.Training;
 
 /// <summary>
-/// The activation use case of the activate page and <c>studyrecs models activate</c>: switches the active version in
+/// The activation use case of the model version page, the API and <c>studyrecs models activate</c>: switches the active version in
 /// the registry (audited), then refreshes what this node serves for that task, so the next forecast or recommendation
 /// uses it. Other nodes notice within their refresh interval; a process that serves nothing (the CLI) refreshes nothing.
 /// </summary>

@@ -68,6 +68,26 @@ public sealed class ModelRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_stamp_of_a_task_changes_with_a_new_version_and_with_an_activation_but_not_with_other_tasks()
+    {
+        Assert.Equal(new ModelTaskStamp(0, null, null), await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None)));
+        await AddAsync(Version(ModelTask.Regression, "20261101000000", active: true));
+        var first = await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None));
+        Assert.Equal((1, "20261101000000"), (first.Versions, first.ActiveVersion));
+
+        await AddAsync(Version(ModelTask.Classification, "20261102000000", active: true));
+        Assert.Equal(first, await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None)));
+
+        await AddAsync(Version(ModelTask.Regression, "20261103000000", active: false));
+        var second = await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None));
+        Assert.Equal((2, "20261101000000"), (second.Versions, second.ActiveVersion));
+        Assert.True(second.NewestId > first.NewestId);
+
+        Assert.True((await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261103000000", "admin", "newer", CancellationToken.None))).Succeeded);
+        Assert.Equal(second with { ActiveVersion = "20261103000000" }, await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None)));
+    }
+
+    [Fact]
     public async Task The_database_rejects_a_second_active_model_for_one_task()
     {
         await AddAsync(Version(ModelTask.Regression, "20261101000000", active: true), Version(ModelTask.Classification, "20261101000000", active: true));

@@ -7,7 +7,7 @@ using StudyRecs.Core.Training;
 
 namespace StudyRecs.Web.Tests.Browser;
 
-/// <summary>An admin rolls the marks model back in the browser: confirmation step, reason required, audited.</summary>
+/// <summary>An admin rolls the marks model back in the live page: a dialog that requires a reason, audited, pinned.</summary>
 [Trait("Category", "Browser")]
 public class RollbackBrowserTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
@@ -48,7 +48,7 @@ public class RollbackBrowserTests(BrowserSession session) : IClassFixture<Browse
         var older = versions.Single(v => !v.IsActive);
 
         var (email, password) = await session.Portal.CreateUserAsync(Roles.Admin);
-        var page = await session.NewPageAsync();
+        var page = await session.NewPageAsync(javaScript: true);
         await page.GotoAsync("/account/login");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
@@ -57,20 +57,24 @@ public class RollbackBrowserTests(BrowserSession session) : IClassFixture<Browse
 
         await BrowserSession.WithScreenshotOnFailureAsync(page, "rollback", async () =>
         {
-            await page.GetByRole(AriaRole.Link, new() { Name = "Roll back to this" }).ClickAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync($"Roll back Final marks (regression) to {older.Version}?");
+            await BrowserSession.WaitForLiveAsync(page);
+            await page.GetByRole(AriaRole.Link, new() { Name = older.Version, Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(older.Version);
+            await BrowserSession.WaitForLiveAsync(page);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Roll back to this version" }).ClickAsync();
 
-            // Without a reason and confirmation nothing changes.
-            await page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
-            await Assertions.Expect(page.GetByText("Say why, for the activation log.")).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByText("Tick the box to confirm.")).ToBeVisibleAsync();
+            // The dialog names both versions and will not confirm without a reason.
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await Assertions.Expect(dialog).ToContainTextAsync($"to version {older.Version}");
+            var confirm = dialog.GetByRole(AriaRole.Button, new() { Name = "Roll back to this version" });
+            await Assertions.Expect(confirm).ToBeDisabledAsync();
+            await dialog.GetByLabel("Reason (required, kept in the activation log)").FillAsync("New term's forecasts look worse");
+            await confirm.ClickAsync();
 
-            await page.GetByLabel("Reason (required)").FillAsync("New term's forecasts look worse");
-            await page.GetByLabel($"I understand that forecasts for all students will use version {older.Version}").CheckAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
-            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/models\\?task=regression$"));
-            await Assertions.Expect(page.Locator("main").GetByRole(AriaRole.Status)).ToContainTextAsync($"Version {older.Version} is now the active");
-            // The rollback pins the task: the page says so, so nobody wonders why the next training does not serve.
+            await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync($"Version {older.Version} replaced");
+            await Assertions.Expect(page.Locator("main .page-header")).ToContainTextAsync("Serving · pinned");
+            // The rollback pins the task: the models page says so, so nobody wonders why the next training does not serve.
+            await page.GetByRole(AriaRole.Link, new() { Name = "← Final marks (regression)" }).ClickAsync();
             await Assertions.Expect(page.Locator("main .pin-notice")).ToContainTextAsync($"Pinned to version {older.Version}");
         });
 

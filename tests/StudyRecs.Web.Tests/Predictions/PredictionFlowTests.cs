@@ -14,6 +14,7 @@ using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Datasets.Generation;
 using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Training;
+using StudyRecs.Web.Features.Predictions;
 using StudyRecs.Web.Tests.Components;
 using StudyRecs.Web.Tests.Infrastructure;
 
@@ -170,9 +171,15 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.Contains("\"attendance_percentage\": 71", log.InputJson, StringComparison.Ordinal);
         Assert.True(log.LatencyMs > 0);
 
+        // The audit page (live: its grid pages in the database once connected) lists the request.
+        await using (var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "auditor@test.local"))
+        {
+            ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("admin/predictions?subject=Algorithms");
+            var audit = ctx.Render<PredictionAudit>();
+            await audit.WaitForAssertionAsync(() => Assert.Contains(requestId[..8], audit.Find(".audit-grid").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        }
+
         var admin = await Factory.SignInAsync(Roles.Admin);
-        var page = await Html.GetAsync(admin, $"/admin/predictions?subject=Algorithms");
-        Assert.Contains(requestId[..8], page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
         var badDate = await Html.GetAsync(admin, "/admin/predictions?from=yesterday");
         Assert.Contains("is not a date like", badDate.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
     }

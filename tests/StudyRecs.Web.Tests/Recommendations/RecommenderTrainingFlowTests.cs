@@ -59,11 +59,10 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
         var versions = await VersionsAsync(2);
         var jobsAfter = await Html.GetAsync(admin, "/admin/jobs");
         Assert.Contains("Recommendation " + versions[0].Version, jobsAfter.Body!.TextContent);
-        // Roll back to the first version, or activate the second when training kept it inactive: the same admin page either way.
+        // Roll back to the first version, or activate the second when training kept it inactive: the same dialog either way.
         var target = Assert.Single(versions, v => !v.IsActive);
-        var url = $"/models/recommendation/{target.Version}/activate";
-        var done = await PortalFactory.PostFormAsync(admin, url, "activate", new() { ["Input.Reason"] = "Switch the recommender", ["Input.Confirm"] = "True" });
-        Assert.Equal("/models?task=recommendation", Redirects.LocalTarget(done));
+        var done = await ModelPageDriver.ActivateAsync(Factory, ModelTask.Recommendation, target.Version, "Switch the recommender");
+        Assert.Contains($"Version {target.Version} replaced", done, StringComparison.Ordinal);
         var after = await VersionsAsync(2);
         Assert.Equal(target.Version, Assert.Single(after, v => v.IsActive).Version);
     }

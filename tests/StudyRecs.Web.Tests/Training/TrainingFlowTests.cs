@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets.Generation;
 using StudyRecs.Core.Training;
+using StudyRecs.Web.Tests.Components;
 using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Training;
@@ -119,20 +121,18 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         }
 
         // Teachers may look but not activate.
-        var denied = await teacher.GetAsync($"/models/regression/{versions[1].Version}/activate");
-        Assert.Contains("/account/access-denied", Redirects.LocalTarget(denied), StringComparison.Ordinal);
+        await using (var asTeacher = PortalComponents.ForPortal(Factory, Roles.Teacher, "teacher-flow@test.local"))
+        {
+            var older = ModelPageDriver.RenderVersion(asTeacher, ModelTask.Regression, versions[1].Version);
+            await older.WaitForAssertionAsync(() => Assert.Contains(versions[1].Version, older.Find("h1").TextContent, StringComparison.Ordinal), ModelPageDriver.Patience);
+            Assert.Empty(older.FindAll("button.activate"));
+        }
 
+        // An admin activates in a dialog that refuses to confirm without a reason (checked by the driver).
         var admin = await Factory.SignInAsync(Roles.Admin);
         var target = versions.First(v => !v.IsActive);
-        var url = $"/models/regression/{target.Version}/activate";
-
-        var unconfirmed = await PortalFactory.PostFormAsync(admin, url, "activate", new() { ["Input.Reason"] = "", ["Input.Confirm"] = "False" });
-        var text = await unconfirmed.Content.ReadAsStringAsync();
-        Assert.Contains("Say why, for the activation log.", text, StringComparison.Ordinal);
-        Assert.Contains("Tick the box to confirm.", text, StringComparison.Ordinal);
-
-        var done = await PortalFactory.PostFormAsync(admin, url, "activate", new() { ["Input.Reason"] = "Forecasts regressed after the new term", ["Input.Confirm"] = "True" });
-        Assert.Equal("/models?task=regression", Redirects.LocalTarget(done));
+        var done = await ModelPageDriver.ActivateAsync(Factory, ModelTask.Regression, target.Version, "Forecasts regressed after the new term");
+        Assert.Contains($"Version {target.Version} replaced", done, StringComparison.Ordinal);
 
         await using var scope = Factory.Services.CreateAsyncScope();
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
