@@ -34,8 +34,9 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
 
     private static void Confirm(IRenderedComponent<MudDialogProvider> dialogs, string button)
     {
-        dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == button).Click();
+        // Wait for this dialog's button (a dialog closed just before may still be on its way out).
+        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
+        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button).Click();
     }
 
     [Fact]
@@ -149,6 +150,7 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         page.Find("#preview-student").Input(studentId);
         var subjects = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Subject");
         await subjects.InvokeAsync(() => subjects.Instance.ValueChanged.InvokeAsync(subject));
+        await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.preview-button").HasAttribute("disabled")), Patience);
         page.Find("button.preview-button").Click();
 
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();

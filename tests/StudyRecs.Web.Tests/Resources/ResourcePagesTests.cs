@@ -89,6 +89,13 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         return ctx.Render<Features.Resources.Resources>();
     }
 
+    /// <summary>Presses <paramref name="button"/> in the confirmation dialog (waiting for it: a dialog closed just before may still be on its way out).</summary>
+    private static void Confirm(IRenderedComponent<MudDialogProvider> dialogs, string button)
+    {
+        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
+        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button).Click();
+    }
+
     private static IReadOnlyList<string> FieldErrors(IRenderedComponent<ResourceEditor> page) =>
         [.. page.FindAll(".mud-input-error").Select(e => e.TextContent)];
 
@@ -216,12 +223,11 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         // Cancelled: nothing changes.
         list.Find("button.retire-button").Click();
         dialogs.WaitForAssertion(() => Assert.Contains("no longer be recommended", dialogs.Markup, StringComparison.Ordinal), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        Confirm(dialogs, "Cancel");
         Assert.False((await StoredAsync(resource.Id))!.IsRetired);
 
         list.Find("button.retire-button").Click();
-        dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Retire").Click();
+        Confirm(dialogs, "Retire");
 
         await list.WaitForAssertionAsync(() => Assert.Contains("No resources match", list.Find(".empty-state").TextContent, StringComparison.Ordinal), Patience);
         Assert.Contains(Snackbars(ctx), m => m.Contains("is retired", StringComparison.Ordinal));
@@ -231,8 +237,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         await retired.WaitForAssertionAsync(() => Assert.Single(retired.FindAll("button.restore-button")), Patience);
         Assert.Contains("retired", retired.Find(".resource-grid tbody tr").TextContent, StringComparison.Ordinal);
         retired.Find("button.restore-button").Click();
-        dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Restore").Click();
+        Confirm(dialogs, "Restore");
 
         await retired.WaitForAssertionAsync(() => Assert.Empty(retired.FindAll("button.restore-button")), Patience);
         Assert.Contains(Snackbars(ctx), m => m.Contains("is active again", StringComparison.Ordinal));
