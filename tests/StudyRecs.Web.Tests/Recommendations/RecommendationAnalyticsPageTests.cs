@@ -52,7 +52,7 @@ public sealed partial class RecommendationAnalyticsPageTests(PortalFixture porta
 
         page.FindAll(".period-choice button, .period-choice .mud-toggle-item").First(b => b.TextContent.Contains("Last 90 days", StringComparison.Ordinal)).Click();
 
-        Assert.EndsWith("/recommendations/analytics?days=90", navigation.Uri, StringComparison.Ordinal);
+        await page.WaitForAssertionAsync(() => Assert.EndsWith("/recommendations/analytics?days=90", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await page.WaitForAssertionAsync(() =>
         {
             var shown = Period().Match(page.Markup);

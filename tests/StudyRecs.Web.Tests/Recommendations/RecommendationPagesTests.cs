@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Web.Features.Recommendations;
 using StudyRecs.Web.Tests.Components;
@@ -72,6 +73,17 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         Assert.Equal(HttpStatusCode.Redirect, (await student.GetAsync(click)).StatusCode);
         await portal.StoredAsync(q => q.Where(e => e.StudentId == studentId && e.Type == RecommendationEventType.Click), 1);
         Assert.Equal(HttpStatusCode.Redirect, (await student.GetAsync("/recommendations/analytics")).StatusCode);
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            // A second day with a recommendation shown, so the page can draw a click-through trend.
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            db.Add(new RecommendationEvent
+            {
+                StudentId = studentId, UserName = "seed", ResourceId = portal.Resources[0].Id, Type = RecommendationEventType.Impression,
+                Strategy = "fallback", Position = 1, RequestId = "yesterday-" + studentId, AtUtc = DateTime.UtcNow.AddDays(-1),
+            });
+            await db.SaveChangesAsync();
+        }
 
         var teacher = await Factory.SignInAsync(Roles.Teacher);
         var analytics = await Html.GetAsync(teacher, "/recommendations/analytics?days=7");

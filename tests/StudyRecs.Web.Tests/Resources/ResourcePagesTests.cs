@@ -254,9 +254,9 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         await list.WaitForAssertionAsync(() => Assert.NotEmpty(list.FindComponents<MudSelect<string>>()), Patience);
 
         await PickAsync(list, "Difficulty", nameof(ResourceDifficulty.Advanced));
-        Assert.EndsWith("/resources?difficulty=Advanced", navigation.Uri, StringComparison.Ordinal);
+        await list.WaitForAssertionAsync(() => Assert.EndsWith("/resources?difficulty=Advanced", navigation.Uri, StringComparison.Ordinal), Patience);
         await PickAsync(list, "Show", nameof(ResourceStatusFilter.Retired));
-        Assert.Contains("status=Retired", navigation.Uri, StringComparison.Ordinal);
+        await list.WaitForAssertionAsync(() => Assert.Contains("status=Retired", navigation.Uri, StringComparison.Ordinal), Patience);
     }
 
     private static void Choose(IRenderedComponent<ImportResources> page, byte[] content, string fileName) =>
@@ -268,6 +268,8 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         var page = ctx.Render<ImportResources>();
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.import-button")), Patience);
         Choose(page, content, fileName);
+        await page.WaitForAssertionAsync(() => Assert.Contains(fileName, page.Find(".chosen-file").TextContent, StringComparison.Ordinal), Patience);
+        await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.import-button").HasAttribute("disabled")), Patience);
         page.Find("button.import-button").Click();
 
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();
