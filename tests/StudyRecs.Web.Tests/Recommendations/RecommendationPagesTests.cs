@@ -79,8 +79,14 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
             var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
             db.Add(new RecommendationEvent
             {
-                StudentId = studentId, UserName = "seed", ResourceId = portal.Resources[0].Id, Type = RecommendationEventType.Impression,
-                Strategy = "fallback", Position = 1, RequestId = "yesterday-" + studentId, AtUtc = DateTime.UtcNow.AddDays(-1),
+                StudentId = studentId,
+                UserName = "seed",
+                ResourceId = portal.Resources[0].Id,
+                Type = RecommendationEventType.Impression,
+                Strategy = "fallback",
+                Position = 1,
+                RequestId = "yesterday-" + studentId,
+                AtUtc = DateTime.UtcNow.AddDays(-1),
             });
             await db.SaveChangesAsync();
         }
