@@ -1,6 +1,13 @@
 using System.Net;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
 using StudyRecs.Core.Recommendations;
+using StudyRecs.Web.Features.Recommendations;
+using StudyRecs.Web.Tests.Components;
 using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Recommendations;
@@ -9,7 +16,29 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
 {
     private PortalFactory Factory => portal.Factory;
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private static string NewStudent() => "PG-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The live admin page at <paramref name="url"/> with its dialogs and snackbars, as an admin with the portal's services.</summary>
+    private (BunitContext Context, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<RecommendationPreview> Page) AdminPage(string url = "admin/recommendations")
+    {
+        var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "recommender-admin@test.local");
+        var dialogs = ctx.Render<MudDialogProvider>();
+        ctx.Render<MudPopoverProvider>();
+        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo(url);
+        return (ctx, dialogs, ctx.Render<RecommendationPreview>());
+    }
+
+    private static IReadOnlyList<string> Snackbars(BunitContext ctx) =>
+        [.. ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message ?? "")];
+
+    private static void Confirm(IRenderedComponent<MudDialogProvider> dialogs, string button)
+    {
+        // Wait for this dialog's button (a dialog closed just before may still be on its way out).
+        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
+        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button).Click();
+    }
 
     [Fact]
     public async Task The_student_dashboard_shows_recommended_for_you_on_first_load_and_logs_the_impressions_once()
@@ -44,13 +73,34 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         Assert.Equal(HttpStatusCode.Redirect, (await student.GetAsync(click)).StatusCode);
         await portal.StoredAsync(q => q.Where(e => e.StudentId == studentId && e.Type == RecommendationEventType.Click), 1);
         Assert.Equal(HttpStatusCode.Redirect, (await student.GetAsync("/recommendations/analytics")).StatusCode);
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            // A second day with a recommendation shown, so the page can draw a click-through trend.
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            db.Add(new RecommendationEvent
+            {
+                StudentId = studentId,
+                UserName = "seed",
+                ResourceId = portal.Resources[0].Id,
+                Type = RecommendationEventType.Impression,
+                Strategy = "fallback",
+                Position = 1,
+                RequestId = "yesterday-" + studentId,
+                AtUtc = DateTime.UtcNow.AddDays(-1),
+            });
+            await db.SaveChangesAsync();
+        }
 
         var teacher = await Factory.SignInAsync(Roles.Teacher);
         var analytics = await Html.GetAsync(teacher, "/recommendations/analytics?days=7");
 
         var rows = analytics.QuerySelectorAll("table.data-table tbody tr").Select(r => r.TextContent).ToList();
         Assert.Contains(rows, r => r.StartsWith("fallback", StringComparison.Ordinal));
-        Assert.Equal(2, analytics.QuerySelectorAll("figure.svg-chart svg").Length);
+        Assert.NotNull(analytics.QuerySelector("figure.daily-activity svg"));
+        Assert.NotNull(analytics.QuerySelector("figure.daily-ctr svg"));
+        Assert.NotNull(analytics.QuerySelector("figure.strategy-ctr svg"));
+        Assert.NotNull(analytics.QuerySelector("figure.popular-resources svg"));
+        Assert.NotEmpty(analytics.QuerySelectorAll("table.popular-table tbody tr"));
         Assert.Contains("Catalog coverage", analytics.Body!.TextContent);
         Assert.Contains("recommendations/analytics", (await Html.GetAsync(teacher, "/teacher")).QuerySelector("nav[aria-label=Main]")!.InnerHtml);
     }
@@ -71,13 +121,21 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         Assert.Empty(await portal.StoredAsync(q => q.Where(e => e.StudentId == studentId), 0));
         Assert.Contains("The active model cannot serve", (await Html.GetAsync(admin, $"/admin/recommendations?student={studentId}&strategy=magic")).Body!.TextContent);
 
-        var form = preview.QuerySelectorAll("form").Single(f => f.GetAttribute("action") == "admin/recommendations/pin");
-        var token = form.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        var pin = await admin.PostAsync("/admin/recommendations/pin", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["strategy"] = "popularity" }));
-        Assert.Equal("/admin/recommendations", Redirects.LocalTarget(pin));
+        var (ctx, dialogs, page) = AdminPage();
+        await using var _ctx = ctx;
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.pin-button")), Patience);
+        var pin = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Strategy for established students");
+        await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync("popularity"));
+        page.Find("button.pin-button").Click();
+        Confirm(dialogs, "Pin");
+        await page.WaitForAssertionAsync(() => Assert.Contains("pinned to popularity", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
+        Assert.Contains(Snackbars(ctx), m => m.Contains("Every established student now gets popularity", StringComparison.Ordinal));
         Assert.Contains("pinned to popularity", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
-        var unpin = await admin.PostAsync("/admin/recommendations/pin", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["strategy"] = "" }));
-        Assert.Equal("/admin/recommendations", Redirects.LocalTarget(unpin));
+
+        await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync(""));
+        page.Find("button.pin-button").Click();
+        Confirm(dialogs, "Unpin");
+        await page.WaitForAssertionAsync(() => Assert.DoesNotContain("pinned to", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
         Assert.DoesNotContain("pinned to", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
 
         var teacher = await Factory.SignInAsync(Roles.Teacher);
@@ -87,14 +145,40 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
     [Fact]
     public async Task The_reindex_button_reloads_the_catalog_and_queues_a_retraining()
     {
-        var admin = await Factory.SignInAsync(Roles.Admin);
-        var page = await Html.GetAsync(admin, "/admin/recommendations");
-        var form = page.QuerySelectorAll("form").Single(f => f.GetAttribute("action") == "admin/recommendations/reindex");
-        var token = form.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var (ctx, dialogs, page) = AdminPage();
+        await using var _ctx = ctx;
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.reindex-button")), Patience);
 
-        var pressed = await admin.PostAsync("/admin/recommendations/reindex", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        page.Find("button.reindex-button").Click();
+        Confirm(dialogs, "Reindex");
 
-        Assert.Equal("/admin/recommendations", Redirects.LocalTarget(pressed));
-        Assert.Contains($"Catalog reloaded ({portal.Resources.Count} resources served)", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
+        await page.WaitForAssertionAsync(() => Assert.Contains(Snackbars(ctx), m => m.Contains($"Catalog reloaded ({portal.Resources.Count} resources served)", StringComparison.Ordinal)), Patience);
+    }
+
+    [Fact]
+    public async Task The_preview_is_chosen_over_the_live_connection_and_can_keep_to_one_subject()
+    {
+        var studentId = NewStudent();
+        var subject = portal.Resources[0].Subject;
+        var (ctx, _, page) = AdminPage();
+        await using var _ctx = ctx;
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.preview-button")), Patience);
+        Assert.True(page.Find("button.preview-button").HasAttribute("disabled"));
+
+        page.Find("#preview-student").Input(studentId);
+        var subjects = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Subject");
+        await subjects.InvokeAsync(() => subjects.Instance.ValueChanged.InvokeAsync(subject));
+        await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.preview-button").HasAttribute("disabled")), Patience);
+        page.Find("button.preview-button").Click();
+
+        var navigation = ctx.Services.GetRequiredService<NavigationManager>();
+        Assert.Contains($"student={studentId}", navigation.Uri, StringComparison.Ordinal);
+        Assert.Contains($"subject={Uri.EscapeDataString(subject)}", navigation.Uri, StringComparison.Ordinal);
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll("ol.recommendations li")), Patience);
+        Assert.All(page.FindAll("ol.recommendations li"), li => Assert.Contains(subject, li.TextContent, StringComparison.Ordinal));
+        Assert.Contains($" in {subject}", page.Find(".preview-summary").TextContent, StringComparison.Ordinal);
+        Assert.All(page.FindAll(".recommendation-reason"), r => Assert.True(r.TextContent.Length > "Why: ".Length));
+        await Task.Delay(500);
+        Assert.Empty(await portal.StoredAsync(q => q.Where(e => e.StudentId == studentId), 0));
     }
 }

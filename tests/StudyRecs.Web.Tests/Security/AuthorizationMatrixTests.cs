@@ -100,7 +100,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/resources/new", "/resources/new", "DDDOOO"),
         .. Page("/resources/{Id:long}/edit", "/resources/{resource}/edit", "DDDOOO"),
         .. Page("/resources/import", "/resources/import", "DDDOOO"),
-        .. Page("/resources/imports/{Id:long}", "/resources/imports/999999", "DDDOOO"),
+        .. Page("/resources/imports/{Id:long}", "/resources/imports/999999", "DDDNNN"),
 
         new("POST /account/logout", "/account/logout", "DRRRRR"),
         new("POST /preferences/theme", "/preferences/theme", "RRRRRR"),
@@ -143,11 +143,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /api/v1/recommendations/stats/global", "/api/v1/recommendations/stats/global", "DDDOOO"),
         new("GET /admin/recommendations/models", "/admin/recommendations/models", "DDDDDO"),
         new("POST /admin/recommendations/reindex", "/admin/recommendations/reindex", "DDDDDR"),
-        new("POST /admin/recommendations/pin", "/admin/recommendations/pin", "DDDDDO"),
 
-        new("POST /resources/{id:long}/retire", "/resources/{resource}/retire", "DDDOOO"),
-        new("POST /resources/{id:long}/restore", "/resources/{resource}/restore", "DDDOOO"),
-        new("POST /resources/imports", "/resources/imports", "DDDOOO"),
         new("GET /resources/imports/{id:long}/report.csv", "/resources/imports/999999/report.csv", "DDDNNN"),
         new("GET /resources/export.csv", "/resources/export.csv", "DDDOOO"),
 

@@ -160,7 +160,6 @@ internal static class RecommendationApi
             .WithSummary("Reload the served catalog and queue a retraining over the current catalog (admins)")
             .WithDescription("Scripts call it with a bearer token (202); the admin page posts it as a form with its antiforgery token (redirect back).")
             .Produces<ReindexResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
-        app.MapPost(AdminPrefix + "/pin", PinAsync).RequireAuthorization(Policies.Admin).DisableAntiforgery().ExcludeFromDescription();
     }
 
     private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
@@ -326,25 +325,6 @@ internal static class RecommendationApi
         return fromPage && context.Request.HasFormContentType
             ? Back(context, queued ? $"Catalog reloaded ({model.ResourceIds.Count} resources served); a retraining over the current catalog is queued." : "Catalog reloaded; the retraining job is not registered on this node.")
             : TypedResults.Accepted((string?)null, new ReindexResponse(model.Version, model.ResourceIds.Count, queued));
-    }
-
-    /// <summary>The admin page's pin form: a strategy every established student gets, or empty to let the bandit choose.</summary>
-    private static async Task<IResult> PinAsync(HttpContext context, IAntiforgery antiforgery, RecommendationSettings settings, CancellationToken ct)
-    {
-        if (!await antiforgery.IsRequestValidAsync(context))
-        {
-            return Back(context, "Error: the form expired. Reload the page and try again.");
-        }
-
-        var form = await context.Request.ReadFormAsync(ct);
-        var strategy = form["strategy"].ToString() is { Length: > 0 } s ? s : null;
-        if (strategy is not null && (!RecommendationEventRules.IsStrategy(strategy) || strategy == RecommendationStrategyNames.Fallback))
-        {
-            return Back(context, $"Error: '{strategy}' is not a strategy that can be pinned.");
-        }
-
-        await settings.PinAsync(strategy, context.User.Identity?.Name ?? "admin", ct);
-        return Back(context, strategy is null ? "The online choice (bandit) picks the strategy again." : $"Every established student now gets {strategy}.");
     }
 
     private static RedirectHttpResult Back(HttpContext context, string message)
