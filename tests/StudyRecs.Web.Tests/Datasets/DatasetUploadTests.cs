@@ -240,7 +240,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
 
         Assert.Equal("term.csv", result.QuerySelector("h1")!.TextContent);
         Assert.Contains("Accepted", result.QuerySelector("main [role=status]")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal(4, result.QuerySelectorAll("table.compact tbody tr").Length);
+        Assert.Equal(4, result.QuerySelectorAll("table.first-rows tbody tr").Length);
         Assert.Contains("too small to train", result.QuerySelector("main")!.TextContent, StringComparison.OrdinalIgnoreCase);
         Assert.NotNull(result.QuerySelector($"a[href='datasets/{id}/original'][download]"));
         Assert.NotNull(result.QuerySelector($"a[href='datasets/{id}/report.csv'][download]"));

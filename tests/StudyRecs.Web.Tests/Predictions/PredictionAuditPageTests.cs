@@ -93,8 +93,9 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
         await page.WaitForAssertionAsync(() => Assert.Equal("3 predictions.", page.Find(".audit-count").TextContent.Trim()), Patience);
         Assert.Equal("someone-special", page.FindAll(".audit-filters input")[0].GetAttribute("value"));
 
+        // MudButton runs its handler asynchronously, and a busy renderer queues the click: wait for the address.
         page.Find("button.clear-filters").Click();
-        Assert.EndsWith("admin/predictions", navigation.Uri, StringComparison.Ordinal);
+        await page.WaitForAssertionAsync(() => Assert.EndsWith("admin/predictions", navigation.Uri, StringComparison.Ordinal), Patience);
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("button.clear-filters")), Patience);
     }
 
