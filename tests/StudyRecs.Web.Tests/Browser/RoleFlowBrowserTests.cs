@@ -258,8 +258,9 @@ public partial class RoleFlowBrowserTests(RoleFlowSession flows) : IClassFixture
             var before = await items.CountAsync();
             Assert.True(before >= 2, $"only {before} recommendations shown");
 
-            // Scroll down so the list's second item sits near the top of the screen.
-            await items.Nth(1).EvaluateAsync("e => e.scrollIntoView({ block: 'start' })");
+            // Scroll down so the list's first item sits at the top of the screen, then answer on the second: what the
+            // student looks at stays where it is (the browser keeps the first item in place).
+            await items.First.EvaluateAsync("e => e.scrollIntoView({ block: 'start' })");
             await Assertions.Expect(items.Nth(1)).ToBeInViewportAsync();
             var scrollBefore = await page.EvaluateAsync<double>("() => window.scrollY");
             Assert.True(scrollBefore > 50, $"the page did not scroll (scrollY {scrollBefore}); the test needs a page longer than the screen");
@@ -270,6 +271,7 @@ public partial class RoleFlowBrowserTests(RoleFlowSession flows) : IClassFixture
 
             await Assertions.Expect(list.Locator($"> li[data-resource-id='{resourceId}']")).ToHaveCountAsync(0, new() { Timeout = Patience });
             await Assertions.Expect(items).ToHaveCountAsync(before - 1);
+            await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("it will not be suggested again");
             var scrollAfter = await page.EvaluateAsync<double>("() => window.scrollY");
             Assert.True(Math.Abs(scrollAfter - scrollBefore) <= 5, $"the page jumped from scrollY {scrollBefore} to {scrollAfter}");
             Assert.EndsWith("/student", page.Url, StringComparison.Ordinal);
