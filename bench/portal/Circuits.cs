@@ -106,7 +106,14 @@ internal static class Circuits
                 var ms = await page.EvaluateAsync<double>(FeedbackScript);
                 if (ms < 0)
                 {
-                    throw new InvalidOperationException($"{page.Url}: no recommendation left to press");
+                    // The shown list ran out: a reload asks for a new one (the circuit count stays the same).
+                    await page.ReloadAsync();
+                    await WaitLoadedAsync(page);
+                    ms = await page.EvaluateAsync<double>(FeedbackScript);
+                    if (ms < 0)
+                    {
+                        throw new InvalidOperationException($"{page.Url}: no recommendation left to press");
+                    }
                 }
 
                 feedback.Add(ms);
@@ -146,7 +153,8 @@ internal static class Circuits
         Report("what-if value typed (input event to outcome shown/gone, includes the page's 150 ms debounce)", whatIf, pages);
         foreach (var page in students)
         {
-            await CloseAsync(page);
+            await LeaveAsync(page);
+            await page.Context.CloseAsync();
         }
 
         // 1b. At-risk lists: one teacher, N pages.
@@ -170,7 +178,7 @@ internal static class Circuits
         await ReportMemoryAsync(pid, baseline, pages, $"/teacher/at-risk ({rows} rows on its first page)");
         foreach (var page in lists)
         {
-            await CloseAsync(page);
+            await LeaveAsync(page);
         }
 
         await teacher.CloseAsync();
@@ -240,11 +248,7 @@ internal static class Circuits
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('ol.recommendations button')].every(b => !b.disabled)", null, new() { Timeout = 30000, PollingInterval = 20 });
 
     /// <summary>Leaves the page first, so Blazor's unload beacon ends its circuit now rather than after the disconnect retention.</summary>
-    private static async Task CloseAsync(IPage page)
-    {
-        await page.GotoAsync("about:blank");
-        await page.Context.CloseAsync();
-    }
+    private static async Task LeaveAsync(IPage page) => await page.GotoAsync("about:blank");
 
     private static async Task ReportMemoryAsync(int pid, MemorySample baseline, int circuits, string what)
     {

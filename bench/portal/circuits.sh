@@ -13,7 +13,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
-(( students >= pages )) || { echo "--students must be at least --pages (one student account per page)" >&2; exit 2; }
+(( students > pages )) || { echo "--students must be more than --pages (one student account per page)" >&2; exit 2; }
 
 dotnet build -c Release src/StudyRecs.Web -v q -nologo >/dev/null
 dotnet build -c Release src/StudyRecs.Cli -v q -nologo >/dev/null
@@ -42,9 +42,10 @@ for _ in $(seq 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && {
 password=Bench-Password-1
 dotnet "$cli" users create --role Admin --email bench-admin@studyrecs.local --password "$password" >/dev/null
 dotnet "$cli" users create --role Teacher --email bench-teacher@studyrecs.local --password "$password" >/dev/null
+# S00001 is the Development demo student's; the bench students are S00002 onwards.
 for i in $(seq 1 "$pages"); do
   dotnet "$cli" users create --role Student --email "$(printf 'bench-student-%02d' "$i")@studyrecs.local" --password "$password" \
-    --student-id "$(printf 'S%05d' "$i")" >/dev/null
+    --student-id "$(printf 'S%05d' $((i + 1)))" >/dev/null
 done
 
 # The teacher uploads the gradebook (so the at-risk list is theirs); the accepted upload queues a training.
@@ -57,6 +58,6 @@ for _ in $(seq 600); do [[ $(dotnet "$cli" models list | grep -ci -E 'regression
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB," \
   "load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M') UTC; commit $(git rev-parse --short HEAD)"
-echo "data: $students students generated, $pages student accounts S00001..; portal pid $portal, $(dotnet --version)"
+echo "data: $students students generated, $pages student accounts S00002..; portal pid $portal, $(dotnet --version)"
 dotnet "$bench" circuits "http://127.0.0.1:$port" "$portal" "$password" --pages "$pages" --samples "$samples" --rounds "$rounds"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%H:%M') UTC"
