@@ -1,10 +1,17 @@
 using Microsoft.Playwright;
 
+// circuits BASE PORTAL_PID PASSWORD [...]: the cost of open interactive circuits (Circuits.cs, usually through circuits.sh).
+if (args.Length > 0 && args[0] == "circuits")
+{
+    return await Circuits.RunAsync(args[1..]);
+}
+
 // screenshots BASE OUTDIR EMAIL PASSWORD /path [/path ...]
 // Signs in once, then saves every path on a desktop (1280x800) and a phone (375x667) screen, light and dark theme.
 if (args.Length < 5 || args[0] != "screenshots")
 {
     Console.Error.WriteLine("usage: screenshots BASE_URL OUT_DIR EMAIL PASSWORD /path [/path ...]");
+    Console.Error.WriteLine("       circuits BASE_URL PORTAL_PID PASSWORD [--pages 20] [--samples 5] [--rounds 5]");
     return 2;
 }
 
