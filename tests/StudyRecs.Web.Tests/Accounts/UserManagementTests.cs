@@ -213,17 +213,18 @@ public class UserManagementTests : IClassFixture<PortalFixture>
     private static async Task<IRenderedComponent<NewUser>> FillNewUserAsync(AdminPages admin, string email, string role, string? studentId, string? password)
     {
         var page = admin.Context.Render<NewUser>();
-        page.Find("input#email").Change(email);
+        // Awaited: a text field takes its value asynchronously, and the form must not be sent before it has.
+        await page.Find("input#email").ChangeAsync(new ChangeEventArgs { Value = email });
         var select = page.FindComponent<MudSelect<string>>();
         await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(role));
         if (studentId is not null)
         {
-            page.Find("input#sid").Change(studentId);
+            await page.Find("input#sid").ChangeAsync(new ChangeEventArgs { Value = studentId });
         }
 
         if (password is not null)
         {
-            page.Find("input#pw").Change(password);
+            await page.Find("input#pw").ChangeAsync(new ChangeEventArgs { Value = password });
         }
 
         page.Find("button.create").Click();
@@ -265,7 +266,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var generated = page.Find(".created code").TextContent;
         Assert.Equal("/", Redirects.LocalTarget(await SignInAsync(email, generated)));
         page.Find("button.another").Click();
-        Assert.DoesNotContain(generated, page.Markup, StringComparison.Ordinal);
+        await page.WaitForAssertionAsync(() => Assert.DoesNotContain(generated, page.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.Equal("", page.Find("input#email").GetAttribute("value") ?? "");
     }
 

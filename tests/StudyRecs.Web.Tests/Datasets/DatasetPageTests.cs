@@ -99,7 +99,8 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         PressUpload(page);
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-overlap")), TimeSpan.FromSeconds(30));
         page.FindAll(".upload-overlap button").Single(b => b.TextContent.Contains("Cancel the upload", StringComparison.Ordinal)).Click();
-        Assert.Empty(page.FindAll(".upload-overlap"));
+        // A MudButton runs its handler asynchronously: wait for the form to come back.
+        await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".upload-overlap")), TimeSpan.FromSeconds(30));
         Assert.True(page.Find("button.upload-button").HasAttribute("disabled"));
         Assert.Equal(replaced, await DatasetPageDriver.StoredAsync(Factory));
     }
@@ -113,8 +114,8 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         var page = ctx.Render<Upload>();
 
         DatasetPageDriver.Choose(page, DatasetPageDriver.UniqueCsv(4), "term.csv");
-        page.Find("input[maxlength='200'][placeholder]").Change("Physics");
-        Assert.Contains("term.csv", page.Find(".chosen-file").TextContent, StringComparison.Ordinal);
+        await page.Find("input[maxlength='200'][placeholder]").ChangeAsync(new ChangeEventArgs { Value = "Physics" });
+        await page.WaitForAssertionAsync(() => Assert.Contains("term.csv", page.Find(".chosen-file").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         PressUpload(page);
 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
@@ -132,7 +133,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
 
         // "Upload another file" brings the empty form back without reloading.
         page.FindAll("button").Single(b => b.TextContent.Contains("Upload another file", StringComparison.Ordinal)).Click();
-        Assert.Empty(page.FindAll(".upload-result"));
+        await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.True(page.Find("button.upload-button").HasAttribute("disabled"));
     }
 
