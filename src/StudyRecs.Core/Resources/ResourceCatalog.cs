@@ -14,11 +14,25 @@ public enum ResourceStatusFilter
     All,
 }
 
-/// <summary>Filters of the catalog listing and export; null or empty means "any".</summary>
+/// <summary>The column a catalog listing is sorted by; ties fall back to subject, title and id so pages never overlap.</summary>
+public enum ResourceOrder
+{
+    /// <summary>Subject, then title (the catalog's reading order).</summary>
+    Subject,
+    Title,
+    Topic,
+
+    /// <summary>Beginner, intermediate, advanced (not the alphabet of the stored names).</summary>
+    Level,
+    Type,
+    Minutes,
+}
+
+/// <summary>Filters and order of the catalog listing and export; null or empty filters mean "any".</summary>
 /// <param name="Search">Words looked for in title, description, topic and tags (case-insensitive).</param>
 public sealed record ResourceQuery(
     string? Subject = null, ResourceType? Type = null, ResourceDifficulty? Difficulty = null, string? Search = null,
-    ResourceStatusFilter Status = ResourceStatusFilter.Active);
+    ResourceStatusFilter Status = ResourceStatusFilter.Active, ResourceOrder OrderBy = ResourceOrder.Subject, bool Descending = false);
 
 public sealed record ResourcePage(int Total, IReadOnlyList<LearningResource> Items);
 
@@ -111,22 +125,22 @@ public sealed partial class ResourceCatalog(IDbContextFactory<StudyRecsDbContext
         return await db.Set<LearningResource>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
     }
 
-    /// <summary>One page of matching resources, by subject then title, and the number of all matches.</summary>
+    /// <summary>One page of matching resources in the query's order, and the number of all matches.</summary>
     public async Task<ResourcePage> ListAsync(ResourceQuery query, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var filtered = Filter(db, query);
         var total = await filtered.CountAsync(cancellationToken);
-        var items = await filtered.OrderBy(r => r.SubjectKey).ThenBy(r => r.Title).ThenBy(r => r.Id)
+        var items = await Ordered(filtered, query)
             .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
         return new ResourcePage(total, items);
     }
 
-    /// <summary>Every matching resource in listing order, streamed (for the CSV export).</summary>
+    /// <summary>Every matching resource in the query's order, streamed (for the CSV export).</summary>
     public async IAsyncEnumerable<LearningResource> StreamAsync(ResourceQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        await foreach (var resource in Filter(db, query).OrderBy(r => r.SubjectKey).ThenBy(r => r.Title).ThenBy(r => r.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var resource in Ordered(Filter(db, query), query).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             yield return resource;
         }
@@ -173,6 +187,24 @@ public sealed partial class ResourceCatalog(IDbContextFactory<StudyRecsDbContext
         var advanced = Rank(ResourceDifficulty.Advanced);
         return r => r.Difficulty == ResourceDifficulty.Beginner ? beginner : r.Difficulty == ResourceDifficulty.Intermediate ? intermediate : advanced;
     }
+
+    private static IOrderedQueryable<LearningResource> Ordered(IQueryable<LearningResource> resources, ResourceQuery query)
+    {
+        var first = query.OrderBy switch
+        {
+            ResourceOrder.Title => By(resources, r => r.Title, query.Descending),
+            ResourceOrder.Topic => By(resources, r => r.Topic, query.Descending),
+            // Stored by name: ranked here so "beginner" comes before "advanced".
+            ResourceOrder.Level => By(resources, r => r.Difficulty == ResourceDifficulty.Beginner ? 0 : r.Difficulty == ResourceDifficulty.Intermediate ? 1 : 2, query.Descending),
+            ResourceOrder.Type => By(resources, r => r.Type, query.Descending),
+            ResourceOrder.Minutes => By(resources, r => r.Minutes, query.Descending),
+            _ => By(resources, r => r.SubjectKey, query.Descending),
+        };
+        return first.ThenBy(r => r.SubjectKey).ThenBy(r => r.Title).ThenBy(r => r.Id);
+    }
+
+    private static IOrderedQueryable<LearningResource> By<TKey>(IQueryable<LearningResource> query, Expression<Func<LearningResource, TKey>> key, bool descending) =>
+        descending ? query.OrderByDescending(key) : query.OrderBy(key);
 
     private static IQueryable<LearningResource> Filter(StudyRecsDbContext db, ResourceQuery query)
     {

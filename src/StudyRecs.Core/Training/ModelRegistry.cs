@@ -21,9 +21,6 @@ public enum ActivationFailure
 /// <summary>Whether an activation happened, a message for the admin, the now active version, and why it failed.</summary>
 public sealed record ActivationResult(bool Succeeded, string Message, TrainedModel? Model, ActivationFailure Failure = ActivationFailure.None);
 
-/// <summary>What changes when a task gets a new version or another active one (<see cref="ModelRegistry.StampAsync"/>).</summary>
-public sealed record ModelTaskStamp(int Versions, long? NewestId, string? ActiveVersion);
-
 /// <summary>
 /// The model versions per task, their training runs and candidate runs, and the admin's way to switch the active
 /// version (with an audit record). Everything it returns is detached; listings leave <see cref="TrainedModel.Artifact"/> empty.
@@ -86,18 +83,6 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         return await db.Set<TrainedModel>().AsNoTracking().Where(m => m.IsActive)
             .Select(m => new { m.Task, m.Version }).ToDictionaryAsync(m => m.Task, m => m.Version, cancellationToken);
-    }
-
-    /// <summary>
-    /// How many versions the task has, the newest one's id and the active version: a small query an open models page
-    /// polls to notice a version trained (or activated) elsewhere without reading every version's metrics.
-    /// </summary>
-    public async Task<ModelTaskStamp> StampAsync(ModelTask task, CancellationToken cancellationToken)
-    {
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var versions = Models(db, task);
-        return new ModelTaskStamp(await versions.CountAsync(cancellationToken), await versions.MaxAsync(m => (long?)m.Id, cancellationToken),
-            await versions.Where(m => m.IsActive).Select(m => m.Version).SingleOrDefaultAsync(cancellationToken));
     }
 
     /// <summary>

@@ -46,6 +46,17 @@ public static class PortalExtensions
         services.AddHostedService<InterruptedImportRecovery>();
         services.AddStudyRecsResources();
         services.AddStudyRecsTraining();
+        // One watcher of the rows the live pages show, per node: the pages subscribe instead of each asking the database.
+        var liveUpdateSeconds = builder.Configuration.GetValue("Portal:LiveUpdateSeconds", 2.0);
+        if (liveUpdateSeconds is < 0.1 or > 300)
+        {
+            throw new InvalidOperationException($"Portal:LiveUpdateSeconds is {liveUpdateSeconds}; set it between 0.1 and 300 seconds (default 2).");
+        }
+
+        services.AddSingleton(sp => new PortalActivity(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<StudyRecsDbContext>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalActivity>>())
+        { Interval = TimeSpan.FromSeconds(liveUpdateSeconds) });
+        services.AddHostedService(sp => sp.GetRequiredService<PortalActivity>());
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
         services.AddStudyRecsRecommendations(runSchedule: true);

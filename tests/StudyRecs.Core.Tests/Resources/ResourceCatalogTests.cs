@@ -119,6 +119,40 @@ public class ResourceCatalogTests
     }
 
     [Fact]
+    public async Task Listing_sorts_in_the_database_by_any_column_with_levels_in_their_own_order()
+    {
+        await using var host = await ResourceTestHost.StartAsync();
+        await host.CreateAsync(Input(title: "Bravo", difficulty: "advanced", type: "video", minutes: "5", topic: "Series", url: "https://e.edu/b"));
+        await host.CreateAsync(Input(title: "Alpha", difficulty: "intermediate", type: "exercise", minutes: "40", topic: "Limits", url: "https://e.edu/a"));
+        await host.CreateAsync(Input(title: "Charlie", difficulty: "beginner", type: "article", minutes: "12", topic: "Vectors", subject: "Algebra", url: "https://e.edu/c"));
+
+        async Task<IEnumerable<string>> Titles(ResourceOrder order, bool descending = false) =>
+            (await host.CatalogAsync(c => c.ListAsync(new ResourceQuery(OrderBy: order, Descending: descending), 0, 10, None))).Items.Select(r => r.Title);
+
+        Assert.Equal(["Charlie", "Alpha", "Bravo"], await Titles(ResourceOrder.Subject));
+        Assert.Equal(["Alpha", "Bravo", "Charlie"], await Titles(ResourceOrder.Title));
+        Assert.Equal(["Charlie", "Bravo", "Alpha"], await Titles(ResourceOrder.Title, descending: true));
+        Assert.Equal(["Alpha", "Bravo", "Charlie"], await Titles(ResourceOrder.Topic));
+        Assert.Equal(["Charlie", "Alpha", "Bravo"], await Titles(ResourceOrder.Level));
+        Assert.Equal(["Bravo", "Alpha", "Charlie"], await Titles(ResourceOrder.Level, descending: true));
+        Assert.Equal(["Bravo", "Charlie", "Alpha"], await Titles(ResourceOrder.Minutes));
+        Assert.Equal(["Alpha", "Charlie", "Bravo"], await Titles(ResourceOrder.Minutes, descending: true));
+
+        // The export streams in the same order.
+        var exported = new List<string>();
+        await host.CatalogAsync(async c =>
+        {
+            await foreach (var r in c.StreamAsync(new ResourceQuery(OrderBy: ResourceOrder.Minutes, Descending: true)))
+            {
+                exported.Add(r.Title);
+            }
+
+            return 0;
+        });
+        Assert.Equal(["Alpha", "Charlie", "Bravo"], exported);
+    }
+
+    [Fact]
     public async Task Import_adds_every_row_of_a_valid_file_and_records_the_import()
     {
         await using var host = await ResourceTestHost.StartAsync();

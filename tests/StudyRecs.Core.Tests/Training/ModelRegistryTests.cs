@@ -68,24 +68,63 @@ public sealed class ModelRegistryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_stamp_of_a_task_changes_with_a_new_version_and_with_an_activation_but_not_with_other_tasks()
+    public async Task The_activity_watcher_tells_open_pages_what_changed_and_nothing_when_nothing_did()
     {
-        Assert.Equal(new ModelTaskStamp(0, null, null), await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None)));
+        var activity = new PortalActivity(_host.Services.GetRequiredService<IDbContextFactory<StudyRecsDbContext>>(), _host.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PortalActivity>.Instance);
+        var told = new System.Collections.Concurrent.ConcurrentQueue<ActivityKinds>();
+        var left = new System.Collections.Concurrent.ConcurrentQueue<ActivityKinds>();
+        using var page = activity.Subscribe(changed => { told.Enqueue(changed); return Task.CompletedTask; });
+        var leaving = activity.Subscribe(changed => { left.Enqueue(changed); return Task.CompletedTask; });
+        Assert.Equal(2, activity.Subscribers);
+
+        Assert.Equal(ActivityKinds.None, await activity.LookAsync(CancellationToken.None)); // the first look is the baseline
         await AddAsync(Version(ModelTask.Regression, "20261101000000", active: true));
-        var first = await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None));
-        Assert.Equal((1, "20261101000000"), (first.Versions, first.ActiveVersion));
+        Assert.Equal(ActivityKinds.Models, await activity.LookAsync(CancellationToken.None));
+        Assert.Equal(ActivityKinds.None, await activity.LookAsync(CancellationToken.None));
 
-        await AddAsync(Version(ModelTask.Classification, "20261102000000", active: true));
-        Assert.Equal(first, await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None)));
-
+        leaving.Dispose();
+        leaving.Dispose();
+        Assert.Equal(1, activity.Subscribers);
         await AddAsync(Version(ModelTask.Regression, "20261103000000", active: false));
-        var second = await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None));
-        Assert.Equal((2, "20261101000000"), (second.Versions, second.ActiveVersion));
-        Assert.True(second.NewestId > first.NewestId);
-
+        Assert.Equal(ActivityKinds.Models, await activity.LookAsync(CancellationToken.None));
         Assert.True((await WithRegistry(r => r.ActivateAsync(ModelTask.Regression, "20261103000000", "admin", "newer", CancellationToken.None))).Succeeded);
-        Assert.Equal(second with { ActiveVersion = "20261103000000" }, await WithRegistry(r => r.StampAsync(ModelTask.Regression, CancellationToken.None)));
+        Assert.Equal(ActivityKinds.Models, await activity.LookAsync(CancellationToken.None));
+
+        // A run queued elsewhere (another node, the CLI), then its progress, then its end.
+        var run = new TrainingRun { TriggeredBy = "cli", Status = TrainingRunStatus.Queued, StartedAt = _host.Clock.Now };
+        await _host.WithScopeAsync(sp => { var db = sp.GetRequiredService<StudyRecsDbContext>(); db.Add(run); return db.SaveChangesAsync(); });
+        Assert.Equal(ActivityKinds.Training, await activity.LookAsync(CancellationToken.None));
+        await SetRunAsync(run.Id, TrainingRunStatus.Running, "Cross-validating", 2);
+        Assert.Equal(ActivityKinds.Training, await activity.LookAsync(CancellationToken.None));
+        await SetRunAsync(run.Id, TrainingRunStatus.Running, "Cross-validating", 2);
+        Assert.Equal(ActivityKinds.None, await activity.LookAsync(CancellationToken.None));
+        await SetRunAsync(run.Id, TrainingRunStatus.Succeeded, "Done", 2);
+        Assert.Equal(ActivityKinds.Training, await activity.LookAsync(CancellationToken.None));
+
+        Assert.Equal([ActivityKinds.Models, ActivityKinds.Models, ActivityKinds.Models, ActivityKinds.Training, ActivityKinds.Training, ActivityKinds.Training], told);
+        Assert.Equal([ActivityKinds.Models], left);
     }
+
+    [Fact]
+    public async Task A_page_that_fails_to_reload_does_not_keep_the_news_from_the_others()
+    {
+        var activity = new PortalActivity(_host.Services.GetRequiredService<IDbContextFactory<StudyRecsDbContext>>(), _host.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PortalActivity>.Instance);
+        var told = new TaskCompletionSource<ActivityKinds>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var failing = activity.Subscribe(_ => throw new InvalidOperationException("this page broke"));
+        using var hanging = activity.Subscribe(_ => new TaskCompletionSource().Task);
+        using var page = activity.Subscribe(changed => { told.TrySetResult(changed); return Task.CompletedTask; });
+
+        await activity.LookAsync(CancellationToken.None);
+        await AddAsync(Version(ModelTask.Classification, "20261101000000", active: true));
+        Assert.Equal(ActivityKinds.Models, await activity.LookAsync(CancellationToken.None));
+        Assert.Equal(ActivityKinds.Models, await told.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private Task<int> SetRunAsync(long id, TrainingRunStatus status, string step, int candidate) => _host.WithScopeAsync(sp =>
+        sp.GetRequiredService<StudyRecsDbContext>().Set<TrainingRun>().Where(r => r.Id == id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.Step, step).SetProperty(r => r.CandidateIndex, candidate)));
 
     [Fact]
     public async Task The_database_rejects_a_second_active_model_for_one_task()

@@ -104,7 +104,7 @@ public sealed class RoleFlowSession : IAsyncLifetime
 public partial class RoleFlowBrowserTests(RoleFlowSession flows) : IClassFixture<RoleFlowSession>
 {
     /// <summary>Training takes a while on a loaded CI machine with a server database.</summary>
-    private const float TrainingTimeoutMs = 180_000;
+    private const float TrainingTimeoutMs = 420_000;
 
     private const float Patience = 30_000;
 

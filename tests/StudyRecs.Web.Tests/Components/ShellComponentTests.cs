@@ -70,6 +70,15 @@ public class ShellComponentTests
     }
 
     [Theory]
+    [InlineData(0, "0 bytes")]
+    [InlineData(1, "1 byte")]
+    [InlineData(1023, "1023 bytes")]
+    [InlineData(1024, "1.0 KB")]
+    [InlineData(1536, "1.5 KB")]
+    [InlineData(20 * 1024 * 1024, "20.0 MB")]
+    public void File_sizes_read_in_the_largest_whole_unit(long bytes, string expected) => Assert.Equal(expected, FileSizes.Format(bytes));
+
+    [Theory]
     [InlineData("/teacher", "/teacher")]
     [InlineData("/admin/users?q=a", "/admin/users?q=a")]
     [InlineData("//evil.example", "/")]

@@ -46,23 +46,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         return body.RootElement.GetProperty("id").GetInt64();
     }
 
-    private async Task<T> DbAsync<T>(Func<StudyRecsDbContext, Task<T>> query)
-    {
-        await using var scope = Factory.Services.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
-    }
-
     /// <summary>Waits until no training run is queued or running, so a dataset is not in training when the next change comes.</summary>
-    private async Task WaitForIdleTrainingAsync()
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (await DbAsync(db => db.Set<TrainingRun>().AnyAsync(r => r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Running)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "a training run did not finish within 2 minutes");
-            await Task.Delay(100);
-        }
-    }
-
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
@@ -87,20 +71,20 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
             Assert.Equal(JsonValueKind.String, detail.RootElement.GetProperty("archivedAt").ValueKind);
         }
 
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
         Assert.Equal(HttpStatusCode.OK, (await teacher.PostAsync($"/api/datasets/{id}/restore", null)).StatusCode);
         using (var detail = JsonDocument.Parse(await teacher.GetStringAsync($"/api/datasets/{id}")))
         {
             Assert.Equal(JsonValueKind.Null, detail.RootElement.GetProperty("archivedAt").ValueKind);
         }
 
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
         Assert.Equal(HttpStatusCode.OK, (await teacher.DeleteAsync($"/api/datasets/{id}")).StatusCode);
         await ProblemAsync(await teacher.GetAsync($"/api/datasets/{id}"), HttpStatusCode.NotFound);
-        Assert.Equal(0, await DbAsync(db => db.Set<DatasetRow>().CountAsync(r => r.DatasetId == id)));
-        var audit = await DbAsync(db => db.Set<AuditEntry>().Where(e => e.Target == $"dataset #{id}").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+        Assert.Equal(0, await Factory.QueryAsync(db => db.Set<DatasetRow>().CountAsync(r => r.DatasetId == id)));
+        var audit = await Factory.QueryAsync(db => db.Set<AuditEntry>().Where(e => e.Target == $"dataset #{id}").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
         Assert.Equal([AuditActions.DatasetArchived, AuditActions.DatasetRestored, AuditActions.DatasetDeleted], audit);
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
     }
 
     [Fact]
@@ -122,15 +106,15 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         await ProblemAsync(await cookie.DeleteAsync($"/api/datasets/{id}"), HttpStatusCode.BadRequest);
         await ProblemAsync(await owner.PostAsync($"/api/datasets/{id}/restore", null), HttpStatusCode.Conflict);
 
-        Assert.Equal(3, await DbAsync(db => db.Set<DatasetRow>().CountAsync(r => r.DatasetId == id)));
-        Assert.Null(await DbAsync(db => db.Set<UploadedDataset>().Where(d => d.Id == id).Select(d => d.ArchivedAt).SingleAsync()));
-        Assert.Equal(0, await DbAsync(db => db.Set<AuditEntry>().CountAsync(e => e.Target == $"dataset #{id}")));
+        Assert.Equal(3, await Factory.QueryAsync(db => db.Set<DatasetRow>().CountAsync(r => r.DatasetId == id)));
+        Assert.Null(await Factory.QueryAsync(db => db.Set<UploadedDataset>().Where(d => d.Id == id).Select(d => d.ArchivedAt).SingleAsync()));
+        Assert.Equal(0, await Factory.QueryAsync(db => db.Set<AuditEntry>().CountAsync(e => e.Target == $"dataset #{id}")));
 
         // An administrator may change any teacher's dataset.
         var admin = await Factory.SignInWithBearerTokenAsync(Roles.Admin);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/datasets/{id}/archive", null)).StatusCode);
         await ProblemAsync(await owner.PostAsync($"/api/datasets/{id}/archive", null), HttpStatusCode.Conflict);
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
     }
 
     [Fact]
@@ -139,7 +123,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         var teacher = await Factory.SignInWithBearerTokenAsync(Roles.Teacher);
         var students = Students(4);
         var firstId = await CreatedIdAsync(await teacher.PostAsync("/api/datasets", Upload(students.Take(3), 70)));
-        var stored = await DbAsync(db => db.Set<UploadedDataset>().CountAsync());
+        var stored = await Factory.QueryAsync(db => db.Set<UploadedDataset>().CountAsync());
         var again = students.Skip(1).Take(3).ToArray();
 
         var asked = await ProblemAsync(await teacher.PostAsync("/api/datasets", Upload(again, 80)), HttpStatusCode.Conflict);
@@ -159,7 +143,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
             Assert.Equal(2, body.RootElement.GetProperty("overlappingRows").GetInt64());
         }
 
-        Assert.Equal(stored, await DbAsync(db => db.Set<UploadedDataset>().CountAsync()));
+        Assert.Equal(stored, await Factory.QueryAsync(db => db.Set<UploadedDataset>().CountAsync()));
 
         var replaced = await teacher.PostAsync("/api/datasets?on_overlap=replace", Upload(again, 80));
         var replacedId = await CreatedIdAsync(replaced);
@@ -169,7 +153,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         }
 
         // Training reads each key once: the newest row wins.
-        var rows = await DbAsync(db => TrainingData.LoadLabelledRowsAsync(db, [firstId, replacedId], CancellationToken.None));
+        var rows = await Factory.QueryAsync(db => TrainingData.LoadLabelledRowsAsync(db, [firstId, replacedId], CancellationToken.None));
         Assert.Equal(4, rows.Count);
         Assert.Equal(
             students.Order(StringComparer.Ordinal).Select(s => (s, s == students[0] ? 70.0 : 80.0)),
@@ -183,7 +167,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         var kept = await CreatedIdAsync(await teacher.PostAsync("/api/datasets", Upload(Students(2), 70)));
         var archived = await CreatedIdAsync(await teacher.PostAsync("/api/datasets", Upload(Students(2), 70)));
         Assert.Equal(HttpStatusCode.OK, (await teacher.PostAsync($"/api/datasets/{archived}/archive", null)).StatusCode);
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
 
         using var counts = JsonDocument.Parse(await teacher.GetStringAsync("/api/datasets/counts"));
 
@@ -197,7 +181,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
     {
         var admin = await Factory.SignInWithBearerTokenAsync(Roles.Admin);
         var teacher = await Factory.SignInWithBearerTokenAsync(Roles.Teacher);
-        await DbAsync(async db =>
+        await Factory.QueryAsync(async db =>
         {
             db.Add(new ModelPin { Task = ModelTask.Recommendation, Version = "20261101000000", PinnedBy = "someone@example.org", PinnedAt = DateTimeOffset.UtcNow, Reason = "hand-picked" });
             return await db.SaveChangesAsync();
@@ -220,7 +204,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         var unpinned = await admin.PostAsync("/api/training/models/recommendation/unpin?reason=trainings%20may%20decide", null);
         Assert.True(unpinned.StatusCode == HttpStatusCode.OK, await unpinned.Content.ReadAsStringAsync());
         await ProblemAsync(await admin.PostAsync("/api/training/models/recommendation/unpin?reason=again", null), HttpStatusCode.Conflict);
-        var entry = await DbAsync(db => db.Set<AuditEntry>().SingleAsync(e => e.Action == AuditActions.ModelUnpinned));
+        var entry = await Factory.QueryAsync(db => db.Set<AuditEntry>().SingleAsync(e => e.Action == AuditActions.ModelUnpinned));
         Assert.Contains("Reason: trainings may decide", entry.Details, StringComparison.Ordinal);
     }
 }

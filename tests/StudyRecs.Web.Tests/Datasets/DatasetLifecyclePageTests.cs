@@ -29,23 +29,6 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         return result.Dataset.Id;
     }
 
-    private async Task<T> DbAsync<T>(Func<StudyRecsDbContext, Task<T>> query)
-    {
-        await using var scope = Factory.Services.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
-    }
-
-    /// <summary>Archive and delete are refused while a training reads the dataset, so each step waits for it.</summary>
-    private async Task WaitForIdleTrainingAsync()
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (await DbAsync(db => db.Set<TrainingRun>().AnyAsync(r => r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Running)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "a training run did not finish within 2 minutes");
-            await Task.Delay(100);
-        }
-    }
-
     private static async Task<string> AnswerAsync(IRenderedComponent<MudDialogProvider> dialogs, string button, string? reason = null)
     {
         await dialogs.WaitForAssertionAsync(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
@@ -107,7 +90,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         // Cancelling the dialog changes nothing.
         await ClickAsync(() => page.Find("button.archive-button"));
         await AnswerAsync(dialogs, "Cancel");
-        Assert.Null((await DbAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
+        Assert.Null((await Factory.QueryAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
 
         await ClickAsync(() => page.Find("button.archive-button"));
         var question = await AnswerAsync(dialogs, "Archive", "Wrong term");
@@ -115,17 +98,17 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         await page.WaitForAssertionAsync(() => Assert.Contains("training leaves them out", page.Find(".archived-notice").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.NotNull(page.Find("button.restore-button"));
         snackbars.WaitForAssertion(() => Assert.Contains($"Dataset #{id} is archived", snackbars.Find(".mud-snackbar").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
-        var archived = await DbAsync(db => db.Set<AuditEntry>().AsNoTracking().SingleAsync(a => a.Action == AuditActions.DatasetArchived && a.Target == $"dataset #{id}"));
+        var archived = await Factory.QueryAsync(db => db.Set<AuditEntry>().AsNoTracking().SingleAsync(a => a.Action == AuditActions.DatasetArchived && a.Target == $"dataset #{id}"));
         Assert.Contains("Reason: Wrong term", archived.Details, StringComparison.Ordinal);
 
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
         await ClickAsync(() => page.Find("button.restore-button"));
         await AnswerAsync(dialogs, "Restore");
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".archived-notice")), TimeSpan.FromSeconds(30));
-        Assert.Null((await DbAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
+        Assert.Null((await Factory.QueryAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
 
         // Delete needs a reason: the dialog's button stays disabled without one.
-        await WaitForIdleTrainingAsync();
+        await Factory.WaitForIdleTrainingAsync();
         await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.delete-button").HasAttribute("disabled")), TimeSpan.FromSeconds(30));
         await ClickAsync(() => page.Find("button.delete-button"));
         await dialogs.WaitForAssertionAsync(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
@@ -134,10 +117,10 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
 
         var navigation = ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         await page.WaitForAssertionAsync(() => Assert.EndsWith("/datasets", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        Assert.False(await DbAsync(db => db.Set<UploadedDataset>().AnyAsync(d => d.Id == id)));
-        Assert.Equal(0, await DbAsync(db => db.Set<DatasetRow>().CountAsync(r => r.DatasetId == id)));
+        Assert.False(await Factory.QueryAsync(db => db.Set<UploadedDataset>().AnyAsync(d => d.Id == id)));
+        Assert.Equal(0, await Factory.QueryAsync(db => db.Set<DatasetRow>().CountAsync(r => r.DatasetId == id)));
         Assert.Contains("Reason: Uploaded by mistake",
-            (await DbAsync(db => db.Set<AuditEntry>().AsNoTracking().SingleAsync(a => a.Action == AuditActions.DatasetDeleted && a.Target == $"dataset #{id}"))).Details,
+            (await Factory.QueryAsync(db => db.Set<AuditEntry>().AsNoTracking().SingleAsync(a => a.Action == AuditActions.DatasetDeleted && a.Target == $"dataset #{id}"))).Details,
             StringComparison.Ordinal);
     }
 

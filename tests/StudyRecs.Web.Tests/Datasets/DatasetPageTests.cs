@@ -116,6 +116,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         DatasetPageDriver.Choose(page, DatasetPageDriver.UniqueCsv(4), "term.csv");
         await page.Find("input[maxlength='200'][placeholder]").ChangeAsync(new ChangeEventArgs { Value = "Physics" });
         await page.WaitForAssertionAsync(() => Assert.Contains("term.csv", page.Find(".chosen-file").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Empty(page.FindAll(".mud-chip")); // the file is named once, not again in MudBlazor's own chip
         PressUpload(page);
 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
@@ -256,6 +257,22 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         }
 
         await page.WaitForAssertionAsync(() => Assert.Contains("Training", page.Find(".status-badge").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task An_open_dataset_page_listens_to_the_nodes_one_watcher_and_stops_when_left()
+    {
+        var activity = Factory.Services.GetRequiredService<PortalActivity>();
+        var (ctx, me) = await DatasetPageDriver.SignedInAsync(Factory, Roles.Teacher);
+        var id = await ImportAsync(me, DatasetPageDriver.UniqueCsv(4), "listened.csv");
+        var before = activity.Subscribers;
+
+        var page = ctx.Render<DatasetDetail>(p => p.Add(d => d.Id, id));
+        await page.WaitForAssertionAsync(() => Assert.Contains("Accepted", page.Find(".status-badge").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Equal(before + 1, activity.Subscribers);
+
+        await ctx.DisposeAsync();
+        Assert.Equal(before, activity.Subscribers);
     }
 
     [Fact]

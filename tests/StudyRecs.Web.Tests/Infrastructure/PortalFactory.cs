@@ -6,9 +6,12 @@ using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Training;
 
 namespace StudyRecs.Web.Tests.Infrastructure;
 
@@ -111,6 +114,28 @@ public class PortalFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting("Database:Provider", "Sqlite");
             builder.UseSetting("ConnectionStrings:StudyRecs", $"Data Source={Path.Combine(dataDirectory, "studyrecs.db")}");
+        }
+    }
+
+    /// <summary>Runs one query on the database context of a fresh scope, as a request would.</summary>
+    public async Task<T> QueryAsync<T>(Func<StudyRecsDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
+    }
+
+    /// <summary>Waits until no training run is queued or running: archive and delete are refused while one reads a dataset.</summary>
+    public async Task WaitForIdleTrainingAsync()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (await QueryAsync(db => db.Set<TrainingRun>().AnyAsync(r => r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Running)))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException("A training run did not finish within 2 minutes.");
+            }
+
+            await Task.Delay(100);
         }
     }
 

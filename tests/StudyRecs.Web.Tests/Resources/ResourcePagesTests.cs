@@ -34,10 +34,10 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         return page.Total;
     }
 
-    private async Task<LearningResource> CreateAsync(string title)
+    private async Task<LearningResource> CreateAsync(string title, int minutes = 10)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
-        var input = new ResourceInput { Title = title, Subject = "Physics", Difficulty = "beginner", Type = "article", Url = UniqueUrl(), Minutes = "10" };
+        var input = new ResourceInput { Title = title, Subject = "Physics", Difficulty = "beginner", Type = "article", Url = UniqueUrl(), Minutes = minutes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var result = await scope.ServiceProvider.GetRequiredService<ResourceCatalog>().CreateAsync(input, "test", CancellationToken.None);
         Assert.True(result.Succeeded);
         return result.Resource!;
@@ -260,6 +260,28 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Contains(Snackbars(ctx), m => m.Contains("is active again", StringComparison.Ordinal));
         Assert.False((await StoredAsync(resource.Id))!.IsRetired);
     }
+
+    [Fact]
+    public async Task A_column_header_sorts_the_list_in_the_database_and_again_reverses_it()
+    {
+        var word = "Sorted" + Guid.NewGuid().ToString("N")[..6];
+        await CreateAsync($"{word} b", minutes: 30);
+        await CreateAsync($"{word} a", minutes: 50);
+        await CreateAsync($"{word} c", minutes: 5);
+        await using var ctx = Teacher();
+        var list = List(ctx, "resources?q=" + word);
+        List<string> Titles() => [.. list.FindAll(".resource-grid tbody tr td:first-child a").Select(a => a.TextContent)];
+        await list.WaitForAssertionAsync(() => Assert.Equal([$"{word} a", $"{word} b", $"{word} c"], Titles()), Patience);
+
+        ColumnHeader(list, "Minutes").Click();
+        await list.WaitForAssertionAsync(() => Assert.Equal([$"{word} c", $"{word} b", $"{word} a"], Titles()), Patience);
+        ColumnHeader(list, "Minutes").Click();
+        await list.WaitForAssertionAsync(() => Assert.Equal([$"{word} a", $"{word} b", $"{word} c"], Titles()), Patience);
+        Assert.Empty(list.FindAll("th").Where(h => h.TextContent.Trim() is "Tags" or "Actions").SelectMany(h => h.QuerySelectorAll(".sortable-column-header")));
+    }
+
+    private static AngleSharp.Dom.IElement ColumnHeader(IRenderedComponent<Features.Resources.Resources> list, string title) =>
+        list.FindAll("th .sortable-column-header").First(h => h.TextContent.Trim() == title);
 
     [Fact]
     public async Task Filters_are_kept_in_the_address()

@@ -26,18 +26,12 @@ public sealed class SchedulerTests : IDisposable
 
     public void Dispose() => factory.Dispose();
 
-    private async Task<T> QueryAsync<T>(Func<StudyRecsDbContext, Task<T>> query)
-    {
-        await using var scope = factory.Services.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
-    }
-
     private async Task<TrainingRun> WaitForRunAsync(Func<TrainingRun, bool> done)
     {
         var deadline = DateTime.UtcNow.AddMinutes(4);
         while (true)
         {
-            var run = await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).FirstAsync());
+            var run = await factory.QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).FirstAsync());
             Assert.NotEqual(TrainingRunStatus.Failed, run.Status);
             if (done(run))
             {
@@ -62,10 +56,10 @@ public sealed class SchedulerTests : IDisposable
 
         // An upload asks for a training; the paused job keeps it queued.
         Assert.Equal(HttpStatusCode.Created, (await teacher.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(40, seed: 3))).StatusCode);
-        var queued = await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync());
+        var queued = await factory.QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync());
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal(TrainingRunStatus.Queued, (await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync(r => r.Id == queued.Id))).Status);
-        Assert.Equal(0, await QueryAsync(db => db.Set<TrainedModel>().CountAsync()));
+        Assert.Equal(TrainingRunStatus.Queued, (await factory.QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync(r => r.Id == queued.Id))).Status);
+        Assert.Equal(0, await factory.QueryAsync(db => db.Set<TrainedModel>().CountAsync()));
 
         // Run now while paused is queued too, and says so.
         Assert.Contains("starts when you resume", await JobsPageDriver.PressAsync(factory, "Run now"), StringComparison.Ordinal);
@@ -74,22 +68,22 @@ public sealed class SchedulerTests : IDisposable
 
         // Both held runs go ahead, one after the other: the upload's, then Run now's (forced, so it trains again).
         await WaitForRunAsync(r => r.Id > queued.Id && r.Status == TrainingRunStatus.Succeeded);
-        var runs = await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().OrderBy(r => r.Id).ToListAsync());
+        var runs = await factory.QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().OrderBy(r => r.Id).ToListAsync());
         Assert.Equal([TrainingRunStatus.Succeeded, TrainingRunStatus.Succeeded], runs.Select(r => r.Status));
         Assert.Equal("run now (jobs page)", runs[1].TriggeredBy);
         Assert.True(runs[1].StartedAt >= runs[0].FinishedAt, "one training at a time");
-        Assert.Equal(2, await QueryAsync(db => db.Set<TrainedModel>().CountAsync(m => m.TrainingRunId == queued.Id)));
+        Assert.Equal(2, await factory.QueryAsync(db => db.Set<TrainedModel>().CountAsync(m => m.TrainingRunId == queued.Id)));
 
         // A nightly firing (no run id, not forced) over the data the models were trained on executes and trains nothing.
         var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         var listener = new CompletionListener();
         scheduler.ListenerManager.AddJobListener(listener, [new TrainingJobOnly()]);
-        var runsBefore = await QueryAsync(db => db.Set<TrainingRun>().CountAsync());
+        var runsBefore = await factory.QueryAsync(db => db.Set<TrainingRun>().CountAsync());
         var firings = listener.Completed;
         await JobControl.FireNowAsync(scheduler, TrainModelsJob.Key, new JobDataMap { [TrainModelsJob.NightlyKey] = "true" }, CancellationToken.None);
         await listener.WaitForAsync(firings + 1);
         Assert.Null(listener.LastError);
-        Assert.Equal(runsBefore, await QueryAsync(db => db.Set<TrainingRun>().CountAsync()));
+        Assert.Equal(runsBefore, await factory.QueryAsync(db => db.Set<TrainingRun>().CountAsync()));
     }
 
     private sealed class TrainingJobOnly : IMatcher<JobKey>
