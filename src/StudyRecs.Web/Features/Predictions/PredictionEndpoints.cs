@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
@@ -14,67 +13,29 @@ using StudyRecs.Web.Features.Shared;
 
 namespace StudyRecs.Web.Features.Predictions;
 
-/// <summary>Body of <c>POST /api/predict</c> (documents the contract; the endpoint reads it strictly by hand).</summary>
+/// <summary>Body of <c>POST /api/predict</c> (documents the contract, snake_case as <c>ApiJsonContext</c> names it; the endpoint reads it strictly by hand).</summary>
 internal sealed record PredictPayload(
-    int Semester,
-    string Subject,
-    double? AssignmentMarks,
-    double? QuizMarks,
-    double? AttendancePercentage,
-    double? MidtermMarks,
+    int Semester, string Subject, double? AssignmentMarks, double? QuizMarks, double? AttendancePercentage, double? MidtermMarks,
     double? PreviousCgpa);
 
-internal sealed record IntervalDto(
-    double Low,
-    double High,
-    double Level);
+internal sealed record IntervalDto(double Low, double High, double Level);
 
-internal sealed record FactorDto(
-    string Factor,
-    string Value,
-    double Contribution,
-    string Text);
+internal sealed record FactorDto(string Factor, string Value, double Contribution, string Text);
 
 internal sealed record WeakSubjectDto(
-    string Subject,
-    double PredictedFinalMarks,
-    string PredictedGrade,
-    double FailProbability,
-    double GapToTarget,
-    string Reason);
+    string Subject, double PredictedFinalMarks, string PredictedGrade, double FailProbability, double GapToTarget, string Reason);
 
-internal sealed record ResourceDto(
-    long Id,
-    string Title,
-    string Url,
-    string Type,
-    string Difficulty,
-    int Minutes);
+internal sealed record ResourceDto(long Id, string Title, string Url, string Type, string Difficulty, int Minutes);
 
 internal sealed record PlanItemDto(
-    string Subject,
-    double HoursPerWeek,
-    int WeeksRemaining,
-    string Level,
-    string Reason,
-    IReadOnlyList<ResourceDto> Resources);
+    string Subject, double HoursPerWeek, int WeeksRemaining, string Level, string Reason, IReadOnlyList<ResourceDto> Resources);
 
 /// <summary>Answer of <c>POST /api/predict</c>.</summary>
 internal sealed record PredictResponse(
-    string RequestId,
-    string Subject,
-    double PredictedFinalMarks,
-    IntervalDto Interval,
-    string PredictedGrade,
-    IReadOnlyDictionary<string, double> GradeProbabilities,
-    double FailProbability,
-    bool AtRisk,
-    IReadOnlyList<FactorDto> TopFactors,
-    IReadOnlyList<string> NotKnownYet,
-    IReadOnlyList<WeakSubjectDto>? WeakSubjects,
-    IReadOnlyList<PlanItemDto> StudyPlan,
-    IReadOnlyDictionary<string, string> ModelVersions,
-    IReadOnlyList<string> Warnings);
+    string RequestId, string Subject, double PredictedFinalMarks, IntervalDto Interval, string PredictedGrade,
+    IReadOnlyDictionary<string, double> GradeProbabilities, double FailProbability, bool AtRisk, IReadOnlyList<FactorDto> TopFactors,
+    IReadOnlyList<string> NotKnownYet, IReadOnlyList<WeakSubjectDto>? WeakSubjects, IReadOnlyList<PlanItemDto> StudyPlan,
+    IReadOnlyDictionary<string, string> ModelVersions, IReadOnlyList<string> Warnings);
 
 internal static class PredictionEndpoints
 {

@@ -16,73 +16,31 @@ using StudyRecs.Web.Features.Accounts;
 namespace StudyRecs.Web.Features.Recommendations;
 
 internal sealed record RecommendedResourceDto(
-    long ResourceId,
-    string Title,
-    string Url,
-    string ClickUrl,
-    string Subject,
-    string Type,
-    string Difficulty,
-    int Minutes,
-    int Position,
-    double Score,
-    string? Reason);
+    long ResourceId, string Title, string Url, string ClickUrl, string Subject, string Type, string Difficulty, int Minutes, int Position,
+    double Score, string? Reason);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/home</c>.</summary>
 internal sealed record HomeRecommendationsResponse(
-    string RequestId,
-    string UserId,
-    string Strategy,
-    string StrategyReason,
-    string? ModelVersion,
-    IReadOnlyList<RecommendedResourceDto> Items);
+    string RequestId, string UserId, string Strategy, string StrategyReason, string? ModelVersion, IReadOnlyList<RecommendedResourceDto> Items);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/similar/{resourceId}</c>.</summary>
-internal sealed record SimilarResourcesResponse(
-    long ResourceId,
-    IReadOnlyList<RecommendedResourceDto> Items);
+internal sealed record SimilarResourcesResponse(long ResourceId, IReadOnlyList<RecommendedResourceDto> Items);
 
 internal sealed record SubjectCountDto(string Subject, int Count);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/stats/user/{id}</c>.</summary>
 internal sealed record UserStatsResponse(
-    string UserId,
-    int Shown,
-    int Clicks,
-    int Views,
-    int Completions,
-    int Likes,
-    int Dismissals,
-    double Ctr,
+    string UserId, int Shown, int Clicks, int Views, int Completions, int Likes, int Dismissals, double Ctr,
     IReadOnlyList<SubjectCountDto> TopSubjects);
 
-internal sealed record FiguresDto(
-    string Key,
-    int Shown,
-    int Clicks,
-    int Completions,
-    double Ctr);
+internal sealed record FiguresDto(string Key, int Shown, int Clicks, int Completions, double Ctr);
 
-internal sealed record PopularResourceDto(
-    long ResourceId,
-    string Title,
-    string Subject,
-    int Clicks,
-    int Completions);
+internal sealed record PopularResourceDto(long ResourceId, string Title, string Subject, int Clicks, int Completions);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/stats/global</c>.</summary>
 internal sealed record GlobalStatsResponse(
-    DateTime From,
-    DateTime To,
-    int Students,
-    int Shown,
-    int Clicks,
-    int Completions,
-    double Ctr,
-    double Coverage,
-    IReadOnlyList<PopularResourceDto> PopularResources,
-    IReadOnlyList<FiguresDto> StrategyMix,
-    IReadOnlyList<FiguresDto> Daily);
+    DateTime From, DateTime To, int Students, int Shown, int Clicks, int Completions, double Ctr, double Coverage,
+    IReadOnlyList<PopularResourceDto> PopularResources, IReadOnlyList<FiguresDto> StrategyMix, IReadOnlyList<FiguresDto> Daily);
 
 internal sealed record StrategyMetricsDto(
     string Strategy,
@@ -108,17 +66,11 @@ internal sealed record BanditArmDto(string Strategy, long Impressions, long Rewa
 
 /// <summary>Answer of <c>GET /admin/recommendations/models</c>.</summary>
 internal sealed record RecommenderModelsResponse(
-    string? ServingVersion,
-    string? PinnedStrategy,
-    IReadOnlyCollection<string> StrategiesServed,
-    IReadOnlyList<BanditArmDto> BanditArms,
+    string? ServingVersion, string? PinnedStrategy, IReadOnlyCollection<string> StrategiesServed, IReadOnlyList<BanditArmDto> BanditArms,
     IReadOnlyList<RecommenderVersionDto> Versions);
 
 /// <summary>Answer of <c>POST /admin/recommendations/reindex</c>.</summary>
-internal sealed record ReindexResponse(
-    string? ServingVersion,
-    int Resources,
-    bool RetrainingQueued);
+internal sealed record ReindexResponse(string? ServingVersion, int Resources, bool RetrainingQueued);
 
 /// <summary>The recommendation API: for students (themselves), staff (anyone) and admins; cookies and bearer tokens alike.</summary>
 internal static class RecommendationApi

@@ -9,16 +9,9 @@ using StudyRecs.Web.Features.Shared;
 
 namespace StudyRecs.Web.Features.Recommendations;
 
-/// <summary>Body of <c>POST /api/recommendations/events</c> (documents the contract; the endpoint reads it strictly by hand).</summary>
+/// <summary>Body of <c>POST /api/recommendations/events</c> (documents the contract, snake_case as <c>ApiJsonContext</c> names it; the endpoint reads it strictly by hand).</summary>
 internal sealed record RecommendationEventPayload(
-    long ResourceId,
-    string Type,
-    string RequestId,
-    string? StudentId,
-    string? Strategy,
-    int? Position,
-    int? DwellSeconds,
-    DateTimeOffset? At);
+    long ResourceId, string Type, string RequestId, string? StudentId, string? Strategy, int? Position, int? DwellSeconds, DateTimeOffset? At);
 
 /// <summary>Answer of <c>POST /api/recommendations/events</c>.</summary>
 internal sealed record RecommendationEventsAccepted(int Accepted);
