@@ -15,6 +15,7 @@ using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
+using StudyRecs.Web.Api;
 using StudyRecs.Web.Components;
 using StudyRecs.Web.Components.Layout;
 using StudyRecs.Web.Components.UI;
@@ -92,6 +93,7 @@ public static class PortalExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddProblemDetails();
+        services.AddStudyRecsApiJson();
         services.AddStudyRecsRateLimits(builder.Configuration);
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath is { } path
             && (path.StartsWith("api/", StringComparison.Ordinal) || path.StartsWith(RecommendationApi.AdminPrefix.TrimStart('/'), StringComparison.Ordinal)));
@@ -121,15 +123,7 @@ public static class PortalExtensions
 
         // Friendly error pages for people; API callers get the status code and Problem Details untouched.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-        app.Use((context, next) =>
-        {
-            if (IsApi(context.Request.Path) && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
-            {
-                pages.Enabled = false;
-            }
-
-            return next(context);
-        });
+        app.UseApiProblemResponses(IsApi);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

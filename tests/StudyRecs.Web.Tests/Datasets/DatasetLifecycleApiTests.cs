@@ -68,14 +68,14 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         Assert.Contains("is archived", JsonDocument.Parse(await archived.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         using (var detail = JsonDocument.Parse(await teacher.GetStringAsync($"/api/datasets/{id}")))
         {
-            Assert.Equal(JsonValueKind.String, detail.RootElement.GetProperty("archivedAt").ValueKind);
+            Assert.Equal(JsonValueKind.String, detail.RootElement.GetProperty("archived_at").ValueKind);
         }
 
         await Factory.WaitForIdleTrainingAsync();
         Assert.Equal(HttpStatusCode.OK, (await teacher.PostAsync($"/api/datasets/{id}/restore", null)).StatusCode);
         using (var detail = JsonDocument.Parse(await teacher.GetStringAsync($"/api/datasets/{id}")))
         {
-            Assert.Equal(JsonValueKind.Null, detail.RootElement.GetProperty("archivedAt").ValueKind);
+            Assert.Equal(JsonValueKind.Null, detail.RootElement.GetProperty("archived_at").ValueKind);
         }
 
         await Factory.WaitForIdleTrainingAsync();
@@ -127,8 +127,8 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         var again = students.Skip(1).Take(3).ToArray();
 
         var asked = await ProblemAsync(await teacher.PostAsync("/api/datasets", Upload(again, 80)), HttpStatusCode.Conflict);
-        Assert.Equal(2, asked.GetProperty("overlappingRows").GetInt64());
-        Assert.Equal([firstId], asked.GetProperty("overlappingDatasetIds").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal(2, asked.GetProperty("overlapping_rows").GetInt64());
+        Assert.Equal([firstId], asked.GetProperty("overlapping_dataset_ids").EnumerateArray().Select(e => e.GetInt64()));
         Assert.Contains("on_overlap=replace", asked.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("on_overlap=cancel", asked.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
@@ -140,7 +140,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         using (var body = JsonDocument.Parse(await cancelled.Content.ReadAsStringAsync()))
         {
             Assert.False(body.RootElement.GetProperty("stored").GetBoolean());
-            Assert.Equal(2, body.RootElement.GetProperty("overlappingRows").GetInt64());
+            Assert.Equal(2, body.RootElement.GetProperty("overlapping_rows").GetInt64());
         }
 
         Assert.Equal(stored, await Factory.QueryAsync(db => db.Set<UploadedDataset>().CountAsync()));
@@ -149,7 +149,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         var replacedId = await CreatedIdAsync(replaced);
         using (var body = JsonDocument.Parse(await replaced.Content.ReadAsStringAsync()))
         {
-            Assert.Equal(2, body.RootElement.GetProperty("overlappingRows").GetInt64());
+            Assert.Equal(2, body.RootElement.GetProperty("overlapping_rows").GetInt64());
         }
 
         // Training reads each key once: the newest row wins.
@@ -190,7 +190,7 @@ public sealed class DatasetLifecycleApiTests(PortalFixture portal) : IClassFixtu
         using (var pins = JsonDocument.Parse(await teacher.GetStringAsync("/api/training/pins")))
         {
             var pin = Assert.Single(pins.RootElement.EnumerateArray(), p => p.GetProperty("task").GetString() == "Recommendation");
-            Assert.Equal(("20261101000000", "someone@example.org", "hand-picked"), (pin.GetProperty("version").GetString(), pin.GetProperty("pinnedBy").GetString(), pin.GetProperty("reason").GetString()));
+            Assert.Equal(("20261101000000", "someone@example.org", "hand-picked"), (pin.GetProperty("version").GetString(), pin.GetProperty("pinned_by").GetString(), pin.GetProperty("reason").GetString()));
         }
 
         Assert.Equal(HttpStatusCode.Forbidden, (await teacher.PostAsync("/api/training/models/recommendation/unpin?reason=x", null)).StatusCode);

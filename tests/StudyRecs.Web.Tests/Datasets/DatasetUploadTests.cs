@@ -63,8 +63,8 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Accepted", json.RootElement.GetProperty("status").GetString());
-        Assert.Equal(5, json.RootElement.GetProperty("validRows").GetInt64());
-        Assert.True(json.RootElement.GetProperty("tooSmallToTrain").GetBoolean());
+        Assert.Equal(5, json.RootElement.GetProperty("valid_rows").GetInt64());
+        Assert.True(json.RootElement.GetProperty("too_small_to_train").GetBoolean());
         Assert.Equal("Calculus, spring", json.RootElement.GetProperty("label").GetString());
         Assert.Equal(before + 5, await CountRowsAsync());
 
@@ -255,7 +255,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
     {
         var teacher = await StaffAsync();
         var response = await teacher.PostAsync("/api/datasets", Upload(Csv("=HYPERLINK(\"x\"),1,Math,70,60,80,65,3.1,72,Q")));
-        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("datasetId").GetInt64();
+        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("dataset_id").GetInt64();
 
         var page = await Html.GetAsync(teacher, $"/datasets/{id}");
         Assert.Contains("Rejected", page.QuerySelector(".status-badge")!.TextContent, StringComparison.Ordinal);
@@ -272,7 +272,7 @@ public class DatasetUploadTests(PortalFixture portal) : IClassFixture<PortalFixt
         var owner = await StaffAsync();
         var other = await Factory.SignInAsync(Roles.Teacher);
         var rejected = await owner.PostAsync("/api/datasets", Upload(Csv("S1,1,Math,170,60,80,65,3.1,72,")));
-        var id = JsonDocument.Parse(await rejected.Content.ReadAsStringAsync()).RootElement.GetProperty("datasetId").GetInt64();
+        var id = JsonDocument.Parse(await rejected.Content.ReadAsStringAsync()).RootElement.GetProperty("dataset_id").GetInt64();
 
         var mine = await owner.GetAsync($"/api/datasets/{id}/report.csv");
         var theirs = await other.GetAsync($"/api/datasets/{id}/report.csv");

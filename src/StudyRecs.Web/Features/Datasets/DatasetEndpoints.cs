@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -23,23 +22,28 @@ internal static class DatasetEndpoints
         api.MapPost("/", UploadFromApiAsync).DisableAntiforgery()
             .WithSummary("Upload a gradebook (multipart: file, optional sheet, label and on_overlap=ask|replace|cancel, default ask); answers the validation report, "
                 + "or 409 with the count when rows repeat the student, semester and subject of accepted datasets. "
-                + "By cookie, send the antiforgery token as header RequestVerificationToken.");
+                + "By cookie, send the antiforgery token as header RequestVerificationToken.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/", ListAsync).WithSummary("Uploads visible to the caller, newest first.");
-        api.MapGet("/{id:long}", GetAsync).WithSummary("One upload with its validation report.");
-        api.MapGet("/{id:long}/report.csv", ReportCsvAsync).WithSummary("The validation problems as CSV (spreadsheet-safe).");
+        api.MapGet("/{id:long}", GetAsync).WithSummary("One upload with its validation report.").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/{id:long}/report.csv", ReportCsvAsync).WithSummary("The validation problems as CSV (spreadsheet-safe).")
+            .Produces(StatusCodes.Status200OK, contentType: DatasetReportCsv.ContentType).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/counts", CountsAsync).WithSummary("The caller's uploads (all, for administrators) counted by what happened to them.");
         api.MapPost("/{id:long}/archive", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
             ChangeAsync(id, c, a, (actor, t) => l.ArchiveAsync(id, actor, reason, t), ct)).DisableAntiforgery()
-            .WithSummary("Leave a dataset out of training and keep it (its uploader or an administrator; optional ?reason=); audited, queues a retraining.");
+            .WithSummary("Leave a dataset out of training and keep it (its uploader or an administrator; optional ?reason=); audited, queues a retraining.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/{id:long}/restore", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
             ChangeAsync(id, c, a, (actor, t) => l.RestoreAsync(id, actor, reason, t), ct)).DisableAntiforgery()
-            .WithSummary("Let training use an archived dataset again; audited, queues a retraining.");
+            .WithSummary("Let training use an archived dataset again; audited, queues a retraining.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapDelete("/{id:long}", (long id, string? reason, HttpContext c, IAntiforgery a, DatasetLifecycle l, CancellationToken ct) =>
             ChangeAsync(id, c, a, (actor, t) => l.DeleteAsync(id, actor, reason, t), ct)).DisableAntiforgery()
-            .WithSummary("Delete a dataset with its rows and kept file (its uploader or an administrator); audited, queues a retraining.");
+            .WithSummary("Delete a dataset with its rows and kept file (its uploader or an administrator); audited, queues a retraining.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
+    private static async Task<Results<Created<DatasetResponse>, Ok<OverlapCancelledResponse>, ProblemHttpResult>> UploadFromApiAsync(HttpContext context, IAntiforgery antiforgery, DatasetUploads uploads,
         IOptions<DatasetOptions> options, CancellationToken ct)
     {
         var (form, error) = await DatasetUploadForm.ReadAsync(context.Request, options.Value, ct);
@@ -65,15 +69,18 @@ internal static class DatasetEndpoints
             var overlap = result.Overlap!;
             var extensions = new Dictionary<string, object?>
             {
-                ["overlappingRows"] = overlap.Rows,
-                ["overlappingDatasetIds"] = overlap.DatasetIds,
-                ["onOverlap"] = overlap.Policy.ToString().ToLowerInvariant(),
+                ["overlapping_rows"] = overlap.Rows,
+                ["overlapping_dataset_ids"] = overlap.DatasetIds,
+                ["on_overlap"] = overlap.Policy.ToString().ToLowerInvariant(),
             };
-            return overlap.Policy == OverlapPolicy.Ask
-                ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Rows overlap accepted datasets",
+            if (overlap.Policy == OverlapPolicy.Ask)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Rows overlap accepted datasets",
                     detail: overlap.Message + $" Send the upload again with {DatasetUploadForm.OnOverlapField}=replace (its rows replace the older ones in training) or {DatasetUploadForm.OnOverlapField}=cancel.",
-                    extensions: extensions)
-                : TypedResults.Ok(new OverlapCancelledResponse(false, overlap.Message, overlap.Rows, overlap.DatasetIds));
+                    extensions: extensions);
+            }
+
+            return TypedResults.Ok(new OverlapCancelledResponse(false, overlap.Message, overlap.Rows, overlap.DatasetIds));
         }
 
         var body = DatasetResponse.From(result.Dataset, result.Report) with { OverlappingRows = result.Overlap?.Rows ?? 0 };
@@ -83,7 +90,7 @@ internal static class DatasetEndpoints
         }
 
         return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Dataset rejected", detail: result.Report.Summary,
-            extensions: new Dictionary<string, object?> { ["datasetId"] = result.Dataset.Id, ["report"] = body.Report });
+            extensions: new Dictionary<string, object?> { ["dataset_id"] = result.Dataset.Id, ["report"] = body.Report });
     }
 
     private static async Task<DatasetImportResult> UploadAsync(HttpContext context, DatasetUploads uploads, IFormFile file, DatasetUploadForm form, OverlapPolicy onOverlap, CancellationToken ct)
@@ -118,7 +125,7 @@ internal static class DatasetEndpoints
         TypedResults.Ok(await catalog.CountByOutcomeAsync(DatasetAccess.OwnerFilter(context.User), ct));
 
     /// <summary>Archive, restore or delete: a cookie caller needs the antiforgery token; the lifecycle checks ownership.</summary>
-    private static async Task<IResult> ChangeAsync(long id, HttpContext context, IAntiforgery antiforgery,
+    private static async Task<Results<Ok<DatasetChangeResponse>, ProblemHttpResult>> ChangeAsync(long id, HttpContext context, IAntiforgery antiforgery,
         Func<DatasetActor, CancellationToken, Task<DatasetChangeResult>> change, CancellationToken ct)
     {
         if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
@@ -129,27 +136,39 @@ internal static class DatasetEndpoints
         var user = context.User;
         var actor = new DatasetActor(DatasetAccess.UserId(user), user.Identity?.Name ?? "unknown user", user.IsInRole(Roles.Admin));
         var result = await change(actor, ct);
+        if (result.Outcome == DatasetChangeOutcome.Done)
+        {
+            return TypedResults.Ok(new DatasetChangeResponse(id, result.Message, result.QueuedRun?.Id));
+        }
+
         return result.Outcome switch
         {
-            DatasetChangeOutcome.Done => TypedResults.Ok(new DatasetChangeResponse(id, result.Message, result.QueuedRun?.Id)),
             DatasetChangeOutcome.NotFound => NotFound(id),
             DatasetChangeOutcome.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your dataset", detail: result.Message),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Dataset cannot change now", detail: result.Message),
         };
     }
 
-    private static async Task<IResult> ReportCsvAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ReportCsvAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
     {
         var report = await catalog.GetReportAsync(id, DatasetAccess.OwnerFilter(context.User), ct);
-        return report is null
-            ? NotFound(id)
-            : TypedResults.File(DatasetReportCsv.ToBytes(report), DatasetReportCsv.ContentType, $"dataset-{id}-report.csv");
+        if (report is null)
+        {
+            return NotFound(id);
+        }
+
+        return TypedResults.File(DatasetReportCsv.ToBytes(report), DatasetReportCsv.ContentType, $"dataset-{id}-report.csv");
     }
 
-    private static async Task<IResult> OriginalAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> OriginalAsync(long id, HttpContext context, DatasetCatalog catalog, CancellationToken ct)
     {
         var file = await catalog.OpenOriginalAsync(id, DatasetAccess.OwnerFilter(context.User), ct);
-        return file is null ? NotFound(id) : TypedResults.Stream(file.Content, file.ContentType, file.FileName);
+        if (file is null)
+        {
+            return NotFound(id);
+        }
+
+        return TypedResults.Stream(file.Content, file.ContentType, file.FileName);
     }
 
     // TypedResults.Problem, not NotFound(new ProblemDetails): only the former answers application/problem+json.
@@ -167,11 +186,11 @@ internal sealed record OverlapCancelledResponse(bool Stored, string Message, lon
 
 internal sealed record DatasetListResponse(int Total, int Skip, int Take, IReadOnlyList<DatasetSummary> Items);
 
-/// <summary>The API's view of one dataset: its record plus the validation report.</summary>
+/// <summary>The API's view of one dataset: its record plus the validation report (snake_case like the rest of the API).</summary>
 internal sealed record DatasetResponse(
     long Id, string FileName, string? Label, DatasetStatus Status, string Sha256, long SizeBytes, DatasetFormat Format, string? Sheet,
     long TotalRows, long ValidRows, long LabelledRows, long RowsWithWarnings, bool TooSmallToTrain, long? DuplicateOfId,
-    DateTimeOffset UploadedAt, string? ErrorText, JsonElement? Report, DateTimeOffset? ArchivedAt)
+    DateTimeOffset UploadedAt, string? ErrorText, DatasetValidationReport? Report, DateTimeOffset? ArchivedAt)
 {
     /// <summary>Rows of this upload that replaced rows of older datasets in training (on an upload's answer only).</summary>
     public long OverlappingRows { get; init; }
@@ -179,5 +198,5 @@ internal sealed record DatasetResponse(
     public static DatasetResponse From(UploadedDataset d, DatasetValidationReport? report) => new(
         d.Id, d.FileName, d.Label, d.Status, d.Sha256, d.SizeBytes, d.Format, d.Sheet, d.TotalRows, d.ValidRows, d.LabelledRows,
         d.RowsWithWarnings, d.TooSmallToTrain, d.DuplicateOfId, d.UploadedAt, d.ErrorText,
-        report is null ? null : JsonSerializer.SerializeToElement(report, DatasetReportJson.Options), d.ArchivedAt);
+        report, d.ArchivedAt);
 }

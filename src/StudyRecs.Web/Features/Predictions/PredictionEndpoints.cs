@@ -1,87 +1,47 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
 using StudyRecs.Core.StudyPlans;
+using StudyRecs.Web.Api;
 using StudyRecs.Web.Features.Datasets;
 using StudyRecs.Web.Features.Shared;
 
 namespace StudyRecs.Web.Features.Predictions;
 
-/// <summary>Body of <c>POST /api/predict</c> (documents the contract; the endpoint reads it strictly by hand).</summary>
+/// <summary>Body of <c>POST /api/predict</c> (documents the contract, snake_case as <c>ApiJsonContext</c> names it; the endpoint reads it strictly by hand).</summary>
 internal sealed record PredictPayload(
-    [property: JsonPropertyName("semester")] int Semester,
-    [property: JsonPropertyName("subject")] string Subject,
-    [property: JsonPropertyName("assignment_marks")] double? AssignmentMarks,
-    [property: JsonPropertyName("quiz_marks")] double? QuizMarks,
-    [property: JsonPropertyName("attendance_percentage")] double? AttendancePercentage,
-    [property: JsonPropertyName("midterm_marks")] double? MidtermMarks,
-    [property: JsonPropertyName("previous_cgpa")] double? PreviousCgpa);
+    int Semester, string Subject, double? AssignmentMarks, double? QuizMarks, double? AttendancePercentage, double? MidtermMarks,
+    double? PreviousCgpa);
 
-internal sealed record IntervalDto(
-    [property: JsonPropertyName("low")] double Low,
-    [property: JsonPropertyName("high")] double High,
-    [property: JsonPropertyName("level")] double Level);
+internal sealed record IntervalDto(double Low, double High, double Level);
 
-internal sealed record FactorDto(
-    [property: JsonPropertyName("factor")] string Factor,
-    [property: JsonPropertyName("value")] string Value,
-    [property: JsonPropertyName("contribution")] double Contribution,
-    [property: JsonPropertyName("text")] string Text);
+internal sealed record FactorDto(string Factor, string Value, double Contribution, string Text);
 
 internal sealed record WeakSubjectDto(
-    [property: JsonPropertyName("subject")] string Subject,
-    [property: JsonPropertyName("predicted_final_marks")] double PredictedFinalMarks,
-    [property: JsonPropertyName("predicted_grade")] string PredictedGrade,
-    [property: JsonPropertyName("fail_probability")] double FailProbability,
-    [property: JsonPropertyName("gap_to_target")] double GapToTarget,
-    [property: JsonPropertyName("reason")] string Reason);
+    string Subject, double PredictedFinalMarks, string PredictedGrade, double FailProbability, double GapToTarget, string Reason);
 
-internal sealed record ResourceDto(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("url")] string Url,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("difficulty")] string Difficulty,
-    [property: JsonPropertyName("minutes")] int Minutes);
+internal sealed record ResourceDto(long Id, string Title, string Url, string Type, string Difficulty, int Minutes);
 
 internal sealed record PlanItemDto(
-    [property: JsonPropertyName("subject")] string Subject,
-    [property: JsonPropertyName("hours_per_week")] double HoursPerWeek,
-    [property: JsonPropertyName("weeks_remaining")] int WeeksRemaining,
-    [property: JsonPropertyName("level")] string Level,
-    [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("resources")] IReadOnlyList<ResourceDto> Resources);
+    string Subject, double HoursPerWeek, int WeeksRemaining, string Level, string Reason, IReadOnlyList<ResourceDto> Resources);
 
 /// <summary>Answer of <c>POST /api/predict</c>.</summary>
 internal sealed record PredictResponse(
-    [property: JsonPropertyName("request_id")] string RequestId,
-    [property: JsonPropertyName("subject")] string Subject,
-    [property: JsonPropertyName("predicted_final_marks")] double PredictedFinalMarks,
-    [property: JsonPropertyName("interval")] IntervalDto Interval,
-    [property: JsonPropertyName("predicted_grade")] string PredictedGrade,
-    [property: JsonPropertyName("grade_probabilities")] IReadOnlyDictionary<string, double> GradeProbabilities,
-    [property: JsonPropertyName("fail_probability")] double FailProbability,
-    [property: JsonPropertyName("at_risk")] bool AtRisk,
-    [property: JsonPropertyName("top_factors")] IReadOnlyList<FactorDto> TopFactors,
-    [property: JsonPropertyName("not_known_yet")] IReadOnlyList<string> NotKnownYet,
-    [property: JsonPropertyName("weak_subjects")] IReadOnlyList<WeakSubjectDto>? WeakSubjects,
-    [property: JsonPropertyName("study_plan")] IReadOnlyList<PlanItemDto> StudyPlan,
-    [property: JsonPropertyName("model_versions")] IReadOnlyDictionary<string, string> ModelVersions,
-    [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings);
+    string RequestId, string Subject, double PredictedFinalMarks, IntervalDto Interval, string PredictedGrade,
+    IReadOnlyDictionary<string, double> GradeProbabilities, double FailProbability, bool AtRisk, IReadOnlyList<FactorDto> TopFactors,
+    IReadOnlyList<string> NotKnownYet, IReadOnlyList<WeakSubjectDto>? WeakSubjects, IReadOnlyList<PlanItemDto> StudyPlan,
+    IReadOnlyDictionary<string, string> ModelVersions, IReadOnlyList<string> Warnings);
 
 internal static class PredictionEndpoints
 {
     public const string RateLimitPolicy = "predict";
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
-
-    private static readonly JsonSerializerOptions ResponseJson = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void MapPredictionEndpoints(this IEndpointRouteBuilder app)
     {
@@ -94,10 +54,12 @@ internal static class PredictionEndpoints
             .WithSummary("Forecast final marks and grade for one subject")
             .WithDescription("Strict JSON: unknown fields, wrong types and out-of-range values are refused with 400 naming each field. "
                 + "A subject the models never saw is accepted with a warning. Weak subjects are given to students only, from their own data.")
-            .Accepts<PredictPayload>("application/json")
+            .DocumentJsonBody<PredictPayload>()
+            // The answer goes out as the bytes the audit keeps, so its type is declared here, not by the result.
             .Produces<PredictResponse>()
-            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -106,7 +68,7 @@ internal static class PredictionEndpoints
     }
 
     /// <summary>The at-risk list as the page shows it (same filters and sort), every page at once; cells neutralised for spreadsheets.</summary>
-    private static async Task<IResult> AtRiskCsvAsync(HttpContext context, DatasetCatalog catalog, AtRiskReport report, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> AtRiskCsvAsync(HttpContext context, DatasetCatalog catalog, AtRiskReport report, CancellationToken ct)
     {
         var query = AtRiskQuery.From(context.Request.Query);
         if (query.Dataset is not { } id || await catalog.GetAsync(id, DatasetAccess.OwnerFilter(context.User), ct) is null)
@@ -143,7 +105,7 @@ internal static class PredictionEndpoints
         return TypedResults.File(bytes, "text/csv; charset=utf-8", $"at-risk-dataset-{id}.csv");
     }
 
-    private static async Task<IResult> PredictAsync(
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> PredictAsync(
         HttpContext context,
         ActiveModels activeModels,
         ForecastRequests forecasts,
@@ -168,9 +130,12 @@ internal static class PredictionEndpoints
                 // column) cannot be judged yet.
                 var judged = request.Errors.Where(e => !e.Value.All(m => m.StartsWith(PredictRequestReader.UnknownField, StringComparison.Ordinal)))
                     .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-                return judged.Count > 0
-                    ? TypedResults.ValidationProblem(judged, title: "The forecast request has invalid fields", detail: "Fix the fields listed under errors and send the request again.")
-                    : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No model yet", detail: new ModelsNotReadyException().Message);
+                if (judged.Count > 0)
+                {
+                    return TypedResults.ValidationProblem(judged, title: "The forecast request has invalid fields", detail: "Fix the fields listed under errors and send the request again.");
+                }
+
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No model yet", detail: new ModelsNotReadyException().Message);
             }
 
             if (!request.IsValid)
@@ -181,7 +146,7 @@ internal static class PredictionEndpoints
 
             var asker = new ForecastAsker(context.User.Identity?.Name ?? "?", StudentDataAccess.OwnStudentId(context.User), context.User.IsInRole(Roles.Student));
             var (answer, body) = await forecasts.AnswerAsync(models, request.Input!, asker, request.Warnings, document.RootElement.GetRawText(),
-                a => JsonSerializer.SerializeToUtf8Bytes(ToResponse(a, request.Warnings), ResponseJson), "api", started, ct);
+                a => JsonSerializer.SerializeToUtf8Bytes(ToResponse(a, request.Warnings), ApiJson.Readable), "api", started, ct);
             context.Response.Headers["X-Request-Id"] = answer.RequestId;
             return TypedResults.Bytes(body, "application/json");
         }

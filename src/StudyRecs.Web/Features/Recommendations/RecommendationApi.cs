@@ -16,109 +16,61 @@ using StudyRecs.Web.Features.Accounts;
 namespace StudyRecs.Web.Features.Recommendations;
 
 internal sealed record RecommendedResourceDto(
-    [property: JsonPropertyName("resource_id")] long ResourceId,
-    [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("url")] string Url,
-    [property: JsonPropertyName("click_url")] string ClickUrl,
-    [property: JsonPropertyName("subject")] string Subject,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("difficulty")] string Difficulty,
-    [property: JsonPropertyName("minutes")] int Minutes,
-    [property: JsonPropertyName("position")] int Position,
-    [property: JsonPropertyName("score")] double Score,
-    [property: JsonPropertyName("reason")] string? Reason);
+    long ResourceId, string Title, string Url, string ClickUrl, string Subject, string Type, string Difficulty, int Minutes, int Position,
+    double Score, string? Reason);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/home</c>.</summary>
 internal sealed record HomeRecommendationsResponse(
-    [property: JsonPropertyName("request_id")] string RequestId,
-    [property: JsonPropertyName("user_id")] string UserId,
-    [property: JsonPropertyName("strategy")] string Strategy,
-    [property: JsonPropertyName("strategy_reason")] string StrategyReason,
-    [property: JsonPropertyName("model_version")] string? ModelVersion,
-    [property: JsonPropertyName("items")] IReadOnlyList<RecommendedResourceDto> Items);
+    string RequestId, string UserId, string Strategy, string StrategyReason, string? ModelVersion, IReadOnlyList<RecommendedResourceDto> Items);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/similar/{resourceId}</c>.</summary>
-internal sealed record SimilarResourcesResponse(
-    [property: JsonPropertyName("resource_id")] long ResourceId,
-    [property: JsonPropertyName("items")] IReadOnlyList<RecommendedResourceDto> Items);
+internal sealed record SimilarResourcesResponse(long ResourceId, IReadOnlyList<RecommendedResourceDto> Items);
 
-internal sealed record SubjectCountDto([property: JsonPropertyName("subject")] string Subject, [property: JsonPropertyName("count")] int Count);
+internal sealed record SubjectCountDto(string Subject, int Count);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/stats/user/{id}</c>.</summary>
 internal sealed record UserStatsResponse(
-    [property: JsonPropertyName("user_id")] string UserId,
-    [property: JsonPropertyName("shown")] int Shown,
-    [property: JsonPropertyName("clicks")] int Clicks,
-    [property: JsonPropertyName("views")] int Views,
-    [property: JsonPropertyName("completions")] int Completions,
-    [property: JsonPropertyName("likes")] int Likes,
-    [property: JsonPropertyName("dismissals")] int Dismissals,
-    [property: JsonPropertyName("ctr")] double Ctr,
-    [property: JsonPropertyName("top_subjects")] IReadOnlyList<SubjectCountDto> TopSubjects);
+    string UserId, int Shown, int Clicks, int Views, int Completions, int Likes, int Dismissals, double Ctr,
+    IReadOnlyList<SubjectCountDto> TopSubjects);
 
-internal sealed record FiguresDto(
-    [property: JsonPropertyName("key")] string Key,
-    [property: JsonPropertyName("shown")] int Shown,
-    [property: JsonPropertyName("clicks")] int Clicks,
-    [property: JsonPropertyName("completions")] int Completions,
-    [property: JsonPropertyName("ctr")] double Ctr);
+internal sealed record FiguresDto(string Key, int Shown, int Clicks, int Completions, double Ctr);
 
-internal sealed record PopularResourceDto(
-    [property: JsonPropertyName("resource_id")] long ResourceId,
-    [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("subject")] string Subject,
-    [property: JsonPropertyName("clicks")] int Clicks,
-    [property: JsonPropertyName("completions")] int Completions);
+internal sealed record PopularResourceDto(long ResourceId, string Title, string Subject, int Clicks, int Completions);
 
 /// <summary>Answer of <c>GET /api/v1/recommendations/stats/global</c>.</summary>
 internal sealed record GlobalStatsResponse(
-    [property: JsonPropertyName("from")] DateTime From,
-    [property: JsonPropertyName("to")] DateTime To,
-    [property: JsonPropertyName("students")] int Students,
-    [property: JsonPropertyName("shown")] int Shown,
-    [property: JsonPropertyName("clicks")] int Clicks,
-    [property: JsonPropertyName("completions")] int Completions,
-    [property: JsonPropertyName("ctr")] double Ctr,
-    [property: JsonPropertyName("coverage")] double Coverage,
-    [property: JsonPropertyName("popular_resources")] IReadOnlyList<PopularResourceDto> PopularResources,
-    [property: JsonPropertyName("strategy_mix")] IReadOnlyList<FiguresDto> StrategyMix,
-    [property: JsonPropertyName("daily")] IReadOnlyList<FiguresDto> Daily);
+    DateTime From, DateTime To, int Students, int Shown, int Clicks, int Completions, double Ctr, double Coverage,
+    IReadOnlyList<PopularResourceDto> PopularResources, IReadOnlyList<FiguresDto> StrategyMix, IReadOnlyList<FiguresDto> Daily);
 
 internal sealed record StrategyMetricsDto(
-    [property: JsonPropertyName("strategy")] string Strategy,
+    string Strategy,
     [property: JsonPropertyName("ndcg_at_10")] double? Ndcg,
     [property: JsonPropertyName("precision_at_10")] double? Precision,
     [property: JsonPropertyName("recall_at_10")] double? Recall,
     [property: JsonPropertyName("map_at_10")] double? Map,
-    [property: JsonPropertyName("coverage")] double? Coverage,
-    [property: JsonPropertyName("unavailable")] string? Unavailable);
+    double? Coverage,
+    string? Unavailable);
 
 internal sealed record RecommenderVersionDto(
-    [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("active")] bool Active,
-    [property: JsonPropertyName("serving_strategy")] string ServingStrategy,
+    string Version,
+    bool Active,
+    string ServingStrategy,
     [property: JsonPropertyName("ndcg_at_10")] double Ndcg,
-    [property: JsonPropertyName("events")] int Events,
-    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("reason")] string? Reason,
-    [property: JsonPropertyName("not_activated_reason")] string? NotActivatedReason,
-    [property: JsonPropertyName("strategies")] IReadOnlyList<StrategyMetricsDto> Strategies);
+    int Events,
+    DateTimeOffset CreatedAt,
+    string? Reason,
+    string? NotActivatedReason,
+    IReadOnlyList<StrategyMetricsDto> Strategies);
 
-internal sealed record BanditArmDto([property: JsonPropertyName("strategy")] string Strategy, [property: JsonPropertyName("impressions")] long Impressions, [property: JsonPropertyName("rewards")] long Rewards);
+internal sealed record BanditArmDto(string Strategy, long Impressions, long Rewards);
 
 /// <summary>Answer of <c>GET /admin/recommendations/models</c>.</summary>
 internal sealed record RecommenderModelsResponse(
-    [property: JsonPropertyName("serving_version")] string? ServingVersion,
-    [property: JsonPropertyName("pinned_strategy")] string? PinnedStrategy,
-    [property: JsonPropertyName("strategies_served")] IReadOnlyCollection<string> StrategiesServed,
-    [property: JsonPropertyName("bandit_arms")] IReadOnlyList<BanditArmDto> BanditArms,
-    [property: JsonPropertyName("versions")] IReadOnlyList<RecommenderVersionDto> Versions);
+    string? ServingVersion, string? PinnedStrategy, IReadOnlyCollection<string> StrategiesServed, IReadOnlyList<BanditArmDto> BanditArms,
+    IReadOnlyList<RecommenderVersionDto> Versions);
 
 /// <summary>Answer of <c>POST /admin/recommendations/reindex</c>.</summary>
-internal sealed record ReindexResponse(
-    [property: JsonPropertyName("serving_version")] string? ServingVersion,
-    [property: JsonPropertyName("resources")] int Resources,
-    [property: JsonPropertyName("retraining_queued")] bool RetrainingQueued);
+internal sealed record ReindexResponse(string? ServingVersion, int Resources, bool RetrainingQueued);
 
 /// <summary>The recommendation API: for students (themselves), staff (anyone) and admins; cookies and bearer tokens alike.</summary>
 internal static class RecommendationApi
@@ -140,26 +92,25 @@ internal static class RecommendationApi
                 + "(default Recommendations:DefaultCount); strategy: one the active model serves (default: fallback chain for new students, otherwise pinned or chosen online); "
                 + "explain=true adds a reason per item. Unknown parameters and bad values are refused with 400 naming them. Post what the student does with the items to "
                 + "/api/recommendations/events with the request_id; click_url counts a click without script.")
-            .Produces<HomeRecommendationsResponse>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/similar/{resourceId:long}", SimilarAsync).RequireAuthorization(Policies.ApiUser).WithName("SimilarResources")
             .WithSummary("Resources whose text is closest to one resource (retired ones left out)")
-            .Produces<SimilarResourcesResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/stats/user/{id}", UserStatsAsync).RequireAuthorization(Policies.ApiUser).WithName("UserRecommendationStats")
             .WithSummary("What one student did with recommendations: shown, clicks, completions, CTR, top subjects")
-            .Produces<UserStatsResponse>().ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/stats/global", GlobalStatsAsync).RequireAuthorization(Policies.StaffApi).WithName("GlobalRecommendationStats")
             .WithSummary("CTR, coverage, popular resources, strategy mix and daily figures over the last days (staff)")
-            .Produces<GlobalStatsResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         var admin = app.MapGroup(AdminPrefix).WithTags("Recommendations");
         admin.MapGet("/models", ModelsAsync).RequireAuthorization(Policies.AdminApi).WithName("RecommenderModels")
             .WithSummary("Recommender versions with every strategy's offline metrics, the serving version, the pinned strategy and the bandit's state (admins)")
-            .Produces<RecommenderModelsResponse>().ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         admin.MapPost("/reindex", ReindexAsync).RequireAuthorization(Policies.AdminApi).DisableAntiforgery().WithName("ReindexRecommender")
             .WithSummary("Reload the served catalog and queue a retraining over the current catalog (admins)")
             .WithDescription("Scripts call it with a bearer token (202); the admin page posts it as a form with its antiforgery token (redirect back).")
-            .Produces<ReindexResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
     private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
@@ -167,20 +118,20 @@ internal static class RecommendationApi
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
-    /// <summary>The student a request is about, or the problem to answer (403 for someone else's data, 400 when staff name nobody).</summary>
-    private static async Task<(string? StudentId, IResult? Problem)> StudentAsync(HttpContext context, StudentDataAccess access, string? requested, string parameter, CancellationToken ct)
+    /// <summary>The student a request is about, or what to answer instead: 400 when staff name nobody, 403 for someone else's data.</summary>
+    private static async Task<(string? StudentId, ValidationProblem? Invalid, ProblemHttpResult? Refused)> StudentAsync(HttpContext context, StudentDataAccess access, string? requested, string parameter, CancellationToken ct)
     {
         var scope = await access.ResolveAsync(context.User, requested, ct);
         return scope.Kind switch
         {
-            StudentScopeKind.Student => (scope.StudentId, null),
-            StudentScopeKind.None => (null, Invalid(new() { [parameter] = ["Required for staff: the student's id."] })),
-            StudentScopeKind.Unlinked => (null, Problem(StatusCodes.Status403Forbidden, "Account not linked", "Your account is not linked to a student id yet; ask an administrator to link it.")),
-            _ => (null, Problem(StatusCodes.Status403Forbidden, "Not your data", "A student may only ask about themselves; a teacher about students of the datasets they uploaded.")),
+            StudentScopeKind.Student => (scope.StudentId, null, null),
+            StudentScopeKind.None => (null, Invalid(new() { [parameter] = ["Required for staff: the student's id."] }), null),
+            StudentScopeKind.Unlinked => (null, null, Problem(StatusCodes.Status403Forbidden, "Account not linked", "Your account is not linked to a student id yet; ask an administrator to link it.")),
+            _ => (null, null, Problem(StatusCodes.Status403Forbidden, "Not your data", "A student may only ask about themselves; a teacher about students of the datasets they uploaded.")),
         };
     }
 
-    private static async Task<IResult> HomeAsync(HttpContext context, StudentDataAccess access, RecommendationService recommendations, IOptions<RecommendationOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<HomeRecommendationsResponse>, ValidationProblem, ProblemHttpResult>> HomeAsync(HttpContext context, StudentDataAccess access, RecommendationService recommendations, IOptions<RecommendationOptions> options, CancellationToken ct)
     {
         var query = context.Request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -218,10 +169,15 @@ internal static class RecommendationApi
             return Invalid(errors);
         }
 
-        var (studentId, problem) = await StudentAsync(context, access, query["user_id"].ToString(), "user_id", ct);
-        if (problem is not null)
+        var (studentId, invalid, refused) = await StudentAsync(context, access, query["user_id"].ToString(), "user_id", ct);
+        if (invalid is not null)
         {
-            return problem;
+            return invalid;
+        }
+
+        if (refused is not null)
+        {
+            return refused;
         }
 
         var list = await recommendations.RecommendAsync(new RecommendationQuery(studentId!, k, strategy), ct);
@@ -233,7 +189,7 @@ internal static class RecommendationApi
     private static RecommendedResourceDto Dto(RecommendedResource i, string clickUrl, bool explain) =>
         new(i.ResourceId, i.Title, i.Url, clickUrl, i.Subject, i.Type, i.Difficulty, i.Minutes, i.Position, Math.Round(i.Score, 5), explain ? i.Reason : null);
 
-    private static async Task<IResult> SimilarAsync(long resourceId, HttpContext context, RecommendationService recommendations, IOptions<RecommendationOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<SimilarResourcesResponse>, ValidationProblem, ProblemHttpResult>> SimilarAsync(long resourceId, HttpContext context, RecommendationService recommendations, IOptions<RecommendationOptions> options, CancellationToken ct)
     {
         var k = options.Value.DefaultCount;
         if (context.Request.Query.Keys.FirstOrDefault(q => q != "k") is { } unknown)
@@ -247,17 +203,25 @@ internal static class RecommendationApi
         }
 
         var similar = await recommendations.SimilarAsync(resourceId, k, ct);
-        return similar is null
-            ? Problem(StatusCodes.Status404NotFound, "No such resource", $"There is no resource {resourceId} in the served catalog.")
-            : TypedResults.Ok(new SimilarResourcesResponse(resourceId, [.. similar.Select(i => Dto(i, i.Url, explain: true))]));
+        if (similar is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "No such resource", $"There is no resource {resourceId} in the served catalog.");
+        }
+
+        return TypedResults.Ok(new SimilarResourcesResponse(resourceId, [.. similar.Select(i => Dto(i, i.Url, explain: true))]));
     }
 
-    private static async Task<IResult> UserStatsAsync(string id, HttpContext context, StudentDataAccess access, RecommendationStatistics statistics, CancellationToken ct)
+    private static async Task<Results<Ok<UserStatsResponse>, ValidationProblem, ProblemHttpResult>> UserStatsAsync(string id, HttpContext context, StudentDataAccess access, RecommendationStatistics statistics, CancellationToken ct)
     {
-        var (studentId, problem) = await StudentAsync(context, access, id, "id", ct);
-        if (problem is not null)
+        var (studentId, invalid, refused) = await StudentAsync(context, access, id, "id", ct);
+        if (invalid is not null)
         {
-            return problem;
+            return invalid;
+        }
+
+        if (refused is not null)
+        {
+            return refused;
         }
 
         var s = await statistics.UserAsync(studentId!, ct);
@@ -265,7 +229,7 @@ internal static class RecommendationApi
             [.. s.TopSubjects.Select(t => new SubjectCountDto(t.Subject, t.Count))]));
     }
 
-    private static async Task<IResult> GlobalStatsAsync(HttpContext context, RecommendationStatistics statistics, CancellationToken ct)
+    private static async Task<Results<Ok<GlobalStatsResponse>, ValidationProblem>> GlobalStatsAsync(HttpContext context, RecommendationStatistics statistics, CancellationToken ct)
     {
         var days = 30;
         if (context.Request.Query.Keys.FirstOrDefault(q => q != "days") is { } unknown)
@@ -284,7 +248,7 @@ internal static class RecommendationApi
             [.. g.Popular.Select(p => new PopularResourceDto(p.ResourceId, p.Title, p.Subject, p.Clicks, p.Completions))], [.. g.Strategies.Select(F)], [.. g.Daily.Select(F)]));
     }
 
-    private static async Task<IResult> ModelsAsync(ModelRegistry registry, RecommendationSettings settings, ActiveRecommender active, CancellationToken ct)
+    private static async Task<Ok<RecommenderModelsResponse>> ModelsAsync(ModelRegistry registry, RecommendationSettings settings, ActiveRecommender active, CancellationToken ct)
     {
         var versions = await registry.ListAsync(ModelTask.Recommendation, ct);
         var serving = await active.GetAsync(ct);
@@ -303,14 +267,17 @@ internal static class RecommendationApi
     /// chain before the first training) and queues a retraining over the current catalog. A cookie-authenticated call
     /// must carry the antiforgery token of the admin page.
     /// </summary>
-    private static async Task<IResult> ReindexAsync(HttpContext context, IAntiforgery antiforgery, ActiveRecommender active, ISchedulerFactory schedulers, CancellationToken ct)
+    private static async Task<Results<Accepted<ReindexResponse>, RedirectHttpResult, ProblemHttpResult>> ReindexAsync(HttpContext context, IAntiforgery antiforgery, ActiveRecommender active, ISchedulerFactory schedulers, CancellationToken ct)
     {
         var fromPage = !(await context.AuthenticateAsync(IdentityConstants.BearerScheme)).Succeeded;
         if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
         {
-            return context.Request.HasFormContentType
-                ? Back(context, "Error: the form expired. Reload the page and press Reindex again.")
-                : ApiAntiforgery.Refused();
+            if (context.Request.HasFormContentType)
+            {
+                return Back(context, "Error: the form expired. Reload the page and press Reindex again.");
+            }
+
+            return ApiAntiforgery.Refused();
         }
 
         await active.RefreshAsync(ct);
@@ -322,9 +289,12 @@ internal static class RecommendationApi
             await JobControl.FireNowAsync(scheduler, TrainRecommenderJob.Key, new JobDataMap { [TrainRecommenderJob.ForceKey] = "true" }, ct);
         }
 
-        return fromPage && context.Request.HasFormContentType
-            ? Back(context, queued ? $"Catalog reloaded ({model.ResourceIds.Count} resources served); a retraining over the current catalog is queued." : "Catalog reloaded; the retraining job is not registered on this node.")
-            : TypedResults.Accepted((string?)null, new ReindexResponse(model.Version, model.ResourceIds.Count, queued));
+        if (fromPage && context.Request.HasFormContentType)
+        {
+            return Back(context, queued ? $"Catalog reloaded ({model.ResourceIds.Count} resources served); a retraining over the current catalog is queued." : "Catalog reloaded; the retraining job is not registered on this node.");
+        }
+
+        return TypedResults.Accepted((string?)null, new ReindexResponse(model.Version, model.ResourceIds.Count, queued));
     }
 
     private static RedirectHttpResult Back(HttpContext context, string message)

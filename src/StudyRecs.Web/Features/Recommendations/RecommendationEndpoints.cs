@@ -1,26 +1,20 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Recommendations;
+using StudyRecs.Web.Api;
 using StudyRecs.Web.Features.Predictions;
 using StudyRecs.Web.Features.Shared;
 
 namespace StudyRecs.Web.Features.Recommendations;
 
-/// <summary>Body of <c>POST /api/recommendations/events</c> (documents the contract; the endpoint reads it strictly by hand).</summary>
+/// <summary>Body of <c>POST /api/recommendations/events</c> (documents the contract, snake_case as <c>ApiJsonContext</c> names it; the endpoint reads it strictly by hand).</summary>
 internal sealed record RecommendationEventPayload(
-    [property: JsonPropertyName("resource_id")] long ResourceId,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("request_id")] string RequestId,
-    [property: JsonPropertyName("student_id")] string? StudentId,
-    [property: JsonPropertyName("strategy")] string? Strategy,
-    [property: JsonPropertyName("position")] int? Position,
-    [property: JsonPropertyName("dwell_seconds")] int? DwellSeconds,
-    [property: JsonPropertyName("at")] DateTimeOffset? At);
+    long ResourceId, string Type, string RequestId, string? StudentId, string? Strategy, int? Position, int? DwellSeconds, DateTimeOffset? At);
 
 /// <summary>Answer of <c>POST /api/recommendations/events</c>.</summary>
-internal sealed record RecommendationEventsAccepted([property: JsonPropertyName("accepted")] int Accepted);
+internal sealed record RecommendationEventsAccepted(int Accepted);
 
 internal static class RecommendationEndpoints
 {
@@ -39,9 +33,8 @@ internal static class RecommendationEndpoints
                 + "with the resource, request id, strategy, position and time. Strict JSON: unknown fields, wrong types and out-of-range values are "
                 + "refused with 400 naming each field. A student reports only for themselves; staff name the student. Events are stored in batches; "
                 + "a repeated (request id, resource, type) is stored once.")
-            .Accepts<RecommendationEventPayload>("application/json")
-            .Produces<RecommendationEventsAccepted>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
+            .DocumentJsonBody<RecommendationEventPayload>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -51,7 +44,7 @@ internal static class RecommendationEndpoints
         app.MapGet("/recommendations/go/{requestId}/{resourceId:long}", GoAsync).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
     }
 
-    private static async Task<IResult> PostEventsAsync(HttpContext context, StudentDataAccess access, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Accepted<RecommendationEventsAccepted>, ValidationProblem, ProblemHttpResult>> PostEventsAsync(HttpContext context, StudentDataAccess access, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
     {
         var (document, refusal) = await JsonRequestBody.ReadAsync(context, DocumentOptions, "the events as JSON",
             "Send one event object or an array of them, e.g. {\"resource_id\": 12, \"type\": \"click\", \"request_id\": \"0193ab\"}.", ct);
@@ -125,7 +118,7 @@ internal static class RecommendationEndpoints
     }
 
     /// <summary>Counts a click on a recommended resource and sends the browser to the resource's stored address.</summary>
-    private static async Task<IResult> GoAsync(string requestId, long resourceId, string? strategy, int? position, HttpContext context, RecommendationEventRecorder recorder, CancellationToken ct)
+    private static async Task<Results<RedirectHttpResult, Microsoft.AspNetCore.Http.HttpResults.NotFound>> GoAsync(string requestId, long resourceId, string? strategy, int? position, HttpContext context, RecommendationEventRecorder recorder, CancellationToken ct)
     {
         if (!RecommendationEventRules.IsRequestId(requestId))
         {
@@ -133,6 +126,11 @@ internal static class RecommendationEndpoints
         }
 
         var url = await recorder.ClickAsync(StudentDataAccess.OwnStudentId(context.User), context.User.Identity?.Name ?? "?", requestId, resourceId, strategy, position, ct);
-        return url is null ? TypedResults.NotFound() : TypedResults.Redirect(url);
+        if (url is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.Redirect(url);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Resources;
 
@@ -13,13 +14,17 @@ internal static class ResourceEndpoints
         pages.MapGet("/export.csv", ExportAsync);
     }
 
-    private static async Task<IResult> ImportReportCsvAsync(long id, ResourceImportService imports, CancellationToken ct)
+    // A bare 404 here: the portal's not-found page answers it for people.
+    private static async Task<Results<FileContentHttpResult, NotFound>> ImportReportCsvAsync(long id, ResourceImportService imports, CancellationToken ct)
     {
         var record = await imports.GetAsync(id, ct);
         var report = record is null ? null : ResourceImportReport.Deserialize(record.ReportJson);
-        return report is null
-            ? TypedResults.NotFound()
-            : TypedResults.File(report.ToCsv(), ResourceCatalogCsv.ContentType, $"resource-import-{id}-report.csv");
+        if (report is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.File(report.ToCsv(), ResourceCatalogCsv.ContentType, $"resource-import-{id}-report.csv");
     }
 
     private static async Task ExportAsync(HttpContext context, ResourceCatalog catalog, string? subject, string? type, string? difficulty, string? q, string? status)

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Quartz;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Scheduling;
@@ -21,17 +20,19 @@ internal static class TrainingEndpoints
         // A plain form post from the model pages (antiforgery checked by hand so a stale form gets a message, not a bare 400).
         app.MapPost("/training/retrain", RetrainAsync).RequireAuthorization(Policies.Staff).DisableAntiforgery();
         var api = app.MapGroup("/api/training").RequireAuthorization(Policies.StaffApi).WithTags("Training");
-        api.MapGet("/runs/{id:long}", RunAsync).WithSummary("Status of one training run (for polling).");
+        api.MapGet("/runs/{id:long}", RunAsync).WithSummary("Status of one training run (for polling).").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/pins", PinsAsync).WithSummary("Tasks whose active version was chosen by hand: who pinned which version, when and why.");
         api.MapPost("/models/{task}/{version}/activate", ActivateAsync).RequireAuthorization(Policies.AdminApi).DisableAntiforgery()
-            .WithSummary("Make a version the task's active model and pin it (administrators; ?reason= required); trainings then register versions without activating them.");
+            .WithSummary("Make a version the task's active model and pin it (administrators; ?reason= required); trainings then register versions without activating them.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/models/{task}/unpin", UnpinAsync).RequireAuthorization(Policies.AdminApi).DisableAntiforgery()
-            .WithSummary("Let trainings activate the task's versions again (administrators; ?reason= required); audited.");
+            .WithSummary("Let trainings activate the task's versions again (administrators; ?reason= required); audited.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<Ok<IReadOnlyList<ModelPin>>> PinsAsync(ModelPins pins, CancellationToken ct) => TypedResults.Ok(await pins.ListAsync(ct));
 
-    private static async Task<IResult> ActivateAsync(string task, string version, string? reason, HttpContext context, IAntiforgery antiforgery, ModelActivations activations, CancellationToken ct)
+    private static async Task<Results<Ok<ModelChangeResponse>, ProblemHttpResult>> ActivateAsync(string task, string version, string? reason, HttpContext context, IAntiforgery antiforgery, ModelActivations activations, CancellationToken ct)
     {
         if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
         {
@@ -57,7 +58,7 @@ internal static class TrainingEndpoints
         };
     }
 
-    private static async Task<IResult> UnpinAsync(string task, string? reason, HttpContext context, IAntiforgery antiforgery, ModelPins pins, CancellationToken ct)
+    private static async Task<Results<Ok<ModelChangeResponse>, ProblemHttpResult>> UnpinAsync(string task, string? reason, HttpContext context, IAntiforgery antiforgery, ModelPins pins, CancellationToken ct)
     {
         if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
         {
@@ -70,9 +71,12 @@ internal static class TrainingEndpoints
         }
 
         var result = await pins.UnpinAsync(t, context.User.Identity?.Name ?? "admin", reason ?? "", ct);
-        return result.Succeeded
-            ? TypedResults.Ok(new ModelChangeResponse(t, null, result.Message))
-            : string.IsNullOrWhiteSpace(reason)
+        if (result.Succeeded)
+        {
+            return TypedResults.Ok(new ModelChangeResponse(t, null, result.Message));
+        }
+
+        return string.IsNullOrWhiteSpace(reason)
                 ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Reason required", detail: result.Message + " Send it as ?reason=.")
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not unpinned", detail: result.Message);
     }
@@ -80,24 +84,39 @@ internal static class TrainingEndpoints
     private static ProblemHttpResult UnknownTask(string task) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task",
         detail: $"'{(task.Length > 40 ? task[..40] + "…" : task)}' is not a model task; use regression, classification or recommendation.");
 
-    private static async Task<IResult> ModelFileAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ModelFileAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
     {
         var model = ModelFormatting.ParseSlug(task) is { } t ? await registry.GetAsync(t, version, includeArtifact: true, ct) : null;
-        return model is null ? NotFound() : TypedResults.File(model.Artifact, "application/octet-stream", $"studyrecs-{task}-{model.Version}.model");
+        if (model is null)
+        {
+            return NotFound();
+        }
+
+        return TypedResults.File(model.Artifact, "application/octet-stream", $"studyrecs-{task}-{model.Version}.model");
     }
 
-    private static async Task<IResult> MetricsAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
     {
         var model = ModelFormatting.ParseSlug(task) is { } t ? await registry.GetAsync(t, version, includeArtifact: false, ct) : null;
-        return model is null ? NotFound() : TypedResults.Text(model.MetricsJson, "application/json; charset=utf-8");
+        if (model is null)
+        {
+            return NotFound();
+        }
+
+        return TypedResults.Text(model.MetricsJson, "application/json; charset=utf-8");
     }
 
-    private static async Task<IResult> RunAsync(long id, ModelRegistry registry, CancellationToken ct) =>
-        await registry.GetRunAsync(id, ct) is { } run
-            ? TypedResults.Ok(new { run.Id, Status = run.Status.ToString(), run.Step, run.CandidateIndex, run.CandidateCount, run.StartedAt, run.FinishedAt, run.Error, run.ResultSummary })
-            : NotFound();
+    private static async Task<Results<Ok<TrainingRunResponse>, ProblemHttpResult>> RunAsync(long id, ModelRegistry registry, CancellationToken ct)
+    {
+        if (await registry.GetRunAsync(id, ct) is not { } run)
+        {
+            return NotFound();
+        }
 
-    private static async Task<IResult> RetrainAsync(HttpContext context, IAntiforgery antiforgery, TrainingDispatcher training, CancellationToken ct)
+        return TypedResults.Ok(new TrainingRunResponse(run.Id, run.Status, run.Step, run.CandidateIndex, run.CandidateCount, run.StartedAt, run.FinishedAt, run.Error, run.ResultSummary));
+    }
+
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> RetrainAsync(HttpContext context, IAntiforgery antiforgery, TrainingDispatcher training, CancellationToken ct)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -116,13 +135,14 @@ internal static class TrainingEndpoints
         return TypedResults.LocalRedirect(back);
     }
 
-    private static NotFound<ProblemDetails> NotFound() => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Not found",
-        Detail = "There is no such model version or training run.",
-    });
+    // TypedResults.Problem, not NotFound(new ProblemDetails): only the former answers application/problem+json.
+    private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+        detail: "There is no such model version or training run.");
 }
+
+/// <summary>One training run's progress, for polling (its status as a word, as the enum's converter writes it).</summary>
+internal sealed record TrainingRunResponse(long Id, TrainingRunStatus Status, string Step, int CandidateIndex, int CandidateCount,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Error, string? ResultSummary);
 
 /// <summary>An activation or unpin that happened: the task, the version now active and pinned (null after an unpin), and the message.</summary>
 internal sealed record ModelChangeResponse(ModelTask Task, string? Version, string Message);
