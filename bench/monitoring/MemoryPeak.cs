@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-/// <summary>Samples the process's working set and managed heap every few milliseconds and keeps the peaks since the last reset.</summary>
+/// <summary>Samples the process's working set and managed heap every 100 ms and keeps the peaks since the last reset.</summary>
 internal sealed class MemoryPeak : IDisposable
 {
     private readonly Timer _timer;
     private long _workingSet;
     private long _heap;
 
-    public MemoryPeak() => _timer = new Timer(_ => Sample(), null, 0, 20);
+    public MemoryPeak() => _timer = new Timer(_ => Sample(), null, 0, 100);
 
     public long WorkingSetBytes => Interlocked.Read(ref _workingSet);
 

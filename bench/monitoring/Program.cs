@@ -45,11 +45,16 @@ async Task<TimeSpan> MeasureAsync(int count)
     await using var scope = site.Services.CreateAsyncScope();
     var drift = scope.ServiceProvider.GetRequiredService<DriftMonitor>();
     var feedback = scope.ServiceProvider.GetRequiredService<RealisedAccuracy>();
+    var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    var paused = GC.GetTotalPauseDuration();
+    var allocated = GC.GetTotalAllocatedBytes();
     var total = Stopwatch.StartNew();
     var (driftReport, driftTime, driftCpu) = await TimedAsync(() => drift.CheckAsync(cancellation));
     var (feedbackReport, feedbackTime, feedbackCpu) = await TimedAsync(() => feedback.EvaluateAsync(cancellation));
     total.Stop();
     memory.Sample();
+    var gcPause = GC.GetTotalPauseDuration() - paused;
+    var gcAllocated = GC.GetTotalAllocatedBytes() - allocated;
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  drift check        {driftTime.TotalSeconds,7:F2} s wall {driftCpu.TotalSeconds,7:F2} s CPU: {driftReport.Samples:N0} samples ({driftReport.UploadedRows:N0} uploaded rows, {driftReport.ForecastInputs:N0} forecast inputs) against {driftReport.Task} {driftReport.ModelVersion}; {driftReport.Message}"));
@@ -73,6 +78,8 @@ async Task<TimeSpan> MeasureAsync(int count)
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  job total          {total.Elapsed.TotalSeconds,7:F2} s wall; working set {startSet / Mb:F0} MB at start, peak {memory.WorkingSetBytes / Mb:F0} MB; managed heap {startHeap / Mb:F0} MB at start, peak {memory.HeapBytes / Mb:F0} MB"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  garbage collector  {gcAllocated / Mb:F0} MB allocated; collections gen0/gen1/gen2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, paused {gcPause.TotalSeconds:F2} s ({gcPause / total.Elapsed:P0} of the job)"));
     if (driftReport.Samples != 2L * count || feedbackReport.Snapshots != count)
     {
         throw new InvalidOperationException($"The job saw {driftReport.Samples} drift samples and {feedbackReport.Snapshots} snapshots; the site holds {count} rows and {count} snapshots.");
