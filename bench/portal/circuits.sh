@@ -5,6 +5,7 @@
 #   bash bench/portal/circuits.sh [--pages 20] [--samples 5] [--rounds 5] [--students 400]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/portal.sh
 pages=20; samples=5; rounds=5; students=400
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -22,22 +23,13 @@ web=src/StudyRecs.Web/bin/Release/net10.0/StudyRecs.Web.dll
 cli=src/StudyRecs.Cli/bin/Release/net10.0/studyrecs.dll
 bench=bench/portal/bin/Release/net10.0/StudyRecs.Bench.Portal.dll
 work=$(mktemp -d /tmp/studyrecs-circuits.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 # Development: cookies without the Secure flag over plain http, and the starter resource catalog the dashboards
 # recommend from. The demo accounts it also makes are not used.
 export ASPNETCORE_ENVIRONMENT=Development Storage__DataDirectory=$work Database__Provider=Sqlite
 export ConnectionStrings__StudyRecs="Data Source=$work/studyrecs.db"
 export Logging__LogLevel__Default=Warning Training__CvFolds=3
-portal=""
-cleanup() { [[ -n $portal ]] && kill "$portal" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-# The portal's own process (not `dotnet run`, whose child it would be), so its id is the one to measure.
-dotnet "$web" --urls "http://127.0.0.1:$port" >"$work/portal.log" 2>&1 &
-portal=$!
-up=""
-for _ in $(seq 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && { up=1; break; }; kill -0 "$portal" 2>/dev/null || break; sleep 0.5; done
-[[ -n $up ]] || { echo "the portal did not start:" >&2; tail -20 "$work/portal.log" >&2; exit 1; }
+start_portal "$web"
 
 password=Bench-Password-1
 dotnet "$cli" users create --role Admin --email bench-admin@studyrecs.local --password "$password" >/dev/null

@@ -4,6 +4,7 @@
 #   bash bench/predict/wrk.sh [--duration 60] [--connections 16] [--students 400]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/portal.sh
 duration=60; connections=16; students=400
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -18,21 +19,13 @@ dotnet build -c Release src/StudyRecs.Cli -v q -nologo >/dev/null
 web=src/StudyRecs.Web/bin/Release/net10.0/StudyRecs.Web.dll
 cli=src/StudyRecs.Cli/bin/Release/net10.0/studyrecs.dll
 work=$(mktemp -d /tmp/studyrecs-wrk.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export ASPNETCORE_ENVIRONMENT=Production Storage__DataDirectory=$work Database__Provider=Sqlite
 export ConnectionStrings__StudyRecs="Data Source=$work/studyrecs.db"
 export Datasets__MinimumLabelledRowsToTrain=200 Logging__LogLevel__Default=Warning
 # One client hammers the API on purpose: lift its rate limit for the run.
 export RateLimiting__Predict__TokenLimit=1000000 RateLimiting__Predict__TokensPerPeriod=1000000 Training__CvFolds=3
-portal=""
-cleanup() { [[ -n $portal ]] && kill "$portal" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-dotnet "$web" --urls "http://127.0.0.1:$port" >"$work/portal.log" 2>&1 &
-portal=$!
-up=""
-for _ in $(seq 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && { up=1; break; }; kill -0 "$portal" 2>/dev/null || break; sleep 0.5; done
-[[ -n $up ]] || { echo "the portal did not start:" >&2; tail -20 "$work/portal.log" >&2; exit 1; }
+start_portal "$web"
 dotnet "$cli" generate performance --students "$students" --out "$work/gradebook.csv" >/dev/null
 # The accepted import queues a training by itself; wait for the models it registers.
 dotnet "$cli" import --file "$work/gradebook.csv" >/dev/null
