@@ -8,9 +8,10 @@ namespace StudyRecs.Core.Accounts;
 /// <summary>
 /// The one place that decides whose student data a signed-in user may see: admins any student; a teacher the
 /// students who appear in datasets that teacher uploaded; a student only their own linked student id.
-/// Every page, endpoint and query that returns per-student data goes through here.
+/// Every page, endpoint and query that returns per-student data goes through here. Each check that needs the
+/// database opens a short-lived context of its own, so a live page may check from concurrent events.
 /// </summary>
-public sealed class StudentDataAccess(StudyRecsDbContext db)
+public sealed class StudentDataAccess(IDbContextFactory<StudyRecsDbContext> dbs)
 {
     public static bool IsStaff(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Teacher);
@@ -81,15 +82,16 @@ public sealed class StudentDataAccess(StudyRecsDbContext db)
     }
 
     /// <summary>Whether the student has a row in a dataset the signed-in teacher uploaded (rejected uploads keep no rows).</summary>
-    private Task<bool> AppearsInUploadsOfAsync(ClaimsPrincipal teacher, string studentId, CancellationToken cancellationToken)
+    private async Task<bool> AppearsInUploadsOfAsync(ClaimsPrincipal teacher, string studentId, CancellationToken cancellationToken)
     {
         var teacherId = teacher.FindFirstValue(ClaimTypes.NameIdentifier);
         if (teacherId is null)
         {
-            return Task.FromResult(false);
+            return false;
         }
 
-        return db.Set<DatasetRow>().AsNoTracking()
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Set<DatasetRow>().AsNoTracking()
             .Where(r => r.StudentId == studentId)
             .AnyAsync(r => db.Set<UploadedDataset>().Any(d => d.Id == r.DatasetId && d.UploaderId == teacherId), cancellationToken);
     }
