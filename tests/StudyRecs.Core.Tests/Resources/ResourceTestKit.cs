@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Resources;
@@ -42,37 +40,21 @@ internal static class ResourceTestKit
         new ResourceImporter(options ?? new ResourceOptions()).ReadAsync(new MemoryStream(content), fileName, null, CancellationToken.None);
 }
 
-/// <summary>The catalog services over a temporary SQLite file (schema from <c>EnsureCreated</c>).</summary>
+/// <summary>The catalog services of a <see cref="CoreTestHost"/>, with the catalog's own helpers.</summary>
 internal sealed class ResourceTestHost : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("studyrecs-resources-").FullName;
+    private readonly CoreTestHost _core;
 
-    private ResourceTestHost()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(_dir, "test.db")}",
-            ["Storage:DataDirectory"] = _dir,
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddStudyRecsDatabase(configuration);
-        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(StudyRecs.Tests.Databases.SqlServerQueryCheck.Instance);
-        services.AddStudyRecsResources();
-        services.AddSingleton<TimeProvider>(Clock);
-        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-    }
+    private ResourceTestHost(CoreTestHost core) => _core = core;
 
-    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
+    public ManualClock Clock => _core.Clock;
 
-    public ServiceProvider Services { get; }
+    public ServiceProvider Services => _core.Services;
 
     public static async Task<ResourceTestHost> StartAsync()
     {
-        var host = new ResourceTestHost();
-        await using var scope = host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Database.EnsureCreatedAsync();
+        var host = new ResourceTestHost(await CoreTestHost.StartAsync());
+        host.Clock.Now = new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
         return host;
     }
 
@@ -100,10 +82,5 @@ internal sealed class ResourceTestHost : IAsyncDisposable
     public Task<int> CountAsync() =>
         CatalogAsync(async c => (await c.ListAsync(new ResourceQuery(Status: ResourceStatusFilter.All), 0, 1, CancellationToken.None)).Total);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _core.DisposeAsync();
 }
