@@ -38,6 +38,9 @@ public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegist
         return new JobsOverview(status, training, recommender, outcome, runs);
     }
 
+    /// <summary>Whether <paramref name="message"/> of <see cref="ApplyAsync"/> says that nothing was done.</summary>
+    public static bool Failed(string message) => message.StartsWith("Error:", StringComparison.Ordinal);
+
     /// <summary>Runs, pauses or resumes a job; answers the message for the admin, which starts with "Error:" when nothing was done.</summary>
     public async Task<string> ApplyAsync(JobKey key, JobAction action, CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Tests.Components;
 using StudyRecs.Web.Tests.Infrastructure;
 
 namespace StudyRecs.Web.Tests.Datasets;
@@ -44,36 +45,12 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
             await dialogs.WaitForAssertionAsync(() => Assert.False(ConfirmButton(dialogs, button).HasAttribute("disabled")), TimeSpan.FromSeconds(10));
         }
 
-        await ClickAsync(() => ConfirmButton(dialogs, button));
+        await LiveClicks.ClickAsync(() => ConfirmButton(dialogs, button));
         return text;
     }
 
     private static AngleSharp.Dom.IElement ConfirmButton(IRenderedComponent<MudDialogProvider> dialogs, string button) =>
         dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == button);
-
-    /// <summary>
-    /// Clicks the element <paramref name="find"/> returns, finding it again when a re-render (the page's status poll)
-    /// replaced it. The handler is not awaited: a button that opens a dialog finishes only when the dialog closes.
-    /// </summary>
-    private static async Task ClickAsync(Func<AngleSharp.Dom.IElement> find)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var click = find().ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
-            await Task.WhenAny(click, Task.Delay(250));
-            if (click.IsFaulted && attempt < 5 && click.Exception!.InnerExceptions.Any(e => e.Message.Contains("no event handler", StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            if (click.IsFaulted)
-            {
-                await click;
-            }
-
-            return;
-        }
-    }
 
     [Fact]
     public async Task A_teacher_archives_restores_and_deletes_an_upload_from_its_page_with_reasons_in_the_audit_log()
@@ -88,11 +65,11 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         Assert.Empty(page.FindAll(".archived-notice"));
 
         // Cancelling the dialog changes nothing.
-        await ClickAsync(() => page.Find("button.archive-button"));
+        await LiveClicks.ClickAsync(() => page.Find("button.archive-button"));
         await AnswerAsync(dialogs, "Cancel");
         Assert.Null((await Factory.QueryAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
 
-        await ClickAsync(() => page.Find("button.archive-button"));
+        await LiveClicks.ClickAsync(() => page.Find("button.archive-button"));
         var question = await AnswerAsync(dialogs, "Archive", "Wrong term");
         Assert.Contains("training leaves its 4 rows out", question, StringComparison.Ordinal);
         await page.WaitForAssertionAsync(() => Assert.Contains("training leaves them out", page.Find(".archived-notice").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
@@ -102,7 +79,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         Assert.Contains("Reason: Wrong term", archived.Details, StringComparison.Ordinal);
 
         await Factory.WaitForIdleTrainingAsync();
-        await ClickAsync(() => page.Find("button.restore-button"));
+        await LiveClicks.ClickAsync(() => page.Find("button.restore-button"));
         await AnswerAsync(dialogs, "Restore");
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".archived-notice")), TimeSpan.FromSeconds(30));
         Assert.Null((await Factory.QueryAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
@@ -110,7 +87,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         // Delete needs a reason: the dialog's button stays disabled without one.
         await Factory.WaitForIdleTrainingAsync();
         await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.delete-button").HasAttribute("disabled")), TimeSpan.FromSeconds(30));
-        await ClickAsync(() => page.Find("button.delete-button"));
+        await LiveClicks.ClickAsync(() => page.Find("button.delete-button"));
         await dialogs.WaitForAssertionAsync(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
         Assert.True(dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Delete").HasAttribute("disabled"));
         await AnswerAsync(dialogs, "Delete", "Uploaded by mistake");

@@ -90,21 +90,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
     }
 
     /// <summary>Presses the save button; a field's change may still redraw the form, so a press that meets the old drawing is repeated.</summary>
-    private static async Task SaveAsync(IRenderedComponent<ResourceEditor> page)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                page.Find("button.save-button").Click();
-                return;
-            }
-            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 10)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
+    private static Task SaveAsync(IRenderedComponent<ResourceEditor> page) => LiveClicks.ClickAsync(() => page.Find("button.save-button"));
 
     /// <summary>Presses <paramref name="button"/> in the confirmation dialog (waiting for it: a dialog closed just before may still be on its way out).</summary>
     private static void Confirm(IRenderedComponent<MudDialogProvider> dialogs, string button)

@@ -26,7 +26,7 @@ internal static class JobsPageDriver
             .Single(c => c.QuerySelector("h2")?.TextContent.Contains(card, StringComparison.Ordinal) == true)
             .QuerySelectorAll("button").Single(b => b.TextContent.Trim() == button);
         await page.WaitForAssertionAsync(() => Assert.NotNull(Button()), TimeSpan.FromSeconds(30));
-        Button().Click();
+        await LiveClicks.ClickAsync(Button);
         if (button != "Resume")
         {
             dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));

@@ -28,7 +28,7 @@ internal static class ModelPageDriver
         var snackbars = ctx.Render<MudSnackbarProvider>();
         var page = RenderVersion(ctx, task, version);
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.activate")), Patience);
-        page.Find("button.activate").Click();
+        await LiveClicks.ClickAsync(() => page.Find("button.activate"));
         await ConfirmWithReasonAsync(dialogs, reason);
         return await SnackbarAsync(snackbars);
     }

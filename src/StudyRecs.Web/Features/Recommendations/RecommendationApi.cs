@@ -1,16 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using Quartz;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
-using StudyRecs.Web.Components.UI;
 using StudyRecs.Web.Features.Accounts;
 
 namespace StudyRecs.Web.Features.Recommendations;
@@ -264,43 +260,20 @@ internal static class RecommendationApi
 
     /// <summary>
     /// Reloads the served catalog now (resources added or retired since the last training are served by the fallback
-    /// chain before the first training) and queues a retraining over the current catalog. A cookie-authenticated call
-    /// must carry the antiforgery token of the admin page.
+    /// chain before the first training) and queues a retraining over the current catalog, as the admin page's Reindex
+    /// button does. A cookie-authenticated call must carry the antiforgery token of the portal.
     /// </summary>
-    private static async Task<Results<Accepted<ReindexResponse>, RedirectHttpResult, ProblemHttpResult>> ReindexAsync(HttpContext context, IAntiforgery antiforgery, ActiveRecommender active, ISchedulerFactory schedulers, CancellationToken ct)
+    private static async Task<Results<Accepted<ReindexResponse>, ProblemHttpResult>> ReindexAsync(HttpContext context, IAntiforgery antiforgery, ActiveRecommender active, JobsAdministration jobs, CancellationToken ct)
     {
-        var fromPage = !(await context.AuthenticateAsync(IdentityConstants.BearerScheme)).Succeeded;
         if (await ApiAntiforgery.IsUnprotectedCookieRequestAsync(context, antiforgery))
         {
-            if (context.Request.HasFormContentType)
-            {
-                return Back(context, "Error: the form expired. Reload the page and press Reindex again.");
-            }
-
             return ApiAntiforgery.Refused();
         }
 
         await active.RefreshAsync(ct);
         var model = await active.GetAsync(ct);
-        var scheduler = await schedulers.GetScheduler(ct);
-        var queued = await scheduler.GetJobDetail(TrainRecommenderJob.Key, ct) is not null;
-        if (queued)
-        {
-            await JobControl.FireNowAsync(scheduler, TrainRecommenderJob.Key, new JobDataMap { [TrainRecommenderJob.ForceKey] = "true" }, ct);
-        }
-
-        if (fromPage && context.Request.HasFormContentType)
-        {
-            return Back(context, queued ? $"Catalog reloaded ({model.ResourceIds.Count} resources served); a retraining over the current catalog is queued." : "Catalog reloaded; the retraining job is not registered on this node.");
-        }
-
-        return TypedResults.Accepted((string?)null, new ReindexResponse(model.Version, model.ResourceIds.Count, queued));
-    }
-
-    private static RedirectHttpResult Back(HttpContext context, string message)
-    {
-        PageRedirect.SetStatus(context, message);
-        return TypedResults.LocalRedirect(RecommendationLinks.AdminPage);
+        var outcome = await jobs.ApplyAsync(TrainRecommenderJob.Key, JobAction.Run, ct);
+        return TypedResults.Accepted((string?)null, new ReindexResponse(model.Version, model.ResourceIds.Count, !JobsAdministration.Failed(outcome)));
     }
 }
 
