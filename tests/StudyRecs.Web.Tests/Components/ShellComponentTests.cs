@@ -69,6 +69,24 @@ public class ShellComponentTests
         Assert.Equal("Nothing here yet", box.QuerySelector(".empty-state-title")!.TextContent);
     }
 
+    [Fact]
+    public async Task Chart_ticks_near_an_edge_end_or_start_at_their_point_so_no_label_is_clipped()
+    {
+        await using var ctx = PortalComponents.Create();
+        string[] versions = ["20261101000000", "20261102000000", "20261203124557"];
+        var chart = ctx.Render<LineChart>(p => p
+            .Add(c => c.Title, "RMSE of each version")
+            .Add(c => c.Series, [new ChartSeries("RMSE", [new ChartPoint(0, 6.1), new ChartPoint(1, 6.0), new ChartPoint(2, 5.9)])])
+            .Add(c => c.Categories, versions)
+            .Add(c => c.YMinimum, 0));
+
+        var ticks = chart.FindAll("text.tick").Where(t => versions.Contains(t.TextContent)).ToList();
+        Assert.Equal(["middle", "middle", "end"], ticks.Select(t => t.GetAttribute("text-anchor")));
+        Assert.Equal("start", LineChart.TickAnchor(10, "20261101000000"));
+        Assert.Equal("0", chart.FindAll("text.tick")[0].TextContent); // the axis starts at zero
+        Assert.Equal("middle", LineChart.TickAnchor(320, "20261203124557"));
+    }
+
     [Theory]
     [InlineData(0, "0 bytes")]
     [InlineData(1, "1 byte")]
