@@ -173,6 +173,11 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         var subjects = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Subject");
         await subjects.InvokeAsync(() => subjects.Instance.ValueChanged.InvokeAsync(subject));
         await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.preview-button").HasAttribute("disabled")), Patience);
+
+        // The page's parameters are set again (as when the sign-in state is refreshed): what the admin typed stays.
+        page.Render();
+        await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.preview-button").HasAttribute("disabled")), Patience);
+        Assert.Equal(studentId, page.Find("#preview-student").GetAttribute("value"));
         await page.Find("button.preview-button").ClickAsync(new MouseEventArgs());
 
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();
