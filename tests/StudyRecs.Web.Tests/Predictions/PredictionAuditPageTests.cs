@@ -87,6 +87,9 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
 
         // Awaited: the text field takes its value asynchronously, and the filter must not be read before it has.
         await page.FindAll(".audit-filters input")[0].ChangeAsync(new ChangeEventArgs { Value = "someone-special" });
+        // The page's parameters are set again (as when the sign-in state is refreshed): what was typed stays.
+        page.Render();
+        Assert.Equal("someone-special", page.FindAll(".audit-filters input")[0].GetAttribute("value"));
         await page.Find("form.audit-filters").SubmitAsync();
 
         Assert.EndsWith("admin/predictions?user=someone-special", navigation.Uri, StringComparison.Ordinal);
