@@ -1085,6 +1085,22 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.ToTable("ModelActivationAudits", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelArtifact", b =>
+                {
+                    b.Property<long>("ModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("Id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("Artifact");
+
+                    b.HasKey("ModelId");
+
+                    b.ToTable("TrainedModelArtifacts", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Training.ModelPin", b =>
                 {
                     b.Property<string>("Task")
@@ -1186,15 +1202,22 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<byte[]>("Artifact")
+                    b.Property<string>("ArtifactFormat")
                         .IsRequired()
-                        .HasColumnType("bytea");
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("ArtifactLength")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ArtifactSha256")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
+
+                    b.Property<string>("CatalogJson")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1211,14 +1234,12 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .IsFixedLength();
 
                     b.Property<string>("DatasetIdsJson")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<double>("DurationSeconds")
                         .HasColumnType("double precision");
 
                     b.Property<string>("FeatureSchemaJson")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<bool>("IsActive")
@@ -1273,11 +1294,6 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("TrainedModels", (string)null);
-
-                    b.SplitToTable("TrainedModelArtifacts", null, t =>
-                        {
-                            t.Property("Artifact");
-                        });
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainingRun", b =>
@@ -1306,6 +1322,11 @@ namespace StudyRecs.Migrations.Postgres.Migrations
 
                     b.Property<DateTimeOffset?>("HeartbeatAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("ResultSummary")
                         .HasMaxLength(4000)
@@ -1344,6 +1365,8 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("Kind", "Id");
 
                     b.ToTable("TrainingRuns", (string)null);
                 });
@@ -1451,6 +1474,15 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelArtifact", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
+                        .WithOne()
+                        .HasForeignKey("StudyRecs.Core.Training.ModelArtifact", "ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>
                 {
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
@@ -1462,12 +1494,6 @@ namespace StudyRecs.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainedModel", b =>
                 {
-                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
-                        .WithOne()
-                        .HasForeignKey("StudyRecs.Core.Training.TrainedModel", "Id")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
                         .WithMany()
                         .HasForeignKey("TrainingRunId")

@@ -1086,6 +1086,22 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.ToTable("ModelActivationAudits", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelArtifact", b =>
+                {
+                    b.Property<long>("ModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("Id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)")
+                        .HasColumnName("Artifact");
+
+                    b.HasKey("ModelId");
+
+                    b.ToTable("TrainedModelArtifacts", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Training.ModelPin", b =>
                 {
                     b.Property<string>("Task")
@@ -1187,15 +1203,22 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
-                    b.Property<byte[]>("Artifact")
+                    b.Property<string>("ArtifactFormat")
                         .IsRequired()
-                        .HasColumnType("varbinary(max)");
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<long>("ArtifactLength")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ArtifactSha256")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nchar(64)")
                         .IsFixedLength();
+
+                    b.Property<string>("CatalogJson")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
@@ -1212,14 +1235,12 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .IsFixedLength();
 
                     b.Property<string>("DatasetIdsJson")
-                        .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
                     b.Property<double>("DurationSeconds")
                         .HasColumnType("float");
 
                     b.Property<string>("FeatureSchemaJson")
-                        .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
                     b.Property<bool>("IsActive")
@@ -1274,11 +1295,6 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("TrainedModels", (string)null);
-
-                    b.SplitToTable("TrainedModelArtifacts", null, t =>
-                        {
-                            t.Property("Artifact");
-                        });
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainingRun", b =>
@@ -1307,6 +1323,11 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset?>("HeartbeatAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
 
                     b.Property<string>("ResultSummary")
                         .HasMaxLength(4000)
@@ -1345,6 +1366,8 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("Kind", "Id");
 
                     b.ToTable("TrainingRuns", (string)null);
                 });
@@ -1451,6 +1474,15 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelArtifact", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
+                        .WithOne()
+                        .HasForeignKey("StudyRecs.Core.Training.ModelArtifact", "ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>
                 {
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
@@ -1462,12 +1494,6 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainedModel", b =>
                 {
-                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
-                        .WithOne()
-                        .HasForeignKey("StudyRecs.Core.Training.TrainedModel", "Id")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
                         .WithMany()
                         .HasForeignKey("TrainingRunId")

@@ -1049,6 +1049,22 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("ModelActivationAudits", (string)null);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelArtifact", b =>
+                {
+                    b.Property<long>("ModelId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("Id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("Artifact");
+
+                    b.HasKey("ModelId");
+
+                    b.ToTable("TrainedModelArtifacts", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Training.ModelPin", b =>
                 {
                     b.Property<string>("Task")
@@ -1147,15 +1163,22 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("Artifact")
+                    b.Property<string>("ArtifactFormat")
                         .IsRequired()
-                        .HasColumnType("BLOB");
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ArtifactLength")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ArtifactSha256")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .IsFixedLength();
+
+                    b.Property<string>("CatalogJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -1172,14 +1195,12 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .IsFixedLength();
 
                     b.Property<string>("DatasetIdsJson")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<double>("DurationSeconds")
                         .HasColumnType("REAL");
 
                     b.Property<string>("FeatureSchemaJson")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsActive")
@@ -1234,11 +1255,6 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("TrainedModels", (string)null);
-
-                    b.SplitToTable("TrainedModelArtifacts", null, t =>
-                        {
-                            t.Property("Artifact");
-                        });
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainingRun", b =>
@@ -1264,6 +1280,11 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ResultSummary")
@@ -1303,6 +1324,8 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("Kind", "Id");
 
                     b.ToTable("TrainingRuns", (string)null);
                 });
@@ -1410,6 +1433,15 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Training.ModelArtifact", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
+                        .WithOne()
+                        .HasForeignKey("StudyRecs.Core.Training.ModelArtifact", "ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Training.ModelRun", b =>
                 {
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
@@ -1421,12 +1453,6 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("StudyRecs.Core.Training.TrainedModel", b =>
                 {
-                    b.HasOne("StudyRecs.Core.Training.TrainedModel", null)
-                        .WithOne()
-                        .HasForeignKey("StudyRecs.Core.Training.TrainedModel", "Id")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("StudyRecs.Core.Training.TrainingRun", null)
                         .WithMany()
                         .HasForeignKey("TrainingRunId")

@@ -65,10 +65,10 @@ public sealed class DatasetCatalog(IDbContextFactory<StudyRecsDbContext> dbs, IO
 
         // A version names the datasets it learned from; a dataset queued again after training keeps having been trained.
         var trainedIds = new HashSet<long>();
-        foreach (var json in await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task != ModelTask.Recommendation)
+        foreach (var json in await db.Set<TrainedModel>().AsNoTracking().Where(m => m.DatasetIdsJson != null)
             .Select(m => m.DatasetIdsJson).Distinct().ToListAsync(cancellationToken))
         {
-            trainedIds.UnionWith(System.Text.Json.JsonSerializer.Deserialize<long[]>(json) ?? []);
+            trainedIds.UnionWith(System.Text.Json.JsonSerializer.Deserialize<long[]>(json!) ?? []);
         }
 
         var accepted = datasets.Where(d => TrainingData.AcceptedStatuses.Contains(d.Status)).ToList();

@@ -53,7 +53,7 @@ public sealed class MonitoringOverview(IDbContextFactory<StudyRecsDbContext> dbs
             versions.Add(new ServingVersionDrift(model.Task, model.Version, measurements.Count == 0 ? null : measurements[0].AtUtc, features));
         }
 
-        var runs = await db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(20).ToListAsync(cancellationToken);
+        var runs = await db.Set<TrainingRun>().AsNoTracking().Where(r => r.Kind == TrainingRunKind.Grades).OrderByDescending(r => r.Id).Take(20).ToListAsync(cancellationToken);
         return new MonitoringSnapshot(options.Value.DriftThreshold, historyDays, versions, await alerts.ListAsync(null, 100, cancellationToken), runs);
     }
 }

@@ -33,13 +33,19 @@ public sealed class ServingModel
     /// <summary>Report of a grade model; null for a final-marks model.</summary>
     public ClassificationReport? Classification { get; }
 
-    /// <summary>Loads a stored version (artifact included); throws <see cref="InvalidDataException"/> when any part of it is unreadable.</summary>
-    public static ServingModel Load(TrainedModel stored)
+    /// <summary>Loads a stored version from its artifact's bytes; throws <see cref="InvalidDataException"/> when any part of it is unreadable.</summary>
+    public static ServingModel Load(TrainedModel stored, ReadOnlyMemory<byte> artifact)
     {
+        ArgumentNullException.ThrowIfNull(stored);
         try
         {
-            var model = MLNetModelFormat.WithEngine.Load(stored.Artifact);
-            var schema = FeatureSchema.FromJson(stored.FeatureSchemaJson);
+            if (stored.ArtifactFormat is not (ArtifactFormats.EngineTrees or ArtifactFormats.MLNet))
+            {
+                throw new InvalidDataException($"Model {stored.Task} {stored.Version} is stored as '{stored.ArtifactFormat}', not as a grade model.");
+            }
+
+            var model = MLNetModelFormat.WithEngine.Load(artifact);
+            var schema = FeatureSchema.FromJson(stored.FeatureSchemaJson ?? throw new InvalidDataException($"Model {stored.Task} {stored.Version} has no feature schema."));
             if (schema.Features.Count != model.FeatureCount)
             {
                 throw new InvalidDataException($"Model {stored.Task} {stored.Version} has {model.FeatureCount} inputs but its schema lists {schema.Features.Count}.");
@@ -142,15 +148,16 @@ public sealed partial class ActiveModels(IServiceScopeFactory scopes, IOptions<P
             return current;
         }
 
-        var stored = await registry.GetAsync(task, version, includeArtifact: true, ct);
-        if (stored is null)
+        var stored = await registry.GetAsync(task, version, ct);
+        var artifact = stored is null ? null : await registry.ReadArtifactAsync(stored.Id, ModelArtifacts.ReadAllBytes, ct);
+        if (stored is null || artifact is null)
         {
             return current; // Switched again between the two queries; the next refresh catches up.
         }
 
         try
         {
-            return ServingModel.Load(stored);
+            return ServingModel.Load(stored, artifact);
         }
         catch (InvalidDataException e)
         {

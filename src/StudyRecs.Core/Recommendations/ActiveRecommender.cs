@@ -65,7 +65,7 @@ public sealed class RecommendationModel
     {
         try
         {
-            var map = RecommendationCatalogMap.Read(stored.FeatureSchemaJson);
+            var map = RecommendationCatalogMap.Read(stored.CatalogJson ?? throw new InvalidDataException($"Recommendation {stored.Version} has no catalog map."));
             if (recommender is not FallbackRecommender chain)
             {
                 throw new InvalidDataException($"Recommendation {stored.Version} is not a fallback chain.");
@@ -170,7 +170,7 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
                     return false;
                 }
 
-                next = await LoadAsync(db, registry, version, cancellationToken) ?? current;
+                next = await LoadAsync(registry, version, cancellationToken) ?? current;
             }
             else
             {
@@ -198,10 +198,10 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
         }
     }
 
-    private async Task<RecommendationModel?> LoadAsync(StudyRecsDbContext db, ModelRegistry registry, string version, CancellationToken cancellationToken)
+    private async Task<RecommendationModel?> LoadAsync(ModelRegistry registry, string version, CancellationToken cancellationToken)
     {
         // The artifact is read as a stream: at the original design's scale it is 400 MB that need not be held as bytes.
-        var stored = await registry.GetAsync(ModelTask.Recommendation, version, includeArtifact: false, cancellationToken);
+        var stored = await registry.GetAsync(ModelTask.Recommendation, version, cancellationToken);
         if (stored is null)
         {
             return null; // Switched again between the two queries; the next refresh catches up.
@@ -209,7 +209,7 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
 
         try
         {
-            var recommender = await ModelArtifacts.ReadAsync(db, stored.Id, RecommenderSerializer.Deserialize, cancellationToken);
+            var recommender = await registry.ReadArtifactAsync(stored.Id, RecommenderSerializer.Deserialize, cancellationToken);
             return recommender is null ? null : RecommendationModel.Load(stored, recommender);
         }
         catch (InvalidDataException e)

@@ -46,6 +46,21 @@ public static class RecommendationStrategyNames
 {
     /// <summary>Weak subjects + content + popularity, for students with little history or before the first training.</summary>
     public const string Fallback = "fallback";
+
+    /// <summary>A strategy in plain words, for progress and pages ("itemknn" is "similar resources (item k-NN)").</summary>
+    public static string Describe(string strategy) => strategy switch
+    {
+        Fallback => "weak subjects, content and popularity (fallback chain)",
+        "popularity" => "most popular",
+        "itemknn" => "similar resources (item k-NN)",
+        "ease" => "EASE",
+        "als" => "matrix factorisation (ALS)",
+        "content" => "content similarity",
+        "two-tower" => "two-tower network",
+        "hybrid" => "hybrid blend",
+        "ranker" => "learned ranker",
+        _ => strategy,
+    };
 }
 
 /// <summary>Checks and queues events for <see cref="RecommendationEventWriter"/>; the caller decides whose events they are.</summary>

@@ -46,87 +46,84 @@ public sealed partial class RecommenderTraining(
 {
     private const string Ranker = "ranker";
 
-    /// <summary>Trains a version unless no event arrived since the latest one (<paramref name="force"/> trains anyway).</summary>
+    /// <summary>
+    /// Trains a version unless no event arrived since the latest one (<paramref name="force"/> trains anyway), as a
+    /// <see cref="TrainingRun"/> of kind <see cref="TrainingRunKind.Recommendations"/> whose step and strategy count the
+    /// jobs page follows. A run that trains nothing (too few events) ends failed with the reason; a skipped check
+    /// (no new events) records no run. Forced runs count as asked for by a person, the others as the schedule's.
+    /// </summary>
     public async Task<RecommendationTrainingOutcome> TrainAsync(string by, bool force, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var lastEventId = await TrainingEvents(db).MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
-        var latest = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation)
-            .OrderByDescending(m => m.Version).Select(m => new { m.Version, m.FeatureSchemaJson }).FirstOrDefaultAsync(cancellationToken);
-        if (!force && latest is not null && RecommendationCatalogMap.Read(latest.FeatureSchemaJson).LastEventId >= lastEventId)
+        long lastEventId;
+        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
         {
-            return new RecommendationTrainingOutcome(null, $"No new events since version {latest.Version}; nothing to train.");
+            lastEventId = await TrainingEvents(db).MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
+            var latest = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation)
+                .OrderByDescending(m => m.Version).Select(m => new { m.Version, m.CatalogJson }).FirstOrDefaultAsync(cancellationToken);
+            if (!force && latest?.CatalogJson is { } catalog && RecommendationCatalogMap.Read(catalog).LastEventId >= lastEventId)
+            {
+                return new RecommendationTrainingOutcome(null, $"No new events since version {latest.Version}; nothing to train.");
+            }
         }
 
+        var run = new RecommenderRun(dbs, time);
+        await run.StartAsync(by, force ? TrainingTrigger.Manual : TrainingTrigger.Schedule, cancellationToken);
+        try
+        {
+            var outcome = await TrainRunAsync(run, by, lastEventId, started, cancellationToken);
+            await run.FinishAsync(outcome.Model is null ? TrainingRunStatus.Failed : TrainingRunStatus.Succeeded, outcome.Message);
+            return outcome;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await run.FinishAsync(TrainingRunStatus.Interrupted, $"The retraining was stopped during \"{run.Step}\"; nothing of it was stored.");
+            throw;
+        }
+        catch (Exception e)
+        {
+            await run.FinishAsync(TrainingRunStatus.Failed, $"Training failed: {e.Message}");
+            throw;
+        }
+    }
+
+    private async Task<RecommendationTrainingOutcome> TrainRunAsync(RecommenderRun run, string by, long lastEventId, long started, CancellationToken cancellationToken)
+    {
         // Only the serving chain comes back, measured for serialisation: the events and every other model are garbage by then.
         var suiteOptions = SuiteOptions();
-        var fitted = await FitAsync(lastEventId, suiteOptions, started, cancellationToken);
+        var fitted = await FitAsync(lastEventId, suiteOptions, started, run, cancellationToken);
         if (fitted is not { Prepared: { } prepared, Report: { } report })
         {
             return new RecommendationTrainingOutcome(null, fitted.Refusal!);
         }
 
         var (serving, reason, events) = (report.Serving, report.Reason, report.Events);
+        run.Report("Registering the version");
 
-        // Written in place where the database can (SQLite): the chain is never held twice, as a model and as bytes.
-        var inPlace = ModelArtifacts.CanWriteInPlace(db);
-        var artifact = inPlace ? [] : prepared.ToArray();
-        var now = time.GetUtcNow();
+        // Written in place where the database can (SQLite, SQL Server): the chain is never held twice, as a model and as bytes.
+        var content = new ArtifactContent(ArtifactFormats.Recommender, prepared.Length, prepared.WriteTo, prepared.ToArray);
+        var settings = JsonSerializer.Serialize(new
+        {
+            hybrid_weights = suiteOptions.HybridWeights,
+            minimum_history = options.Value.MinimumHistory,
+            als_factors = suiteOptions.Als.Factors,
+            als_iterations = suiteOptions.Als.Iterations,
+            itemknn_neighbors = suiteOptions.ItemKnn.Neighbors,
+            ease_regularization = suiteOptions.Ease.Regularization,
+            popularity_half_life_days = suiteOptions.Popularity.HalfLifeDays,
+            seed = trainingOptions.Value.Seed,
+        });
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var model = new TrainedModel
+        var (model, activate, activation) = await ModelRegistration.RegisterAsync(db, new NewModelVersion(ModelTask.Recommendation, serving, settings, report.ToJson(),
+            _ => content, by, events, fitted.DataHash, Stopwatch.GetElapsedTime(started).TotalSeconds, RecommendationReport.SelectionMetric,
+            report.Strategies.Single(r => r.Strategy == serving).NdcgAtK ?? 0)
         {
-            Version = await ModelVersions.NextAsync(db, ModelTask.Recommendation, now, cancellationToken),
-            Task = ModelTask.Recommendation,
-            Algorithm = serving,
-            SettingsJson = JsonSerializer.Serialize(new
-            {
-                hybrid_weights = suiteOptions.HybridWeights,
-                minimum_history = options.Value.MinimumHistory,
-                als_factors = suiteOptions.Als.Factors,
-                als_iterations = suiteOptions.Als.Iterations,
-                itemknn_neighbors = suiteOptions.ItemKnn.Neighbors,
-                ease_regularization = suiteOptions.Ease.Regularization,
-                popularity_half_life_days = suiteOptions.Popularity.HalfLifeDays,
-                seed = trainingOptions.Value.Seed,
-            }),
-            MetricsJson = report.ToJson(),
-            FeatureSchemaJson = fitted.CatalogMapJson,
-            Artifact = artifact,
-            ArtifactSha256 = inPlace ? new string('0', 64) : Convert.ToHexStringLower(SHA256.HashData(artifact)),
-            CreatedBy = by,
-            CreatedAt = now,
-            RowsUsed = events,
-            DatasetIdsJson = "[]",
-            DataHash = fitted.DataHash,
-            DurationSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
-            SelectionMetric = RecommendationReport.SelectionMetric,
-            SelectionScore = report.Strategies.Single(r => r.Strategy == serving).NdcgAtK ?? 0,
-        };
-        var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == ModelTask.Recommendation && m.IsActive)
-            .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
-        var (activate, activation) = ActivationRule.Hold(ModelTask.Recommendation,
-            ActivationRule.Decide(ModelTask.Recommendation, model.SelectionMetric, model.SelectionScore, active, trainingOptions.Value.ActivationTolerance),
-            await ModelPins.CurrentAsync(db, ModelTask.Recommendation, cancellationToken));
-        db.Add(model);
-        if (inPlace)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            model.ArtifactSha256 = await ModelArtifacts.WriteInPlaceAsync(db, model.Id, prepared.Length, prepared.WriteTo, cancellationToken);
-        }
-
-        if (activate)
-        {
-            await ModelActivation.SwitchAsync(db, model, active?.Version, by, activation, now, cancellationToken);
-        }
-        else
-        {
-            model.NotActivatedReason = activation;
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
+            TrainingRunId = run.Id,
+            CatalogJson = fitted.CatalogMapJson,
+        }, time.GetUtcNow(), trainingOptions.Value.ActivationTolerance, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        var message = $"Recommendation {model.Version} ({serving}, {events} events): {(activate ? "active" : "kept inactive")}; {activation} {reason}";
+        var message = $"Recommendation {model.Version} ({RecommendationStrategyNames.Describe(serving)}, {events} events): {(activate ? "active" : "kept inactive")}; {activation} {reason}";
         LogTrained(logger, model.Version, serving, events, activate);
         return new RecommendationTrainingOutcome(model, message);
     }
@@ -153,11 +150,11 @@ public sealed partial class RecommenderTraining(
 
     // The events are handed over in a box that the fit empties once the serving models are fitted: code that runs once
     // is not optimised by the JIT, and its locals (an awaited result too) stay reachable until the method returns.
-    private async Task<FittedVersion> FitAsync(long lastEventId, RecommenderSuiteOptions suiteOptions, long started, CancellationToken cancellationToken)
+    private async Task<FittedVersion> FitAsync(long lastEventId, RecommenderSuiteOptions suiteOptions, long started, RecommenderRun run, CancellationToken cancellationToken)
     {
         var box = new StrongBox<RecommendationTrainingData?>();
         await LoadIntoAsync(box, lastEventId, cancellationToken);
-        return Fit(box, suiteOptions, started, cancellationToken);
+        return Fit(box, suiteOptions, started, run, cancellationToken);
     }
 
     private async Task LoadIntoAsync(StrongBox<RecommendationTrainingData?> box, long lastEventId, CancellationToken cancellationToken) =>
@@ -166,7 +163,7 @@ public sealed partial class RecommenderTraining(
     // Evaluation, the serving fit and serialisation, each in a method of its own so that what a phase built is
     // unreachable when the next begins, with a collection between phases so the process gives the memory back: the
     // artifact is allocated once the events, the evaluation and the fitting's scratch are gone.
-    private FittedVersion Fit(StrongBox<RecommendationTrainingData?> box, RecommenderSuiteOptions suiteOptions, long started, CancellationToken cancellationToken)
+    private FittedVersion Fit(StrongBox<RecommendationTrainingData?> box, RecommenderSuiteOptions suiteOptions, long started, RecommenderRun run, CancellationToken cancellationToken)
     {
         var (events, students, resources, catalogMap, dataHash) = Facts(box.Value!);
         LogStep(logger, $"loaded {events:N0} events of {students:N0} students over {resources:N0} resources", Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -177,7 +174,7 @@ public sealed partial class RecommenderTraining(
 
         cancellationToken.ThrowIfCancellationRequested();
         var step = Step(started);
-        var evaluated = Evaluate(box.Value!, suiteOptions, step, cancellationToken);
+        var evaluated = Evaluate(box.Value!, suiteOptions, step, run, cancellationToken);
         if (evaluated is null)
         {
             return FittedVersion.Refused("No student has later events to check the models against yet; the fallback chain keeps serving.");
@@ -189,6 +186,7 @@ public sealed partial class RecommenderTraining(
         LogChosen(logger, serving, reason);
         cancellationToken.ThrowIfCancellationRequested();
 
+        run.Report($"Fitting {RecommendationStrategyNames.Describe(serving)} on all {events:N0} events");
         var chain = FitServing(box.Value!, serving, suiteOptions, step);
         box.Value = null;
         ReleaseMemory();
@@ -222,7 +220,7 @@ public sealed partial class RecommenderTraining(
 
     // Every strategy fitted on the temporal split's training part and scored on the rest; null when no student has
     // later events to score against.
-    private List<RecommendationStrategyReport>? Evaluate(RecommendationTrainingData data, RecommenderSuiteOptions suiteOptions, Action<string> step, CancellationToken cancellationToken)
+    private List<RecommendationStrategyReport>? Evaluate(RecommendationTrainingData data, RecommenderSuiteOptions suiteOptions, Action<string> step, RecommenderRun run, CancellationToken cancellationToken)
     {
         var split = TemporalSplit.Create(data.Log);
         if (split.UsersWithTestItems == 0)
@@ -237,9 +235,12 @@ public sealed partial class RecommenderTraining(
         };
         var reports = new List<RecommendationStrategyReport>();
         suite.PrepareToFit(RecommenderSuite.Strategies);
-        foreach (var strategy in RecommenderSuite.Strategies)
+        var strategies = RecommenderSuite.Strategies;
+        for (var i = 0; i < strategies.Count; i++)
         {
+            var strategy = strategies[i];
             cancellationToken.ThrowIfCancellationRequested();
+            run.Report($"Evaluating {RecommendationStrategyNames.Describe(strategy)} on the students' later events", i + 1, strategies.Count);
             if (suite.Unavailable(strategy) is { } unavailable)
             {
                 reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, unavailable));

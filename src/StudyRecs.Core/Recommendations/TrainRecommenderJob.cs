@@ -1,55 +1,30 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
-using StudyRecs.Core.Data;
 
 namespace StudyRecs.Core.Recommendations;
 
 /// <summary>
 /// Retrains the recommender from the logged events (hourly by default; skipped when no event arrived since the latest
 /// version). One at a time, across nodes too (the job disallows concurrent execution); transient failures are retried
-/// with back-off. It keeps no <see cref="Training.TrainingRun"/>: those belong to the grade models, whose nightly
-/// "data changed" check reads them. The outcome of the latest run is kept as a setting for the jobs page.
+/// with back-off. Each retraining that trains is a <see cref="Training.TrainingRun"/> of kind
+/// <see cref="Training.TrainingRunKind.Recommendations"/>, which the jobs page lists.
 /// </summary>
 [RetryPolicy(3, "00:00:30", 2.0)]
-public sealed partial class TrainRecommenderJob(RecommenderTraining training, IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<TrainRecommenderJob> logger) : IJob
+public sealed partial class TrainRecommenderJob(RecommenderTraining training, ILogger<TrainRecommenderJob> logger) : IJob
 {
     public static readonly JobKey Key = new("train-recommender", "recommendation");
 
     /// <summary>Job data flag: train even when no event arrived (the jobs page's Run now, the reindex endpoint).</summary>
     public const string ForceKey = "force";
 
-    /// <summary>Setting that holds the latest run's outcome.</summary>
-    public const string LastOutcomeSetting = "last_training";
-
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var forced = context.MergedJobDataMap.TryGetValue(ForceKey, out var f) && string.Equals(f?.ToString(), "true", StringComparison.OrdinalIgnoreCase);
         var outcome = await training.TrainAsync(forced ? "run now" : "job", forced, cancellationToken);
         LogOutcome(logger, outcome.Message);
-        await RecordOutcomeAsync(outcome.Message, cancellationToken);
-    }
-
-    private async Task RecordOutcomeAsync(string message, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var text = message.Length > 256 ? message[..255] + "…" : message;
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var setting = await db.Set<RecommendationSetting>().FirstOrDefaultAsync(s => s.Key == LastOutcomeSetting, cancellationToken);
-        if (setting is null)
-        {
-            db.Add(new RecommendationSetting { Key = LastOutcomeSetting, Value = text, UpdatedAt = now, UpdatedBy = "job" });
-        }
-        else
-        {
-            setting.Value = text;
-            setting.UpdatedAt = now;
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recommender retraining: {Outcome}")]

@@ -17,14 +17,14 @@ public enum JobAction
 /// <summary>A recurring job as the jobs page shows it: its description, pause state and recurring trigger.</summary>
 public sealed record JobCard(JobKey Key, string Description, bool Paused, string? Cron, string TriggerState, DateTimeOffset? PreviousFiring, DateTimeOffset? NextFiring);
 
-/// <summary>The jobs page at one moment: the scheduler, each recurring job, the recommender's last outcome and recent training runs.</summary>
-public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, RecommendationSetting? RecommenderOutcome, IReadOnlyList<TrainingRun> Runs);
+/// <summary>The jobs page at one moment: the scheduler, each recurring job, the recommender's latest run and recent training runs of both kinds.</summary>
+public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, TrainingRun? RecommenderOutcome, IReadOnlyList<TrainingRun> Runs);
 
 /// <summary>
 /// The jobs administration use case over Quartz: what the jobs page shows, and Run now, Pause and Resume. Pages and
 /// endpoints never talk to the scheduler themselves.
 /// </summary>
-public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegistry registry, IDbContextFactory<StudyRecsDbContext> dbs)
+public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegistry registry)
 {
     public async Task<JobsOverview> OverviewAsync(CancellationToken cancellationToken)
     {
@@ -32,9 +32,9 @@ public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegist
         var status = (await scheduler.GetStatus(cancellationToken)).ToString();
         var training = await CardAsync(scheduler, TrainModelsJob.Key, ScheduleBootstrapper.NightlyTrigger, cancellationToken);
         var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, RecommendationScheduleBootstrapper.RetrainTrigger, cancellationToken);
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var outcome = await db.Set<RecommendationSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.Key == TrainRecommenderJob.LastOutcomeSetting, cancellationToken);
-        var runs = await registry.RecentRunsAsync(50, cancellationToken);
+        var latest = await registry.RecentRunsAsync(1, TrainingRunKind.Recommendations, cancellationToken);
+        var outcome = latest.Count == 0 ? null : latest[0];
+        var runs = await registry.RecentRunsAsync(50, null, cancellationToken);
         return new JobsOverview(status, training, recommender, outcome, runs);
     }
 

@@ -10,15 +10,15 @@ using StudyRecs.Core.Data;
 namespace StudyRecs.Core.Training;
 
 /// <summary>
-/// Model artifacts of hundreds of megabytes (a recommender with EASE's dense matrix) streamed to and from the registry's
-/// table (a table of its own, so that updates of a version's row never copy its bytes), so that neither a retraining nor a node loading the version holds a second copy of the model as bytes. SQLite
-/// writes and reads the blob in place (incremental blob I/O); SQL Server appends it in chunks (<c>UPDATE ... SET
-/// column.WRITE(...)</c>, logged minimally) and streams it back; PostgreSQL reads it from the wire and is written as an
-/// array, which Npgsql sends without copying it.
+/// Model artifacts (<see cref="ModelArtifact"/>) of hundreds of megabytes (a recommender with EASE's dense matrix)
+/// streamed to and from their table, so that neither a retraining nor a node loading the version holds a second copy
+/// of the model as bytes. SQLite writes and reads the blob in place (incremental blob I/O); SQL Server appends it in
+/// chunks (<c>UPDATE ... SET column.WRITE(...)</c>, logged minimally) and streams it back; PostgreSQL reads it from
+/// the wire and is written as an array, which Npgsql sends without copying it.
 /// </summary>
 public static class ModelArtifacts
 {
-    /// <summary>True when this database writes an artifact in place (<see cref="WriteInPlaceAsync"/>); otherwise store it as an array.</summary>
+    /// <summary>True when this database writes an artifact in place rather than from an array.</summary>
     public static bool CanWriteInPlace(StudyRecsDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -26,53 +26,75 @@ public static class ModelArtifacts
     }
 
     /// <summary>
-    /// Writes the artifact of the saved model <paramref name="modelId"/>: <paramref name="length"/> bytes that
-    /// <paramref name="write"/> puts into the stream it is given, inside the current transaction. Returns the bytes'
-    /// SHA-256 in lower-case hex. Only where <see cref="CanWriteInPlace"/>.
+    /// Stores the artifact of the saved version <paramref name="modelId"/> inside the current transaction and returns its
+    /// SHA-256 in lower-case hex. SQLite and SQL Server take the bytes as <paramref name="content"/> writes them, in
+    /// place; PostgreSQL takes them as one array.
     /// </summary>
-    /// <exception cref="InvalidOperationException"><paramref name="write"/> wrote another number of bytes.</exception>
-    public static async Task<string> WriteInPlaceAsync(StudyRecsDbContext db, long modelId, long length, Action<Stream> write, CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">The content wrote another number of bytes than it announced.</exception>
+    public static async Task<string> WriteAsync(StudyRecsDbContext db, long modelId, ArtifactContent content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(write);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentNullException.ThrowIfNull(content);
         if (!CanWriteInPlace(db))
         {
-            throw new InvalidOperationException("Only SQLite and SQL Server write model artifacts in place; store the artifact as an array.");
+            var bytes = content.ToArray();
+            if (bytes.LongLength != content.Length)
+            {
+                throw new InvalidOperationException($"The artifact announced {content.Length} bytes but {bytes.LongLength} were written.");
+            }
+
+            await db.Set<ModelArtifact>().Where(a => a.ModelId == modelId).ExecuteDeleteAsync(cancellationToken);
+            var row = new ModelArtifact { ModelId = modelId, Bytes = bytes };
+            db.Add(row);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Entry(row).State = EntityState.Detached;
+            return Convert.ToHexStringLower(SHA256.HashData(bytes));
         }
 
         var (table, key, column) = Names(db);
         if (db.Database.IsSqlServer())
         {
+            await EnsureRowAsync(db, modelId, "0x", cancellationToken);
             var target = new SqlServerArtifactStream(db, table, key, column, modelId);
-            await target.StartAsync(cancellationToken);
             using var appending = new HashingStream(target);
-            write(appending);
+            content.WriteTo(appending);
             appending.Flush();
-            if (appending.Length != length)
-            {
-                throw new InvalidOperationException($"The artifact announced {length} bytes but {appending.Length} were written.");
-            }
-
-            return appending.Sha256;
+            return Checked(appending, content.Length);
         }
 
-        // The names come from the EF model, not from input; the values are parameters.
-#pragma warning disable EF1002
-        await db.Database.ExecuteSqlRawAsync($"UPDATE \"{table}\" SET \"{column}\" = zeroblob({{0}}) WHERE \"{key}\" = {{1}}", [length, modelId], cancellationToken);
-#pragma warning restore EF1002
+        await EnsureRowAsync(db, modelId, $"zeroblob({content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)})", cancellationToken);
         var blob = new SqliteBlob((SqliteConnection)db.Database.GetDbConnection(), table, column, modelId);
         await using (blob.ConfigureAwait(false))
         {
             using var hashing = new HashingStream(blob);
-            write(hashing);
-            if (hashing.Length != length)
-            {
-                throw new InvalidOperationException($"The artifact announced {length} bytes but {hashing.Length} were written.");
-            }
-
-            return hashing.Sha256;
+            content.WriteTo(hashing);
+            return Checked(hashing, content.Length);
         }
+    }
+
+    private static string Checked(HashingStream written, long announced) => written.Length == announced
+        ? written.Sha256
+        : throw new InvalidOperationException($"The artifact announced {announced} bytes but {written.Length} were written.");
+
+    // The version's artifact row with the bytes column set to an empty value of the right size (SQLite's zeroblob, SQL
+    // Server's 0x); the key is the version's id, so the row id SQLite's blob I/O opens is the version's id.
+    private static async Task EnsureRowAsync(StudyRecsDbContext db, long modelId, string empty, CancellationToken cancellationToken)
+    {
+        var (table, key, column) = Names(db);
+        // The names come from the EF model and the empty value is a number or a literal of this class, not input; the id is a parameter.
+#pragma warning disable EF1002
+        await db.Database.ExecuteSqlRawAsync($"DELETE FROM {Quote(db, table)} WHERE {Quote(db, key)} = {{0}}", [modelId], cancellationToken);
+        await db.Database.ExecuteSqlRawAsync($"INSERT INTO {Quote(db, table)} ({Quote(db, key)}, {Quote(db, column)}) VALUES ({{0}}, {empty})", [modelId], cancellationToken);
+#pragma warning restore EF1002
+    }
+
+    /// <summary>Copies a stream (an artifact being read) into an array.</summary>
+    public static byte[] ReadAllBytes(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>
@@ -137,8 +159,8 @@ public static class ModelArtifacts
     private static string Quote(StudyRecsDbContext db, string identifier) => db.GetService<ISqlGenerationHelper>().DelimitIdentifier(identifier);
 
     /// <summary>
-    /// Appends what is written to the artifact column of one row on SQL Server, a chunk per statement: the column is
-    /// emptied first, then each chunk goes on its end with <c>.WRITE(@chunk, NULL, NULL)</c>, so neither side holds
+    /// Appends what is written to the artifact column of one row on SQL Server, a chunk per statement: the row starts
+    /// empty, then each chunk goes on its end with <c>.WRITE(@chunk, NULL, NULL)</c>, so neither side holds
     /// the whole artifact. Chunks are a multiple of 8,040 bytes, the size SQL Server logs minimally.
     /// </summary>
     private sealed class SqlServerArtifactStream(StudyRecsDbContext db, string table, string key, string column, long modelId) : WriteOnlyStream
@@ -150,14 +172,6 @@ public static class ModelArtifacts
         private long _length;
 
         public override long Length => _length;
-
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            // The names come from the EF model, not from input; the values are parameters.
-#pragma warning disable EF1002
-            await db.Database.ExecuteSqlRawAsync($"UPDATE {Quote(db, table)} SET {Quote(db, column)} = 0x WHERE {Quote(db, key)} = {{0}}", [modelId], cancellationToken);
-#pragma warning restore EF1002
-        }
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -193,13 +207,12 @@ public static class ModelArtifacts
 
     }
 
-    // The artifact's own table (see TrainedModelEntityTypeConfiguration), its key column and its bytes column, from the EF model.
+    // The artifacts' table (see ModelArtifactEntityTypeConfiguration), its key column and its bytes column, from the EF model.
     private static (string Table, string Key, string Column) Names(StudyRecsDbContext db)
     {
-        var entity = db.Model.FindEntityType(typeof(TrainedModel))!;
-        var column = entity.FindProperty(nameof(TrainedModel.Artifact))!.GetTableColumnMappings().Single().Column;
-        var table = StoreObjectIdentifier.Table(column.Table.Name, column.Table.Schema);
-        return (column.Table.Name, entity.FindPrimaryKey()!.Properties.Single().GetColumnName(table)!, column.Name);
+        var entity = db.Model.FindEntityType(typeof(ModelArtifact))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        return (table.Name, entity.FindProperty(nameof(ModelArtifact.ModelId))!.GetColumnName(table)!, entity.FindProperty(nameof(ModelArtifact.Bytes))!.GetColumnName(table)!);
     }
 
     // Passes writes on and keeps their count and SHA-256.

@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using StudyRecs.Core.Data;
 
@@ -23,55 +22,39 @@ public sealed record ActivationResult(bool Succeeded, string Message, TrainedMod
 
 /// <summary>
 /// The model versions per task, their training runs and candidate runs, and the admin's way to switch the active
-/// version (with an audit record). Everything it returns is detached; listings leave <see cref="TrainedModel.Artifact"/> empty.
+/// version (with an audit record). Everything it returns is detached. Versions never carry their artifact's bytes
+/// (<see cref="ModelArtifact"/>); <see cref="ReadArtifactAsync"/> streams them.
 /// </summary>
 public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time)
 {
-    /// <summary>Every column except the artifact bytes.</summary>
-    private static readonly Expression<Func<TrainedModel, TrainedModel>> WithoutArtifact = m => new TrainedModel
-    {
-        Id = m.Id,
-        Version = m.Version,
-        Task = m.Task,
-        Algorithm = m.Algorithm,
-        SettingsJson = m.SettingsJson,
-        MetricsJson = m.MetricsJson,
-        FeatureSchemaJson = m.FeatureSchemaJson,
-        ArtifactSha256 = m.ArtifactSha256,
-        CreatedBy = m.CreatedBy,
-        CreatedAt = m.CreatedAt,
-        IsActive = m.IsActive,
-        ActivatedAt = m.ActivatedAt,
-        ActivatedBy = m.ActivatedBy,
-        ActivationReason = m.ActivationReason,
-        NotActivatedReason = m.NotActivatedReason,
-        TrainingRunId = m.TrainingRunId,
-        RowsUsed = m.RowsUsed,
-        DatasetIdsJson = m.DatasetIdsJson,
-        DataHash = m.DataHash,
-        DurationSeconds = m.DurationSeconds,
-        SelectionMetric = m.SelectionMetric,
-        SelectionScore = m.SelectionScore,
-    };
-
-    /// <summary>Versions of one task (or all), newest first, without artifact bytes.</summary>
+    /// <summary>Versions of one task (or all), newest first.</summary>
     public async Task<IReadOnlyList<TrainedModel>> ListAsync(ModelTask? task, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await Models(db, task).OrderByDescending(m => m.Id).Select(WithoutArtifact).ToListAsync(cancellationToken);
+        return await Models(db, task).OrderByDescending(m => m.Id).ToListAsync(cancellationToken);
     }
 
-    public async Task<TrainedModel?> GetAsync(ModelTask task, string version, bool includeArtifact, CancellationToken cancellationToken)
+    public async Task<TrainedModel?> GetAsync(ModelTask task, string version, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await Single(Models(db, task).Where(m => m.Version == version), includeArtifact, cancellationToken);
+        return await Models(db, task).Where(m => m.Version == version).SingleOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>The task's active version, or null when the task has none yet.</summary>
-    public async Task<TrainedModel?> GetActiveAsync(ModelTask task, bool includeArtifact, CancellationToken cancellationToken)
+    public async Task<TrainedModel?> GetActiveAsync(ModelTask task, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await Single(Models(db, task).Where(m => m.IsActive), includeArtifact, cancellationToken);
+        return await Models(db, task).Where(m => m.IsActive).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the artifact of version <paramref name="modelId"/> with <paramref name="read"/>, which gets a forward-only
+    /// stream over its bytes (in place on SQLite); default when the version has no artifact.
+    /// </summary>
+    public async Task<T?> ReadArtifactAsync<T>(long modelId, Func<Stream, T> read, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await ModelArtifacts.ReadAsync(db, modelId, read, cancellationToken);
     }
 
     /// <summary>
@@ -103,8 +86,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var target = await db.Set<TrainedModel>().Where(m => m.Task == task && m.Version == version)
-            .Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
+        var target = await Models(db, task).Where(m => m.Version == version).SingleOrDefaultAsync(cancellationToken);
         if (target is null)
         {
             return new ActivationResult(false, $"There is no {taskName} model version '{version}'.", null, ActivationFailure.UnknownVersion);
@@ -127,7 +109,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
             }
             else
             {
-                // Attach the artifact-less copy and mark only the activation columns modified, so the bytes are never rewritten.
+                // Attach the untracked copy: only the activation columns are marked modified.
                 db.Attach(target);
                 await ModelActivation.SwitchAsync(db, target, current, actor, why, now, cancellationToken);
             }
@@ -170,11 +152,12 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
         return await db.Set<TrainingRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
     }
 
-    /// <summary>The latest <paramref name="take"/> training runs, newest first.</summary>
-    public async Task<IReadOnlyList<TrainingRun>> RecentRunsAsync(int take, CancellationToken cancellationToken)
+    /// <summary>The latest <paramref name="take"/> training runs of one kind (or both), newest first.</summary>
+    public async Task<IReadOnlyList<TrainingRun>> RecentRunsAsync(int take, TrainingRunKind? kind, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await db.Set<TrainingRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Max(0, take)).ToListAsync(cancellationToken);
+        return await db.Set<TrainingRun>().AsNoTracking().Where(r => kind == null || r.Kind == kind)
+            .OrderByDescending(r => r.Id).Take(Math.Max(0, take)).ToListAsync(cancellationToken);
     }
 
     /// <summary>
@@ -184,7 +167,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
     public async Task<TrainingRun?> LatestRunForDatasetAsync(long datasetId, DateTimeOffset uploadedAt, CancellationToken cancellationToken)
     {
         // A few hundred recent runs at most; the id lists are JSON, matched here rather than in SQL on both providers.
-        var recent = await RecentRunsAsync(500, cancellationToken);
+        var recent = await RecentRunsAsync(500, TrainingRunKind.Grades, cancellationToken);
         return recent.FirstOrDefault(r => r.TrainingDatasetIdsJson is { } used
             ? Ids(used).Contains(datasetId)
             : r.DatasetIdsJson is { } asked ? Ids(asked).Contains(datasetId) : r.StartedAt >= uploadedAt);
@@ -194,7 +177,7 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
     public async Task<IReadOnlyList<TrainedModel>> ModelsOfRunAsync(long trainingRunId, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return [.. (await db.Set<TrainedModel>().AsNoTracking().Where(m => m.TrainingRunId == trainingRunId).Select(WithoutArtifact).ToListAsync(cancellationToken))
+        return [.. (await db.Set<TrainedModel>().AsNoTracking().Where(m => m.TrainingRunId == trainingRunId).ToListAsync(cancellationToken))
             .OrderBy(m => m.Task)];
     }
 
@@ -202,7 +185,4 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
 
     private static IQueryable<TrainedModel> Models(StudyRecsDbContext db, ModelTask? task) =>
         db.Set<TrainedModel>().AsNoTracking().Where(m => task == null || m.Task == task);
-
-    private static Task<TrainedModel?> Single(IQueryable<TrainedModel> query, bool includeArtifact, CancellationToken cancellationToken) =>
-        includeArtifact ? query.SingleOrDefaultAsync(cancellationToken) : query.Select(WithoutArtifact).SingleOrDefaultAsync(cancellationToken);
 }

@@ -1,9 +1,10 @@
 namespace StudyRecs.Core.Training;
 
 /// <summary>
-/// One version of a model in the registry: the serialized tree ensemble with everything needed to judge and reuse it
-/// (settings, metrics, the feature schema that builds its input vector, the data it learned from). At most one
-/// version per task is active; the database enforces it.
+/// One version of a model in the registry, with everything needed to judge and reuse it: settings, metrics, the
+/// task's own metadata (the feature schema of a grade model, the catalog map of a recommender), the data it learned
+/// from and the format of its artifact. The artifact's bytes are a <see cref="ModelArtifact"/> of their own, so no
+/// query of versions ever loads them. At most one version per task is active; the database enforces it.
 /// </summary>
 public class TrainedModel
 {
@@ -23,14 +24,26 @@ public class TrainedModel
     /// <summary>A <see cref="RegressionReport"/> or <see cref="ClassificationReport"/> as JSON (read with <see cref="ModelMetricsJson"/>).</summary>
     public required string MetricsJson { get; set; }
 
-    /// <summary>The <see cref="FeatureSchema"/> as JSON.</summary>
-    public required string FeatureSchemaJson { get; set; }
+    /// <summary>A grade model's <see cref="FeatureSchema"/> as JSON (the inputs it takes, in order); null for a recommender.</summary>
+    public string? FeatureSchemaJson { get; set; }
 
-    /// <summary>The model in the engine's versioned binary format; empty when a listing left it out.</summary>
-    public byte[] Artifact { get; set; } = [];
+    /// <summary>
+    /// A recommender's <see cref="Recommendations.RecommendationCatalogMap"/> as JSON (the resource behind each item
+    /// index, the last event learned from); null for a grade model.
+    /// </summary>
+    public string? CatalogJson { get; set; }
 
-    /// <summary>SHA-256 of <see cref="Artifact"/>, lower-case hex.</summary>
+    /// <summary>
+    /// What reads the artifact: <c>studyrecs-trees</c> (the engine's tree ensembles), <c>mlnet</c> (an ML.NET model in
+    /// the project's frame) or <c>studyrecs-recommender</c> (a recommender's fallback chain); see <see cref="ArtifactFormats"/>.
+    /// </summary>
+    public required string ArtifactFormat { get; set; }
+
+    /// <summary>SHA-256 of the artifact's bytes, lower-case hex.</summary>
     public required string ArtifactSha256 { get; set; }
+
+    /// <summary>Size of the artifact in bytes.</summary>
+    public long ArtifactLength { get; set; }
 
     /// <summary>"job" for scheduled training, otherwise the user who asked for it.</summary>
     public required string CreatedBy { get; set; }
@@ -52,10 +65,10 @@ public class TrainedModel
 
     public int RowsUsed { get; set; }
 
-    /// <summary>Ids of the datasets whose rows trained the model, as a JSON array.</summary>
-    public required string DatasetIdsJson { get; set; }
+    /// <summary>Ids of the datasets whose rows trained a grade model, as a JSON array; null for a recommender (it learns from events).</summary>
+    public string? DatasetIdsJson { get; set; }
 
-    /// <summary>SHA-256 over the training rows in canonical order: equal hashes mean equal training data.</summary>
+    /// <summary>SHA-256 over the training rows (or events) in canonical order: equal hashes mean equal training data.</summary>
     public required string DataHash { get; set; }
 
     public double DurationSeconds { get; set; }

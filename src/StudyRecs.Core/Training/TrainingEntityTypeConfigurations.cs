@@ -15,16 +15,12 @@ internal sealed class TrainedModelEntityTypeConfiguration : IEntityTypeConfigura
     {
         builder.ToTable("TrainedModels");
 
-        // SQLite's AUTOINCREMENT (ids never reused) stays explicit: the provider's convention skips a key that entity
-        // splitting maps to two tables. PostgreSQL ignores it.
+        // SQLite's AUTOINCREMENT (ids never reused, so an artifact row never meets a later version's id). PostgreSQL ignores it.
         builder.Property(m => m.Id).UseAutoincrement();
-
-        // The artifact (400 MB for a recommender with EASE at 10,000 resources) in a table of its own: SQLite rewrites a
-        // whole row on any update, so flipping IsActive or recording a hash must not copy the model's bytes.
-        builder.SplitToTable("TrainedModelArtifacts", t => t.Property(m => m.Artifact));
         builder.Property(m => m.Version).HasMaxLength(14);
         builder.Property(m => m.Task).HasConversion<string>().HasMaxLength(32);
         builder.Property(m => m.Algorithm).HasMaxLength(32);
+        builder.Property(m => m.ArtifactFormat).HasMaxLength(32);
         builder.Property(m => m.ArtifactSha256).HasMaxLength(64).IsFixedLength();
         builder.Property(m => m.CreatedBy).HasMaxLength(256);
         builder.Property(m => m.ActivatedBy).HasMaxLength(256);
@@ -35,6 +31,22 @@ internal sealed class TrainedModelEntityTypeConfiguration : IEntityTypeConfigura
         builder.HasOne<TrainingRun>().WithMany().HasForeignKey(m => m.TrainingRunId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(m => new { m.Task, m.Version }).IsUnique();
         builder.HasIndex(m => m.Task).IsUnique().HasFilter(ActiveFilter).HasDatabaseName("IX_TrainedModels_Task_Active");
+    }
+}
+
+internal sealed class ModelArtifactEntityTypeConfiguration : IEntityTypeConfiguration<ModelArtifact>
+{
+    public void Configure(EntityTypeBuilder<ModelArtifact> builder)
+    {
+        // The artifact (400 MB for a recommender with EASE at 10,000 resources) in a table of its own: SQLite rewrites a
+        // whole row on any update, so flipping IsActive or recording a hash must not copy the model's bytes, and a
+        // query of versions cannot load them by accident. The key is the version's id (SQLite's row id, which its
+        // incremental blob I/O opens).
+        builder.ToTable("TrainedModelArtifacts");
+        builder.HasKey(a => a.ModelId);
+        builder.Property(a => a.ModelId).HasColumnName("Id").ValueGeneratedNever();
+        builder.Property(a => a.Bytes).HasColumnName("Artifact");
+        builder.HasOne<TrainedModel>().WithOne().HasForeignKey<ModelArtifact>(a => a.ModelId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -56,6 +68,7 @@ internal sealed class TrainingRunEntityTypeConfiguration : IEntityTypeConfigurat
     public void Configure(EntityTypeBuilder<TrainingRun> builder)
     {
         builder.ToTable("TrainingRuns");
+        builder.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(32);
         builder.Property(r => r.Step).HasMaxLength(200);
         builder.Property(r => r.TriggeredBy).HasMaxLength(256);
@@ -64,6 +77,7 @@ internal sealed class TrainingRunEntityTypeConfiguration : IEntityTypeConfigurat
         builder.Property(r => r.ResultSummary).HasMaxLength(4000);
         builder.Property(r => r.Worker).HasMaxLength(256);
         builder.HasIndex(r => r.Status);
+        builder.HasIndex(r => new { r.Kind, r.Id });
     }
 }
 

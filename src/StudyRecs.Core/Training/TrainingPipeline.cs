@@ -53,7 +53,7 @@ public sealed partial class TrainingPipeline(
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         if (request.TrainingRunId is { } existingId)
         {
-            var existing = await db.Set<TrainingRun>().SingleOrDefaultAsync(r => r.Id == existingId, cancellationToken)
+            var existing = await db.Set<TrainingRun>().SingleOrDefaultAsync(r => r.Id == existingId && r.Kind == TrainingRunKind.Grades, cancellationToken)
                 ?? throw new InvalidOperationException($"Training run #{existingId} does not exist.");
             if (existing.Status is TrainingRunStatus.Failed or TrainingRunStatus.Interrupted)
             {
@@ -97,7 +97,7 @@ public sealed partial class TrainingPipeline(
         var now = time.GetUtcNow();
         var worker = Environment.MachineName;
         var claimed = await db.Set<TrainingRun>()
-            .Where(r => r.Id == trainingRunId && (r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Failed || r.Status == TrainingRunStatus.Interrupted))
+            .Where(r => r.Id == trainingRunId && r.Kind == TrainingRunKind.Grades && (r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Failed || r.Status == TrainingRunStatus.Interrupted))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, TrainingRunStatus.Running)
                 .SetProperty(r => r.StartedAt, now)
@@ -307,34 +307,7 @@ public sealed partial class TrainingPipeline(
         var now = time.GetUtcNow();
         foreach (var (task, result) in results)
         {
-            var version = await ModelVersions.NextAsync(db, task, now, cancellationToken);
-            var artifact = result.Model.WithMetadata(new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["version"] = version,
-                ["task"] = task.ToString(),
-                ["data_hash"] = dataHash,
-                ["training_run"] = run.Id.ToString(CultureInfo.InvariantCulture),
-            }).ToBytes();
-            var model = new TrainedModel
-            {
-                Version = version,
-                Task = task,
-                Algorithm = result.Winner.Algorithm,
-                SettingsJson = result.Winner.SettingsJson,
-                MetricsJson = result.MetricsJson,
-                FeatureSchemaJson = schemaJson,
-                Artifact = artifact,
-                ArtifactSha256 = Convert.ToHexStringLower(SHA256.HashData(artifact)),
-                CreatedBy = run.TriggeredBy,
-                CreatedAt = now,
-                TrainingRunId = run.Id,
-                RowsUsed = result.RowsUsed,
-                DatasetIdsJson = JsonSerializer.Serialize(datasetIds),
-                DataHash = dataHash,
-                DurationSeconds = result.DurationSeconds,
-                SelectionMetric = result.SelectionMetric,
-                SelectionScore = result.SelectionScore,
-            };
+            // The candidate runs first (saved with the version), then the version, its artifact and its activation.
             foreach (var candidate in result.Candidates)
             {
                 db.Add(new ModelRun
@@ -350,27 +323,18 @@ public sealed partial class TrainingPipeline(
                 });
             }
 
-            var active = await db.Set<TrainedModel>().AsNoTracking().Where(m => m.Task == task && m.IsActive)
-                .Select(m => new ActiveScore(m.Version, m.SelectionScore)).SingleOrDefaultAsync(cancellationToken);
-            var (activate, reason) = ActivationRule.Hold(task,
-                ActivationRule.Decide(task, result.SelectionMetric, result.SelectionScore, active, _options.ActivationTolerance),
-                await ModelPins.CurrentAsync(db, task, cancellationToken));
-            db.Add(model);
+            var registered = await ModelRegistration.RegisterAsync(db, new NewModelVersion(task, result.Winner.Algorithm, result.Winner.SettingsJson, result.MetricsJson,
+                version => Artifact(result.Model, version, task, dataHash, run.Id), run.TriggeredBy, result.RowsUsed, dataHash, result.DurationSeconds, result.SelectionMetric, result.SelectionScore)
+            {
+                TrainingRunId = run.Id,
+                FeatureSchemaJson = schemaJson,
+                DatasetIdsJson = JsonSerializer.Serialize(datasetIds),
+            }, now, _options.ActivationTolerance, cancellationToken);
 
             // The training rows' distributions, what drift monitoring compares the version's later inputs with.
-            db.Add(new Monitoring.ModelTrainingProfile { Model = model, Rows = profile.Rows, ProfileJson = profile.ToJson() });
-            if (activate)
-            {
-                await ModelActivation.SwitchAsync(db, model, active?.Version, run.TriggeredBy, reason, now, cancellationToken);
-            }
-            else
-            {
-                model.NotActivatedReason = reason;
-                await db.SaveChangesAsync(cancellationToken);
-            }
-
-            summary.Add($"{task}: {version} {result.Winner.Name}: {(activate ? "active" : "kept inactive")}; {reason}");
-            models.Add(model);
+            db.Add(new Monitoring.ModelTrainingProfile { TrainedModelId = registered.Model.Id, Rows = profile.Rows, ProfileJson = profile.ToJson() });
+            summary.Add($"{task}: {registered.Model.Version} {result.Winner.Name}: {(registered.Activated ? "active" : "kept inactive")}; {registered.Reason}");
+            models.Add(registered.Model);
         }
 
         foreach (var dataset in datasets)
@@ -385,6 +349,19 @@ public sealed partial class TrainingPipeline(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return models;
+    }
+
+    // The winner with the registry's facts in its metadata, serialised in its own format.
+    private static ArtifactContent Artifact(Learning.IModel model, string version, ModelTask task, string dataHash, long runId)
+    {
+        var stamped = model.WithMetadata(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["version"] = version,
+            ["task"] = task.ToString(),
+            ["data_hash"] = dataHash,
+            ["training_run"] = runId.ToString(CultureInfo.InvariantCulture),
+        });
+        return ArtifactContent.Of(stamped.Format, stamped.ToBytes());
     }
 
     private static string Lower(ModelTask task) => task.ToString().ToLowerInvariant();

@@ -32,15 +32,32 @@ public enum TrainingTrigger
 
     /// <summary>A realised-accuracy (feedback) alert with auto-retrain on.</summary>
     Feedback,
+
+    /// <summary>The recommender's recurring schedule found new events.</summary>
+    Schedule,
+}
+
+/// <summary>Which models a training run trains.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingRunKind>))]
+public enum TrainingRunKind
+{
+    /// <summary>The grade models: final marks (regression) and final grade (classification), from the accepted datasets.</summary>
+    Grades,
+
+    /// <summary>The resource recommender, from the students' logged events.</summary>
+    Recommendations,
 }
 
 /// <summary>
-/// One execution of the training pipeline. Progress fields are saved as the run goes, so a page can poll
-/// "Cross-validating regression candidate 2 of 6".
+/// One execution of a training: the grade models' pipeline or the recommender's retraining (<see cref="Kind"/>).
+/// Progress fields are saved as the run goes, so a page can follow "Cross-validating regression candidate 2 of 6".
 /// </summary>
 public class TrainingRun
 {
     public long Id { get; set; }
+
+    /// <summary>Which models the run trains; runs stored before recommender runs were recorded are grade runs.</summary>
+    public TrainingRunKind Kind { get; set; }
 
     public DateTimeOffset StartedAt { get; set; }
 
@@ -51,7 +68,7 @@ public class TrainingRun
     /// <summary>What the run is doing, in words.</summary>
     public string Step { get; set; } = "";
 
-    /// <summary>Candidate being cross-validated, counted from 1 over both tasks; 0 before the first.</summary>
+    /// <summary>Candidate being cross-validated (counted from 1 over both grade tasks) or recommender strategy being evaluated; 0 before the first.</summary>
     public int CandidateIndex { get; set; }
 
     public int CandidateCount { get; set; }

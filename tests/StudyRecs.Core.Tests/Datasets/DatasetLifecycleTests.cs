@@ -193,7 +193,7 @@ public sealed class DatasetLifecycleTests : IAsyncLifetime
                 SettingsJson = "{}",
                 MetricsJson = "{}",
                 FeatureSchemaJson = "{}",
-                Artifact = [1],
+                ArtifactFormat = ArtifactFormats.EngineTrees,
                 ArtifactSha256 = new string('0', 64),
                 CreatedBy = "job",
                 DatasetIdsJson = $"[{trained.Id},{others.Id}]",

@@ -132,7 +132,7 @@ public sealed class MonitoringLoopTests : IAsyncLifetime
         var grades = matched.Select(s => (s, Actual: scale.GradeFor(Math.Max(0, actual[(s.StudentId, s.Subject)] - 35)))).ToArray();
         Assert.Equal(grades.Count(g => g.s.PredictedGrade == g.Actual) / (double)grades.Length, classification.Realised.Accuracy!.Value, 9);
         var classes = ModelMetricsJson.ReadClassification((await _host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>()
-            .GetActiveAsync(ModelTask.Classification, false, CancellationToken.None)))!.MetricsJson)!.Classes.Count;
+            .GetActiveAsync(ModelTask.Classification, CancellationToken.None)))!.MetricsJson)!.Classes.Count;
         var brier = grades.Average(g => JsonSerializer.Deserialize<Dictionary<string, double>>(g.s.GradeProbabilitiesJson)!
             .Sum(p => Math.Pow(p.Value - (p.Key == g.Actual ? 1 : 0), 2))) / classes;
         Assert.Equal(brier, classification.Realised.Brier!.Value, 9);

@@ -160,9 +160,7 @@ public sealed class ForecasterTests
         {
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             var model = await db.Set<TrainedModel>().SingleAsync(m => m.Task == ModelTask.Regression && m.Version == newer);
-            model.Artifact = [1, 2, 3, 4];
-            await db.SaveChangesAsync();
-            return 0;
+            return await db.Set<ModelArtifact>().Where(a => a.ModelId == model.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Bytes, new byte[] { 1, 2, 3, 4 }));
         });
         await host.WithScopeAsync(async sp =>
         {

@@ -222,8 +222,10 @@ public class RecommendationServiceTests
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             var stored = await db.Set<TrainedModel>().SingleAsync(m => m.Version == trained.Version);
             stored.Algorithm = "ranker";
-            stored.Artifact = RecommenderSerializer.Serialize(chain);
-            stored.ArtifactSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored.Artifact));
+            var bytes = RecommenderSerializer.Serialize(chain);
+            stored.ArtifactSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            stored.ArtifactLength = bytes.Length;
+            await db.Set<ModelArtifact>().Where(a => a.ModelId == stored.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Bytes, bytes));
             return await db.SaveChangesAsync();
         });
         Assert.True(await host.Services.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None));

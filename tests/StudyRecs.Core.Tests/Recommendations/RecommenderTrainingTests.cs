@@ -83,7 +83,8 @@ public class RecommenderTrainingTests
         // Community structure is learnable: the serving strategy beats popularity.
         Assert.True(model.SelectionScore > report.Strategies.Single(s => s.Strategy == "popularity").NdcgAtK, report.Reason);
 
-        var map = RecommendationCatalogMap.Read(model.FeatureSchemaJson);
+        Assert.Equal((ArtifactFormats.Recommender, null, null), (model.ArtifactFormat, model.FeatureSchemaJson, model.DatasetIdsJson));
+        var map = RecommendationCatalogMap.Read(model.CatalogJson!);
         Assert.Equal(catalog.Select(r => r.Id), map.ResourceIds);
         // The chain is written in place (SQLite): read it back as the serving nodes do, and check its recorded hash.
         var artifact = await host.WithScopeAsync(sp => ModelArtifacts.ReadAsync(sp.GetRequiredService<StudyRecsDbContext>(), model.Id, s =>
@@ -93,12 +94,18 @@ public class RecommenderTrainingTests
             return copy.ToArray();
         }, CancellationToken.None));
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact!)), model.ArtifactSha256);
+        Assert.Equal(artifact!.Length, model.ArtifactLength);
         var chain = Assert.IsType<FallbackRecommender>(RecommenderSerializer.Deserialize(artifact!));
         Assert.Equal(catalog.Count, chain.ItemCount);
         Assert.Equal(catalog[5].Subject, chain.SubjectOf(5));
 
-        // The grade models' nightly check reads training runs: the recommender leaves none.
-        Assert.Equal(0, await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<TrainingRun>().CountAsync()));
+        // The retraining is a run of its own kind, finished with the outcome, and the version names it; grade listings leave it out.
+        var run = Assert.Single(await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, null, CancellationToken.None)));
+        Assert.Equal((TrainingRunKind.Recommendations, TrainingRunStatus.Succeeded, "Finished", TrainingTrigger.Schedule, "job"), (run.Kind, run.Status, run.Step, run.Trigger, run.TriggeredBy));
+        Assert.Equal(RecommenderSuite.Strategies.Count, run.CandidateCount);
+        Assert.StartsWith($"Recommendation {model.Version} (", run.ResultSummary);
+        Assert.Equal(run.Id, model.TrainingRunId);
+        Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, TrainingRunKind.Grades, CancellationToken.None)));
     }
 
     [Fact]
@@ -172,6 +179,11 @@ public class RecommenderTrainingTests
         var second = (await TrainAsync(host)).Model!;
         Assert.True(string.CompareOrdinal(second.Version, first.Version) > 0);
         Assert.Equal(first.RowsUsed + 1, second.RowsUsed);
+
+        // Skipped checks leave no run; each training does, the forced one as asked for by a person.
+        var runs = await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, TrainingRunKind.Recommendations, CancellationToken.None));
+        Assert.Equal([TrainingTrigger.Schedule, TrainingTrigger.Manual, TrainingTrigger.Schedule], runs.Select(r => r.Trigger));
+        Assert.All(runs, r => Assert.Equal(TrainingRunStatus.Succeeded, r.Status));
     }
 
     [Fact]
@@ -185,6 +197,11 @@ public class RecommenderTrainingTests
 
         Assert.Null(outcome.Model);
         Assert.Contains("50 are needed", outcome.Message);
+
+        // The run that trained nothing says why, for the jobs page.
+        var run = Assert.Single(await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, null, CancellationToken.None)));
+        Assert.Equal((TrainingRunKind.Recommendations, TrainingRunStatus.Failed, outcome.Message, null), (run.Kind, run.Status, run.Error, run.ResultSummary));
+        Assert.NotNull(run.FinishedAt);
     }
 
     private static RecommendationStrategyReport Ndcg(string strategy, double? ndcg, string? unavailable = null) =>

@@ -50,7 +50,8 @@ public sealed class MLNetPortalTrainingTests
         {
             Assert.Contains(stored.Algorithm, MLNetAlgorithms);
             Assert.Equal("ml.net", JsonDocument.Parse(stored.SettingsJson).RootElement.GetProperty("library").GetString());
-            Assert.Equal(MLNetModelFormat.FormatName, MLNetModelFormat.WithEngine.Load(stored.Artifact).Format);
+            var bytes = await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ReadArtifactAsync(stored.Id, ModelArtifacts.ReadAllBytes, CancellationToken.None));
+            Assert.Equal((MLNetModelFormat.FormatName, MLNetModelFormat.FormatName, bytes!.LongLength), (stored.ArtifactFormat, MLNetModelFormat.WithEngine.Load(bytes).Format, stored.ArtifactLength));
         }
 
         var models = await host.Services.GetRequiredService<ActiveModels>().GetAsync(CancellationToken.None);

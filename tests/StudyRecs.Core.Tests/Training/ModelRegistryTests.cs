@@ -33,7 +33,8 @@ public sealed class ModelRegistryTests : IAsyncLifetime
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             var active = await db.Set<TrainedModel>().Where(m => m.IsActive).OrderBy(m => m.Task).Select(m => new { m.Task, m.Version }).ToListAsync();
             Assert.Equal([(ModelTask.Classification, "20261102000000"), (ModelTask.Regression, "20261101000000")], active.Select(a => (a.Task, a.Version)));
-            var artifact = await db.Set<TrainedModel>().Where(m => m.Version == "20261101000000" && m.Task == ModelTask.Regression).Select(m => m.Artifact).SingleAsync();
+            var id = await db.Set<TrainedModel>().Where(m => m.Version == "20261101000000" && m.Task == ModelTask.Regression).Select(m => m.Id).SingleAsync();
+            var artifact = await db.Set<ModelArtifact>().Where(a => a.ModelId == id).Select(a => a.Bytes).SingleAsync();
             Assert.Equal(new byte[] { 1, 2, 3 }, artifact);
             var audit = Assert.Single(await sp.GetRequiredService<ModelRegistry>().AuditAsync(ModelTask.Regression, CancellationToken.None));
             Assert.Equal(("20261102000000", "20261101000000", "admin@example.org", "Newer model mispredicts the spring term", _host.Clock.Now),
@@ -63,7 +64,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         Assert.Equal((true, "Version 20261101000000 is still the active regression model. It is pinned: later trainings register their versions without activating them until an admin unpins the task."),
             (pinsActive.Succeeded, pinsActive.Message));
         Assert.Equal((false, "Version 20261101000000 is already the active regression model, pinned by admin.", ActivationFailure.AlreadyActive), (already.Succeeded, already.Message, already.Failure));
-        Assert.Equal("20261101000000", (await WithRegistry(r => r.GetActiveAsync(ModelTask.Regression, false, CancellationToken.None)))!.Version);
+        Assert.Equal("20261101000000", (await WithRegistry(r => r.GetActiveAsync(ModelTask.Regression, CancellationToken.None)))!.Version);
         Assert.Empty(await WithRegistry(r => r.AuditAsync(null, CancellationToken.None)));
     }
 
@@ -197,7 +198,8 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         SettingsJson = "{}",
         MetricsJson = "{}",
         FeatureSchemaJson = "{}",
-        Artifact = [1, 2, 3],
+        ArtifactFormat = ArtifactFormats.EngineTrees,
+        ArtifactLength = 3,
         ArtifactSha256 = new string('0', 64),
         CreatedBy = "job",
         IsActive = active,
@@ -207,11 +209,13 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         SelectionScore = 5,
     };
 
-    private Task<int> AddAsync(params TrainedModel[] models) => _host.WithScopeAsync(sp =>
+    private Task<int> AddAsync(params TrainedModel[] models) => _host.WithScopeAsync(async sp =>
     {
         var db = sp.GetRequiredService<StudyRecsDbContext>();
         db.AddRange(models);
-        return db.SaveChangesAsync();
+        await db.SaveChangesAsync();
+        db.AddRange(models.Select(m => new ModelArtifact { ModelId = m.Id, Bytes = [1, 2, 3] }));
+        return await db.SaveChangesAsync();
     });
 
     private Task<T> WithRegistry<T>(Func<ModelRegistry, Task<T>> action) => _host.WithScopeAsync(sp => action(sp.GetRequiredService<ModelRegistry>()));

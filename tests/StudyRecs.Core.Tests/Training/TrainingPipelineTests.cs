@@ -113,28 +113,28 @@ public sealed class TrainingPipelineTests(TrainedPortalFixture trained, ITestOut
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             var rows = await db.Set<DatasetRow>().AsNoTracking().Where(r => r.FinalMarks != null).OrderBy(r => r.Id).Take(200).ToListAsync();
 
-            var regression = (await registry.GetActiveAsync(ModelTask.Regression, includeArtifact: true, CancellationToken.None))!;
-            Assert.Equal(regression.ArtifactSha256, Convert.ToHexStringLower(SHA256.HashData(regression.Artifact)));
-            var schema = FeatureSchema.FromJson(regression.FeatureSchemaJson);
-            var model = TreeEnsembleModel.Load(new MemoryStream(regression.Artifact));
+            var regression = (await registry.GetActiveAsync(ModelTask.Regression, CancellationToken.None))!;
+            var bytes = (await registry.ReadArtifactAsync(regression.Id, ModelArtifacts.ReadAllBytes, CancellationToken.None))!;
+            Assert.Equal(regression.ArtifactSha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            Assert.Equal((ArtifactFormats.EngineTrees, bytes.LongLength, null), (regression.ArtifactFormat, regression.ArtifactLength, regression.CatalogJson));
+            var schema = FeatureSchema.FromJson(regression.FeatureSchemaJson!);
+            var model = TreeEnsembleModel.Load(new MemoryStream(bytes));
             Assert.Equal(schema.FeatureNames, model.FeatureNames);
             Assert.Equal(regression.Version, model.Metadata["version"]);
             var errors = rows.Select(r => model.Predict(schema.Encode(r)) - r.FinalMarks!.Value).ToArray();
             Assert.InRange(Math.Sqrt(errors.Average(e => e * e)), 0.1, 10);
 
-            var classification = (await registry.GetActiveAsync(ModelTask.Classification, includeArtifact: true, CancellationToken.None))!;
-            var classifier = TreeEnsembleModel.FromBytes(classification.Artifact);
+            var classification = (await registry.GetActiveAsync(ModelTask.Classification, CancellationToken.None))!;
+            var classifier = TreeEnsembleModel.FromBytes((await registry.ReadArtifactAsync(classification.Id, ModelArtifacts.ReadAllBytes, CancellationToken.None))!);
             Assert.NotNull(classifier.Calibrator);
             var classes = ModelMetricsJson.ReadClassification(classification.MetricsJson)!.Classes;
             Assert.Equal(classes, classifier.ClassLabels);
             var probabilities = new double[classifier.ClassCount];
-            classifier.PredictProbabilities(FeatureSchema.FromJson(classification.FeatureSchemaJson).Encode(rows[0]), probabilities);
+            classifier.PredictProbabilities(FeatureSchema.FromJson(classification.FeatureSchemaJson!).Encode(rows[0]), probabilities);
             Assert.Equal(1, probabilities.Sum(), 6);
 
-            var listed = await registry.ListAsync(null, CancellationToken.None);
-            Assert.Equal(2, listed.Count);
-            Assert.All(listed, m => Assert.Empty(m.Artifact));
-            Assert.Empty((await registry.GetAsync(ModelTask.Regression, regression.Version, includeArtifact: false, CancellationToken.None))!.Artifact);
+            Assert.Equal(2, (await registry.ListAsync(null, CancellationToken.None)).Count);
+            Assert.Null(await registry.ReadArtifactAsync(regression.Id + 1000, ModelArtifacts.ReadAllBytes, CancellationToken.None));
             return 0;
         });
     }

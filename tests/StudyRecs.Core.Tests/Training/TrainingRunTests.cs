@@ -42,13 +42,13 @@ public sealed class TrainingRunTests
             var registry = sp.GetRequiredService<ModelRegistry>();
             foreach (var task in new[] { ModelTask.Regression, ModelTask.Classification })
             {
-                Assert.Equal("20261122010204", (await registry.GetActiveAsync(task, includeArtifact: false, CancellationToken.None))!.Version);
+                Assert.Equal("20261122010204", (await registry.GetActiveAsync(task, CancellationToken.None))!.Version);
                 Assert.Equal(["20261122010205", "20261122010204", "20261122010203"], (await registry.ListAsync(task, CancellationToken.None)).Select(m => m.Version));
                 var audit = await registry.AuditAsync(task, CancellationToken.None);
                 Assert.Equal([("20261122010203", "20261122010204"), (null, "20261122010203")], audit.Select(a => (a.FromVersion, a.ToVersion)));
             }
 
-            Assert.Equal(3, (await registry.RecentRunsAsync(10, CancellationToken.None)).Count);
+            Assert.Equal(3, (await registry.RecentRunsAsync(10, TrainingRunKind.Grades, CancellationToken.None)).Count);
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             Assert.Equal(DatasetStatus.Trained, (await db.Set<UploadedDataset>().SingleAsync()).Status);
             return 0;

@@ -85,7 +85,7 @@ public sealed class RoleFlowSession : IAsyncLifetime
             var outcome = await pipeline.RunAsync(run.Id, CancellationToken.None);
             Assert.Equal(TrainingRunStatus.Succeeded, outcome.Run.Status);
             await scope.ServiceProvider.GetRequiredService<StarterCatalogSeeder>().SeedAsync(CancellationToken.None);
-            RegressionVersion = (await scope.ServiceProvider.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, false, CancellationToken.None))!.Version;
+            RegressionVersion = (await scope.ServiceProvider.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, CancellationToken.None))!.Version;
         }
 
         await services.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None);

@@ -80,7 +80,7 @@ public class RollbackBrowserTests(BrowserSession session) : IClassFixture<Browse
 
         await using var scope = session.Portal.Services.CreateAsyncScope();
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
-        Assert.Equal(older.Version, (await registry.GetActiveAsync(ModelTask.Regression, false, CancellationToken.None))!.Version);
+        Assert.Equal(older.Version, (await registry.GetActiveAsync(ModelTask.Regression, CancellationToken.None))!.Version);
         Assert.Contains(await registry.AuditAsync(ModelTask.Regression, CancellationToken.None), a => a.ToVersion == older.Version && a.Reason == "New term's forecasts look worse" && a.By == email);
     }
 }

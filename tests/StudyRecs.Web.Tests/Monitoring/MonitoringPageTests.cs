@@ -79,6 +79,7 @@ public class MonitoringPageTests
             SettingsJson = "{}",
             MetricsJson = "{}",
             FeatureSchemaJson = "{}",
+            ArtifactFormat = ArtifactFormats.EngineTrees,
             ArtifactSha256 = "0",
             CreatedBy = "test",
             CreatedAt = now.AddDays(-5),

@@ -73,7 +73,7 @@ public sealed class TrainedPortalFixture : IAsyncLifetime
         {
             await using var scope = Factory.Services.CreateAsyncScope();
             var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
-            var runs = await registry.RecentRunsAsync(10, CancellationToken.None);
+            var runs = await registry.RecentRunsAsync(10, TrainingRunKind.Grades, CancellationToken.None);
             Assert.DoesNotContain(runs, r => r.Status == TrainingRunStatus.Failed);
             if ((await registry.ListAsync(ModelTask.Classification, CancellationToken.None)).Count >= versions && runs.All(r => r.Status == TrainingRunStatus.Succeeded))
             {

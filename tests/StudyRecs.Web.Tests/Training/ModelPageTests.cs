@@ -30,7 +30,7 @@ public class ModelPageTests(PortalFixture portal) : IClassFixture<PortalFixture>
         SettingsJson = "{}",
         MetricsJson = "{}",
         FeatureSchemaJson = "{}",
-        Artifact = [1, 2, 3],
+        ArtifactFormat = ArtifactFormats.EngineTrees,
         ArtifactSha256 = new string('0', 64),
         CreatedBy = "job",
         CreatedAt = DateTimeOffset.UtcNow,
@@ -100,12 +100,12 @@ public class ModelPageTests(PortalFixture portal) : IClassFixture<PortalFixture>
             Assert.Contains("Serving now: 20261102000000", page.Find(".serving-line").TextContent, StringComparison.Ordinal);
             await LiveClicks.ClickAsync(() => page.Find("button.activate"));
             await ModelPageDriver.CancelAsync(dialogs);
-            Assert.Equal("20261102000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, false, default)))!.Version);
+            Assert.Equal("20261102000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, default)))!.Version);
         }
 
         var rolledBack = await ModelPageDriver.ActivateAsync(Factory, ModelTask.Regression, "20261101000000", "Spring forecasts got worse", "roller@test.local");
         Assert.Contains("Version 20261101000000 replaced 20261102000000", rolledBack, StringComparison.Ordinal);
-        Assert.Equal("20261101000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, false, default)))!.Version);
+        Assert.Equal("20261101000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, default)))!.Version);
         Assert.Contains(await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().AuditAsync(ModelTask.Regression, default)),
             a => (a.FromVersion, a.ToVersion, a.By, a.Reason) == ("20261102000000", "20261101000000", "roller@test.local", "Spring forecasts got worse"));
         Assert.Equal(("20261101000000", "Spring forecasts got worse"), await WithAsync(async sp =>
@@ -124,7 +124,7 @@ public class ModelPageTests(PortalFixture portal) : IClassFixture<PortalFixture>
 
         var forward = await ModelPageDriver.ActivateAsync(Factory, ModelTask.Regression, "20261102000000", "Back to the newest", "roller@test.local");
         Assert.Contains("Version 20261102000000 replaced 20261101000000", forward, StringComparison.Ordinal);
-        Assert.Equal("20261102000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, false, default)))!.Version);
+        Assert.Equal("20261102000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, default)))!.Version);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
             await using var scope = Factory.Services.CreateAsyncScope();
             var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
             var versions = await registry.ListAsync(task, CancellationToken.None);
-            var runs = await registry.RecentRunsAsync(10, CancellationToken.None);
+            var runs = await registry.RecentRunsAsync(10, TrainingRunKind.Grades, CancellationToken.None);
             Assert.DoesNotContain(runs, r => r.Status == TrainingRunStatus.Failed);
             if (versions.Count >= count && runs.All(r => r.Status is TrainingRunStatus.Succeeded))
             {
@@ -136,7 +136,7 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
 
         await using var scope = Factory.Services.CreateAsyncScope();
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
-        Assert.Equal(target.Version, (await registry.GetActiveAsync(ModelTask.Regression, false, CancellationToken.None))!.Version);
+        Assert.Equal(target.Version, (await registry.GetActiveAsync(ModelTask.Regression, CancellationToken.None))!.Version);
         var audit = await registry.AuditAsync(ModelTask.Regression, CancellationToken.None);
         Assert.Contains(audit, a => a.ToVersion == target.Version && a.Reason == "Forecasts regressed after the new term" && a.By.Length > 0);
 
@@ -150,7 +150,7 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         // Run now trains again although no data changed (the nightly trigger would skip).
         Assert.Contains("started", await JobsPageDriver.PressAsync(Factory, "Run now"), StringComparison.Ordinal);
         Assert.Equal(3, (await WaitForVersionsAsync(ModelTask.Regression, 3)).Count);
-        var runs = await registry.RecentRunsAsync(10, CancellationToken.None);
+        var runs = await registry.RecentRunsAsync(10, TrainingRunKind.Grades, CancellationToken.None);
         Assert.Contains(runs, r => r.TriggeredBy == "run now (jobs page)" && r.Status == TrainingRunStatus.Succeeded);
     }
 }

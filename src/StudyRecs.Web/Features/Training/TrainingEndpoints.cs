@@ -86,18 +86,19 @@ internal static class TrainingEndpoints
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ModelFileAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
     {
-        var model = ModelFormatting.ParseSlug(task) is { } t ? await registry.GetAsync(t, version, includeArtifact: true, ct) : null;
-        if (model is null)
+        var model = ModelFormatting.ParseSlug(task) is { } t ? await registry.GetAsync(t, version, ct) : null;
+        var artifact = model is null ? null : await registry.ReadArtifactAsync(model.Id, ModelArtifacts.ReadAllBytes, ct);
+        if (model is null || artifact is null)
         {
             return NotFound();
         }
 
-        return TypedResults.File(model.Artifact, "application/octet-stream", $"studyrecs-{task}-{model.Version}.model");
+        return TypedResults.File(artifact, "application/octet-stream", $"studyrecs-{task}-{model.Version}.model");
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetricsAsync(string task, string version, ModelRegistry registry, CancellationToken ct)
     {
-        var model = ModelFormatting.ParseSlug(task) is { } t ? await registry.GetAsync(t, version, includeArtifact: false, ct) : null;
+        var model = ModelFormatting.ParseSlug(task) is { } t ? await registry.GetAsync(t, version, ct) : null;
         if (model is null)
         {
             return NotFound();

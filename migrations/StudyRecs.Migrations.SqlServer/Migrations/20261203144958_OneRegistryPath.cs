@@ -1,0 +1,144 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace StudyRecs.Migrations.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class OneRegistryPath : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropForeignKey(
+                name: "FK_ModelTrainingProfiles_TrainedModelArtifacts_TrainedModelId",
+                table: "ModelTrainingProfiles");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Kind",
+                table: "TrainingRuns",
+                type: "nvarchar(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Grades");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "FeatureSchemaJson",
+                table: "TrainedModels",
+                type: "nvarchar(max)",
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "nvarchar(max)");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "DatasetIdsJson",
+                table: "TrainedModels",
+                type: "nvarchar(max)",
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "nvarchar(max)");
+
+            migrationBuilder.AddColumn<string>(
+                name: "ArtifactFormat",
+                table: "TrainedModels",
+                type: "nvarchar(32)",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "studyrecs-trees");
+
+            migrationBuilder.AddColumn<long>(
+                name: "ArtifactLength",
+                table: "TrainedModels",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<string>(
+                name: "CatalogJson",
+                table: "TrainedModels",
+                type: "nvarchar(max)",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrainingRuns_Kind_Id",
+                table: "TrainingRuns",
+                columns: new[] { "Kind", "Id" });
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_ModelTrainingProfiles_TrainedModels_TrainedModelId",
+                table: "ModelTrainingProfiles",
+                column: "TrainedModelId",
+                principalTable: "TrainedModels",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Cascade);
+
+            // Every version's artifact size and format (the engine's trees unless the bytes are an ML.NET frame, "SRML",
+            // or the version is a recommender), and the recommender's catalog map out of the feature schema's column.
+            migrationBuilder.Sql("""UPDATE [TrainedModels] SET [ArtifactLength] = COALESCE((SELECT DATALENGTH(a.[Artifact]) FROM [TrainedModelArtifacts] a WHERE a.[Id] = [TrainedModels].[Id]), 0)""");
+            migrationBuilder.Sql("""UPDATE [TrainedModels] SET [ArtifactFormat] = 'mlnet' WHERE [Task] <> 'Recommendation' AND [Id] IN (SELECT a.[Id] FROM [TrainedModelArtifacts] a WHERE SUBSTRING(a.[Artifact], 1, 4) = 0x53524D4C)""");
+            migrationBuilder.Sql("""UPDATE [TrainedModels] SET [ArtifactFormat] = 'studyrecs-recommender', [CatalogJson] = [FeatureSchemaJson], [FeatureSchemaJson] = NULL, [DatasetIdsJson] = NULL WHERE [Task] = 'Recommendation'""");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            // Back to the older layout: a recommender's catalog map in the feature schema's column, "[]" as its datasets.
+            migrationBuilder.Sql("""UPDATE [TrainedModels] SET [FeatureSchemaJson] = [CatalogJson], [DatasetIdsJson] = '[]' WHERE [Task] = 'Recommendation'""");
+            migrationBuilder.Sql("""UPDATE [TrainedModels] SET [FeatureSchemaJson] = '{}' WHERE [FeatureSchemaJson] IS NULL""");
+            migrationBuilder.Sql("""UPDATE [TrainedModels] SET [DatasetIdsJson] = '[]' WHERE [DatasetIdsJson] IS NULL""");
+            migrationBuilder.Sql("""DELETE FROM [TrainingRuns] WHERE [Kind] = 'Recommendations'""");
+
+            migrationBuilder.DropForeignKey(
+                name: "FK_ModelTrainingProfiles_TrainedModels_TrainedModelId",
+                table: "ModelTrainingProfiles");
+
+            migrationBuilder.DropIndex(
+                name: "IX_TrainingRuns_Kind_Id",
+                table: "TrainingRuns");
+
+            migrationBuilder.DropColumn(
+                name: "Kind",
+                table: "TrainingRuns");
+
+            migrationBuilder.DropColumn(
+                name: "ArtifactFormat",
+                table: "TrainedModels");
+
+            migrationBuilder.DropColumn(
+                name: "ArtifactLength",
+                table: "TrainedModels");
+
+            migrationBuilder.DropColumn(
+                name: "CatalogJson",
+                table: "TrainedModels");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "FeatureSchemaJson",
+                table: "TrainedModels",
+                type: "nvarchar(max)",
+                nullable: false,
+                defaultValue: "",
+                oldClrType: typeof(string),
+                oldType: "nvarchar(max)",
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "DatasetIdsJson",
+                table: "TrainedModels",
+                type: "nvarchar(max)",
+                nullable: false,
+                defaultValue: "",
+                oldClrType: typeof(string),
+                oldType: "nvarchar(max)",
+                oldNullable: true);
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_ModelTrainingProfiles_TrainedModelArtifacts_TrainedModelId",
+                table: "ModelTrainingProfiles",
+                column: "TrainedModelId",
+                principalTable: "TrainedModelArtifacts",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Cascade);
+        }
+    }
+}
