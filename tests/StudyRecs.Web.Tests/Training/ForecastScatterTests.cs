@@ -93,6 +93,10 @@ public class ForecastScatterTests(PortalFixture portal) : IClassFixture<PortalFi
         Assert.Equal("Forecast final marks against actual final marks", card.QuerySelector($"#{labelledBy[0]}")!.TextContent);
         Assert.StartsWith("5 forecasts of final marks", card.QuerySelector($"#{labelledBy[1]}")!.TextContent, StringComparison.Ordinal);
         Assert.Empty(card.QuerySelectorAll(".empty-state"));
+
+        // The rest of the page names inputs and metrics in words.
+        Assert.Equal("Midterm marks", page.Find(".importance-bars .bar-label").TextContent);
+        Assert.Contains("RMSE", page.Find(".candidate-table thead").TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
