@@ -40,7 +40,8 @@ internal sealed record TaskTrainingResult(
 /// Chooses and fits one task's model: cross-validates every grid candidate on folds grouped by student (no student in
 /// train and test at once) and picks one by <see cref="CandidateSelection"/>'s rule on the pooled out-of-fold
 /// predictions (the rule `studyrecs learn` uses too), refits it on all rows, calibrates classifiers on the out-of-fold
-/// probabilities, and reports metrics of the out-of-fold predictions.
+/// probabilities, and reports metrics of the out-of-fold predictions (and, for regression, a sample of them beside the
+/// actual marks).
 /// </summary>
 internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Func<ModelTask, IReadOnlyList<TrainingCandidate>> grid, TimeProvider time)
 {
@@ -86,7 +87,7 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Fu
             winner.Name, winner.Algorithm, pooled.Rmse, pooled.Mae, pooled.R2,
             chosen[best].Metrics["rmse"], chosen[best].Metrics["mae"], chosen[best].Metrics["r2"], training,
             Spread(residuals), Importance(model), chosen.Select(c => c.ToResult()).ToArray(),
-            Summary(data, seconds, splits.Count), winner.Library);
+            Summary(data, seconds, splits.Count), winner.Library, OutOfFoldSample.Draw(selection.Winner, labels, seed));
         return new TaskTrainingResult(model, winner, ModelMetricsJson.Write(report), RegressionSelectionMetric, report.CvRmse.Mean, chosen, labels.Length, seconds);
     }
 

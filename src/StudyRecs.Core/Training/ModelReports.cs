@@ -30,8 +30,10 @@ public sealed record ResidualSpread(double Mean, double StandardDeviation, doubl
 /// Metrics of a final-marks model. <see cref="Rmse"/>, <see cref="Mae"/> and <see cref="R2"/> are computed over the
 /// pooled out-of-fold predictions of the student-grouped cross-validation (every row predicted by a model that never
 /// saw its student); <see cref="CvRmse"/> and the others summarise the folds; <see cref="Training"/> is the refitted
-/// model on its own training rows (optimistic, for comparison only).
+/// model on its own training rows (optimistic, for comparison only); <see cref="PredictedAgainstActual"/> is a sample of
+/// those out-of-fold predictions beside the rows' actual marks.
 /// </summary>
+/// <param name="PredictedAgainstActual">Null in reports written before the sample was kept.</param>
 public sealed record RegressionReport(
     string Candidate,
     string Algorithm,
@@ -46,7 +48,19 @@ public sealed record RegressionReport(
     IReadOnlyList<FeatureImportance> Importance,
     IReadOnlyList<CandidateResult> Candidates,
     TrainingDataSummary Data,
-    string? Library = null);
+    string? Library = null,
+    PredictedAgainstActual? PredictedAgainstActual = null);
+
+/// <summary>
+/// A bounded, reproducible sample of the winning candidate's out-of-fold forecasts of final marks, each beside the row's
+/// actual marks (both rounded to 0.01 marks): what the predicted-against-actual scatter draws.
+/// </summary>
+/// <param name="Total">Rows the cross-validation forecast (the population the points were drawn from).</param>
+/// <param name="Points">At most <see cref="OutOfFoldSample.MaximumPoints"/>, in the rows' training order.</param>
+public sealed record PredictedAgainstActual(int Total, IReadOnlyList<MarksPair> Points);
+
+/// <summary>One student-subject row: its actual final marks and the marks a model that never saw its student forecast.</summary>
+public sealed record MarksPair(double Actual, double Predicted);
 
 /// <summary>One grade's row of the per-class table (out-of-fold, calibrated probabilities).</summary>
 public sealed record GradeReport(string Grade, double Precision, double Recall, double F1, int Support, double Brier);

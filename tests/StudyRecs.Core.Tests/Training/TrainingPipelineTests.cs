@@ -1,11 +1,16 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning;
+using StudyRecs.Learning.Data;
+using StudyRecs.Learning.Validation;
 using Xunit.Abstractions;
 
 namespace StudyRecs.Core.Tests.Training;
@@ -137,5 +142,61 @@ public sealed class TrainingPipelineTests(TrainedPortalFixture trained, ITestOut
             Assert.Null(await registry.ReadArtifactAsync(regression.Id + 1000, ModelArtifacts.ReadAllBytes, CancellationToken.None));
             return 0;
         });
+    }
+
+    [Fact]
+    public async Task The_regression_report_keeps_a_bounded_sample_of_the_winners_out_of_fold_forecasts_beside_the_actual_marks()
+    {
+        var version = trained.Outcome.Models[0];
+        var report = ModelMetricsJson.ReadRegression(version.MetricsJson)!;
+        var sample = report.PredictedAgainstActual!;
+        Assert.Equal(report.Data.RowsUsed, sample.Total);
+        Assert.Equal(OutOfFoldSample.MaximumPoints, sample.Points.Count);
+
+        await trained.Host.WithScopeAsync(async sp =>
+        {
+            // The pipeline's rows, features, folds and winner, cross-validated again.
+            var options = sp.GetRequiredService<IOptions<TrainingOptions>>().Value;
+            var db = sp.GetRequiredService<StudyRecsDbContext>();
+            var rows = (await TrainingData.LoadLabelledRowsAsync(db, report.Data.DatasetIds, CancellationToken.None)).Where(r => r.FinalMarks is not null).ToList();
+            var schema = FeatureSchema.FromJson(version.FeatureSchemaJson);
+            var set = new TrainingSet(schema.EncodeAll(rows), rows.Select(r => (float)r.FinalMarks!.Value).ToArray()) { FeatureNames = schema.FeatureNames };
+            var winner = TrainingCandidate.Grid(ModelTask.Regression, options, NullLogger.Instance).Single(c => c.Name == report.Candidate);
+            var splits = CrossValidatedTrainer.StudentFolds(rows.Select(r => r.StudentId).ToArray(), options.CvFolds, options.Seed);
+            var cv = (await new CandidateSelection(LearningTask.Regression, Environment.ProcessorCount).SelectAsync([winner.Learner], set, splits)).Winner;
+            Assert.Equal(report.Rmse, cv.Regression!.Rmse, 9);
+
+            // Every point is one row's actual marks and the forecast of the fold that held that row out...
+            var byRow = Enumerable.Range(0, rows.Count).ToLookup(i => (Math.Round((double)set.Labels[i], 2), Math.Round(cv.OutOfFold[i], 2)));
+            Assert.All(sample.Points, p => Assert.True(byRow.Contains((p.Actual, p.Predicted)), $"({p.Actual}, {p.Predicted}) is no row's out-of-fold forecast"));
+            Assert.All(sample.Points, p => Assert.Contains(p.Actual, rows.Select(r => Math.Round(r.FinalMarks!.Value, 2))));
+
+            // ... not the refitted model's forecast of a row it learned from,
+            var refit = TreeEnsembleModel.FromBytes((await sp.GetRequiredService<ModelRegistry>().GetAsync(ModelTask.Regression, version.Version, includeArtifact: true, CancellationToken.None))!.Artifact);
+            var inSample = refit.PredictBatch(set.Features, 1);
+            var rowOf = sample.Points.Select(p => byRow[(p.Actual, p.Predicted)].First()).ToArray();
+            var same = rowOf.Count(i => Math.Abs(Math.Round(inSample[i], 2) - Math.Round(cv.OutOfFold[i], 2)) < 0.005);
+            Assert.True(same < sample.Points.Count / 10, $"{same} of {sample.Points.Count} points equal the in-sample forecast");
+
+            // ... drawn reproducibly, spread over the rows, in row order.
+            Assert.Equal(OutOfFoldSample.Draw(cv, set.Labels, options.Seed).Points, sample.Points);
+            Assert.Equal(rowOf.Order(), rowOf);
+            Assert.True(rowOf.Distinct().Count() > 390, "distinct rows");
+            Assert.True(rowOf.Min() < rows.Count / 10 && rowOf.Max() > rows.Count * 9 / 10, "points from the whole data, not its start");
+            return 0;
+        });
+    }
+
+    [Fact]
+    public void A_regression_report_stored_before_the_sample_was_kept_still_reads_without_points()
+    {
+        var stored = JsonNode.Parse(trained.Outcome.Models[0].MetricsJson)!.AsObject();
+        Assert.True(stored.Remove("predictedAgainstActual"));
+
+        var old = ModelMetricsJson.ReadRegression(stored.ToJsonString());
+
+        Assert.NotNull(old);
+        Assert.Null(old.PredictedAgainstActual);
+        Assert.Equal(ModelMetricsJson.ReadRegression(trained.Outcome.Models[0].MetricsJson)!.Rmse, old.Rmse);
     }
 }

@@ -1,3 +1,4 @@
+using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 
 namespace StudyRecs.Web.Features.Training;
@@ -28,6 +29,40 @@ internal static class ModelFormatting
     public static string Number(double value, int decimals = 3) => double.IsFinite(value) ? value.ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture) : "—";
 
     public static string Percent(double value) => double.IsFinite(value) ? (value * 100).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + "%" : "—";
+
+    /// <summary>A cross-validation metric's name as a column heading (<c>weighted_f1</c> → "Weighted F1").</summary>
+    public static string MetricName(string metric) => metric switch
+    {
+        "rmse" => "RMSE",
+        "mae" => "MAE",
+        "r2" => "R²",
+        "accuracy" => "Accuracy",
+        "weighted_f1" => "Weighted F1",
+        "log_loss" => "Log loss",
+        _ => metric,
+    };
+
+    /// <summary>
+    /// A model input in plain words: gradebook columns by their page names (<c>previous_cgpa</c> → "Previous CGPA"),
+    /// one-hot inputs as "Subject: Calculus", extra columns by their own name, the derived inputs described.
+    /// </summary>
+    public static string FeatureName(string feature)
+    {
+        const string Extra = "extra:";
+        if (feature.IndexOf('=', StringComparison.Ordinal) is var equals and > 0)
+        {
+            return $"{FeatureName(feature[..equals])}: {feature[(equals + 1)..]}";
+        }
+
+        return feature switch
+        {
+            "assessment_mean" => "Average assessment marks",
+            "assessment_mean_vs_subject" => "Marks vs. subject average",
+            "attendance_band" => "Attendance band",
+            _ when feature.StartsWith(Extra, StringComparison.Ordinal) => feature[Extra.Length..],
+            _ => GradebookColumns.DisplayName(feature),
+        };
+    }
 
     public static string Spread(Learning.Validation.MetricSummary s, int decimals = 3) => $"{Number(s.Mean, decimals)} ± {Number(s.StandardDeviation, decimals)}";
 }
