@@ -159,7 +159,7 @@ public sealed class TrainingPipelineTests(TrainedPortalFixture trained, ITestOut
             var options = sp.GetRequiredService<IOptions<TrainingOptions>>().Value;
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             var rows = (await TrainingData.LoadLabelledRowsAsync(db, report.Data.DatasetIds, CancellationToken.None)).Where(r => r.FinalMarks is not null).ToList();
-            var schema = FeatureSchema.FromJson(version.FeatureSchemaJson);
+            var schema = FeatureSchema.FromJson(version.FeatureSchemaJson!);
             var set = new TrainingSet(schema.EncodeAll(rows), rows.Select(r => (float)r.FinalMarks!.Value).ToArray()) { FeatureNames = schema.FeatureNames };
             var winner = TrainingCandidate.Grid(ModelTask.Regression, options, NullLogger.Instance).Single(c => c.Name == report.Candidate);
             var splits = CrossValidatedTrainer.StudentFolds(rows.Select(r => r.StudentId).ToArray(), options.CvFolds, options.Seed);
@@ -172,7 +172,7 @@ public sealed class TrainingPipelineTests(TrainedPortalFixture trained, ITestOut
             Assert.All(sample.Points, p => Assert.Contains(p.Actual, rows.Select(r => Math.Round(r.FinalMarks!.Value, 2))));
 
             // ... not the refitted model's forecast of a row it learned from,
-            var refit = TreeEnsembleModel.FromBytes((await sp.GetRequiredService<ModelRegistry>().GetAsync(ModelTask.Regression, version.Version, includeArtifact: true, CancellationToken.None))!.Artifact);
+            var refit = TreeEnsembleModel.FromBytes((await sp.GetRequiredService<ModelRegistry>().ReadArtifactAsync(version.Id, ModelArtifacts.ReadAllBytes, CancellationToken.None))!);
             var inSample = refit.PredictBatch(set.Features, 1);
             var rowOf = sample.Points.Select(p => byRow[(p.Actual, p.Predicted)].First()).ToArray();
             var same = rowOf.Count(i => Math.Abs(Math.Round(inSample[i], 2) - Math.Round(cv.OutOfFold[i], 2)) < 0.005);

@@ -30,7 +30,7 @@ public class ForecastScatterTests(PortalFixture portal) : IClassFixture<PortalFi
         SettingsJson = "{}",
         MetricsJson = metricsJson,
         FeatureSchemaJson = "{}",
-        Artifact = [1, 2, 3],
+        ArtifactFormat = ArtifactFormats.EngineTrees,
         ArtifactSha256 = new string('0', 64),
         CreatedBy = "job",
         CreatedAt = DateTimeOffset.UtcNow,
