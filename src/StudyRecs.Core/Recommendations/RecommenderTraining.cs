@@ -49,8 +49,9 @@ public sealed partial class RecommenderTraining(
     /// <summary>
     /// Trains a version unless no event arrived since the latest one (<paramref name="force"/> trains anyway), as a
     /// <see cref="TrainingRun"/> of kind <see cref="TrainingRunKind.Recommendations"/> whose step and strategy count the
-    /// jobs page follows. A run that trains nothing (too few events) ends failed with the reason; a skipped check
-    /// (no new events) records no run. Forced runs count as asked for by a person, the others as the schedule's.
+    /// jobs page follows. A run that trains nothing ends failed with the reason; the schedule's checks that find no
+    /// new event, or too few events to train on, record no run. Forced runs count as asked for by a person, the
+    /// others as the schedule's.
     /// </summary>
     public async Task<RecommendationTrainingOutcome> TrainAsync(string by, bool force, CancellationToken cancellationToken)
     {
@@ -64,6 +65,13 @@ public sealed partial class RecommenderTraining(
             if (!force && latest?.CatalogJson is { } catalog && RecommendationCatalogMap.Read(catalog).LastEventId >= lastEventId)
             {
                 return new RecommendationTrainingOutcome(null, $"No new events since version {latest.Version}; nothing to train.");
+            }
+
+            // The schedule does not record a failed run every hour while students have not used the portal enough yet.
+            var logged = force ? 0 : await TrainingEvents(db).CountAsync(cancellationToken);
+            if (!force && logged < options.Value.MinimumEventsToTrain)
+            {
+                return new RecommendationTrainingOutcome(null, TooFewEvents(logged));
             }
         }
 
@@ -128,6 +136,9 @@ public sealed partial class RecommenderTraining(
         return new RecommendationTrainingOutcome(model, message);
     }
 
+    private string TooFewEvents(int events) =>
+        $"{events} training event(s) logged, {options.Value.MinimumEventsToTrain} are needed; the fallback chain keeps serving.";
+
     // Impressions say what was shown, not what a student did with it: they count for CTR and bandits, not for training.
     private static IQueryable<RecommendationEvent> TrainingEvents(StudyRecsDbContext db) =>
         db.Set<RecommendationEvent>().AsNoTracking().Where(e => e.Type != RecommendationEventType.Impression);
@@ -169,7 +180,7 @@ public sealed partial class RecommenderTraining(
         LogStep(logger, $"loaded {events:N0} events of {students:N0} students over {resources:N0} resources", Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (events < options.Value.MinimumEventsToTrain)
         {
-            return FittedVersion.Refused($"{events} training event(s) logged, {options.Value.MinimumEventsToTrain} are needed; the fallback chain keeps serving.");
+            return FittedVersion.Refused(TooFewEvents(events));
         }
 
         cancellationToken.ThrowIfCancellationRequested();

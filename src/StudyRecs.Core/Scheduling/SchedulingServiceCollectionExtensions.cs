@@ -63,6 +63,7 @@ public static class SchedulingServiceCollectionExtensions
 
         services.AddScoped<TrainingDispatcher>();
         services.AddScoped<JobsAdministration>();
+        services.AddScoped<OperationsOverview>();
         if (runScheduler)
         {
             services.AddQuartzHostedService(o =>

@@ -47,6 +47,13 @@ public sealed class ModelRegistry(IDbContextFactory<StudyRecsDbContext> dbs, Tim
         return await Models(db, task).Where(m => m.IsActive).SingleOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>The active version of every task that has one, in task order.</summary>
+    public async Task<IReadOnlyList<TrainedModel>> ActiveAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return [.. (await Models(db, null).Where(m => m.IsActive).ToListAsync(cancellationToken)).OrderBy(m => m.Task)];
+    }
+
     /// <summary>
     /// Reads the artifact of version <paramref name="modelId"/> with <paramref name="read"/>, which gets a forward-only
     /// stream over its bytes (in place on SQLite); default when the version has no artifact.

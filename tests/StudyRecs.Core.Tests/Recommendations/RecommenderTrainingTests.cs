@@ -198,9 +198,12 @@ public class RecommenderTrainingTests
         Assert.Null(outcome.Model);
         Assert.Contains("50 are needed", outcome.Message);
 
-        // The run that trained nothing says why, for the jobs page.
+        // The schedule's check records no run; Run now records one that says why it trained nothing, for the jobs page.
+        Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, null, CancellationToken.None)));
+        var forced = await TrainAsync(host, force: true);
+        Assert.Equal((null, outcome.Message), (forced.Model, forced.Message));
         var run = Assert.Single(await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, null, CancellationToken.None)));
-        Assert.Equal((TrainingRunKind.Recommendations, TrainingRunStatus.Failed, outcome.Message, null), (run.Kind, run.Status, run.Error, run.ResultSummary));
+        Assert.Equal((TrainingRunKind.Recommendations, TrainingRunStatus.Failed, outcome.Message, null, TrainingTrigger.Manual), (run.Kind, run.Status, run.Error, run.ResultSummary, run.Trigger));
         Assert.NotNull(run.FinishedAt);
     }
 

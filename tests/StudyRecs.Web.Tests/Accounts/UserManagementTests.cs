@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
+using StudyRecs.Core.Training;
 using StudyRecs.Web.Features.Accounts.Admin;
 using StudyRecs.Web.Features.Dashboards;
 using StudyRecs.Web.Tests.Components;
@@ -505,5 +507,50 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var before = Teachers();
         await Factory.CreateUserAsync(Roles.Teacher);
         await page.WaitForAssertionAsync(() => Assert.True(Teachers() > before), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Admin_dashboard_says_what_needs_attention_and_follows_trainings_and_activations_while_open()
+    {
+        await using var admin = await AdminPages.SignInAsync(Factory);
+        var page = admin.Context.Render<AdminDashboard>();
+        await page.WaitForAssertionAsync(() => Assert.Contains("No grade model serves forecasts yet", page.Find(".attention").TextContent, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal("datasets", page.FindAll(".attention-list li").Single(li => li.TextContent.Contains("No grade model", StringComparison.Ordinal)).QuerySelector("a")!.GetAttribute("href"));
+        Assert.Contains("No model version is active yet", page.Find(".active-versions").TextContent, StringComparison.Ordinal);
+        Assert.Equal(2, page.FindAll(".latest-trainings dd").Count(dd => dd.TextContent.Contains("none yet", StringComparison.Ordinal)));
+
+        // A training that failed elsewhere (another node, the CLI) and a version activated there show while the page is open.
+        var now = DateTimeOffset.UtcNow;
+        var run = new TrainingRun { Kind = TrainingRunKind.Grades, Status = TrainingRunStatus.Failed, Step = "Loading rows", TriggeredBy = "cli", StartedAt = now, FinishedAt = now,
+            Error = "Neither task has enough labelled rows." };
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            db.Add(run);
+            db.Add(new TrainedModel
+            {
+                Version = "20261203120000", Task = ModelTask.Regression, Algorithm = "gbdt", SettingsJson = "{}", MetricsJson = "{}", FeatureSchemaJson = "{}",
+                ArtifactFormat = ArtifactFormats.EngineTrees, ArtifactSha256 = new string('0', 64), CreatedBy = "cli", CreatedAt = now, IsActive = true, ActivatedAt = now,
+                DatasetIdsJson = "[]", DataHash = new string('0', 64), SelectionMetric = "cv_rmse", SelectionScore = 6.25,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var item = page.FindAll(".attention-list li").Single(li => li.TextContent.Contains($"run #{run.Id}", StringComparison.Ordinal));
+            Assert.Contains("The latest training of the grade models", item.TextContent, StringComparison.Ordinal);
+            Assert.Contains("failed: Neither task has enough labelled rows.", item.TextContent, StringComparison.Ordinal);
+            Assert.Equal("admin/jobs", item.QuerySelector("a")!.GetAttribute("href"));
+        }, TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() =>
+        {
+            var serving = page.Find(".active-versions");
+            Assert.Equal("models/regression/20261203120000", serving.QuerySelector("a")!.GetAttribute("href"));
+            Assert.Contains("CV RMSE 6.250", serving.TextContent, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30));
+        Assert.Contains($"run #{run.Id}", page.Find(".latest-trainings").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(page.FindAll(".attention-list li"), li => li.TextContent.Contains("No grade model", StringComparison.Ordinal));
     }
 }
