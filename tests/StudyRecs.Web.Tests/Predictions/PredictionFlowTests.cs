@@ -374,7 +374,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
             Assert.Equal(body["midterm_marks"] is null, notKnown.Contains("midterm marks"));
         }
 
-        var csv = await portal.Uploader.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}&risk=all");
+        var csv = await portal.Uploader.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}&risk=all&semester=all");
         var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
         Assert.True(lines.Count >= 100, $"{lines.Count} rows exported");
         foreach (var line in lines)
@@ -397,7 +397,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
     public async Task Teachers_list_students_at_risk_sort_filter_drill_down_and_export_safe_csv()
     {
         var teacher = portal.Uploader;
-        var all = await Html.GetAsync(teacher, $"/teacher/at-risk?dataset={portal.DatasetId}&risk=all&sort=marks&dir=asc");
+        var all = await Html.GetAsync(teacher, $"/teacher/at-risk?dataset={portal.DatasetId}&risk=all&sort=marks&dir=asc&view=rows&semester=all");
         var rows = all.QuerySelectorAll("tbody tr");
         Assert.Equal(50, rows.Length);
         var marks = rows.Select(r => double.Parse(r.QuerySelectorAll("td")[3].TextContent, System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -408,7 +408,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.NotEmpty(drill.QuerySelectorAll(".forecast-card"));
 
         var subject = await SubjectOfAsync(portal.StudentId);
-        var csv = await teacher.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}&risk=all&subject={Uri.EscapeDataString(subject)}");
+        var csv = await teacher.GetAsync($"/teacher/at-risk.csv?dataset={portal.DatasetId}&risk=all&semester=all&subject={Uri.EscapeDataString(subject)}");
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("student_id,subject,semester,predicted_final_marks,predicted_grade,fail_probability,at_risk,final_marks", lines[0]);
@@ -430,7 +430,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
     {
         await using var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "at-risk-admin@test.local");
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();
-        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=all&semester=2&sort=marks&dir=asc");
+        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=all&semester=2&sort=marks&dir=asc&view=rows");
 
         var page = ctx.Render<Web.Features.Predictions.AtRisk>();
 
@@ -439,7 +439,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.All(rows, r => Assert.Equal(2, r.Semester));
         Assert.Equal(rows.Select(r => r.Marks).Order().ToList(), rows.Select(r => r.Marks).ToList());
 
-        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=at-risk&semester=2&threshold=30");
+        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=at-risk&semester=2&threshold=30&view=rows");
         DatasetForecasts forecasts;
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
@@ -447,7 +447,7 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         }
 
         var expected = forecasts.Rows.Count(r => r.Semester == 2 && r.FailProbability >= 0.3);
-        await page.WaitForAssertionAsync(() => Assert.StartsWith($"{expected:N0} row(s) at risk", page.Find("p[role=status]").TextContent.Trim(), StringComparison.Ordinal));
+        await page.WaitForAssertionAsync(() => Assert.StartsWith($"{expected:N0} subject row{(expected == 1 ? "" : "s")} at risk", page.Find("p[role=status]").TextContent.Trim(), StringComparison.Ordinal));
         Assert.Contains("a chance of failing of at least 30%", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
         var atRisk = AtRiskRows(page);
         Assert.Equal(Math.Min(expected, 50), atRisk.Count);
@@ -457,10 +457,46 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
     }
 
     [Fact]
+    public async Task At_risk_list_shows_one_line_per_student_of_the_latest_semester_and_finds_a_student()
+    {
+        await using var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "at-risk-admin@test.local");
+        var navigation = ctx.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=all");
+        DatasetForecasts forecasts;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            forecasts = (await scope.ServiceProvider.GetRequiredService<AtRiskReport>().ForDatasetAsync(portal.DatasetId, CancellationToken.None))!;
+        }
+
+        var page = ctx.Render<Web.Features.Predictions.AtRisk>();
+
+        // The latest semester by default, each student once, with the chance of failing in every subject.
+        var latest = forecasts.Rows.Max(r => r.Semester);
+        var current = forecasts.Rows.Where(r => r.Semester == latest).ToList();
+        var expected = current.Select(r => r.StudentId).Distinct().Count();
+        await page.WaitForAssertionAsync(() => Assert.StartsWith($"{expected:N0} student", page.Find(".at-risk-summary").TextContent.Trim(), StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60));
+        Assert.Contains($"in semester {latest} of dataset #{portal.DatasetId}", page.Find(".at-risk-summary").TextContent, StringComparison.Ordinal);
+        var listed = page.FindAll(".at-risk-student-grid tbody a[href^='students/']").Select(a => a.TextContent.Trim()).ToList();
+        Assert.Equal(Math.Min(expected, 25), listed.Count);
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        Assert.Empty(page.FindAll(".at-risk-table"));
+
+        // A search (any case) finds one student; the subjects at risk are theirs in the latest semester, riskiest first.
+        var student = current.OrderByDescending(r => r.FailProbability).First().StudentId;
+        navigation.NavigateTo($"teacher/at-risk?dataset={portal.DatasetId}&risk=all&q={Uri.EscapeDataString(student.ToLowerInvariant())}");
+        await page.WaitForAssertionAsync(() => Assert.StartsWith("1 student", page.Find(".at-risk-summary").TextContent.Trim(), StringComparison.Ordinal));
+        Assert.Equal([student], page.FindAll(".at-risk-student-grid tbody a[href^='students/']").Select(a => a.TextContent.Trim()));
+        var theirs = current.Where(r => r.StudentId == student && r.AtRisk).OrderByDescending(r => r.FailProbability).Select(r => r.Subject).ToList();
+        Assert.Equal(theirs, page.FindAll(".risk-subject").Select(c => c.TextContent.Split(" · ")[0].Trim()));
+        Assert.Contains("q=" + Uri.EscapeDataString(student.ToLowerInvariant()), page.FindAll("a").Single(a => a.TextContent.Contains("Export CSV", StringComparison.Ordinal)).GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task At_risk_page_ignores_nonsense_in_the_address()
     {
         await using var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "at-risk-admin@test.local");
-        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("teacher/at-risk?dataset=-5&semester=x&threshold=500&sort=evil&dir=sideways&risk=all");
+        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("teacher/at-risk?dataset=-5&semester=x&threshold=500&sort=evil&dir=sideways&risk=all&view=rows");
 
         var page = ctx.Render<Web.Features.Predictions.AtRisk>();
 
@@ -469,8 +505,8 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.Equal(rows.Select(r => r.ChanceOfFailing).OrderDescending().ToList(), rows.Select(r => r.ChanceOfFailing).ToList());
         var options = Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PredictionOptions>>().Value;
         Assert.Contains($"at least {Web.Features.Predictions.ForecastCard.Percent(options.AtRiskProbability)}", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
-        Assert.Contains($"in dataset #{portal.DatasetId}", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await portal.Uploader.GetAsync("/teacher/at-risk?dataset=-5&semester=x&threshold=500&sort=evil&dir=sideways")).StatusCode);
+        Assert.Contains($"of dataset #{portal.DatasetId}", page.Find("p[role=status]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await portal.Uploader.GetAsync("/teacher/at-risk?dataset=-5&semester=x&threshold=500&sort=evil&dir=sideways&view=%00&q=" + new string('S', 5000))).StatusCode);
     }
 
     [Fact]

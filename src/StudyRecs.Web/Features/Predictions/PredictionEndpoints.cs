@@ -94,6 +94,7 @@ internal static class PredictionEndpoints
 
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         SpreadsheetSafeCsv.WriteRecord(writer, "student_id", "subject", "semester", "predicted_final_marks", "predicted_grade", "fail_probability", "at_risk", "final_marks");
+        query = query.WithCurrentSemester(forecasts.Rows);
         foreach (var r in query.Apply(forecasts.Rows))
         {
             SpreadsheetSafeCsv.WriteRecord(writer, r.StudentId, r.Subject, r.Semester.ToString(CultureInfo.InvariantCulture),
