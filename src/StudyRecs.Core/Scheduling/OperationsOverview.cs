@@ -28,7 +28,7 @@ public sealed class OperationsOverview(ModelRegistry registry, JobsAdministratio
         var open = (await alerts.ListAsync(MonitoringAlertState.Open, AlertsCounted, cancellationToken)).Count;
 
         var attention = new List<AttentionItem>();
-        if (!string.Equals(overview.SchedulerStatus, "Started", StringComparison.Ordinal))
+        if (!string.Equals(overview.SchedulerStatus, nameof(Quartz.SchedulerStatus.Running), StringComparison.Ordinal))
         {
             attention.Add(new("The job scheduler is not running on this node, so no training runs here.", "admin/jobs"));
         }

@@ -519,6 +519,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         Assert.Equal("datasets", page.FindAll(".attention-list li").Single(li => li.TextContent.Contains("No grade model", StringComparison.Ordinal)).QuerySelector("a")!.GetAttribute("href"));
         Assert.Contains("No model version is active yet", page.Find(".active-versions").TextContent, StringComparison.Ordinal);
         Assert.Equal(2, page.FindAll(".latest-trainings dd").Count(dd => dd.TextContent.Contains("none yet", StringComparison.Ordinal)));
+        Assert.DoesNotContain("scheduler", page.Find(".attention").TextContent, StringComparison.Ordinal); // the test portal's scheduler runs
 
         // A training that failed elsewhere (another node, the CLI) and a version activated there show while the page is open.
         var now = DateTimeOffset.UtcNow;
