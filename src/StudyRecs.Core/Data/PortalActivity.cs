@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Quartz;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 
@@ -23,20 +24,25 @@ public enum ActivityKinds
 
     /// <summary>An account was created, deleted, given another role, locked or unlocked.</summary>
     Accounts = 8,
+
+    /// <summary>A scheduled job was paused or resumed (on any node: the pause is a row of the shared job store).</summary>
+    Jobs = 16,
 }
 
 /// <summary>
 /// A cheap fingerprint of the rows open pages show: the unfinished training runs with their steps, dataset counts per
-/// status, versions, active versions and pins, and accounts per role. Two equal stamps mean nothing a page shows changed.
+/// status, versions, active versions and pins, accounts per role, and the paused job groups. Two equal stamps mean
+/// nothing a page shows changed.
 /// </summary>
-public sealed record ActivityStamp(string Training, string Datasets, string Models, string Accounts)
+public sealed record ActivityStamp(string Training, string Datasets, string Models, string Accounts, string Jobs = "")
 {
     /// <summary>The kinds whose part differs from <paramref name="before"/>.</summary>
     public ActivityKinds ChangedSince(ActivityStamp before) =>
         (Training != before.Training ? ActivityKinds.Training : ActivityKinds.None)
         | (Datasets != before.Datasets ? ActivityKinds.Datasets : ActivityKinds.None)
         | (Models != before.Models ? ActivityKinds.Models : ActivityKinds.None)
-        | (Accounts != before.Accounts ? ActivityKinds.Accounts : ActivityKinds.None);
+        | (Accounts != before.Accounts ? ActivityKinds.Accounts : ActivityKinds.None)
+        | (Jobs != before.Jobs ? ActivityKinds.Jobs : ActivityKinds.None);
 
     /// <summary>Reads the stamp in a few aggregate queries.</summary>
     public static async Task<ActivityStamp> ReadAsync(StudyRecsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
@@ -76,8 +82,11 @@ public sealed record ActivityStamp(string Training, string Datasets, string Mode
 /// The one watcher behind every live page of a node: reads the <see cref="ActivityStamp"/> at <see cref="Interval"/>
 /// and tells the pages that subscribed what changed. It watches the database, so trainings run by another node, a
 /// worker or the CLI reach the pages as well, and a node with a hundred open pages still asks the database once.
+/// With <paramref name="schedulers"/> it also reads which job groups are paused: Quartz keeps them in its persistent
+/// store in the same database, so a pause pressed on another node shows here too.
 /// </summary>
-public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<PortalActivity> logger) : BackgroundService
+public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<PortalActivity> logger,
+    ISchedulerFactory? schedulers = null) : BackgroundService
 {
     private readonly Lock gate = new();
     private readonly List<Subscription> subscribers = [];
@@ -121,6 +130,14 @@ public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext>
         await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
         {
             now = await ActivityStamp.ReadAsync(db, time.GetUtcNow(), cancellationToken);
+        }
+
+        if (schedulers is not null)
+        {
+            // The job store answers from its tables, not from this process's memory.
+            var scheduler = await schedulers.GetScheduler(cancellationToken);
+            var paused = await scheduler.GetPausedTriggerGroups(cancellationToken);
+            now = now with { Jobs = string.Join(';', paused.Order(StringComparer.Ordinal)) };
         }
 
         var changed = last is null ? ActivityKinds.None : now.ChangedSince(last);

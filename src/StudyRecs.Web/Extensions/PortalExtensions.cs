@@ -55,7 +55,7 @@ public static class PortalExtensions
         }
 
         services.AddSingleton(sp => new PortalActivity(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<StudyRecsDbContext>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalActivity>>())
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalActivity>>(), sp.GetRequiredService<ISchedulerFactory>())
         { Interval = TimeSpan.FromSeconds(liveUpdateSeconds) });
         services.AddHostedService(sp => sp.GetRequiredService<PortalActivity>());
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
