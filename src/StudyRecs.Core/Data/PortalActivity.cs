@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Quartz;
+using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 
@@ -82,15 +82,19 @@ public sealed record ActivityStamp(string Training, string Datasets, string Mode
 /// The one watcher behind every live page of a node: reads the <see cref="ActivityStamp"/> at <see cref="Interval"/>
 /// and tells the pages that subscribed what changed. It watches the database, so trainings run by another node, a
 /// worker or the CLI reach the pages as well, and a node with a hundred open pages still asks the database once.
-/// With <paramref name="schedulers"/> it also reads which job groups are paused: Quartz keeps them in its persistent
-/// store in the same database, so a pause pressed on another node shows here too.
 /// </summary>
-public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<PortalActivity> logger,
-    ISchedulerFactory? schedulers = null) : BackgroundService
+public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext> dbs, TimeProvider time, ILogger<PortalActivity> logger) : BackgroundService
 {
     private readonly Lock gate = new();
     private readonly List<Subscription> subscribers = [];
     private ActivityStamp? last;
+
+    /// <summary>
+    /// Whether to watch which job groups are paused, where the database holds Quartz's job store (the portal's): a pause
+    /// is a row of its table, so one pressed on another node shows here too. Read with a plain query rather than through
+    /// the scheduler, which may be busy with its own locks in a cluster.
+    /// </summary>
+    public bool WatchesJobStore { get; init; }
 
     /// <summary>How often the stamp is read (setting <c>Portal:LiveUpdateSeconds</c>).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
@@ -130,14 +134,13 @@ public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext>
         await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
         {
             now = await ActivityStamp.ReadAsync(db, time.GetUtcNow(), cancellationToken);
-        }
-
-        if (schedulers is not null)
-        {
-            // The job store answers from its tables, not from this process's memory.
-            var scheduler = await schedulers.GetScheduler(cancellationToken);
-            var paused = await scheduler.GetPausedTriggerGroups(cancellationToken);
-            now = now with { Jobs = string.Join(';', paused.Order(StringComparer.Ordinal)) };
+            if (WatchesJobStore)
+            {
+                var paused = await db.Database.SqlQueryRaw<string>(
+                    $"SELECT TRIGGER_GROUP AS \"Value\" FROM {QuartzSchema.TablePrefix}PAUSED_TRIGGER_GRPS WHERE SCHED_NAME = {{0}}",
+                    SchedulingServiceCollectionExtensions.SchedulerName).ToListAsync(cancellationToken);
+                now = now with { Jobs = string.Join(';', paused.Order(StringComparer.Ordinal)) };
+            }
         }
 
         var changed = last is null ? ActivityKinds.None : now.ChangedSince(last);

@@ -17,8 +17,11 @@ public enum JobAction
 /// <summary>A recurring job as the jobs page shows it: its description, pause state and recurring trigger.</summary>
 public sealed record JobCard(JobKey Key, string Description, bool Paused, string? Cron, string TriggerState, DateTimeOffset? PreviousFiring, DateTimeOffset? NextFiring);
 
-/// <summary>The jobs page at one moment: the scheduler, each recurring job, the recommender's last outcome and recent training runs.</summary>
-public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, RecommendationSetting? RecommenderOutcome, IReadOnlyList<TrainingRun> Runs);
+/// <summary>
+/// The jobs page's cards at one moment: the scheduler, each recurring job, the recommender's last outcome and the latest
+/// training run (the run history itself is paged by <see cref="TrainingRunHistory"/>).
+/// </summary>
+public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, RecommendationSetting? RecommenderOutcome, TrainingRun? LastRun);
 
 /// <summary>
 /// The jobs administration use case over Quartz: what the jobs page shows, and Run now, Pause and Resume. Pages and
@@ -34,8 +37,8 @@ public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegist
         var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, RecommendationScheduleBootstrapper.RetrainTrigger, cancellationToken);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var outcome = await db.Set<RecommendationSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.Key == TrainRecommenderJob.LastOutcomeSetting, cancellationToken);
-        var runs = await registry.RecentRunsAsync(50, cancellationToken);
-        return new JobsOverview(status, training, recommender, outcome, runs);
+        var latest = await registry.RecentRunsAsync(1, cancellationToken);
+        return new JobsOverview(status, training, recommender, outcome, latest.Count > 0 ? latest[0] : null);
     }
 
     /// <summary>Whether <paramref name="message"/> of <see cref="ApplyAsync"/> says that nothing was done.</summary>

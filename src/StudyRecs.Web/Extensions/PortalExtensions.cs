@@ -55,8 +55,8 @@ public static class PortalExtensions
         }
 
         services.AddSingleton(sp => new PortalActivity(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<StudyRecsDbContext>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalActivity>>(), sp.GetRequiredService<ISchedulerFactory>())
-        { Interval = TimeSpan.FromSeconds(liveUpdateSeconds) });
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalActivity>>())
+        { Interval = TimeSpan.FromSeconds(liveUpdateSeconds), WatchesJobStore = true });
         services.AddHostedService(sp => sp.GetRequiredService<PortalActivity>());
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();

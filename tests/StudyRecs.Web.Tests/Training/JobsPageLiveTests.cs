@@ -1,5 +1,7 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StudyRecs.Core.Data;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
@@ -41,7 +43,20 @@ public class JobsPageLiveTests(PortalFixture portal) : IClassFixture<PortalFixtu
         await using var ctx = PortalComponents.ForPortal(Factory, Roles.Admin, "jobs-pause@test.local");
         GridDriver.Go(ctx, "admin/jobs");
         var page = ctx.Render<Jobs>();
-        await page.WaitForAssertionAsync(() => Assert.Contains("Pause", TrainingCard(page).QuerySelectorAll("button").Select(b => b.TextContent.Trim())));
+        // Loaded (the card's first fact is the scheduler's status), and not paused.
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(TrainingCard(page).QuerySelector(".facts dd")!.TextContent.Trim()));
+        Assert.Contains("Pause", TrainingCard(page).QuerySelectorAll("button").Select(b => b.TextContent.Trim()));
+        var watcher = Factory.Services.GetRequiredService<PortalActivity>();
+        var pauseSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listening = watcher.Subscribe(changed =>
+        {
+            if (changed.HasFlag(ActivityKinds.Jobs))
+            {
+                pauseSeen.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
 
         // Another node's scheduler pauses the job's trigger group in the shared job store (Quartz's own table).
         await Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
@@ -50,10 +65,13 @@ public class JobsPageLiveTests(PortalFixture portal) : IClassFixture<PortalFixtu
 
         await page.WaitForAssertionAsync(() => Assert.Contains("Resume", TrainingCard(page).QuerySelectorAll("button").Select(b => b.TextContent.Trim())));
         Assert.Contains("Paused", TrainingCard(page).TextContent, StringComparison.Ordinal);
+        // The watcher has seen the pause (a pause and resume between two of its looks would rightly go unnoticed).
+        await pauseSeen.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         await Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
             $"DELETE FROM {QuartzSchema.TablePrefix}PAUSED_TRIGGER_GRPS WHERE TRIGGER_GROUP = {{0}}", TrainModelsJob.Key.Group));
 
         await page.WaitForAssertionAsync(() => Assert.Contains("Pause", TrainingCard(page).QuerySelectorAll("button").Select(b => b.TextContent.Trim())));
+        Assert.DoesNotContain("Paused", TrainingCard(page).TextContent, StringComparison.Ordinal);
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class GridAddress<T> : ComponentBase, IDisposable
     private IReadOnlyList<(string Key, string Title)> choices = [];
     private (string? SortBy, bool Descending) fallback;
     private GridView? shown;
+    private string? path;
     private bool restoring;
 
     private string? SortChoice => shown is null ? null : Canonical(shown) is var (_, sort, descending) && sort is not null ? Choice(sort, descending) : null;
@@ -50,6 +51,7 @@ public sealed partial class GridAddress<T> : ComponentBase, IDisposable
         if (first)
         {
             grid = dataGrid;
+            path = new Uri(Navigation.Uri).AbsolutePath;
             choices = [.. dataGrid.RenderedColumns
                 .Where(c => dataGrid.SortMode != SortMode.None && (c.Sortable ?? true) && !string.IsNullOrEmpty(c.PropertyName))
                 .Select(c => (c.PropertyName!, c.Title ?? c.PropertyName!))];
@@ -100,9 +102,9 @@ public sealed partial class GridAddress<T> : ComponentBase, IDisposable
     /// <summary>The address changed (back, forward, a link): show what it says if the grid shows something else.</summary>
     private async Task FollowAddressAsync()
     {
-        if (grid is null || shown is null)
+        if (grid is null || shown is null || new Uri(Navigation.Uri).AbsolutePath != path)
         {
-            return;
+            return; // Not loaded yet, or leaving for another page.
         }
 
         var wanted = Canonical(Read());
