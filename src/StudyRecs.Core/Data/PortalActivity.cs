@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Training;
 
@@ -23,20 +24,25 @@ public enum ActivityKinds
 
     /// <summary>An account was created, deleted, given another role, locked or unlocked.</summary>
     Accounts = 8,
+
+    /// <summary>A scheduled job was paused or resumed (on any node: the pause is a row of the shared job store).</summary>
+    Jobs = 16,
 }
 
 /// <summary>
 /// A cheap fingerprint of the rows open pages show: the unfinished training runs with their steps, dataset counts per
-/// status, versions, active versions and pins, and accounts per role. Two equal stamps mean nothing a page shows changed.
+/// status, versions, active versions and pins, accounts per role, and the paused job groups. Two equal stamps mean
+/// nothing a page shows changed.
 /// </summary>
-public sealed record ActivityStamp(string Training, string Datasets, string Models, string Accounts)
+public sealed record ActivityStamp(string Training, string Datasets, string Models, string Accounts, string Jobs = "")
 {
     /// <summary>The kinds whose part differs from <paramref name="before"/>.</summary>
     public ActivityKinds ChangedSince(ActivityStamp before) =>
         (Training != before.Training ? ActivityKinds.Training : ActivityKinds.None)
         | (Datasets != before.Datasets ? ActivityKinds.Datasets : ActivityKinds.None)
         | (Models != before.Models ? ActivityKinds.Models : ActivityKinds.None)
-        | (Accounts != before.Accounts ? ActivityKinds.Accounts : ActivityKinds.None);
+        | (Accounts != before.Accounts ? ActivityKinds.Accounts : ActivityKinds.None)
+        | (Jobs != before.Jobs ? ActivityKinds.Jobs : ActivityKinds.None);
 
     /// <summary>Reads the stamp in a few aggregate queries.</summary>
     public static async Task<ActivityStamp> ReadAsync(StudyRecsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
@@ -83,6 +89,13 @@ public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext>
     private readonly List<Subscription> subscribers = [];
     private ActivityStamp? last;
 
+    /// <summary>
+    /// Whether to watch which job groups are paused, where the database holds Quartz's job store (the portal's): a pause
+    /// is a row of its table, so one pressed on another node shows here too. Read with a plain query rather than through
+    /// the scheduler, which may be busy with its own locks in a cluster.
+    /// </summary>
+    public bool WatchesJobStore { get; init; }
+
     /// <summary>How often the stamp is read (setting <c>Portal:LiveUpdateSeconds</c>).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -121,6 +134,13 @@ public sealed partial class PortalActivity(IDbContextFactory<StudyRecsDbContext>
         await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
         {
             now = await ActivityStamp.ReadAsync(db, time.GetUtcNow(), cancellationToken);
+            if (WatchesJobStore)
+            {
+                var paused = await db.Database.SqlQueryRaw<string>(
+                    $"SELECT TRIGGER_GROUP AS \"Value\" FROM {QuartzSchema.TablePrefix}PAUSED_TRIGGER_GRPS WHERE SCHED_NAME = {{0}}",
+                    SchedulingServiceCollectionExtensions.SchedulerName).ToListAsync(cancellationToken);
+                now = now with { Jobs = string.Join(';', paused.Order(StringComparer.Ordinal)) };
+            }
         }
 
         var changed = last is null ? ActivityKinds.None : now.ChangedSince(last);

@@ -17,8 +17,11 @@ public enum JobAction
 /// <summary>A recurring job as the jobs page shows it: its description, pause state and recurring trigger.</summary>
 public sealed record JobCard(JobKey Key, string Description, bool Paused, string? Cron, string TriggerState, DateTimeOffset? PreviousFiring, DateTimeOffset? NextFiring);
 
-/// <summary>The jobs page at one moment: the scheduler, each recurring job, the recommender's latest run and recent training runs of both kinds.</summary>
-public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, TrainingRun? RecommenderOutcome, IReadOnlyList<TrainingRun> Runs);
+/// <summary>
+/// The jobs page's cards at one moment: the scheduler, each recurring job, the recommender's latest run and the latest
+/// grade training run (the run history of both kinds is paged by <see cref="TrainingRunHistory"/>).
+/// </summary>
+public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, TrainingRun? RecommenderOutcome, TrainingRun? LastRun);
 
 /// <summary>
 /// The jobs administration use case over Quartz: what the jobs page shows, and Run now, Pause and Resume. Pages and
@@ -32,10 +35,9 @@ public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegist
         var status = (await scheduler.GetStatus(cancellationToken)).ToString();
         var training = await CardAsync(scheduler, TrainModelsJob.Key, ScheduleBootstrapper.NightlyTrigger, cancellationToken);
         var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, RecommendationScheduleBootstrapper.RetrainTrigger, cancellationToken);
-        var latest = await registry.RecentRunsAsync(1, TrainingRunKind.Recommendations, cancellationToken);
-        var outcome = latest.Count == 0 ? null : latest[0];
-        var runs = await registry.RecentRunsAsync(50, null, cancellationToken);
-        return new JobsOverview(status, training, recommender, outcome, runs);
+        var outcome = await registry.RecentRunsAsync(1, TrainingRunKind.Recommendations, cancellationToken);
+        var latest = await registry.RecentRunsAsync(1, TrainingRunKind.Grades, cancellationToken);
+        return new JobsOverview(status, training, recommender, outcome.Count > 0 ? outcome[0] : null, latest.Count > 0 ? latest[0] : null);
     }
 
     /// <summary>Whether <paramref name="message"/> of <see cref="ApplyAsync"/> says that nothing was done.</summary>

@@ -7,7 +7,7 @@ public static class TrainingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="TrainingOptions"/> (section <c>Training</c>, validated at start-up) and the scoped
-    /// <see cref="TrainingPipeline"/>, <see cref="ModelRegistry"/>, <see cref="ModelActivations"/>, <see cref="ModelPins"/> and <see cref="Auditing.AuditLog"/>; they need the database and dataset registrations.
+    /// <see cref="TrainingPipeline"/>, <see cref="ModelRegistry"/>, <see cref="ModelActivations"/>, <see cref="ModelPins"/>, the history queries <see cref="TrainingRunHistory"/> and <see cref="ActivationLog"/>, and <see cref="Auditing.AuditLog"/>; they need the database and dataset registrations.
     /// </summary>
     public static IServiceCollection AddStudyRecsTraining(this IServiceCollection services)
     {
@@ -17,6 +17,8 @@ public static class TrainingServiceCollectionExtensions
         services.AddScoped<ModelRegistry>();
         services.AddScoped<ModelActivations>();
         services.AddScoped<ModelPins>();
+        services.AddScoped<TrainingRunHistory>();
+        services.AddScoped<ActivationLog>();
         services.TryAddScoped<Auditing.AuditLog>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

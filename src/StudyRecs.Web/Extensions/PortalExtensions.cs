@@ -56,7 +56,7 @@ public static class PortalExtensions
 
         services.AddSingleton(sp => new PortalActivity(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<StudyRecsDbContext>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalActivity>>())
-        { Interval = TimeSpan.FromSeconds(liveUpdateSeconds) });
+        { Interval = TimeSpan.FromSeconds(liveUpdateSeconds), WatchesJobStore = true });
         services.AddHostedService(sp => sp.GetRequiredService<PortalActivity>());
         services.AddStudyRecsScheduling(builder.Configuration, runScheduler: true);
         services.AddStudyRecsPredictions();
