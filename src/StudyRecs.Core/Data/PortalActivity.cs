@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Datasets;
+using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
 
 namespace StudyRecs.Core.Data;

@@ -25,13 +25,18 @@ public class HistoryQueryTests
             // Start times run against insertion order for one run, so ordering by the time column would differ from ordering by id.
             db.Add(new TrainingRun
             {
-                TriggeredBy = i % 2 == 0 ? "alice" : "bob", StartedAt = start.AddHours(i == 7 ? -5 : i),
+                TriggeredBy = i % 2 == 0 ? "alice" : "bob",
+                StartedAt = start.AddHours(i == 7 ? -5 : i),
                 Status = i <= 3 ? TrainingRunStatus.Failed : TrainingRunStatus.Succeeded,
             });
             db.Add(new ModelActivationAudit
             {
-                Task = ModelTask.Regression, By = i % 2 == 0 ? "alice" : "bob", At = start.AddHours(i),
-                FromVersion = i == 1 ? null : $"2026110{i - 1}000000", ToVersion = $"2026110{i}000000", Reason = "why",
+                Task = ModelTask.Regression,
+                By = i % 2 == 0 ? "alice" : "bob",
+                At = start.AddHours(i),
+                FromVersion = i == 1 ? null : $"2026110{i - 1}000000",
+                ToVersion = $"2026110{i}000000",
+                Reason = "why",
             });
         }
 

@@ -523,17 +523,38 @@ public class UserManagementTests : IClassFixture<PortalFixture>
 
         // A training that failed elsewhere (another node, the CLI) and a version activated there show while the page is open.
         var now = DateTimeOffset.UtcNow;
-        var run = new TrainingRun { Kind = TrainingRunKind.Grades, Status = TrainingRunStatus.Failed, Step = "Loading rows", TriggeredBy = "cli", StartedAt = now, FinishedAt = now,
-            Error = "Neither task has enough labelled rows." };
+        var run = new TrainingRun
+        {
+            Kind = TrainingRunKind.Grades,
+            Status = TrainingRunStatus.Failed,
+            Step = "Loading rows",
+            TriggeredBy = "cli",
+            StartedAt = now,
+            FinishedAt = now,
+            Error = "Neither task has enough labelled rows."
+        };
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
             db.Add(run);
             db.Add(new TrainedModel
             {
-                Version = "20261203120000", Task = ModelTask.Regression, Algorithm = "gbdt", SettingsJson = "{}", MetricsJson = "{}", FeatureSchemaJson = "{}",
-                ArtifactFormat = ArtifactFormats.EngineTrees, ArtifactSha256 = new string('0', 64), CreatedBy = "cli", CreatedAt = now, IsActive = true, ActivatedAt = now,
-                DatasetIdsJson = "[]", DataHash = new string('0', 64), SelectionMetric = "cv_rmse", SelectionScore = 6.25,
+                Version = "20261203120000",
+                Task = ModelTask.Regression,
+                Algorithm = "gbdt",
+                SettingsJson = "{}",
+                MetricsJson = "{}",
+                FeatureSchemaJson = "{}",
+                ArtifactFormat = ArtifactFormats.EngineTrees,
+                ArtifactSha256 = new string('0', 64),
+                CreatedBy = "cli",
+                CreatedAt = now,
+                IsActive = true,
+                ActivatedAt = now,
+                DatasetIdsJson = "[]",
+                DataHash = new string('0', 64),
+                SelectionMetric = "cv_rmse",
+                SelectionScore = 6.25,
             });
             await db.SaveChangesAsync();
         }

@@ -47,14 +47,28 @@ public class GridAddressPagesTests(PortalFixture portal) : IClassFixture<PortalF
                     var n = 31 - i;
                     db.Add(new UploadedDataset
                     {
-                        FileName = $"grid-{n:00}.csv", Sha256 = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), Status = DatasetStatus.Rejected,
-                        UploadedAt = start.AddHours(i), StatusChangedAt = start.AddHours(i), TotalRows = n, ErrorCount = 1,
+                        FileName = $"grid-{n:00}.csv",
+                        Sha256 = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+                        Status = DatasetStatus.Rejected,
+                        UploadedAt = start.AddHours(i),
+                        StatusChangedAt = start.AddHours(i),
+                        TotalRows = n,
+                        ErrorCount = 1,
                     });
                     db.Add(new PredictionLog
                     {
-                        AtUtc = start.UtcDateTime.AddSeconds(i), RequestId = Guid.NewGuid().ToString("N"), UserName = "grid-audit@uni.test", Subject = $"gs-{i:00}",
-                        Source = "api", InputJson = "{}", OutputJson = "{}", RegressionVersion = "20261101000000", ClassificationVersion = "20261101000000",
-                        PredictedMarks = 60, PredictedGrade = "B", LatencyMs = 1.5,
+                        AtUtc = start.UtcDateTime.AddSeconds(i),
+                        RequestId = Guid.NewGuid().ToString("N"),
+                        UserName = "grid-audit@uni.test",
+                        Subject = $"gs-{i:00}",
+                        Source = "api",
+                        InputJson = "{}",
+                        OutputJson = "{}",
+                        RegressionVersion = "20261101000000",
+                        ClassificationVersion = "20261101000000",
+                        PredictedMarks = 60,
+                        PredictedGrade = "B",
+                        LatencyMs = 1.5,
                     });
                 }
 
@@ -64,8 +78,12 @@ public class GridAddressPagesTests(PortalFixture portal) : IClassFixture<PortalF
                 {
                     var input = new ResourceInput
                     {
-                        Title = $"gridres-{i:00}", Subject = "Physics", Difficulty = "beginner", Type = "article",
-                        Url = $"https://example.edu/gridres-{i:00}", Minutes = (100 - i).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Title = $"gridres-{i:00}",
+                        Subject = "Physics",
+                        Difficulty = "beginner",
+                        Type = "article",
+                        Url = $"https://example.edu/gridres-{i:00}",
+                        Minutes = (100 - i).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     };
                     Assert.True((await catalog.CreateAsync(input, "test", CancellationToken.None)).Succeeded);
                 }

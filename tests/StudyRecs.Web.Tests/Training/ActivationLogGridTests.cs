@@ -37,8 +37,12 @@ public class ActivationLogGridTests(PortalFixture portal) : IClassFixture<Portal
                 {
                     db.Add(new ModelActivationAudit
                     {
-                        Task = ModelTask.Classification, By = $"log-{i:00}", At = at.AddHours(i),
-                        FromVersion = $"202611{i:00}000000", ToVersion = $"202612{i:00}000000", Reason = "test",
+                        Task = ModelTask.Classification,
+                        By = $"log-{i:00}",
+                        At = at.AddHours(i),
+                        FromVersion = $"202611{i:00}000000",
+                        ToVersion = $"202612{i:00}000000",
+                        Reason = "test",
                     });
                 }
 

@@ -20,8 +20,14 @@ public class JobCardViewTests
         var card = new JobCard(new JobKey("train-recommender", "recommendation"), "Retrain the resource recommender", true, "0 0 * * * ?", "Paused", At, null);
         var run = new TrainingRun
         {
-            Id = 5, Kind = TrainingRunKind.Recommendations, Status = TrainingRunStatus.Running, TriggeredBy = "job", StartedAt = At,
-            Step = "Evaluating EASE on the students' later events", CandidateIndex = 3, CandidateCount = 8,
+            Id = 5,
+            Kind = TrainingRunKind.Recommendations,
+            Status = TrainingRunStatus.Running,
+            TriggeredBy = "job",
+            StartedAt = At,
+            Step = "Evaluating EASE on the students' later events",
+            CandidateIndex = 3,
+            CandidateCount = 8,
         };
 
         var view = ctx.Render<JobCardView>(p => p

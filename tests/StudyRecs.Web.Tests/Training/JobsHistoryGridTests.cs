@@ -37,8 +37,11 @@ public class JobsHistoryGridTests(PortalFixture portal) : IClassFixture<PortalFi
                 {
                     db.Add(new TrainingRun
                     {
-                        TriggeredBy = $"grid-{i:00}", StartedAt = start.AddHours(i), FinishedAt = start.AddHours(i).AddMinutes(3),
-                        Status = i % 2 == 0 ? TrainingRunStatus.Succeeded : TrainingRunStatus.Failed, ResultSummary = "done",
+                        TriggeredBy = $"grid-{i:00}",
+                        StartedAt = start.AddHours(i),
+                        FinishedAt = start.AddHours(i).AddMinutes(3),
+                        Status = i % 2 == 0 ? TrainingRunStatus.Succeeded : TrainingRunStatus.Failed,
+                        ResultSummary = "done",
                         Kind = i % 10 == 0 ? TrainingRunKind.Recommendations : TrainingRunKind.Grades,
                     });
                 }

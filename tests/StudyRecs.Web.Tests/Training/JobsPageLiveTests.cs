@@ -1,8 +1,8 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using StudyRecs.Core.Data;
 using StudyRecs.Core.Accounts;
+using StudyRecs.Core.Data;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Features.Training;
