@@ -1,7 +1,8 @@
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
+using StudyRecs.Core.Scheduling;
 
 namespace StudyRecs.Core.Monitoring;
 
@@ -10,6 +11,11 @@ namespace StudyRecs.Core.Monitoring;
 public sealed partial class MonitoringJob(DriftMonitor drift, RealisedAccuracy feedback, ILogger<MonitoringJob> logger) : IJob
 {
     public static readonly JobKey Key = new("monitor-models", "monitoring");
+
+    /// <summary>The daily check of the serving models (<c>Monitoring:Cron</c>); a missed check waits for the next day.</summary>
+    public static readonly RecurringJob Recurring = new(Key, typeof(MonitoringJob), "Check the serving models for drift and realised accuracy; raise alerts, retrain when configured", false,
+        new TriggerKey("daily-monitoring", "monitoring"), "Daily drift and realised-accuracy check",
+        sp => sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.Cron);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -24,39 +30,4 @@ public sealed partial class MonitoringJob(DriftMonitor drift, RealisedAccuracy f
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Realised accuracy over {Matched} matched outcomes: {Worse} version(s) worse than cross-validated. Retrain queued: {Queued}.")]
     private static partial void LogFeedback(ILogger logger, int matched, int worse, bool queued);
-}
-
-/// <summary>Makes sure the monitoring job and its daily trigger exist with the configured cron (<c>Monitoring:Cron</c>).</summary>
-public sealed class MonitoringScheduleBootstrapper(ISchedulerFactory schedulers, IOptions<MonitoringOptions> options) : IHostedService
-{
-    public static readonly TriggerKey DailyTrigger = new("daily-monitoring", "monitoring");
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        if (await scheduler.GetJobDetail(MonitoringJob.Key, cancellationToken) is null)
-        {
-            var job = JobBuilder.Create<MonitoringJob>()
-                .WithIdentity(MonitoringJob.Key)
-                .WithDescription("Check the serving models for drift and realised accuracy; raise alerts, retrain when configured")
-                .StoreDurably(true)
-                .DisallowConcurrentExecution(true)
-                .Build();
-            await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
-        }
-
-        var cron = options.Value.Cron;
-        if (await scheduler.GetTrigger(DailyTrigger, cancellationToken) is not ICronTrigger current || current.CronExpressionString != cron)
-        {
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(DailyTrigger)
-                .ForJob(MonitoringJob.Key)
-                .WithDescription("Daily drift and realised-accuracy check")
-                .WithSchedule(CronScheduleBuilder.Create(cron))
-                .Build();
-            await scheduler.ScheduleJob(trigger, ScheduleJobOptions.Replacing, cancellationToken);
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using StudyRecs.Core.Scheduling;
 
 namespace StudyRecs.Core.Monitoring;
 
@@ -21,7 +22,7 @@ public static class MonitoringServiceCollectionExtensions
         services.AddScoped<MonitoringOverview>();
         if (runSchedule)
         {
-            services.AddHostedService<MonitoringScheduleBootstrapper>();
+            services.AddRecurringJob(MonitoringJob.Recurring);
         }
 
         return services;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
 using StudyRecs.Learning.Recommend;
 
@@ -34,7 +35,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddScoped<RecommendationStatistics>();
         if (runSchedule)
         {
-            services.AddHostedService<RecommendationScheduleBootstrapper>();
+            services.AddRecurringJob(TrainRecommenderJob.Recurring);
         }
         return services;
     }

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
+using StudyRecs.Core.Scheduling;
 
 namespace StudyRecs.Core.Recommendations;
 
@@ -17,6 +17,11 @@ public sealed partial class TrainRecommenderJob(RecommenderTraining training, IL
 {
     public static readonly JobKey Key = new("train-recommender", "recommendation");
 
+    /// <summary>The recommender's retraining: durable and recovered after a crash, fired on <c>Recommendations:RetrainCron</c> (hourly by default).</summary>
+    public static readonly RecurringJob Recurring = new(Key, typeof(TrainRecommenderJob), "Retrain the resource recommender from the logged events", true,
+        new TriggerKey("hourly-retrain", "recommendation"), "Retrain the recommender when events arrived since the last version",
+        sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.RetrainCron);
+
     /// <summary>Job data flag: train even when no event arrived (the jobs page's Run now, the reindex endpoint).</summary>
     public const string ForceKey = "force";
 
@@ -29,48 +34,4 @@ public sealed partial class TrainRecommenderJob(RecommenderTraining training, IL
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recommender retraining: {Outcome}")]
     private static partial void LogOutcome(ILogger logger, string outcome);
-}
-
-/// <summary>At start-up: makes sure the recommender job and its trigger exist with the configured cron (idempotent).</summary>
-public sealed class RecommendationScheduleBootstrapper(ISchedulerFactory schedulers, IOptions<RecommendationOptions> options) : IHostedService
-{
-    public static readonly TriggerKey RetrainTrigger = new("hourly-retrain", "recommendation");
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        await EnsureJobAsync(scheduler, cancellationToken);
-        var cron = options.Value.RetrainCron;
-        var existing = await scheduler.GetTrigger(RetrainTrigger, cancellationToken);
-        if (existing is not ICronTrigger current || current.CronExpressionString != cron)
-        {
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(RetrainTrigger)
-                .ForJob(TrainRecommenderJob.Key)
-                .WithDescription("Retrain the recommender when events arrived since the last version")
-                .WithSchedule(CronScheduleBuilder.Create(cron))
-                .Build();
-            await scheduler.ScheduleJob(trigger, ScheduleJobOptions.Replacing, cancellationToken);
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>The durable, recoverable recommender job (added once).</summary>
-    public static async Task EnsureJobAsync(IScheduler scheduler, CancellationToken cancellationToken)
-    {
-        if (await scheduler.GetJobDetail(TrainRecommenderJob.Key, cancellationToken) is not null)
-        {
-            return;
-        }
-
-        var job = JobBuilder.Create<TrainRecommenderJob>()
-            .WithIdentity(TrainRecommenderJob.Key)
-            .WithDescription("Retrain the resource recommender from the logged events")
-            .StoreDurably(true)
-            .RequestRecovery(true)
-            .DisallowConcurrentExecution(true)
-            .Build();
-        await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
-    }
 }

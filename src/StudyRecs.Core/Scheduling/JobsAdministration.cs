@@ -33,8 +33,8 @@ public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegist
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         var status = (await scheduler.GetStatus(cancellationToken)).ToString();
-        var training = await CardAsync(scheduler, TrainModelsJob.Key, ScheduleBootstrapper.NightlyTrigger, cancellationToken);
-        var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, RecommendationScheduleBootstrapper.RetrainTrigger, cancellationToken);
+        var training = await CardAsync(scheduler, TrainModelsJob.Key, TrainModelsJob.Recurring.Trigger, cancellationToken);
+        var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, TrainRecommenderJob.Recurring.Trigger, cancellationToken);
         var outcome = await registry.RecentRunsAsync(1, TrainingRunKind.Recommendations, cancellationToken);
         var latest = await registry.RecentRunsAsync(1, TrainingRunKind.Grades, cancellationToken);
         return new JobsOverview(status, training, recommender, outcome.Count > 0 ? outcome[0] : null, latest.Count > 0 ? latest[0] : null);

@@ -71,7 +71,8 @@ public static class SchedulingServiceCollectionExtensions
                 o.WaitForJobsToComplete = false;
                 o.AwaitApplicationStarted = true;
             });
-            services.AddHostedService<ScheduleBootstrapper>();
+            services.AddHostedService<InterruptedRunsRecovery>();
+            services.AddRecurringJob(TrainModelsJob.Recurring);
         }
 
         return services;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using StudyRecs.Core.Data;
@@ -17,6 +18,14 @@ namespace StudyRecs.Core.Scheduling;
 public sealed class TrainModelsJob(TrainingPipeline pipeline, ModelRegistry registry, IDbContextFactory<StudyRecsDbContext> dbs, ILogger<TrainModelsJob> logger) : IJob
 {
     public static readonly JobKey Key = new("train-models", "training");
+
+    /// <summary>The grade models' training: durable and recovered after a crash, fired nightly (<c>Training:NightlyCron</c>) with the nightly flag.</summary>
+    public static readonly RecurringJob Recurring = new(Key, typeof(TrainModelsJob), "Train grade-forecast models on the labelled rows of accepted datasets", true,
+        new TriggerKey("nightly-retrain", "training"), "Retrain when data changed since the last run",
+        sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrainingOptions>>().Value.NightlyCron)
+    {
+        TriggerData = new Dictionary<string, string> { [NightlyKey] = "true" },
+    };
     public const string RunIdKey = "runId";
     public const string NightlyKey = "nightly";
 

@@ -41,7 +41,7 @@ public sealed class TrainingDispatcher(ISchedulerFactory schedulers, TrainingPip
         var run = await pipeline.CreateRunAsync(request, cancellationToken);
         await MarkQueuedAsync(run.DatasetIdsJson is null ? null : JsonSerializer.Deserialize<long[]>(run.DatasetIdsJson), cancellationToken);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        await ScheduleBootstrapper.EnsureJobAsync(scheduler, cancellationToken);
+        await RecurringJobs.EnsureJobAsync(scheduler, TrainModelsJob.Recurring, cancellationToken);
         var data = new JobDataMap { [TrainModelsJob.RunIdKey] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         await JobControl.FireNowAsync(scheduler, TrainModelsJob.Key, data, cancellationToken);
         return run;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quartz;
 using StudyRecs.Core.Recommendations;
+using StudyRecs.Core.Scheduling;
 
 namespace StudyRecs.Core.Tests.Recommendations;
 
@@ -19,8 +20,12 @@ public class RecommendationScheduleTests
         return services.BuildServiceProvider();
     }
 
-    private static RecommendationScheduleBootstrapper Bootstrapper(ISchedulerFactory factory, string cron) =>
-        new(factory, Options.Create(new RecommendationOptions { RetrainCron = cron }));
+    // The one bootstrapper over the recommender's entry of the list, with the cron as configured.
+    private static RecurringJobsBootstrapper Bootstrapper(ISchedulerFactory factory, string cron)
+    {
+        var services = new ServiceCollection().AddSingleton(Options.Create(new RecommendationOptions { RetrainCron = cron })).BuildServiceProvider();
+        return new RecurringJobsBootstrapper([TrainRecommenderJob.Recurring], factory, services);
+    }
 
     [Fact]
     public async Task Registers_one_durable_non_concurrent_job_with_the_configured_cron_and_follows_a_changed_cron()
@@ -31,7 +36,7 @@ public class RecommendationScheduleTests
         try
         {
             await Bootstrapper(factory, "0 0 * * * ?").StartAsync(CancellationToken.None);
-            var trigger = (ICronTrigger)(await scheduler.GetTrigger(RecommendationScheduleBootstrapper.RetrainTrigger))!;
+            var trigger = (ICronTrigger)(await scheduler.GetTrigger(TrainRecommenderJob.Recurring.Trigger))!;
             var firstFire = trigger.NextFireTimeUtc;
             await Bootstrapper(factory, "0 0 * * * ?").StartAsync(CancellationToken.None); // a restart changes nothing
 
