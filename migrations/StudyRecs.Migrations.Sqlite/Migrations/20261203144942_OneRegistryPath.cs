@@ -80,14 +80,6 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                 principalTable: "TrainedModels",
                 principalColumn: "Id",
                 onDelete: ReferentialAction.Cascade);
-
-            // Every version's artifact size and format (the engine's trees unless the bytes are an ML.NET frame, "SRML",
-            // or the version is a recommender), and the recommender's catalog map out of the feature schema's column.
-            migrationBuilder.Sql("""UPDATE "TrainedModels" SET "ArtifactLength" = COALESCE((SELECT length(a."Artifact") FROM "TrainedModelArtifacts" a WHERE a."Id" = "TrainedModels"."Id"), 0)""");
-            migrationBuilder.Sql("""UPDATE "TrainedModels" SET "ArtifactFormat" = 'mlnet' WHERE "Task" <> 'Recommendation' AND "Id" IN (SELECT a."Id" FROM "TrainedModelArtifacts" a WHERE substr(a."Artifact", 1, 4) = X'53524D4C')""");
-            // SQLite rebuilds TrainedModels (the two columns becoming nullable) after every statement of this migration, so
-            // clearing the recommender's old columns waits for the next migration (OneRegistryPathClearRecommenderColumns).
-            migrationBuilder.Sql("""UPDATE "TrainedModels" SET "ArtifactFormat" = 'studyrecs-recommender', "CatalogJson" = "FeatureSchemaJson" WHERE "Task" = 'Recommendation'""");
         }
 
         /// <inheritdoc />

@@ -54,6 +54,13 @@ public static class DatabaseServiceCollectionExtensions
             case DatabaseProvider.Sqlite:
                 options.UseSqlite(SqliteConnectionString(connectionString, storage), o => o.MigrationsAssembly(SqliteMigrationsAssembly));
                 options.AddInterceptors(new SqlitePragmaInterceptor(db.SqliteBusyTimeoutMilliseconds));
+
+                // A SQLite migration that changes a column or a foreign key rebuilds the table, which turns foreign keys off
+                // outside a transaction (SQLite allows it nowhere else). EF warns of it on every migration that does; the
+                // rebuild's copy and rename still run in a transaction, so it is information, not a warning to print on
+                // every `studyrecs` command that migrates a fresh database.
+                options.ConfigureWarnings(w => w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning,
+                    Microsoft.Extensions.Logging.LogLevel.Information)));
                 break;
             case DatabaseProvider.Postgres:
                 options.UseNpgsql(ServerConnectionString(db.Provider, connectionString, "\"Host=localhost;Database=studyrecs;Username=studyrecs;Password=...\""),

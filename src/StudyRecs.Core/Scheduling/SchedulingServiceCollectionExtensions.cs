@@ -63,7 +63,6 @@ public static class SchedulingServiceCollectionExtensions
 
         services.AddScoped<TrainingDispatcher>();
         services.AddScoped<JobsAdministration>();
-        services.AddScoped<OperationsOverview>();
         if (runScheduler)
         {
             services.AddQuartzHostedService(o =>

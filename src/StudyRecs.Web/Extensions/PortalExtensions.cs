@@ -63,6 +63,9 @@ public static class PortalExtensions
         services.AddStudyRecsRecommendations(runSchedule: true);
         services.AddStudyRecsMonitoring(runSchedule: true);
 
+        // The admin dashboard's models-and-jobs figures read the scheduler and the monitoring alerts, both registered above.
+        services.AddScoped<OperationsOverview>();
+
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
         authentication.AddBearerToken(IdentityConstants.BearerScheme, BearerTokenRevalidation.Configure);

@@ -47,7 +47,7 @@ public class DatasetTrainingCardTests
             .Add(c => c.Run, run)
             .Add(c => c.Produced, [Version(ModelTask.Regression, 5.9885, active: true), Version(ModelTask.Classification, 0.417, active: false, "it scores worse than the active version.")]));
 
-        Assert.Contains("Run #7 finished at 2026-12-03 14:54 UTC.", card.Markup, StringComparison.Ordinal);
+        Assert.Contains("Run #7 succeeded at 2026-12-03 14:54 UTC.", card.Markup, StringComparison.Ordinal);
         var versions = card.FindAll(".trained-versions li").Select(li => li.TextContent.Trim()).ToList();
         Assert.Equal(2, versions.Count);
         Assert.Contains("forecasts are 6.0 marks off on a typical student it had not seen", versions[0], StringComparison.Ordinal);

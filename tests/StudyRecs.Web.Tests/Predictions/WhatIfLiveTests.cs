@@ -49,7 +49,6 @@ public sealed class WhatIfLiveTests(TrainedPortalFixture portal) : IClassFixture
 
         await page.InvokeAsync(() => Slider(page, "Midterm marks").Instance.ValueChanged.InvokeAsync(row.MidtermMarks is > 50 ? 0 : 100));
 
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".forecast-card").Count), TimeSpan.FromSeconds(10));
         await using var scope = portal.Factory.Services.CreateAsyncScope();
         var models = await scope.ServiceProvider.GetRequiredService<ActiveModels>().GetAsync(CancellationToken.None);
         var expected = scope.ServiceProvider.GetRequiredService<Forecaster>().Predict(models, Forecaster.FromRow(row) with
@@ -57,9 +56,12 @@ public sealed class WhatIfLiveTests(TrainedPortalFixture portal) : IClassFixture
             AttendancePercentage = 100,
             MidtermMarks = row.MidtermMarks is > 50 ? 0 : 100,
         });
-        var changed = page.FindAll(".forecast-card")[1].QuerySelectorAll(".stat-value").Select(v => v.TextContent.Trim()).ToList();
-        Assert.Equal(ForecastCard.Marks(expected.PredictedMarks), changed[0]);
-        Assert.Equal(expected.PredictedGrade, changed[1]);
+
+        // Under load the debounce may show the attendance move first; the forecast settles on both changes.
+        List<string> Changed() => page.FindAll(".forecast-card").Count == 2
+            ? [.. page.FindAll(".forecast-card")[1].QuerySelectorAll(".stat-value").Select(v => v.TextContent.Trim())]
+            : [];
+        page.WaitForAssertion(() => Assert.Equal([ForecastCard.Marks(expected.PredictedMarks), expected.PredictedGrade], Changed().Take(2)), TimeSpan.FromSeconds(20));
         Assert.Contains("With these values the forecast moves from", page.Find(".what-if-change").TextContent, StringComparison.Ordinal);
         Assert.Contains(ForecastCard.Marks(expected.PredictedMarks) + " marks", page.Find(".what-if-change").TextContent, StringComparison.Ordinal);
 

@@ -127,14 +127,14 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.pin-button")), Patience);
         var pin = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Strategy for established students");
         await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync("popularity"));
-        page.Find("button.pin-button").Click();
+        await LiveClicks.ClickAsync(() => page.Find("button.pin-button"));
         Confirm(dialogs, "Pin");
         await page.WaitForAssertionAsync(() => Assert.Contains("pinned to popularity", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
         Assert.Contains(Snackbars(ctx), m => m.Contains("Every established student now gets popularity", StringComparison.Ordinal));
         Assert.Contains("pinned to popularity", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
 
         await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync(""));
-        page.Find("button.pin-button").Click();
+        await LiveClicks.ClickAsync(() => page.Find("button.pin-button"));
         Confirm(dialogs, "Unpin");
         await page.WaitForAssertionAsync(() => Assert.DoesNotContain("pinned to", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
         Assert.DoesNotContain("pinned to", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
@@ -150,7 +150,7 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         await using var _ctx = ctx;
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.reindex-button")), Patience);
 
-        page.Find("button.reindex-button").Click();
+        await LiveClicks.ClickAsync(() => page.Find("button.reindex-button"));
         Confirm(dialogs, "Reindex");
 
         await page.WaitForAssertionAsync(() => Assert.Contains(Snackbars(ctx), m => m.Contains($"Catalog reloaded ({portal.Resources.Count} resources served)", StringComparison.Ordinal)), Patience);

@@ -143,8 +143,10 @@ public class TrainingFlowTests(TrainingPortalFixture portal) : IClassFixture<Tra
         // Forecasts follow the rollback: the API answers with the version the admin chose.
         Assert.Equal(target.Version, await RegressionVersionServedAsync(admin, target.Version));
 
+        // The job cards come with the page (the history grid loads once the page is live; JobsHistoryGridTests covers it).
         var jobs = await Html.GetAsync(admin, "/admin/jobs");
-        Assert.True(jobs.QuerySelectorAll("tbody tr").Length >= 2);
+        var latest = (await registry.RecentRunsAsync(1, TrainingRunKind.Grades, CancellationToken.None))[0];
+        Assert.Contains($"run #{latest.Id}", jobs.QuerySelector(".job-card .last-run")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("0 0 2 * * ?", jobs.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
 
         // Run now trains again although no data changed (the nightly trigger would skip).
