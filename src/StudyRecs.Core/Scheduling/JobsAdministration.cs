@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Quartz;
-using StudyRecs.Core.Data;
 using StudyRecs.Core.Recommendations;
 using StudyRecs.Core.Training;
 

@@ -23,8 +23,9 @@ public sealed class OperationsOverview(ModelRegistry registry, JobsAdministratio
     public async Task<OperationsSummary> GetAsync(CancellationToken cancellationToken)
     {
         var active = await registry.ActiveAsync(cancellationToken);
-        var grades = (await registry.RecentRunsAsync(1, TrainingRunKind.Grades, cancellationToken)) is [var g, ..] ? g : null;
+        // The jobs overview already holds the latest run of each kind: no second query for them.
         var overview = await jobs.OverviewAsync(cancellationToken);
+        var grades = overview.LastRun;
         var open = (await alerts.ListAsync(MonitoringAlertState.Open, AlertsCounted, cancellationToken)).Count;
 
         var attention = new List<AttentionItem>();
