@@ -255,6 +255,9 @@ public partial class RoleFlowBrowserTests(RoleFlowSession flows) : IClassFixture
             await BrowserSession.WaitForLiveAsync(page);
             await MarkDocumentAsync(page);
             var items = list.Locator("> li");
+            // The live page replaces the prerendered one and loads the forecasts again (a moment of progress bar) before
+            // it shows the handed-over list: wait for the live list before counting it.
+            await Assertions.Expect(items.Nth(1)).ToBeVisibleAsync(new() { Timeout = Patience });
             var before = await items.CountAsync();
             Assert.True(before >= 2, $"only {before} recommendations shown");
 
