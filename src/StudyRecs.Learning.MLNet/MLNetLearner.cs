@@ -12,7 +12,7 @@ namespace StudyRecs.Learning.MLNet;
 /// An ML.NET tree trainer (FastTree, FastForest, LightGbm) behind the <see cref="ILearner"/> interface. Missing cells are
 /// imputed and flagged before training (<see cref="MissingValueImputer"/>), so the trainer sees every row it is given;
 /// ML.NET's warnings and errors go to the logger. Multiclass runs one-versus-all FastTree / FastForest, or LightGbm's
-/// own multiclass objective.
+/// own multiclass objective. Ranking (LambdaMART over query groups) runs FastTree's ranking trainer.
 /// </summary>
 public sealed partial class MLNetLearner : ILearner
 {
@@ -31,6 +31,24 @@ public sealed partial class MLNetLearner : ILearner
         Name = name ?? (options.Trainer == MLNetTrainer.FastForest
             ? string.Create(CultureInfo.InvariantCulture, $"{options.Algorithm} leaves={options.NumberOfLeaves} trees={options.NumberOfTrees} min-leaf={options.MinimumExampleCountPerLeaf}")
             : string.Create(CultureInfo.InvariantCulture, $"{options.Algorithm} leaves={options.NumberOfLeaves} lr={options.LearningRate} trees={options.NumberOfTrees} min-leaf={options.MinimumExampleCountPerLeaf}"));
+    }
+
+    /// <summary>
+    /// FastTree's LambdaMART with the settings of an engine ranker's <paramref name="boosting"/> (trees, leaves, learning
+    /// rate, minimum leaf), so the two rankers differ in the library alone.
+    /// </summary>
+    public static MLNetLearner RankerLike(Boosting.GradientBoostingOptions boosting, int seed, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(boosting);
+        return new(new MLNetTreeOptions
+        {
+            Trainer = MLNetTrainer.FastTree,
+            NumberOfTrees = boosting.NumberOfTrees,
+            NumberOfLeaves = boosting.NumberOfLeaves,
+            LearningRate = boosting.LearningRate,
+            MinimumExampleCountPerLeaf = boosting.MinimumExampleCountPerLeaf,
+            Seed = seed,
+        }, logger: logger);
     }
 
     /// <summary>The trainer and its settings.</summary>
@@ -57,30 +75,33 @@ public sealed partial class MLNetLearner : ILearner
     public IModel Fit(LearningTask task, TrainingSet train, int threads)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (task == LearningTask.Ranking)
-        {
-            throw new ArgumentException("ML.NET learners here cover regression and classification, not ranking.", nameof(task));
-        }
-
         if (train.Rows == 0)
         {
             throw new ArgumentException("Cannot train on an empty data set.", nameof(train));
         }
 
+        if (task == LearningTask.Ranking && Options.Trainer != MLNetTrainer.FastTree)
+        {
+            throw new ArgumentException($"ML.NET ranking here is FastTree's LambdaMART; {Options.Algorithm} does not rank.", nameof(task));
+        }
+
         var classes = task switch
         {
-            LearningTask.Regression => 0,
+            LearningTask.Regression or LearningTask.Ranking => 0,
             LearningTask.BinaryClassification => 2,
             _ => train.ClassCount ?? ((int)train.Labels.Max() + 1),
         };
         CheckLabels(task, train.Labels, classes);
         var context = CreateContext(Options.Seed, _logger);
         var imputer = MissingValueImputer.Fit(train.Features);
-        var rows = TrainerRows(train, imputer);
-        var data = context.Data.LoadFromEnumerable(rows, LabelledRow.Schema(imputer.OutputCount, classes));
+        var (groups, groupCount) = task == LearningTask.Ranking ? GroupKeys(train) : (null, 1);
+        var rows = TrainerRows(train, imputer, groups);
+        var data = context.Data.LoadFromEnumerable(rows, LabelledRow.Schema(imputer.OutputCount, classes, groupCount));
         var transformer = Estimator(context, task, threads).Fit(data);
         var featureNames = train.FeatureNames ?? Enumerable.Range(0, train.Features.Columns).Select(f => $"f{f}").ToArray();
-        var explainer = task == LearningTask.MulticlassClassification
+
+        // A ranker orders candidates and is not explained to anyone; routing its (large) training set for covers is skipped.
+        var explainer = task is LearningTask.MulticlassClassification or LearningTask.Ranking
             ? null
             : MLNetTreeExplainer.Build(transformer, imputer, train.Features, Options.Algorithm);
         return MLNetModel.Create(context, transformer, imputer, task, Options.Algorithm, featureNames, train.ClassLabels ?? [], classes,
@@ -101,7 +122,7 @@ public sealed partial class MLNetLearner : ILearner
         return context;
     }
 
-    private static LabelledRow[] TrainerRows(TrainingSet train, MissingValueImputer imputer)
+    private static LabelledRow[] TrainerRows(TrainingSet train, MissingValueImputer imputer, uint[]? groups)
     {
         var rows = new LabelledRow[train.Rows];
         for (var i = 0; i < rows.Length; i++)
@@ -109,10 +130,38 @@ public sealed partial class MLNetLearner : ILearner
             var features = new float[imputer.OutputCount];
             imputer.Transform(train.Features.Row(i), features);
             var label = train.Labels[i];
-            rows[i] = new LabelledRow { Features = features, Value = label, Flag = label > 0.5f, Key = (uint)label };
+            rows[i] = new LabelledRow { Features = features, Value = label, Flag = label > 0.5f, Key = (uint)label, Group = groups?[i] ?? 0 };
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The query groups numbered 0, 1, ... in row order. The trainer reads a group as the run of rows with one value, so
+    /// the rows of a group must be contiguous (as the engine requires too).
+    /// </summary>
+    private static (uint[] Keys, int Count) GroupKeys(TrainingSet train)
+    {
+        var groups = train.Groups ?? throw new ArgumentException("Ranking needs query groups.", nameof(train));
+        var keys = new uint[groups.Length];
+        var seen = new HashSet<int>();
+        var count = 0;
+        for (var i = 0; i < groups.Length; i++)
+        {
+            if (i == 0 || groups[i] != groups[i - 1])
+            {
+                if (!seen.Add(groups[i]))
+                {
+                    throw new ArgumentException($"The rows of query group {groups[i]} are not contiguous.", nameof(train));
+                }
+
+                count++;
+            }
+
+            keys[i] = (uint)(count - 1);
+        }
+
+        return (keys, count);
     }
 
     private static void CheckLabels(LearningTask task, float[] labels, int classes)
@@ -122,6 +171,7 @@ public sealed partial class MLNetLearner : ILearner
             var valid = task switch
             {
                 LearningTask.Regression => float.IsFinite(label),
+                LearningTask.Ranking => float.IsFinite(label) && label >= 0 && label == MathF.Floor(label),
                 LearningTask.BinaryClassification => label is 0 or 1,
                 _ => label >= 0 && label < classes && label == MathF.Floor(label),
             };
@@ -138,6 +188,19 @@ public sealed partial class MLNetLearner : ILearner
         const string features = LabelledRow.FeaturesColumn;
         switch (task)
         {
+            case LearningTask.Ranking:
+                return context.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
+                {
+                    LabelColumnName = LabelledRow.ValueColumn,
+                    FeatureColumnName = features,
+                    RowGroupColumnName = LabelledRow.GroupColumn,
+                    NumberOfLeaves = o.NumberOfLeaves,
+                    NumberOfTrees = o.NumberOfTrees,
+                    LearningRate = o.LearningRate,
+                    MinimumExampleCountPerLeaf = o.MinimumExampleCountPerLeaf,
+                    NumberOfThreads = threads,
+                    Seed = o.Seed,
+                });
             case LearningTask.Regression:
                 return o.Trainer switch
                 {

@@ -79,7 +79,7 @@ public class MLNetModel : IModel, ICalibratorStoringModel
     {
         switch (Task)
         {
-            case LearningTask.Regression:
+            case LearningTask.Regression or LearningTask.Ranking:
                 return RawScore(row);
             case LearningTask.BinaryClassification:
                 {
@@ -134,7 +134,7 @@ public class MLNetModel : IModel, ICalibratorStoringModel
         }
     }
 
-    /// <summary>The model's raw score of one row: the value (regression) or the uncalibrated margin (binary).</summary>
+    /// <summary>The model's raw score of one row: the value (regression), the score (ranking) or the uncalibrated margin (binary).</summary>
     public double RawScore(ReadOnlySpan<float> row)
     {
         if (Task == LearningTask.MulticlassClassification)
@@ -147,7 +147,7 @@ public class MLNetModel : IModel, ICalibratorStoringModel
         try
         {
             Imputer.Transform(row, worker.Input.Features);
-            if (Task == LearningTask.Regression)
+            if (Task is LearningTask.Regression or LearningTask.Ranking)
             {
                 worker.Regression!.Predict(worker.Input, ref worker.ScoreOutput);
                 return worker.ScoreOutput.Score;
@@ -166,7 +166,7 @@ public class MLNetModel : IModel, ICalibratorStoringModel
     public double[] PredictBatch(DenseMatrix rows, int? threads = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        if (Task == LearningTask.Regression)
+        if (Task is LearningTask.Regression or LearningTask.Ranking)
         {
             return Column(rows, "Score");
         }
@@ -321,7 +321,7 @@ public class MLNetModel : IModel, ICalibratorStoringModel
             var engines = model._context.Model;
             switch (model.Task)
             {
-                case LearningTask.Regression:
+                case LearningTask.Regression or LearningTask.Ranking:
                     Regression = engines.CreatePredictionEngine<FeatureRow, ScoreOutput>(model.Transformer, inputSchemaDefinition: schema);
                     break;
                 case LearningTask.BinaryClassification:

@@ -70,10 +70,10 @@ public sealed class MLNetModelFormat : IModelFormat
     private static IModel ReadPayload(BinaryReader r)
     {
         var task = (LearningTask)r.ReadInt32();
-        ModelSerializer.Check(Enum.IsDefined(task) && task != LearningTask.Ranking, "unknown task");
+        ModelSerializer.Check(Enum.IsDefined(task), "unknown task");
         var algorithm = r.ReadString();
         var classes = r.ReadInt32();
-        ModelSerializer.Check(task == LearningTask.Regression ? classes == 0 : classes >= 2, "the class count does not fit the task");
+        ModelSerializer.Check(task is LearningTask.Regression or LearningTask.Ranking ? classes == 0 : classes >= 2, "the class count does not fit the task");
         var names = ReadStrings(r);
         var labels = ReadStrings(r);
         var fill = new float[names.Length];

@@ -10,6 +10,7 @@ internal sealed class LabelledRow
     public const string ValueColumn = "Value";
     public const string FlagColumn = "Flag";
     public const string KeyColumn = "Key";
+    public const string GroupColumn = "Group";
 
     public float[] Features { get; set; } = [];
 
@@ -22,12 +23,16 @@ internal sealed class LabelledRow
     /// <summary>Multiclass label as an ML.NET key: the class index (loading a .NET key value adds one, as 0 is ML.NET's missing key).</summary>
     public uint Key { get; set; }
 
-    /// <summary>The schema with the feature vector's width and the key's class count fixed.</summary>
-    public static SchemaDefinition Schema(int width, int classes)
+    /// <summary>Ranking: the row's query group as an ML.NET key, numbered like <see cref="Key"/> (0, 1, ... in row order).</summary>
+    public uint Group { get; set; }
+
+    /// <summary>The schema with the feature vector's width, the key's class count and the number of query groups fixed.</summary>
+    public static SchemaDefinition Schema(int width, int classes, int groups = 1)
     {
         var schema = SchemaDefinition.Create(typeof(LabelledRow));
         schema[nameof(Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
         schema[nameof(Key)].ColumnType = new KeyDataViewType(typeof(uint), Math.Max(1, classes));
+        schema[nameof(Group)].ColumnType = new KeyDataViewType(typeof(uint), Math.Max(1, groups));
         return schema;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Recommend;
 
 namespace StudyRecs.Cli.Recommend;
@@ -70,7 +71,14 @@ internal static class RecommendEvalCommand
 
             progress.WriteLine($"{log.Interactions.Length:N0} interactions, {log.Users.Count:N0} students, {log.Items.Count:N0} items; {split.UsersWithTestItems:N0} students with test items");
             var catalogTexts = texts is null ? null : Enumerable.Range(0, log.Items.Count).Select(i => i < texts.Count ? texts[i] : null).ToList();
-            var options = new RecommenderSuiteOptions { Als = new AlsOptions { Seed = seed }, TwoTower = new TwoTowerOptions { Seed = seed }, Ranker = new RankerOptions { Seed = seed } };
+            var ranker = new RankerOptions { Seed = seed };
+            var options = new RecommenderSuiteOptions
+            {
+                Als = new AlsOptions { Seed = seed },
+                TwoTower = new TwoTowerOptions { Seed = seed },
+                Ranker = ranker,
+                FastTreeRanker = MLNetLearner.RankerLike(ranker.Boosting, seed),
+            };
             var suite = new RecommenderSuite(split.TrainMatrix, catalogTexts, options, progress.WriteLine)
             {
                 TrainingEvents = new InteractionLog(log.Users, log.Items, split.Train),
@@ -114,7 +122,7 @@ internal static class RecommendEvalCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{e.Algorithm,-11} P@{e.K}={e.PrecisionAtK:F4}  R@{e.K}={e.RecallAtK:F4}  NDCG@{e.K}={e.NdcgAtK:F4}  MAP@{e.K}={e.MapAtK:F4}  coverage={e.Coverage:F3}  train={e.TrainSeconds:F2}s  users={e.UsersEvaluated}"));
+            $"{e.Algorithm,-15} P@{e.K}={e.PrecisionAtK:F4}  R@{e.K}={e.RecallAtK:F4}  NDCG@{e.K}={e.NdcgAtK:F4}  MAP@{e.K}={e.MapAtK:F4}  coverage={e.Coverage:F3}  train={e.TrainSeconds:F2}s  users={e.UsersEvaluated}"));
     }
 
     private sealed record EvaluationRecord(string Algorithm, int K, double PrecisionAtK, double RecallAtK, double NdcgAtK, double MapAtK,

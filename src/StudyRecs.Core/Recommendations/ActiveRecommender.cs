@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Training;
+using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Recommend;
 
 namespace StudyRecs.Core.Recommendations;
@@ -209,7 +210,7 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
 
         try
         {
-            var recommender = await registry.ReadArtifactAsync(stored.Id, RecommenderSerializer.Deserialize, cancellationToken);
+            var recommender = await registry.ReadArtifactAsync(stored.Id, s => RecommenderSerializer.Deserialize(s, MLNetModelFormat.WithEngine), cancellationToken);
             return recommender is null ? null : RecommendationModel.Load(stored, recommender);
         }
         catch (InvalidDataException e)

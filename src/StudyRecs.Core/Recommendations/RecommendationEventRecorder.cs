@@ -58,7 +58,8 @@ public static class RecommendationStrategyNames
         "content" => "content similarity",
         "two-tower" => "two-tower network",
         "hybrid" => "hybrid blend",
-        "ranker" => "learned ranker",
+        RankerRecommender.EngineName => "learned ranker (StudyRecs LambdaMART)",
+        RankerRecommender.FastTreeName => "learned ranker (ML.NET FastTree LambdaMART)",
         _ => strategy,
     };
 }

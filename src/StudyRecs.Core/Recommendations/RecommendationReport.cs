@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 namespace StudyRecs.Core.Recommendations;
 
 /// <summary>Offline metrics of one strategy on the temporal split of the logged events; null metrics when it could not be fitted.</summary>
+/// <param name="Trainer">For a learned ranker: the library and settings that trained it, in words (null otherwise, and in older versions).</param>
 public sealed record RecommendationStrategyReport(
     string Strategy,
     double? PrecisionAtK,
@@ -13,7 +14,8 @@ public sealed record RecommendationStrategyReport(
     double? Coverage,
     double? TrainSeconds,
     int UsersEvaluated,
-    string? Unavailable);
+    string? Unavailable,
+    string? Trainer = null);
 
 /// <summary>
 /// The metrics JSON of a recommendation version: every strategy's offline metrics, which strategy serves and why,

@@ -11,6 +11,8 @@ using StudyRecs.Core.Data;
 using StudyRecs.Core.Predictions;
 using StudyRecs.Core.Resources;
 using StudyRecs.Core.Training;
+using StudyRecs.Learning;
+using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Recommend;
 
 namespace StudyRecs.Core.Recommendations;
@@ -31,8 +33,9 @@ internal sealed record RecommendationTrainingData(InteractionLog Log, IReadOnlyL
 
 /// <summary>
 /// Retrains the recommender from the logged events: every strategy is fitted on the first 80 % of each student's events
-/// and scored on the rest (the engine's temporal split), the serving strategy is the one with the best NDCG@10 (the
-/// learned ranker only when it beats every single model), it is refitted on all events inside the fallback chain for
+/// and scored on the rest (the engine's temporal split), the serving strategy is the one with the best NDCG@10 (a
+/// learned ranker only when it beats every single model; of the engine's and ML.NET's FastTree ranker, the better one),
+/// it is refitted on all events inside the fallback chain for
 /// new students, and the result is registered as a <see cref="ModelTask.Recommendation"/> version under the same
 /// activation rule as the grade models.
 /// </summary>
@@ -44,7 +47,6 @@ public sealed partial class RecommenderTraining(
     TimeProvider time,
     ILogger<RecommenderTraining> logger)
 {
-    private const string Ranker = "ranker";
 
     /// <summary>
     /// Trains a version unless no event arrived since the latest one (<paramref name="force"/> trains anyway), as a
@@ -119,6 +121,7 @@ public sealed partial class RecommenderTraining(
             itemknn_neighbors = suiteOptions.ItemKnn.Neighbors,
             ease_regularization = suiteOptions.Ease.Regularization,
             popularity_half_life_days = suiteOptions.Popularity.HalfLifeDays,
+            rankers = RankerSettings(suiteOptions),
             seed = trainingOptions.Value.Seed,
         });
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
@@ -143,6 +146,23 @@ public sealed partial class RecommenderTraining(
     private static IQueryable<RecommendationEvent> TrainingEvents(StudyRecsDbContext db) =>
         db.Set<RecommendationEvent>().AsNoTracking().Where(e => e.Type != RecommendationEventType.Impression);
 
+    /// <summary>Each learned ranker's library and settings in words, by strategy, for the model page.</summary>
+    internal static Dictionary<string, string> RankerSettings(RecommenderSuiteOptions suiteOptions)
+    {
+        var b = suiteOptions.Ranker.Boosting;
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RankerRecommender.EngineName] = string.Create(CultureInfo.InvariantCulture,
+                $"{EngineInfo.Library} LambdaMART: trees {b.NumberOfTrees}, leaves {b.NumberOfLeaves}, learning rate {b.LearningRate}, min leaf {b.MinimumExampleCountPerLeaf}"),
+        };
+        if (suiteOptions.FastTreeRanker is { } learner)
+        {
+            settings[RankerRecommender.FastTreeName] = $"{learner.Library} FastTree LambdaMART: {learner.DescribeSettings()}";
+        }
+
+        return settings;
+    }
+
     private RecommenderSuiteOptions SuiteOptions()
     {
         var threads = trainingOptions.Value.Threads ?? 0;
@@ -155,6 +175,7 @@ public sealed partial class RecommenderTraining(
             Als = defaults.Als with { MaxDegreeOfParallelism = threads, Seed = seed },
             TwoTower = defaults.TwoTower with { MaxDegreeOfParallelism = threads, Seed = seed },
             Ranker = defaults.Ranker with { Seed = seed, Boosting = defaults.Ranker.Boosting with { NumberOfThreads = threads > 0 ? threads : null } },
+            FastTreeRanker = trainingOptions.Value.LibrariesToTrain.Contains(MLNetLearner.LibraryName, StringComparer.Ordinal) ? MLNetLearner.RankerLike(defaults.Ranker.Boosting, seed, logger) : null,
             HybridWeights = options.Value.HybridWeights is { Count: > 0 } weights ? weights : defaults.HybridWeights,
         };
     }
@@ -245,6 +266,7 @@ public sealed partial class RecommenderTraining(
             Contexts = u => data.Contexts[u],
         };
         var reports = new List<RecommendationStrategyReport>();
+        var trainers = RankerSettings(suiteOptions);
         suite.PrepareToFit(RecommenderSuite.Strategies);
         var strategies = RecommenderSuite.Strategies;
         for (var i = 0; i < strategies.Count; i++)
@@ -254,7 +276,7 @@ public sealed partial class RecommenderTraining(
             run.Report($"Evaluating {RecommendationStrategyNames.Describe(strategy)} on the students' later events", i + 1, strategies.Count);
             if (suite.Unavailable(strategy) is { } unavailable)
             {
-                reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, unavailable));
+                reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, unavailable, trainers.GetValueOrDefault(strategy)));
                 continue;
             }
 
@@ -263,13 +285,14 @@ public sealed partial class RecommenderTraining(
                 var fitted = suite.Fit(strategy);
                 var e = RecommenderEvaluator.Evaluate(fitted.Model, split, RecommendationReport.CutOff, fitted.Seconds, trainingOptions.Value.Threads ?? 0,
                     u => data.Contexts[u]);
-                reports.Add(new RecommendationStrategyReport(strategy, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK, e.Coverage, e.TrainSeconds, e.UsersEvaluated, null));
+                reports.Add(new RecommendationStrategyReport(strategy, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK, e.Coverage, e.TrainSeconds, e.UsersEvaluated, null,
+                    trainers.GetValueOrDefault(strategy)));
             }
             catch (ArgumentException e)
             {
                 // The engine refuses data it cannot fit (EASE's matrix not positive definite, a ranker without positives).
                 LogStrategyFailed(logger, e, strategy);
-                reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, e.Message));
+                reports.Add(new RecommendationStrategyReport(strategy, null, null, null, null, null, null, 0, e.Message, trainers.GetValueOrDefault(strategy)));
             }
         }
 
@@ -277,12 +300,13 @@ public sealed partial class RecommenderTraining(
     }
 
     /// <summary>
-    /// The strategy with the best NDCG@10 serves; the learned ranker only when it beats every single model. The reason
-    /// says which strategy serves and why, in words for the model page.
+    /// The strategy with the best NDCG@10 serves; a learned ranker only when it beats every single model, and of the
+    /// engine's and ML.NET's rankers the better one (a tie goes to the engine's). The reason says which strategy serves
+    /// and why, in words for the model page.
     /// </summary>
     internal static (string Strategy, string Reason) ChooseServing(IReadOnlyList<RecommendationStrategyReport> reports)
     {
-        var singles = reports.Where(r => r.Strategy != Ranker && r.NdcgAtK is not null).ToList();
+        var singles = reports.Where(r => !RecommenderSuite.Rankers.Contains(r.Strategy) && r.NdcgAtK is not null).ToList();
         if (singles.Count == 0)
         {
             throw new InvalidOperationException("No strategy could be fitted: " + string.Join("; ", reports.Select(r => $"{r.Strategy}: {r.Unavailable}")));
@@ -290,19 +314,25 @@ public sealed partial class RecommenderTraining(
 
         // Ties go to the earlier (simpler) strategy in the suite's order.
         var best = singles.OrderByDescending(r => r.NdcgAtK!.Value).First();
-        var ranker = reports.FirstOrDefault(r => r.Strategy == Ranker);
+        var bestSingle = $"{RecommendationStrategyNames.Describe(best.Strategy)} {F(best.NdcgAtK!.Value)}";
+        var rankers = reports.Where(r => RecommenderSuite.Rankers.Contains(r.Strategy)).ToList();
+        var trained = rankers.Where(r => r.NdcgAtK is not null).OrderByDescending(r => r.NdcgAtK!.Value).ToList();
+        var ranker = trained.FirstOrDefault();
+        var other = trained.Skip(1).FirstOrDefault();
+        var versus = other is null ? "" : $"; it also beats the {RecommendationStrategyNames.Describe(other.Strategy)}, at {F(other.NdcgAtK!.Value)}";
         if (ranker?.NdcgAtK is { } rankerNdcg && singles.All(s => rankerNdcg > s.NdcgAtK!.Value))
         {
-            return (Ranker, $"The learned ranker serves: its NDCG@10 {F(rankerNdcg)} beats every single model (best: {best.Strategy} {F(best.NdcgAtK!.Value)}).");
+            return (ranker.Strategy, $"The {RecommendationStrategyNames.Describe(ranker.Strategy)} serves: its NDCG@10 {F(rankerNdcg)} beats every single model (best: {bestSingle}){versus}.");
         }
 
-        var why = ranker switch
-        {
-            { NdcgAtK: { } r } => $"the learned ranker's NDCG@10 {F(r)} does not beat it",
-            { Unavailable: { } u } => $"the learned ranker could not be trained ({u})",
-            _ => "the learned ranker was not trained",
-        };
-        return (best.Strategy, $"{best.Strategy} serves: it has the best NDCG@10 ({F(best.NdcgAtK!.Value)}) of the single models, and {why}.");
+        var why = ranker is not null
+            ? trained.Count > 1
+                ? $"neither learned ranker beats it: the {RecommendationStrategyNames.Describe(ranker.Strategy)} reaches {F(ranker.NdcgAtK!.Value)}, the {RecommendationStrategyNames.Describe(other!.Strategy)} {F(other.NdcgAtK!.Value)}"
+                : $"the {RecommendationStrategyNames.Describe(ranker.Strategy)} does not beat it ({F(ranker.NdcgAtK!.Value)})"
+            : rankers.FirstOrDefault(r => r.Unavailable is not null && r.Strategy == RankerRecommender.EngineName) is { Unavailable: { } u }
+                ? $"the learned ranker could not be trained ({u})"
+                : "the learned ranker was not trained";
+        return (best.Strategy, $"{RecommendationStrategyNames.Describe(best.Strategy)} serves: it has the best NDCG@10 ({F(best.NdcgAtK!.Value)}) of the single models, and {why}.");
     }
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);

@@ -18,7 +18,13 @@ public sealed record RankerOptions
     /// <summary>Seed of the student sample and of the boosting.</summary>
     public int Seed { get; init; }
 
-    /// <summary>LambdaMART settings (the task is always ranking, NDCG@10 by default).</summary>
+    /// <summary>
+    /// Another library's ranking learner (ML.NET's FastTree LambdaMART) in place of the engine's; null: the engine's
+    /// LambdaMART with <see cref="Boosting"/>. Its models must save in a format the reader is given.
+    /// </summary>
+    public ILearner? Learner { get; init; }
+
+    /// <summary>LambdaMART settings of the engine's learner (the task is always ranking, NDCG@10 by default).</summary>
     public GradientBoostingOptions Boosting { get; init; } = new()
     {
         NumberOfTrees = 100,
@@ -56,24 +62,41 @@ public sealed class RankerRecommender : IContextualRecommender
     // Written first in the payload; the layout without facets (before context features) started with a positive count.
     private const int PayloadLayout = -2;
 
+    /// <summary>The strategy name of the ranker whose model the engine trains.</summary>
+    public const string EngineName = "ranker";
+
+    /// <summary>The strategy name of the ranker whose model ML.NET's FastTree LambdaMART trains.</summary>
+    public const string FastTreeName = "ranker-fasttree";
+
     private readonly IRecommender[] _bases;
-    private readonly TreeEnsembleModel _model;
+    private readonly IModel _model;
     private readonly int _candidates;
     private readonly ItemFacets _facets;
 
     // Scoring workspaces (a few hundred kilobytes each) reused across calls and threads instead of one per call.
     private readonly ConcurrentBag<Workspace> _workspaces = [];
 
-    private RankerRecommender(IRecommender[] bases, TreeEnsembleModel model, int candidates, ItemFacets facets)
+    // The model's bytes, saved once: serialisation measures the payload and then writes it, and another library's
+    // format need not save the same bytes twice (ML.NET's .zip carries the time it was written).
+    private readonly Lazy<byte[]> _savedModel;
+
+    private RankerRecommender(string name, IRecommender[] bases, IModel model, int candidates, ItemFacets facets)
     {
+        Name = name;
         _bases = bases;
         _model = model;
+        _savedModel = new(() =>
+        {
+            using var buffer = new MemoryStream();
+            model.Save(buffer);
+            return buffer.ToArray();
+        });
         _candidates = candidates;
         _facets = facets;
     }
 
     /// <inheritdoc />
-    public string Name => "ranker";
+    public string Name { get; }
 
     /// <inheritdoc />
     public int ItemCount => _bases[0].ItemCount;
@@ -82,7 +105,7 @@ public sealed class RankerRecommender : IContextualRecommender
     public IReadOnlyList<IRecommender> BaseModels => _bases;
 
     /// <summary>The LambdaMART model (feature names: the base models' names, then <see cref="ContextFeatureNames"/>).</summary>
-    public TreeEnsembleModel Model => _model;
+    public IModel Model => _model;
 
     /// <summary>
     /// Trains the re-ranker. <paramref name="innerModels"/> were fitted on <paramref name="innerSplit"/>'s training part and
@@ -109,8 +132,30 @@ public sealed class RankerRecommender : IContextualRecommender
         ArgumentNullException.ThrowIfNull(fitServingModels);
         ArgumentNullException.ThrowIfNull(innerSplit);
         options ??= new RankerOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Candidates, 2);
-        var (model, names, itemCount, usedFacets) = TrainReRanker(fitInnerModels, innerSplit, options, facets, contexts);
+        return FitMany(fitInnerModels, fitServingModels, innerSplit, [(options.Learner is null ? EngineName : FastTreeName, options)], facets, contexts)[0].Ranker;
+    }
+
+    /// <summary>
+    /// Trains several re-rankers on one LambdaMART training set (each <paramref name="rankers"/> entry names a strategy
+    /// and its options; they share the candidate count and seed of the first): the inner models and the candidates'
+    /// features are built once, each learner fits its model, and all serve over the same base models. Returns each
+    /// ranker with the seconds its own learner took.
+    /// </summary>
+    public static IReadOnlyList<(RankerRecommender Ranker, double LearnerSeconds)> FitMany(Func<IReadOnlyList<IRecommender>> fitInnerModels,
+        Func<IReadOnlyList<IRecommender>> fitServingModels, TemporalSplit innerSplit, IReadOnlyList<(string Name, RankerOptions Options)> rankers,
+        ItemFacets? facets = null, Func<int, StudentContext?>? contexts = null)
+    {
+        ArgumentNullException.ThrowIfNull(fitInnerModels);
+        ArgumentNullException.ThrowIfNull(fitServingModels);
+        ArgumentNullException.ThrowIfNull(innerSplit);
+        ArgumentNullException.ThrowIfNull(rankers);
+        if (rankers.Count == 0)
+        {
+            throw new ArgumentException("At least one ranker is needed.", nameof(rankers));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(rankers[0].Options.Candidates, 2);
+        var (models, names, itemCount, usedFacets) = TrainReRankers(fitInnerModels, innerSplit, rankers, facets, contexts);
         var serving = fitServingModels();
         if (serving.Count != names.Length - ContextFeatureNames.Count
             || serving.Select((m, i) => m.Name != names[i] || m.ItemCount != itemCount).Any(bad => bad))
@@ -118,16 +163,30 @@ public sealed class RankerRecommender : IContextualRecommender
             throw new ArgumentException("Inner and serving models must be the same strategies over the same catalog.", nameof(fitServingModels));
         }
 
-        return new RankerRecommender([.. serving], model, options.Candidates, usedFacets);
+        return [.. models.Select((m, i) => (new RankerRecommender(rankers[i].Name, [.. serving], m.Model, rankers[0].Options.Candidates, usedFacets), m.Seconds))];
     }
 
     // The inner models and the LambdaMART training set are locals of this method, so nothing holds them once it returns
     // (code that runs once is not optimised by the JIT, and its locals stay reachable until the method returns).
-    private static (TreeEnsembleModel Model, string[] Names, int ItemCount, ItemFacets Facets) TrainReRanker(Func<IReadOnlyList<IRecommender>> fitInnerModels,
-        TemporalSplit innerSplit, RankerOptions options, ItemFacets? facets, Func<int, StudentContext?>? contexts)
+    private static ((IModel Model, double Seconds)[] Models, string[] Names, int ItemCount, ItemFacets Facets) TrainReRankers(Func<IReadOnlyList<IRecommender>> fitInnerModels,
+        TemporalSplit innerSplit, IReadOnlyList<(string Name, RankerOptions Options)> rankers, ItemFacets? facets, Func<int, StudentContext?>? contexts)
     {
-        var (set, names, itemCount, usedFacets) = TrainingData(fitInnerModels, innerSplit, options, facets, contexts);
-        return (new GradientBoostingTrainer(options.Boosting with { Seed = options.Seed }).Fit(LearningTask.Ranking, set), names, itemCount, usedFacets);
+        var first = rankers[0].Options;
+        var (set, names, itemCount, usedFacets) = TrainingData(fitInnerModels, innerSplit, first, facets, contexts);
+        var models = rankers.Select(r =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var model = r.Options.Learner is { } learner
+                ? learner.Fit(LearningTask.Ranking, set, first.Boosting.NumberOfThreads ?? Environment.ProcessorCount)
+                : new GradientBoostingTrainer(r.Options.Boosting with { Seed = first.Seed }).Fit(LearningTask.Ranking, set);
+            if (model.Task != LearningTask.Ranking || model.FeatureCount != names.Length)
+            {
+                throw new ArgumentException($"The learner of '{r.Name}' did not fit a ranking model over the candidates' features.", nameof(rankers));
+            }
+
+            return (model, clock.Elapsed.TotalSeconds);
+        }).ToArray();
+        return (models, names, itemCount, usedFacets);
     }
 
     // The LambdaMART training set: one query group per sampled student of the inner split with a later interaction
@@ -224,7 +283,7 @@ public sealed class RankerRecommender : IContextualRecommender
 
         for (var c = 0; c < count; c++)
         {
-            scores[workspace.Candidates[c]] = (float)_model.PredictRaw(workspace.Features.AsSpan(c * FeatureCount, FeatureCount));
+            scores[workspace.Candidates[c]] = (float)_model.Predict(workspace.Features.AsSpan(c * FeatureCount, FeatureCount));
         }
 
         // Back to the pool only after a complete call (the profile is reset at the end of FillCandidates).
@@ -521,13 +580,12 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         _facets.Write(writer);
-        using var model = new MemoryStream();
-        ModelSerializer.Write(_model, model);
-        writer.Write((int)model.Length);
-        writer.Write(model.GetBuffer().AsSpan(0, (int)model.Length));
+        var model = _savedModel.Value;
+        writer.Write(model.Length);
+        writer.Write(model);
     }
 
-    internal static RankerRecommender ReadPayload(BinaryReader reader)
+    internal static RankerRecommender ReadPayload(BinaryReader reader, string name, ModelFormats formats)
     {
         if (reader.ReadInt32() != PayloadLayout)
         {
@@ -545,22 +603,22 @@ public sealed class RankerRecommender : IContextualRecommender
         var facets = ItemFacets.Read(reader);
         var length = ModelBinary.ReadCount(reader, int.MaxValue);
         var bytes = reader.ReadBytes(length);
-        TreeEnsembleModel model;
+        IModel model;
         try
         {
-            model = ModelSerializer.Read(new MemoryStream(bytes));
+            model = formats.Load(bytes);
         }
         catch (ModelFormatException e)
         {
             throw new InvalidDataException($"The ranker's LambdaMART model is unreadable: {e.Message}", e);
         }
 
-        if (count == 0 || candidates < 2 || model.FeatureCount != count + ContextFeatureNames.Count || bases.Any(b => b.ItemCount != bases[0].ItemCount)
-            || facets.ItemCount != bases[0].ItemCount)
+        if (count == 0 || candidates < 2 || model.Task != LearningTask.Ranking || model.FeatureCount != count + ContextFeatureNames.Count
+            || bases.Any(b => b.ItemCount != bases[0].ItemCount) || facets.ItemCount != bases[0].ItemCount)
         {
             throw new InvalidDataException("The ranker's base models and features are inconsistent.");
         }
 
-        return new RankerRecommender(bases, model, candidates, facets);
+        return new RankerRecommender(name, bases, model, candidates, facets);
     }
 }

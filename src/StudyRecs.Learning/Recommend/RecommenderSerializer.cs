@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using StudyRecs.Learning.Serialization;
 
 namespace StudyRecs.Learning.Recommend;
 
@@ -51,11 +52,18 @@ public static class RecommenderSerializer
 
     /// <summary>Reads a model written by <see cref="Serialize"/> without copying <paramref name="bytes"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
-    public static IRecommender Deserialize(byte[] bytes)
+    public static IRecommender Deserialize(byte[] bytes) => Deserialize(bytes, ModelFormats.Engine);
+
+    /// <summary>
+    /// Reads a model written by <see cref="Serialize"/> without copying <paramref name="bytes"/>; a learned ranker's model
+    /// may be of any of <paramref name="formats"/> (the engine's, or another library's when its format is given).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
+    public static IRecommender Deserialize(byte[] bytes, ModelFormats formats)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         using var stream = new MemoryStream(bytes, writable: false);
-        return Deserialize(stream);
+        return Deserialize(stream, formats);
     }
 
     /// <summary>
@@ -64,9 +72,17 @@ public static class RecommenderSerializer
     /// where the model does; any other is read to its end.
     /// </summary>
     /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
-    public static IRecommender Deserialize(Stream source)
+    public static IRecommender Deserialize(Stream source) => Deserialize(source, ModelFormats.Engine);
+
+    /// <summary>
+    /// Reads a model as <see cref="Deserialize(Stream)"/> does; a learned ranker's model may be of any of
+    /// <paramref name="formats"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a model, are from a newer format, truncated or corrupt.</exception>
+    public static IRecommender Deserialize(Stream source, ModelFormats formats)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(formats);
         Span<byte> start = stackalloc byte[Magic.Length + sizeof(ushort)];
         if (source.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start[..Magic.Length].SequenceEqual(Magic))
         {
@@ -103,7 +119,7 @@ public static class RecommenderSerializer
         }
 
         var payload = new ChecksumReadStream(source, length);
-        using var reader = new BinaryReader(payload, System.Text.Encoding.UTF8, leaveOpen: true);
+        using var reader = new PayloadReader(payload, formats);
         IRecommender model;
         try
         {
@@ -178,7 +194,7 @@ public static class RecommenderSerializer
         "content" => ContentRecommender.ReadPayload(reader),
         "hybrid" => HybridRecommender.ReadPayload(reader),
         "fallback" => FallbackRecommender.ReadPayload(reader),
-        "ranker" => RankerRecommender.ReadPayload(reader),
+        RankerRecommender.EngineName or RankerRecommender.FastTreeName => RankerRecommender.ReadPayload(reader, name, (reader as PayloadReader)?.Formats ?? ModelFormats.Engine),
         "two-tower" => TwoTowerRecommender.ReadPayload(reader),
         _ => throw new InvalidDataException($"Unknown recommender model kind '{name}'."),
     };
@@ -233,6 +249,12 @@ public sealed class PreparedRecommender
 }
 
 /// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
+/// <summary>A payload's reader, with the model formats a learned ranker's model may be in.</summary>
+internal sealed class PayloadReader(Stream payload, ModelFormats formats) : BinaryReader(payload, System.Text.Encoding.UTF8, leaveOpen: true)
+{
+    public ModelFormats Formats { get; } = formats;
+}
+
 internal static class Crc32
 {
     private static readonly uint[] Table = BuildTable();

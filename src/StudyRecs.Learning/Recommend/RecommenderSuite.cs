@@ -23,6 +23,13 @@ public sealed record RecommenderSuiteOptions
     /// <summary>Learned ranker settings.</summary>
     public RankerOptions Ranker { get; init; } = new();
 
+    /// <summary>
+    /// The ranking learner of the "ranker-fasttree" strategy (ML.NET's FastTree LambdaMART, given by the caller, which
+    /// then reads the models with that library's format); null: the strategy is unavailable. It re-ranks the same
+    /// candidates with the same features as the engine's ranker.
+    /// </summary>
+    public ILearner? FastTreeRanker { get; init; }
+
     /// <summary>Fixed weights of the hybrid by strategy name; strategies that cannot be fitted are left out.</summary>
     public IReadOnlyDictionary<string, float> HybridWeights { get; init; } = new Dictionary<string, float>
     {
@@ -46,7 +53,10 @@ public sealed record FittedRecommender(IRecommender Model, double Seconds);
 public sealed class RecommenderSuite
 {
     /// <summary>The strategies a suite fits, in a sensible evaluation order.</summary>
-    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "two-tower", "hybrid", "ranker"];
+    public static readonly IReadOnlyList<string> Strategies = ["popularity", "itemknn", "ease", "als", "content", "two-tower", "hybrid", RankerRecommender.EngineName, RankerRecommender.FastTreeName];
+
+    /// <summary>The learned rankers among <see cref="Strategies"/>.</summary>
+    public static readonly IReadOnlyList<string> Rankers = [RankerRecommender.EngineName, RankerRecommender.FastTreeName];
 
     private readonly InteractionMatrix _train;
     private readonly IReadOnlyList<ItemText?>? _texts;
@@ -81,30 +91,32 @@ public sealed class RecommenderSuite
         "content" when _texts is null => "content needs the resources' text (an items file)",
         "ease" when _train.ItemCount > _options.Ease.MaxItems =>
             $"EASE needs a dense items×items matrix; {_train.ItemCount:N0} items exceed its limit of {_options.Ease.MaxItems:N0}",
-        "hybrid" or "ranker" when !BaseStrategies().Any() => "no base model can be fitted",
-        "ranker" when TrainingEvents is null => "the ranker needs the training events for its inner temporal split",
+        "hybrid" or RankerRecommender.EngineName or RankerRecommender.FastTreeName when !BaseStrategies().Any() => "no base model can be fitted",
+        RankerRecommender.EngineName or RankerRecommender.FastTreeName when TrainingEvents is null => "the ranker needs the training events for its inner temporal split",
+        RankerRecommender.FastTreeName when _options.FastTreeRanker is null => "ML.NET's FastTree ranking is not among the learners of this run",
         _ when !Strategies.Contains(strategy) => $"unknown strategy '{strategy}'",
         _ => null,
     };
 
     /// <summary>
-    /// Before fitting several strategies: fits the learned ranker first when it is among them, so its inner base
-    /// models are released before the base models that serve (and that the other strategies reuse) are fitted; the
-    /// peak then holds one set of base models (EASE's dense matrix once) instead of two. A ranker that cannot be
-    /// trained is left for <see cref="Fit"/> to report.
+    /// Before fitting several strategies: fits the learned rankers first when they are among them (all on one
+    /// LambdaMART training set), so their inner base models are released before the base models that serve (and that
+    /// the other strategies reuse) are fitted; the peak then holds one set of base models (EASE's dense matrix once)
+    /// instead of two. A ranker that cannot be trained is left for <see cref="Fit"/> to report.
     /// </summary>
     public void PrepareToFit(IEnumerable<string> strategies)
     {
         ArgumentNullException.ThrowIfNull(strategies);
-        if (strategies.Contains("ranker") && Unavailable("ranker") is null && !_fitted.ContainsKey("ranker"))
+        var rankers = Rankers.Where(r => strategies.Contains(r) && Unavailable(r) is null && !_fitted.ContainsKey(r)).ToList();
+        if (rankers.Count > 0)
         {
             try
             {
-                Fit("ranker");
+                FitRankers(rankers);
             }
             catch (ArgumentException)
             {
-                // Fit("ranker") later says why.
+                // Fit(ranker) later says why.
             }
         }
     }
@@ -126,9 +138,10 @@ public sealed class RecommenderSuite
 
         _log?.Invoke($"fitting {strategy}");
         FittedRecommender fitted;
-        if (strategy == "ranker")
+        if (Rankers.Contains(strategy))
         {
-            fitted = FitRanker();
+            FitRankers([strategy]);
+            return _fitted[strategy];
         }
         else if (strategy == "hybrid")
         {
@@ -157,37 +170,43 @@ public sealed class RecommenderSuite
 
     // The hybrid's components with a positive weight that can be fitted here, in a fixed order; also the ranker's features.
     private IEnumerable<string> BaseStrategies() => _options.HybridWeights
-        .Where(p => p.Key is not ("hybrid" or "ranker") && p.Value > 0 && Strategies.Contains(p.Key) && Unavailable(p.Key) is null)
+        .Where(p => p.Key != "hybrid" && !Rankers.Contains(p.Key) && p.Value > 0 && Strategies.Contains(p.Key) && Unavailable(p.Key) is null)
         .Select(p => p.Key).Order(StringComparer.Ordinal);
 
-    // Base models fitted on an inner temporal split of the training events give the LambdaMART training set;
-    // the same strategies fitted on all training events serve.
-    private FittedRecommender FitRanker()
+    // Base models fitted on an inner temporal split of the training events give the LambdaMART training set (built
+    // once for all the rankers asked for); the same strategies fitted on all training events serve.
+    private void FitRankers(List<string> rankers)
     {
         var clock = Stopwatch.StartNew();
         var innerSplit = TemporalSplit.Create(TrainingEvents!);
         var strategies = BaseStrategies().ToList();
         double servingSeconds = 0, servingWall = 0;
         var facets = _texts is null ? null : ItemFacets.From(_texts);
-        var ranker = RankerRecommender.Fit(
+        var fitted = RankerRecommender.FitMany(
             () =>
             {
-                _log?.Invoke("fitting the base models on an inner temporal split, then the LambdaMART re-ranker");
+                _log?.Invoke("fitting the base models on an inner temporal split, then the LambdaMART re-ranker(s)");
                 var innerSuite = new RecommenderSuite(innerSplit.TrainMatrix, _texts, _options, _log is null ? null : step => _log("inner split: " + step));
                 return strategies.Select(s => innerSuite.Fit(s).Model).ToList();
             },
             () =>
             {
-                _log?.Invoke("LambdaMART re-ranker trained; fitting its serving base models");
+                _log?.Invoke("LambdaMART re-ranker(s) trained; fitting the serving base models");
                 var started = Stopwatch.GetTimestamp();
                 var serving = strategies.Select(Fit).ToList();
                 servingWall = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 servingSeconds = serving.Sum(f => f.Seconds);
                 return [.. serving.Select(f => f.Model)];
             },
-            innerSplit, _options.Ranker, facets, Contexts);
+            innerSplit, [.. rankers.Select(r => (r, r == RankerRecommender.FastTreeName ? _options.Ranker with { Learner = _options.FastTreeRanker } : _options.Ranker))],
+            facets, Contexts);
 
-        // The serving models count with their own fitting time, whether fitted now or before.
-        return new FittedRecommender(ranker, clock.Elapsed.TotalSeconds - servingWall + servingSeconds);
+        // Each ranker counts the shared work (inner models, candidates, features), its own learner, and the serving
+        // models with their own fitting time, whether fitted now or before.
+        var shared = clock.Elapsed.TotalSeconds - servingWall - fitted.Sum(f => f.LearnerSeconds);
+        for (var i = 0; i < rankers.Count; i++)
+        {
+            _fitted[rankers[i]] = new FittedRecommender(fitted[i].Ranker, shared + fitted[i].LearnerSeconds + servingSeconds);
+        }
     }
 }

@@ -23,7 +23,7 @@ public sealed class RecommendEvalCommandTests : IDisposable
         Assert.True(code == 0, error.ToString());
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["popularity", "itemknn", "ease", "als", "content", "two-tower", "hybrid", "ranker"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("algorithm").GetString()));
+        Assert.Equal(["popularity", "itemknn", "ease", "als", "content", "two-tower", "hybrid", "ranker", "ranker-fasttree"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("algorithm").GetString()));
         foreach (var line in lines)
         {
             var o = JsonDocument.Parse(line).RootElement;

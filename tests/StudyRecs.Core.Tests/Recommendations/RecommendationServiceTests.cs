@@ -170,8 +170,10 @@ public class RecommendationServiceTests
         Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationService>().SimilarAsync(1, 3, CancellationToken.None)) ?? []);
     }
 
-    [Fact]
-    public async Task A_serving_ranker_scores_with_the_students_forecasts_event_times_and_impressions()
+    [Theory]
+    [InlineData("ranker")]
+    [InlineData("ranker-fasttree")]
+    public async Task A_serving_ranker_scores_with_the_students_forecasts_event_times_and_impressions(string strategy)
     {
         await using var host = await CoreTestHost.StartAsync();
         var catalog = await host.SeedCatalogAsync();
@@ -204,24 +206,27 @@ public class RecommendationServiceTests
         });
         var trained = (await host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().TrainAsync("job", false, CancellationToken.None))).Model!;
 
-        // Serve the learned ranker whatever the selection chose, fitted on the same data as the training job would.
+        // Serve the learned ranker (the engine's or ML.NET's) whatever the selection chose, fitted on the same data as
+        // the training job would; the serving node reads ML.NET's model inside the chain.
+        var rankerOptions = new RankerOptions { Candidates = 30, Boosting = new StudyRecs.Learning.Boosting.GradientBoostingOptions { NumberOfTrees = 30, NumberOfLeaves = 6, MinimumExampleCountPerLeaf = 5, NdcgTruncationLevel = 10 } };
         var data = await host.WithScopeAsync(sp => sp.GetRequiredService<RecommenderTraining>().LoadAsync(long.MaxValue, CancellationToken.None));
         var suite = new RecommenderSuite(InteractionMatrix.Build(data.Log), data.Texts, new RecommenderSuiteOptions
         {
             Als = new AlsOptions { Factors = 4, Iterations = 3 },
-            Ranker = new RankerOptions { Candidates = 30, Boosting = new StudyRecs.Learning.Boosting.GradientBoostingOptions { NumberOfTrees = 30, NumberOfLeaves = 6, MinimumExampleCountPerLeaf = 5, NdcgTruncationLevel = 10 } },
+            Ranker = rankerOptions,
+            FastTreeRanker = StudyRecs.Learning.MLNet.MLNetLearner.RankerLike(rankerOptions.Boosting, 0),
         })
         {
             TrainingEvents = data.Log,
             Contexts = u => data.Contexts[u],
         };
-        var ranker = (RankerRecommender)suite.Fit("ranker").Model;
+        var ranker = (RankerRecommender)suite.Fit(strategy).Model;
         var chain = new FallbackRecommender(ranker, (ContentRecommender)suite.Fit("content").Model, (PopularityRecommender)suite.Fit("popularity").Model, data.Subjects);
         await host.WithScopeAsync(async sp =>
         {
             var db = sp.GetRequiredService<StudyRecsDbContext>();
             var stored = await db.Set<TrainedModel>().SingleAsync(m => m.Version == trained.Version);
-            stored.Algorithm = "ranker";
+            stored.Algorithm = strategy;
             var bytes = RecommenderSerializer.Serialize(chain);
             stored.ArtifactSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
             stored.ArtifactLength = bytes.Length;
@@ -231,11 +236,11 @@ public class RecommendationServiceTests
         Assert.True(await host.Services.GetRequiredService<ActiveRecommender>().RefreshAsync(CancellationToken.None));
 
         var weak = Weak(catalog[^1].Subject, atRisk: true);
-        var list = await RecommendAsync(host, new RecommendationQuery("S000", 8, Strategy: "ranker", Overview: Overview("S000", weak)));
+        var list = await RecommendAsync(host, new RecommendationQuery("S000", 8, Strategy: strategy, Overview: Overview("S000", weak)));
 
         // What the ranker must have seen: the history with each resource's latest event time, the weak subject and
         // level of the forecasts, the two impressions and the current time.
-        Assert.Equal("ranker", list.Strategy);
+        Assert.Equal(strategy, list.Strategy);
         var indexOf = catalog.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i);
         var mine = events.Where(e => e.StudentId == "S000").ToList();
         var dismissed = mine.Where(e => e.Type == RecommendationEventType.Dismiss).Select(e => e.ResourceId).ToHashSet();

@@ -76,9 +76,12 @@ public class RecommenderTrainingTests
         Assert.Equal(events.Count - 1, model.RowsUsed); // the impression is not a training event
         var report = RecommendationReport.Read(model.MetricsJson)!;
         Assert.Equal(RecommenderSuite.Strategies, report.Strategies.Select(s => s.Strategy));
-        Assert.All(report.Strategies.Where(s => s.Strategy != "ranker"), s => Assert.True(s.NdcgAtK > 0, $"{s.Strategy}: {s.Unavailable}"));
+        Assert.All(report.Strategies.Where(s => !RecommenderSuite.Rankers.Contains(s.Strategy)), s => Assert.True(s.NdcgAtK > 0, $"{s.Strategy}: {s.Unavailable}"));
+        // Both learned rankers were tried (the test host trains with both libraries) and say what trained them.
+        Assert.Contains("studyrecs LambdaMART", report.Strategies.Single(s => s.Strategy == "ranker").Trainer);
+        Assert.Contains("ml.net FastTree LambdaMART", report.Strategies.Single(s => s.Strategy == "ranker-fasttree").Trainer);
         Assert.Equal(model.Algorithm, report.Serving);
-        Assert.Contains(report.Serving, report.Reason);
+        Assert.Contains(RecommendationStrategyNames.Describe(report.Serving), report.Reason);
         Assert.Equal(report.Strategies.Single(s => s.Strategy == report.Serving).NdcgAtK, model.SelectionScore);
         // Community structure is learnable: the serving strategy beats popularity.
         Assert.True(model.SelectionScore > report.Strategies.Single(s => s.Strategy == "popularity").NdcgAtK, report.Reason);
@@ -95,7 +98,7 @@ public class RecommenderTrainingTests
         }, CancellationToken.None));
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact!)), model.ArtifactSha256);
         Assert.Equal(artifact!.Length, model.ArtifactLength);
-        var chain = Assert.IsType<FallbackRecommender>(RecommenderSerializer.Deserialize(artifact!));
+        var chain = Assert.IsType<FallbackRecommender>(RecommenderSerializer.Deserialize(artifact!, StudyRecs.Learning.MLNet.MLNetModelFormat.WithEngine));
         Assert.Equal(catalog.Count, chain.ItemCount);
         Assert.Equal(catalog[5].Subject, chain.SubjectOf(5));
 
@@ -215,14 +218,35 @@ public class RecommenderTrainingTests
     {
         var (beats, why) = RecommenderTraining.ChooseServing([Ndcg("popularity", 0.1), Ndcg("ease", 0.3), Ndcg("hybrid", 0.32), Ndcg("ranker", 0.35)]);
         Assert.Equal("ranker", beats);
-        Assert.Contains("beats every single model (best: hybrid 0.3200)", why);
+        Assert.Contains("beats every single model (best: hybrid blend 0.3200)", why);
 
         var (ties, tieWhy) = RecommenderTraining.ChooseServing([Ndcg("popularity", 0.1), Ndcg("hybrid", 0.32), Ndcg("ranker", 0.32)]);
         Assert.Equal("hybrid", ties);
-        Assert.Equal("hybrid serves: it has the best NDCG@10 (0.3200) of the single models, and the learned ranker's NDCG@10 0.3200 does not beat it.", tieWhy);
+        Assert.Equal("hybrid blend serves: it has the best NDCG@10 (0.3200) of the single models, and the learned ranker (StudyRecs LambdaMART) does not beat it (0.3200).", tieWhy);
 
         var (failed, failedWhy) = RecommenderTraining.ChooseServing([Ndcg("itemknn", 0.2), Ndcg("ease", null, "not positive definite"), Ndcg("ranker", null, "no positive candidate")]);
         Assert.Equal("itemknn", failed);
         Assert.Contains("could not be trained (no positive candidate)", failedWhy);
+    }
+
+    [Fact]
+    public void Of_the_two_learned_rankers_the_better_one_serves_when_it_beats_every_single_model_and_the_page_is_told_why()
+    {
+        var (fastTree, why) = RecommenderTraining.ChooseServing([Ndcg("ease", 0.3), Ndcg("hybrid", 0.32), Ndcg("ranker", 0.34), Ndcg("ranker-fasttree", 0.36)]);
+        Assert.Equal("ranker-fasttree", fastTree);
+        Assert.Equal("The learned ranker (ML.NET FastTree LambdaMART) serves: its NDCG@10 0.3600 beats every single model (best: hybrid blend 0.3200); "
+            + "it also beats the learned ranker (StudyRecs LambdaMART), at 0.3400.", why);
+
+        // Equal rankers: the engine's (first in the suite's order) serves.
+        Assert.Equal("ranker", RecommenderTraining.ChooseServing([Ndcg("ease", 0.3), Ndcg("ranker", 0.34), Ndcg("ranker-fasttree", 0.34)]).Strategy);
+
+        var (single, singleWhy) = RecommenderTraining.ChooseServing([Ndcg("ease", 0.4), Ndcg("ranker", 0.34), Ndcg("ranker-fasttree", 0.36)]);
+        Assert.Equal("ease", single);
+        Assert.Equal("EASE serves: it has the best NDCG@10 (0.4000) of the single models, and neither learned ranker beats it: "
+            + "the learned ranker (ML.NET FastTree LambdaMART) reaches 0.3600, the learned ranker (StudyRecs LambdaMART) 0.3400.", singleWhy);
+
+        // ML.NET's ranker left out (the run trains the engine's learners only): the engine's ranker decides alone.
+        var (engineOnly, _) = RecommenderTraining.ChooseServing([Ndcg("ease", 0.3), Ndcg("ranker", 0.34), Ndcg("ranker-fasttree", null, "not among the learners")]);
+        Assert.Equal("ranker", engineOnly);
     }
 }

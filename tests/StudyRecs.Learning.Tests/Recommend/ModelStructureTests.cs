@@ -14,14 +14,20 @@ public class ModelStructureTests
         Boosting = new StudyRecs.Learning.Boosting.GradientBoostingOptions { NumberOfTrees = 20, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 5, NdcgTruncationLevel = 5 },
     };
 
-    public static TheoryData<string> Models => ["itemknn", "ease", "als", "content", "hybrid", "ranker"];
+    public static TheoryData<string> Models => ["itemknn", "ease", "als", "content", "hybrid", "ranker", "ranker-fasttree"];
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Recommends_the_students_own_community(string name)
     {
         var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(),
-            new RecommenderSuiteOptions { Ease = new EaseOptions { Regularization = 5 }, Als = new AlsOptions { Factors = 2, Regularization = 1f, Alpha = 2 }, Ranker = Ranker })
+            new RecommenderSuiteOptions
+            {
+                Ease = new EaseOptions { Regularization = 5 },
+                Als = new AlsOptions { Factors = 2, Regularization = 1f, Alpha = 2 },
+                Ranker = Ranker,
+                FastTreeRanker = StudyRecs.Learning.MLNet.MLNetLearner.RankerLike(Ranker.Boosting, 0),
+            })
         {
             TrainingEvents = RecommendTestData.TwoCommunitiesLog(),
         };

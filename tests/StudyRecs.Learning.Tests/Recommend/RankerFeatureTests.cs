@@ -98,7 +98,7 @@ public class RankerFeatureTests
         var (candidates, rows) = ranker.Describe([0, 1, 2], [1f, 1f, 1f], [10, 20, 30], context);
         for (var c = 0; c < candidates.Length; c++)
         {
-            Assert.Equal((float)ranker.Model.PredictRaw(rows[c]), scores[candidates[c]]);
+            Assert.Equal((float)ranker.Model.Predict(rows[c]), scores[candidates[c]]);
         }
 
         Assert.All(new[] { 0, 1, 2 }, h => Assert.True(scores[h] < scores[candidates[^1]]));

@@ -1,3 +1,4 @@
+using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Recommend;
 using StudyRecs.Testing;
 
@@ -9,16 +10,24 @@ public class SerializationTests
 
     public static TheoryData<string> Strategies => [.. RecommenderSuite.Strategies];
 
+    // Every strategy, the ranker on ML.NET's FastTree too (read back with ML.NET's model format).
+    private static readonly RecommenderSuiteOptions Options = new()
+    {
+        Als = new AlsOptions { Factors = 4, Iterations = 2 },
+        Ranker = ModelStructureTests.Ranker,
+        FastTreeRanker = MLNetLearner.RankerLike(ModelStructureTests.Ranker.Boosting, 0),
+    };
+
     [Theory]
     [MemberData(nameof(Strategies))]
     public void Round_trip_gives_identical_scores(string strategy)
     {
-        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), new RecommenderSuiteOptions { Als = new AlsOptions { Factors = 4, Iterations = 2 }, Ranker = ModelStructureTests.Ranker })
+        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), Options)
         {
             TrainingEvents = RecommendTestData.TwoCommunitiesLog(),
         };
         var model = suite.Fit(strategy).Model;
-        var restored = RecommenderSerializer.Deserialize(RecommenderSerializer.Serialize(model));
+        var restored = RecommenderSerializer.Deserialize(RecommenderSerializer.Serialize(model), MLNetModelFormat.WithEngine);
         Assert.Equal(model.Name, restored.Name);
         Assert.Equal(Score(model), Score(restored));
     }
@@ -27,7 +36,7 @@ public class SerializationTests
     [MemberData(nameof(Strategies))]
     public void Streams_that_cannot_seek_and_return_a_few_bytes_per_read_round_trip(string strategy)
     {
-        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), new RecommenderSuiteOptions { Als = new AlsOptions { Factors = 4, Iterations = 2 }, Ranker = ModelStructureTests.Ranker })
+        var suite = new RecommenderSuite(Data, RecommendTestData.CommunityTexts(), Options)
         {
             TrainingEvents = RecommendTestData.TwoCommunitiesLog(),
         };
@@ -39,7 +48,7 @@ public class SerializationTests
         Assert.Equal(prepared.Length, written.Length);
         Assert.Equal(bytes, written.ToArray());
 
-        var restored = RecommenderSerializer.Deserialize(new TrickleStream(bytes, 7));
+        var restored = RecommenderSerializer.Deserialize(new TrickleStream(bytes, 7), MLNetModelFormat.WithEngine);
         Assert.Equal(model.Name, restored.Name);
         Assert.Equal(Score(model), Score(restored));
     }

@@ -48,10 +48,13 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
 
         var detail = await Html.GetAsync(admin, $"/models/recommendation/{first.Version}");
         var rows = detail.QuerySelectorAll("table.data-table tbody tr").Select(r => r.TextContent).ToList();
-        // Every strategy the training evaluated, the two-tower model included (it serves only when it wins).
-        Assert.Equal(8, rows.Count);
-        Assert.Contains(rows, r => r.Contains("two-tower", StringComparison.Ordinal));
-        Assert.Contains(rows, r => r.Contains(first.Algorithm + " (serving)"));
+        // Every strategy the training evaluated in plain words, the two-tower model included (it serves only when it
+        // wins), and both learned rankers with the library and settings that trained them.
+        Assert.Equal(9, rows.Count);
+        Assert.Contains(rows, r => r.Contains("two-tower network", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains(RecommendationStrategyNames.Describe(first.Algorithm) + " (serving)", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("learned ranker (StudyRecs LambdaMART)", StringComparison.Ordinal) && r.Contains("studyrecs LambdaMART: trees 100", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("learned ranker (ML.NET FastTree LambdaMART)", StringComparison.Ordinal) && r.Contains("ml.net FastTree LambdaMART: trees 100", StringComparison.Ordinal));
         Assert.Contains(RecommendationReport.Read(first.MetricsJson)!.Reason, detail.Body!.TextContent);
 
         // Run now trains even without new events; the second version becomes active or says why not.
