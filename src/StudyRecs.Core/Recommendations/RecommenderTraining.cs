@@ -153,11 +153,11 @@ public sealed partial class RecommenderTraining(
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RankerRecommender.EngineName] = string.Create(CultureInfo.InvariantCulture,
-                $"{EngineInfo.Library} LambdaMART: trees {b.NumberOfTrees}, leaves {b.NumberOfLeaves}, learning rate {b.LearningRate}, min leaf {b.MinimumExampleCountPerLeaf}"),
+                $"{EngineInfo.Library}: trees {b.NumberOfTrees}, leaves {b.NumberOfLeaves}, learning rate {b.LearningRate}, min leaf {b.MinimumExampleCountPerLeaf}"),
         };
         if (suiteOptions.FastTreeRanker is { } learner)
         {
-            settings[RankerRecommender.FastTreeName] = $"{learner.Library} FastTree LambdaMART: {learner.DescribeSettings()}";
+            settings[RankerRecommender.FastTreeName] = $"{learner.Library}: {learner.DescribeSettings()}";
         }
 
         return settings;
@@ -332,7 +332,8 @@ public sealed partial class RecommenderTraining(
             : rankers.FirstOrDefault(r => r.Unavailable is not null && r.Strategy == RankerRecommender.EngineName) is { Unavailable: { } u }
                 ? $"the learned ranker could not be trained ({u})"
                 : "the learned ranker was not trained";
-        return (best.Strategy, $"{RecommendationStrategyNames.Describe(best.Strategy)} serves: it has the best NDCG@10 ({F(best.NdcgAtK!.Value)}) of the single models, and {why}.");
+        var described = RecommendationStrategyNames.Describe(best.Strategy);
+        return (best.Strategy, $"{char.ToUpperInvariant(described[0])}{described[1..]} serves: it has the best NDCG@10 ({F(best.NdcgAtK!.Value)}) of the single models, and {why}.");
     }
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);

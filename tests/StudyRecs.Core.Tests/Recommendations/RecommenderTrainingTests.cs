@@ -78,10 +78,10 @@ public class RecommenderTrainingTests
         Assert.Equal(RecommenderSuite.Strategies, report.Strategies.Select(s => s.Strategy));
         Assert.All(report.Strategies.Where(s => !RecommenderSuite.Rankers.Contains(s.Strategy)), s => Assert.True(s.NdcgAtK > 0, $"{s.Strategy}: {s.Unavailable}"));
         // Both learned rankers were tried (the test host trains with both libraries) and say what trained them.
-        Assert.Contains("studyrecs LambdaMART", report.Strategies.Single(s => s.Strategy == "ranker").Trainer);
-        Assert.Contains("ml.net FastTree LambdaMART", report.Strategies.Single(s => s.Strategy == "ranker-fasttree").Trainer);
+        Assert.Equal("studyrecs: trees 100, leaves 31, learning rate 0.1, min leaf 50", report.Strategies.Single(s => s.Strategy == "ranker").Trainer);
+        Assert.Equal("ml.net: trees 100, leaves 31, learning rate 0.1, min leaf 50", report.Strategies.Single(s => s.Strategy == "ranker-fasttree").Trainer);
         Assert.Equal(model.Algorithm, report.Serving);
-        Assert.Contains(RecommendationStrategyNames.Describe(report.Serving), report.Reason);
+        Assert.Contains(RecommendationStrategyNames.Describe(report.Serving), report.Reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(report.Strategies.Single(s => s.Strategy == report.Serving).NdcgAtK, model.SelectionScore);
         // Community structure is learnable: the serving strategy beats popularity.
         Assert.True(model.SelectionScore > report.Strategies.Single(s => s.Strategy == "popularity").NdcgAtK, report.Reason);
@@ -222,7 +222,7 @@ public class RecommenderTrainingTests
 
         var (ties, tieWhy) = RecommenderTraining.ChooseServing([Ndcg("popularity", 0.1), Ndcg("hybrid", 0.32), Ndcg("ranker", 0.32)]);
         Assert.Equal("hybrid", ties);
-        Assert.Equal("hybrid blend serves: it has the best NDCG@10 (0.3200) of the single models, and the learned ranker (StudyRecs LambdaMART) does not beat it (0.3200).", tieWhy);
+        Assert.Equal("Hybrid blend serves: it has the best NDCG@10 (0.3200) of the single models, and the learned ranker (StudyRecs LambdaMART) does not beat it (0.3200).", tieWhy);
 
         var (failed, failedWhy) = RecommenderTraining.ChooseServing([Ndcg("itemknn", 0.2), Ndcg("ease", null, "not positive definite"), Ndcg("ranker", null, "no positive candidate")]);
         Assert.Equal("itemknn", failed);

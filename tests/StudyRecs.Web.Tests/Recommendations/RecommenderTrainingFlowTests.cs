@@ -53,8 +53,8 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
         Assert.Equal(9, rows.Count);
         Assert.Contains(rows, r => r.Contains("two-tower network", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains(RecommendationStrategyNames.Describe(first.Algorithm) + " (serving)", StringComparison.Ordinal));
-        Assert.Contains(rows, r => r.Contains("learned ranker (StudyRecs LambdaMART)", StringComparison.Ordinal) && r.Contains("studyrecs LambdaMART: trees 100", StringComparison.Ordinal));
-        Assert.Contains(rows, r => r.Contains("learned ranker (ML.NET FastTree LambdaMART)", StringComparison.Ordinal) && r.Contains("ml.net FastTree LambdaMART: trees 100", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("learned ranker (StudyRecs LambdaMART)", StringComparison.Ordinal) && r.Contains("studyrecs: trees 100", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("learned ranker (ML.NET FastTree LambdaMART)", StringComparison.Ordinal) && r.Contains("ml.net: trees 100", StringComparison.Ordinal));
         Assert.Contains(RecommendationReport.Read(first.MetricsJson)!.Reason, detail.Body!.TextContent);
 
         // Run now trains even without new events; the second version becomes active or says why not.
