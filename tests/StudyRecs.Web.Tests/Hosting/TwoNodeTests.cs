@@ -12,6 +12,7 @@ using StudyRecs.Core.Accounts;
 using StudyRecs.Core.Data;
 using StudyRecs.Core.Training;
 using StudyRecs.Web.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace StudyRecs.Web.Tests.Hosting;
 
@@ -33,7 +34,7 @@ public sealed class PostgresFactAttribute : FactAttribute
 /// node, a node that is killed in the middle of a training has its run marked interrupted and finished by the other,
 /// and a version activated through one node is served by the other within <c>Predictions:RefreshSeconds</c>.
 /// </summary>
-public sealed class TwoNodeTests : IDisposable
+public sealed class TwoNodeTests(ITestOutputHelper log) : IDisposable
 {
     private const string PredictBody = """{"semester": 2, "subject": "Algorithms", "assignment_marks": 62, "quiz_marks": 55, "attendance_percentage": 71, "midterm_marks": 48, "previous_cgpa": 2.7}""";
 
@@ -245,7 +246,7 @@ public sealed class TwoNodeTests : IDisposable
         var firstRegression = firstVersions.Single(m => m.Task == ModelTask.Regression).Version;
 
         // A larger upload on node 2; whichever node starts training it is killed (SIGKILL) as soon as it has begun.
-        var second = await apiOnNode2.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(400, seed: 2, firstStudent: 1001));
+        var second = await apiOnNode2.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(600, seed: 2, firstStudent: 1001));
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         var secondRun = await QueuedRunIdAsync(firstRun);
         await WaitForRunAsync(secondRun, r => r.Status == TrainingRunStatus.Running && (StartsLogged(node1, secondRun) + StartsLogged(node2, secondRun)) > 0, "start", TimeSpan.FromMinutes(2));
@@ -257,7 +258,9 @@ public sealed class TwoNodeTests : IDisposable
 
         // The survivor's scheduler finds the dead node (it stops checking in), marks its run interrupted and runs it
         // again to the end: the same run, now with versions of its own.
-        await WaitForRunAsync(secondRun, r => r.Status == TrainingRunStatus.Succeeded, "succeed on the surviving node", TimeSpan.FromMinutes(5));
+        var killedAt = DateTime.UtcNow;
+        var rerun = await WaitForRunAsync(secondRun, r => r.Status == TrainingRunStatus.Succeeded, "succeed on the surviving node", TimeSpan.FromMinutes(5));
+        log.WriteLine($"Killed the node on port {trainer.Port} during '{killedIn.Step}'; the node on port {survivor.Port} finished the run {DateTime.UtcNow - killedAt:g} later, its own training taking {rerun.FinishedAt - rerun.StartedAt:g}.");
         Assert.Contains($"Training run {secondRun} was interrupted", survivor.Output, StringComparison.Ordinal);
         Assert.Equal(1, StartsLogged(survivor, secondRun));
         Assert.Equal(2, await QueryAsync(db => db.Set<TrainingRun>().CountAsync(r => r.Kind == TrainingRunKind.Grades)));
