@@ -94,6 +94,8 @@ public static class PortalExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<PageRedirect>();
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Several nodes: SignalR messages pass between them through Redis when SignalR:Redis is set.
+        services.AddStudyRecsSignalRScaleOut(builder.Configuration);
         services.AddMudServices();
         services.AddProblemDetails();
         services.AddStudyRecsApiJson();

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +6,7 @@ using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Datasets.Generation;
 using StudyRecs.Core.Scheduling;
 using StudyRecs.Core.Training;
+using StudyRecs.Web.Tests.Hosting;
 
 namespace StudyRecs.Web.Tests.Training;
 
@@ -46,53 +44,6 @@ public sealed class CrashRecoveryTests : IDisposable
         return services.BuildServiceProvider();
     }
 
-    private Process StartPortal(int port)
-    {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "StudyRecs.Web.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        foreach (var (key, value) in settings)
-        {
-            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitHealthyAsync(int port)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/health")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(300);
-        }
-
-        throw new TimeoutException("The portal did not become healthy within 2 minutes.");
-    }
-
     private async Task<T> QueryAsync<T>(Func<StudyRecsDbContext, Task<T>> query)
     {
         await using var sp = OperatorServices();
@@ -100,22 +51,14 @@ public sealed class CrashRecoveryTests : IDisposable
         return await query(scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>());
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task A_training_killed_midway_leaves_no_model_and_runs_again_after_restart()
     {
-        var port = FreePort();
-        var portal = StartPortal(port);
+        var port = PortalProcess.FreePort();
         long runId;
-        try
+        using (var portal = PortalProcess.Start(settings, port))
         {
-            await WaitHealthyAsync(port);
+            await portal.WaitHealthyAsync();
 
             await using (var sp = OperatorServices())
             await using (var scope = sp.CreateAsyncScope())
@@ -146,26 +89,15 @@ public sealed class CrashRecoveryTests : IDisposable
                 await Task.Delay(100);
             }
 
-            portal.Kill(entireProcessTree: true);
-            await portal.WaitForExitAsync();
-        }
-        finally
-        {
-            if (!portal.HasExited)
-            {
-                portal.Kill(entireProcessTree: true);
-            }
-
-            portal.Dispose();
+            await portal.KillAsync();
         }
 
         Assert.Equal(0, await QueryAsync(db => db.Set<TrainedModel>().CountAsync()));
         Assert.Equal(0, await QueryAsync(db => db.Set<ModelRun>().CountAsync()));
 
-        var restarted = StartPortal(port);
-        try
+        using (var restarted = PortalProcess.Start(settings, port))
         {
-            await WaitHealthyAsync(port);
+            await restarted.WaitHealthyAsync();
             var deadline = DateTime.UtcNow.AddMinutes(4);
             while (await QueryAsync(db => db.Set<TrainingRun>().AsNoTracking().SingleAsync(r => r.Id == runId)) is { Status: not TrainingRunStatus.Succeeded } run)
             {
@@ -178,12 +110,6 @@ public sealed class CrashRecoveryTests : IDisposable
             Assert.Equal(2, models.Count);
             Assert.All(models, m => Assert.True(m.IsActive));
             Assert.All(models, m => Assert.Equal(runId, m.TrainingRunId));
-        }
-        finally
-        {
-            restarted.Kill(entireProcessTree: true);
-            await restarted.WaitForExitAsync();
-            restarted.Dispose();
         }
     }
 
