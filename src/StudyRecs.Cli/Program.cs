@@ -14,6 +14,7 @@ root.Subcommands.Add(StudyRecs.Cli.Training.TrainCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Training.ModelsCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Learning.LearnCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Recommend.RecommendEvalCommand.Create());
+root.Subcommands.Add(StudyRecs.Cli.Recommend.RecommendCommand.Create());
 root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.Monitor());
 root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.EvaluateFeedback());
 root.Subcommands.Add(StudyRecs.Cli.Monitoring.MonitoringCommands.Quality());
