@@ -14,15 +14,23 @@ using StudyRecs.Core.Training;
 // on a ready vector. Models are trained first on a generated gradebook (the portal's own pipeline, default grid).
 var students = args.SkipWhile(a => a != "--students").Skip(1).Select(int.Parse).FirstOrDefault(400);
 var iterations = args.SkipWhile(a => a != "--iterations").Skip(1).Select(int.Parse).FirstOrDefault(200_000);
+// --libraries ml.net measures a forecast served by ML.NET's models (the grid restricted to that library).
+var libraries = args.SkipWhile(a => a != "--libraries").Skip(1).FirstOrDefault();
 var dir = Directory.CreateTempSubdirectory("studyrecs-bench-predict-").FullName;
 try
 {
-    var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    var settings = new Dictionary<string, string?>
     {
         ["ConnectionStrings:StudyRecs"] = $"Data Source={Path.Combine(dir, "bench.db")}",
         ["Storage:DataDirectory"] = dir,
         ["Training:MinimumRows"] = "100",
-    }).Build();
+    };
+    if (libraries is not null)
+    {
+        settings["Training:Libraries:0"] = libraries;
+    }
+
+    var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
     var services = new ServiceCollection().AddLogging();
     services.AddSingleton<IConfiguration>(configuration);
     services.AddStudyRecsDatabase(configuration);
