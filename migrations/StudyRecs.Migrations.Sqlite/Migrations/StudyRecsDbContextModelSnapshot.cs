@@ -369,6 +369,10 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ImportWorker")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Label")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");

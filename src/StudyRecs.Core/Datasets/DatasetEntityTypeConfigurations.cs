@@ -15,6 +15,7 @@ internal sealed class UploadedDatasetEntityTypeConfiguration : IEntityTypeConfig
         builder.Property(d => d.Sheet).HasMaxLength(100);
         builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(32);
         builder.Property(d => d.ErrorText).HasMaxLength(2000);
+        builder.Property(d => d.ImportWorker).HasMaxLength(256);
         builder.Property(d => d.StoredFilePath).HasMaxLength(400);
         builder.Property(d => d.ArchivedBy).HasMaxLength(256);
         builder.HasOne(d => d.Uploader).WithMany().HasForeignKey(d => d.UploaderId).OnDelete(DeleteBehavior.SetNull);

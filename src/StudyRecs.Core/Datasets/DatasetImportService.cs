@@ -64,6 +64,7 @@ public sealed partial class DatasetImportService(
                 UploadedAt = now,
                 StatusChangedAt = now,
                 Status = DatasetStatus.Uploaded,
+                ImportWorker = Training.TrainingNode.Current.ToString(),
             };
             var earlier = complete
                 ? await db.Set<UploadedDataset>().AsNoTracking()
@@ -182,10 +183,12 @@ public sealed partial class DatasetImportService(
     public const string InterruptedImportError = "The import was interrupted because StudyRecs stopped while it ran; nothing was stored. Upload the file again.";
 
     /// <summary>
-    /// Marks imports a stopped process left Uploaded or Validating for longer than
-    /// <see cref="DatasetOptions.InterruptedImportMinutes"/> as Rejected (their transaction never committed, so they have
-    /// no rows and no kept file) and deletes spooled uploads of that age from <c>incoming/</c>. Younger ones may belong to
-    /// an import still running in another process (the CLI, another node) and are left alone. Returns how many it marked.
+    /// Marks imports a stopped process left Uploaded or Validating as Rejected (their transaction never committed, so
+    /// they have no rows and no kept file): at once when their process was on this machine and is gone (see
+    /// <see cref="Training.TrainingNode.CheckFromHere"/>), otherwise once they are older than
+    /// <see cref="DatasetOptions.InterruptedImportMinutes"/> (an import of another machine, or of a live process here
+    /// such as the CLI or a second portal, may still be running). Deletes spooled uploads of that age from
+    /// <c>incoming/</c>. Returns how many it marked.
     /// </summary>
     public async Task<int> RecoverInterruptedImportsAsync(CancellationToken cancellationToken)
     {
@@ -195,7 +198,8 @@ public sealed partial class DatasetImportService(
         // Filtered in memory: SQLite cannot compare DateTimeOffset columns, and there are only ever a few such rows.
         var unfinished = await db.Set<UploadedDataset>()
             .Where(d => d.Status == DatasetStatus.Uploaded || d.Status == DatasetStatus.Validating).ToListAsync(cancellationToken);
-        var interrupted = unfinished.Where(d => d.StatusChangedAt < cutoff).ToList();
+        var interrupted = unfinished.Where(d => d.StatusChangedAt < cutoff
+            || (d.ImportWorker is { } worker && Training.TrainingNode.Parse(worker).CheckFromHere() == Training.NodeLiveness.Gone)).ToList();
         foreach (var dataset in interrupted)
         {
             dataset.SetStatus(DatasetStatus.Rejected, now, InterruptedImportError);

@@ -80,6 +80,12 @@ public class UploadedDataset
     /// <summary>Why the dataset was rejected or training failed, in one line.</summary>
     public string? ErrorText { get; set; }
 
+    /// <summary>
+    /// Process that imports it (<see cref="Training.TrainingNode"/>: machine, process id and start): at start-up, an
+    /// import still Uploaded or Validating whose process is gone is marked Rejected at once.
+    /// </summary>
+    public string? ImportWorker { get; set; }
+
     /// <summary>The <see cref="DatasetValidationReport"/> as JSON.</summary>
     public string? ReportJson { get; set; }
 

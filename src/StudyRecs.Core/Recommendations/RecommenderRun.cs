@@ -31,7 +31,7 @@ internal sealed class RecommenderRun(IDbContextFactory<StudyRecsDbContext> dbs, 
             Step = Step,
             TriggeredBy = by,
             Trigger = trigger,
-            Worker = Environment.MachineName,
+            Worker = TrainingNode.Current.ToString(),
             HeartbeatAt = now,
         };
         db.Add(run);

@@ -95,7 +95,7 @@ public sealed partial class TrainingPipeline(
 
         // Claim the run in one statement, so two workers handed the same run cannot both start it.
         var now = time.GetUtcNow();
-        var worker = Environment.MachineName;
+        var worker = TrainingNode.Current.ToString();
         var claimed = await db.Set<TrainingRun>()
             .Where(r => r.Id == trainingRunId && r.Kind == TrainingRunKind.Grades && (r.Status == TrainingRunStatus.Queued || r.Status == TrainingRunStatus.Failed || r.Status == TrainingRunStatus.Interrupted))
             .ExecuteUpdateAsync(s => s
@@ -162,8 +162,11 @@ public sealed partial class TrainingPipeline(
     /// <summary>
     /// Marks runs left <see cref="TrainingRunStatus.Running"/> by a stopped process as
     /// <see cref="TrainingRunStatus.Interrupted"/>, and their datasets still in training as failed. Call it at start-up:
-    /// it takes every running run of this machine, and those of other machines whose progress has not been saved for
-    /// <see cref="TrainingOptions.StaleRunMinutes"/>. With <paramref name="recoveredRunId"/>, marks that run only, whatever
+    /// it takes the running runs with no node recorded, those of this machine whose process is gone (see
+    /// <see cref="TrainingNode.CheckFromHere"/>: a live process of this machine, such as a second portal on the same
+    /// host, keeps its run), and those of any node whose progress has not been saved for
+    /// <see cref="TrainingOptions.StaleRunMinutes"/> (a node of another machine or another container cannot be checked;
+    /// on a clustered scheduler its job is recovered when its check-in goes stale). With <paramref name="recoveredRunId"/>, marks that run only, whatever
     /// its heartbeat: the scheduler recovered its job, so the node that ran it is known to be gone.
     /// Returns how many runs it marked.
     /// </summary>
@@ -178,7 +181,7 @@ public sealed partial class TrainingPipeline(
         var running = await db.Set<TrainingRun>().Where(r => r.Status == TrainingRunStatus.Running).ToListAsync(cancellationToken);
         var interrupted = recoveredRunId is { } recovered
             ? running.Where(r => r.Id == recovered).ToList()
-            : running.Where(r => r.Worker is null || r.Worker == Environment.MachineName || r.HeartbeatAt is null || r.HeartbeatAt < staleBefore).ToList();
+            : running.Where(r => r.Worker is null || r.HeartbeatAt is null || r.HeartbeatAt < staleBefore || TrainingNode.Parse(r.Worker).CheckFromHere() == NodeLiveness.Gone).ToList();
         if (interrupted.Count == 0)
         {
             return 0;

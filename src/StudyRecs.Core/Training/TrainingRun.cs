@@ -90,7 +90,7 @@ public class TrainingRun
     /// <summary>One line per task: winner, score, and whether it became active.</summary>
     public string? ResultSummary { get; set; }
 
-    /// <summary>Machine running it; after a restart that machine's leftover running runs are interrupted.</summary>
+    /// <summary>Process running it (<see cref="TrainingNode"/>: machine, process id and start); at start-up, running runs whose process is gone are interrupted.</summary>
     public string? Worker { get; set; }
 
     /// <summary>Last progress save; a running run silent for longer than <see cref="TrainingOptions.StaleRunMinutes"/> counts as interrupted.</summary>

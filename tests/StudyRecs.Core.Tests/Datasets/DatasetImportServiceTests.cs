@@ -257,7 +257,15 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         await File.WriteAllTextAsync(oldSpool, "half an upload");
         await File.WriteAllTextAsync(freshSpool, "an upload in progress");
         File.SetLastWriteTimeUtc(oldSpool, now.AddHours(-1).UtcDateTime);
-        long stuckValidating, stuckUploaded, running, accepted;
+        // Fresh imports of processes on this machine: one whose process is gone (rejected at once, without waiting for
+        // Datasets:InterruptedImportMinutes), one of a live process (another portal or the CLI: left alone).
+        using var neighbour = System.Diagnostics.Process.Start("sleep", "120");
+        using var ended = System.Diagnostics.Process.Start("sleep", "120");
+        var live = StudyRecs.Core.Training.TrainingNode.Of(neighbour.Id)!.ToString();
+        var dead = StudyRecs.Core.Training.TrainingNode.Of(ended.Id)!.ToString();
+        ended.Kill();
+        await ended.WaitForExitAsync();
+        long stuckValidating, stuckUploaded, running, accepted, deadFresh, liveFresh;
         await using (var scope = _services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
@@ -266,10 +274,14 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
             {
                 Dataset(DatasetStatus.Validating, now.AddHours(-1)), Dataset(DatasetStatus.Uploaded, now.AddHours(-2)),
                 Dataset(DatasetStatus.Validating, now), Dataset(DatasetStatus.Accepted, now.AddHours(-3)),
+                Dataset(DatasetStatus.Validating, now), Dataset(DatasetStatus.Uploaded, now),
             };
+            entities[4].ImportWorker = dead;
+            entities[5].ImportWorker = live;
             db.AddRange(entities);
             await db.SaveChangesAsync();
             (stuckValidating, stuckUploaded, running, accepted) = (entities[0].Id, entities[1].Id, entities[2].Id, entities[3].Id);
+            (deadFresh, liveFresh) = (entities[4].Id, entities[5].Id);
         }
 
         await new InterruptedImportRecovery(_services.GetRequiredService<IServiceScopeFactory>(), NullLogger<InterruptedImportRecovery>.Instance)
@@ -282,6 +294,9 @@ public sealed class DatasetImportServiceTests : IAsyncLifetime
         Assert.Equal((DatasetStatus.Rejected, DatasetImportService.InterruptedImportError), statuses[stuckUploaded]);
         Assert.Equal(DatasetStatus.Validating, statuses[running].Status);
         Assert.Equal(DatasetStatus.Accepted, statuses[accepted].Status);
+        Assert.Equal((DatasetStatus.Rejected, DatasetImportService.InterruptedImportError), statuses[deadFresh]);
+        Assert.Equal(DatasetStatus.Uploaded, statuses[liveFresh].Status);
+        neighbour.Kill();
         Assert.False(File.Exists(oldSpool));
         Assert.True(File.Exists(freshSpool));
     }

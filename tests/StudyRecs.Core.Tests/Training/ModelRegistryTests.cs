@@ -177,6 +177,59 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         });
     }
 
+    [Fact]
+    public async Task A_restart_interrupts_only_runs_whose_process_is_gone_not_those_of_another_live_process_on_the_same_machine()
+    {
+        // Two nodes on one machine: a second live process (its pid and start time recorded as a portal would), and
+        // processes that are gone: one that exited, and this process's id with an earlier start (a reused id).
+        using var neighbour = System.Diagnostics.Process.Start("sleep", "120");
+        using var ended = System.Diagnostics.Process.Start("sleep", "120");
+        try
+        {
+            var live = TrainingNode.Of(neighbour.Id)!;
+            var dead = TrainingNode.Of(ended.Id)!;
+            ended.Kill();
+            await ended.WaitForExitAsync();
+            var here = TrainingNode.Current;
+            var reused = here with { StartedAtUnixSeconds = here.StartedAtUnixSeconds - 3600 };
+            Assert.Equal((Environment.MachineName, neighbour.Id), (live.Machine, live.ProcessId));
+            Assert.Equal(live, TrainingNode.Parse(live.ToString()));
+            Assert.Equal((NodeLiveness.Alive, NodeLiveness.Alive, NodeLiveness.Gone, NodeLiveness.Gone), (live.CheckFromHere(), here.CheckFromHere(), dead.CheckFromHere(), reused.CheckFromHere()));
+            var otherMachine = new TrainingNode("another-host", neighbour.Id, live.StartedAtUnixSeconds, live.PidNamespace);
+            var otherContainer = live with { ProcessId = ended.Id, PidNamespace = "1" };
+            Assert.Equal((NodeLiveness.Unknown, NodeLiveness.Unknown), (otherMachine.CheckFromHere(), otherContainer.CheckFromHere()));
+
+            var now = _host.Clock.Now;
+            var ids = await _host.WithScopeAsync(async sp =>
+            {
+                var db = sp.GetRequiredService<StudyRecsDbContext>();
+                var runs = new[] { live, here, dead, reused, otherMachine, otherContainer }.Select(n => Running(n.ToString(), now, null)).ToArray();
+                db.AddRange(runs);
+                await db.SaveChangesAsync();
+                return runs.Select(r => r.Id).ToArray();
+            });
+
+            Assert.Equal(2, await _host.WithScopeAsync(sp => sp.GetRequiredService<TrainingPipeline>().MarkInterruptedRunsAsync(CancellationToken.None)));
+            var statuses = await _host.WithScopeAsync(async sp =>
+                await sp.GetRequiredService<StudyRecsDbContext>().Set<TrainingRun>().OrderBy(r => r.Id).Select(r => r.Status).ToListAsync());
+            Assert.Equal([TrainingRunStatus.Running, TrainingRunStatus.Running, TrainingRunStatus.Interrupted, TrainingRunStatus.Interrupted, TrainingRunStatus.Running, TrainingRunStatus.Running], statuses);
+            Assert.Equal(ids.Order(), ids);
+
+            // The dead process's run is queued again and runs on this node.
+            await _host.WithScopeAsync(async sp =>
+            {
+                var again = await sp.GetRequiredService<TrainingPipeline>().CreateRunAsync(new TrainingRequest(null, "job", ids[2]), CancellationToken.None);
+                Assert.Equal((ids[2], TrainingRunStatus.Queued), (again.Id, again.Status));
+                return 0;
+            });
+        }
+        finally
+        {
+            neighbour.Kill();
+            await neighbour.WaitForExitAsync();
+        }
+    }
+
     private static TrainingRun Running(string worker, DateTimeOffset heartbeat, long? datasetId) => new()
     {
         TriggeredBy = "job",
