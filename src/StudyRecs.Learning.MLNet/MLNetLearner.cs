@@ -189,32 +189,11 @@ public sealed partial class MLNetLearner : ILearner
         switch (task)
         {
             case LearningTask.Ranking:
-                return context.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
-                {
-                    LabelColumnName = LabelledRow.ValueColumn,
-                    FeatureColumnName = features,
-                    RowGroupColumnName = LabelledRow.GroupColumn,
-                    NumberOfLeaves = o.NumberOfLeaves,
-                    NumberOfTrees = o.NumberOfTrees,
-                    LearningRate = o.LearningRate,
-                    MinimumExampleCountPerLeaf = o.MinimumExampleCountPerLeaf,
-                    NumberOfThreads = threads,
-                    Seed = o.Seed,
-                });
+                return context.Ranking.Trainers.FastTree(FastTree(new FastTreeRankingTrainer.Options { RowGroupColumnName = LabelledRow.GroupColumn }, LabelledRow.ValueColumn, threads));
             case LearningTask.Regression:
                 return o.Trainer switch
                 {
-                    MLNetTrainer.FastTree => context.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-                    {
-                        LabelColumnName = LabelledRow.ValueColumn,
-                        FeatureColumnName = features,
-                        NumberOfLeaves = o.NumberOfLeaves,
-                        NumberOfTrees = o.NumberOfTrees,
-                        LearningRate = o.LearningRate,
-                        MinimumExampleCountPerLeaf = o.MinimumExampleCountPerLeaf,
-                        NumberOfThreads = threads,
-                        Seed = o.Seed,
-                    }),
+                    MLNetTrainer.FastTree => context.Regression.Trainers.FastTree(FastTree(new FastTreeRegressionTrainer.Options(), LabelledRow.ValueColumn, threads)),
                     MLNetTrainer.FastForest => context.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
                     {
                         LabelColumnName = LabelledRow.ValueColumn,
@@ -282,17 +261,22 @@ public sealed partial class MLNetLearner : ILearner
         }
     }
 
-    private FastTreeBinaryTrainer.Options FastTreeBinary(string label, int threads) => new()
+    private FastTreeBinaryTrainer.Options FastTreeBinary(string label, int threads) => FastTree(new FastTreeBinaryTrainer.Options(), label, threads);
+
+    // The settings every FastTree task shares (regression, binary, ranking), on that task's options.
+    private T FastTree<T>(T options, string label, int threads)
+        where T : BoostedTreeOptions
     {
-        LabelColumnName = label,
-        FeatureColumnName = LabelledRow.FeaturesColumn,
-        NumberOfLeaves = Options.NumberOfLeaves,
-        NumberOfTrees = Options.NumberOfTrees,
-        LearningRate = Options.LearningRate,
-        MinimumExampleCountPerLeaf = Options.MinimumExampleCountPerLeaf,
-        NumberOfThreads = threads,
-        Seed = Options.Seed,
-    };
+        options.LabelColumnName = label;
+        options.FeatureColumnName = LabelledRow.FeaturesColumn;
+        options.NumberOfLeaves = Options.NumberOfLeaves;
+        options.NumberOfTrees = Options.NumberOfTrees;
+        options.LearningRate = Options.LearningRate;
+        options.MinimumExampleCountPerLeaf = Options.MinimumExampleCountPerLeaf;
+        options.NumberOfThreads = threads;
+        options.Seed = Options.Seed;
+        return options;
+    }
 
     private FastForestBinaryTrainer.Options FastForestBinary(string label, int threads) => new()
     {
