@@ -805,6 +805,40 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.ToTable("StudentTarget");
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
+                {
+                    b.Property<string>("StudentId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("ComputedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ItemsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StrategyReason")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.HasKey("StudentId");
+
+                    b.HasIndex("ComputedAtUtc");
+
+                    b.ToTable("PrecomputedRecommendations", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
                 {
                     b.Property<string>("Strategy")

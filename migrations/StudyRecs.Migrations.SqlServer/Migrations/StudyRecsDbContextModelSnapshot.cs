@@ -806,6 +806,40 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.ToTable("StudentTarget");
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
+                {
+                    b.Property<string>("StudentId")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTime>("ComputedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ItemsJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("StrategyReason")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.HasKey("StudentId");
+
+                    b.HasIndex("ComputedAtUtc");
+
+                    b.ToTable("PrecomputedRecommendations", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
                 {
                     b.Property<string>("Strategy")

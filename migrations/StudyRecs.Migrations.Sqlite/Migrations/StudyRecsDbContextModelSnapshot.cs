@@ -777,6 +777,40 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("StudentTarget");
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
+                {
+                    b.Property<string>("StudentId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ItemsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StrategyReason")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StudentId");
+
+                    b.HasIndex("ComputedAtUtc");
+
+                    b.ToTable("PrecomputedRecommendations", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
                 {
                     b.Property<string>("Strategy")
