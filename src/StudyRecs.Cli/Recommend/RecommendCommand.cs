@@ -13,8 +13,10 @@ internal static class RecommendCommand
 {
     public static Command Create()
     {
-        var command = new Command("recommend", "The recommender's data for work outside the portal");
+        var command = new Command("recommend", "The recommender's data for work outside the portal, A/B tests and the precomputed lists");
         command.Subcommands.Add(ExportInteractions());
+        command.Subcommands.Add(ExperimentCommands.AbTest());
+        command.Subcommands.Add(ExperimentCommands.Precompute());
         return command;
     }
 
