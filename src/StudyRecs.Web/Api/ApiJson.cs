@@ -35,6 +35,8 @@ namespace StudyRecs.Web.Api;
 [JsonSerializable(typeof(GlobalStatsResponse))]
 [JsonSerializable(typeof(RecommenderModelsResponse))]
 [JsonSerializable(typeof(ReindexResponse))]
+[JsonSerializable(typeof(ExperimentListResponse))]
+[JsonSerializable(typeof(ExperimentReportResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>Registers <see cref="ApiJsonContext"/> with the minimal API's JSON options.</summary>

@@ -145,6 +145,7 @@ public static class PortalExtensions
         app.MapPredictionEndpoints();
         app.MapRecommendationEndpoints();
         app.MapRecommendationApi();
+        app.MapExperimentApi();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }

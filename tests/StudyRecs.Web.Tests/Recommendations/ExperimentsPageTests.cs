@@ -105,6 +105,21 @@ public sealed class ExperimentsPageTests(RecommendationPortalFixture portal) : I
         var analytics = await Html.GetAsync(teacher, "/recommendations/analytics");
         Assert.Contains("A/B test: Popularity against the fallback", analytics.Body!.TextContent);
 
+        // Scripts read the same results from the API (snake_case, rates as fractions).
+        using (var api = System.Text.Json.JsonDocument.Parse(await (await teacher.GetAsync($"/api/v1/recommendations/experiments/{test.Id}")).Content.ReadAsStringAsync()))
+        {
+            var root = api.RootElement;
+            Assert.Equal(("Popularity against the fallback", "running"), (root.GetProperty("experiment").GetProperty("name").GetString(), root.GetProperty("experiment").GetProperty("status").GetString()));
+            Assert.Equal(["A", "B"], root.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("group").GetString()));
+            Assert.False(root.GetProperty("enough_data").GetBoolean());
+            Assert.StartsWith("Too early to compare", root.GetProperty("findings")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"\"id\":{test.Id}", await teacher.GetStringAsync("/api/v1/recommendations/experiments"), StringComparison.Ordinal);
+        var missing = await teacher.GetAsync("/api/v1/recommendations/experiments/999999");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("There is no A/B test 999999", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
         // A test id that is not one is a message, not an error page.
         var bad = await teacher.GetAsync("/recommendations/experiments?id=%3Cscript%3E");
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);

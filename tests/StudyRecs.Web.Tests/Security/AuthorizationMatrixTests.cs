@@ -142,6 +142,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /api/v1/recommendations/similar/{resourceId:long}", "/api/v1/recommendations/similar/{resource}", "DOOOOO"),
         new("GET /api/v1/recommendations/stats/user/{id}", "/api/v1/recommendations/stats/user/{studentA}", "DODODO"),
         new("GET /api/v1/recommendations/stats/global", "/api/v1/recommendations/stats/global", "DDDOOO"),
+        new("GET /api/v1/recommendations/experiments", "/api/v1/recommendations/experiments", "DDDOOO"),
+        new("GET /api/v1/recommendations/experiments/{id:long}", "/api/v1/recommendations/experiments/999999", "DDDNNN"),
         new("GET /admin/recommendations/models", "/admin/recommendations/models", "DDDDDO"),
         new("POST /admin/recommendations/reindex", "/admin/recommendations/reindex", "DDDDDR"),
 
