@@ -67,6 +67,9 @@ public class RecommendationBrowserTests(BrowserSession session) : IClassFixture<
             Assert.Equal(requestId, await page.Locator("ol.recommendations").GetAttributeAsync("data-request-id"));
             Assert.Equal(scrollBefore, await page.EvaluateAsync<double>("() => window.scrollY"));
             Assert.Single(await EventsAsync(studentId, RecommendationEventType.Dismiss));
+            // The list changed in place: nothing was shown anew, so the feedback added no impression (the writer stores in batches).
+            await Task.Delay(1500);
+            Assert.Equal(5, (await EventsAsync(studentId, RecommendationEventType.Impression)).Count);
             await BrowserSession.ScreenshotAsync(page, "student-dashboard-after-feedback");
         });
     }
