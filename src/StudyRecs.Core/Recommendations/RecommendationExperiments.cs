@@ -226,7 +226,7 @@ public sealed class RecommendationExperiments(IDbContextFactory<StudyRecsDbConte
 
         if (a.StudentsServed + b.StudentsServed >= 2 * ExperimentStatistics.MinimumStudentsPerArm && split < ExperimentStatistics.SplitAlarm)
         {
-            findings.Add($"The groups are unbalanced ({a.StudentsServed} students served in A, {b.StudentsServed} in B; p = {P(split)} for a 50/50 split): " +
+            findings.Add($"The groups are unbalanced ({a.StudentsServed} students served in A, {b.StudentsServed} in B; {P(split)} for a 50/50 split): " +
                 "a strategy that fails for some students or a logging fault can cause this, so read the figures with care.");
         }
 
@@ -235,22 +235,23 @@ public sealed class RecommendationExperiments(IDbContextFactory<StudyRecsDbConte
 
     private static string Verdict(string metric, ArmFigures a, ArmFigures b, RateDifference d)
     {
-        var interval = $"{Points(d.Value)} points, 95 % interval {Points(d.Low)} to {Points(d.High)}, p = {P(d.PValue)}";
+        var interval = $"{Points(d.Value)} points, 95 % interval {Points(d.Low)} to {Points(d.High)}, {P(d.PValue)}";
         if (!d.Significant)
         {
             return $"No significant difference in {metric} between the groups (B − A: {interval}).";
         }
 
         var (better, worse) = d.Value > 0 ? (b, a) : (a, b);
-        return $"Group {better.Arm} ({RecommendationStrategyNames.Describe(better.Strategy)}) has a higher {metric} than group {worse.Arm} " +
-            $"({RecommendationStrategyNames.Describe(worse.Strategy)}), and the difference is significant (B − A: {interval}).";
+        return $"Group {better.Arm} — {RecommendationStrategyNames.Describe(better.Strategy)} — has a higher {metric} than group {worse.Arm} — " +
+            $"{RecommendationStrategyNames.Describe(worse.Strategy)} — and the difference is significant (B − A: {interval}).";
     }
 
     /// <summary>A rate difference in percentage points with its sign ("+1.2", "−0.4").</summary>
     public static string Points(double difference) =>
         double.IsNaN(difference) ? "—" : (difference >= 0 ? "+" : "−") + Math.Abs(difference * 100).ToString("0.0", CultureInfo.InvariantCulture);
 
-    public static string P(double p) => double.IsNaN(p) ? "—" : p < 0.001 ? "< 0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
+    /// <summary>A p-value as a reader expects it: "p = 0.040", "p < 0.001", or "no p-value yet" below two students in a group.</summary>
+    public static string P(double p) => double.IsNaN(p) ? "no p-value yet" : p < 0.001 ? "p < 0.001" : "p = " + p.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Day(DateTime utc) => utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

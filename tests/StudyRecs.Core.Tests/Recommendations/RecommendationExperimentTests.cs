@@ -260,7 +260,8 @@ public class RecommendationExperimentTests
         Assert.Equal(0.30, report.Ctr.Value, 9);
         Assert.True(report.EnoughData);
         Assert.False(report.SplitUnbalanced);
-        Assert.Contains(report.Findings, f => f.StartsWith("Group B (weak subjects, content and popularity (fallback chain)) has a higher click-through rate than group A (content similarity)", StringComparison.Ordinal));
+        Assert.Contains(report.Findings, f => f == "Group B — weak subjects, content and popularity (fallback chain) — has a higher click-through rate than group A — content similarity — and the difference is significant " +
+            $"(B − A: +30.0 points, 95 % interval {RecommendationExperiments.Points(report.Ctr.Low)} to {RecommendationExperiments.Points(report.Ctr.High)}, p < 0.001).");
         Assert.Contains(report.Findings, f => f.StartsWith("No significant difference in completion rate", StringComparison.Ordinal));
         Assert.Null(await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationExperiments>().ReportAsync(12345, CancellationToken.None)));
     }
@@ -290,7 +291,8 @@ public class RecommendationExperimentTests
         Assert.False(report.EnoughData);
         Assert.True(report.SplitUnbalanced);
         Assert.Equal("Too early to compare: each group needs at least 10 students who saw recommendations (group A has 40, group B 0).", report.Findings[0]);
-        Assert.StartsWith("The groups are unbalanced (40 students served in A, 0 in B", report.Findings[1]);
+        Assert.StartsWith("The groups are unbalanced (40 students served in A, 0 in B; p < 0.001 for a 50/50 split)", report.Findings[1]);
+        Assert.Equal(("no p-value yet", "p = 0.040", "p < 0.001"), (RecommendationExperiments.P(double.NaN), RecommendationExperiments.P(0.0404), RecommendationExperiments.P(0.0009)));
         Assert.False(report.Ctr.Significant);
     }
 }
