@@ -81,13 +81,18 @@ else:
     sys.exit("timed out waiting for the training run")
 seconds = (datetime.fromisoformat(r[3]) - datetime.fromisoformat(r[2])).total_seconds()
 con = sqlite3.connect(db, timeout=30)
-# Each candidate's cross-validation seconds, where the run's time goes.
-per_candidate = [f"{t} {c}: {d:.1f} s" for t, c, d in con.execute(
-    "select Task, Candidate, DurationSeconds from ModelRuns where TrainingRunId = ? order by Id", (r[0],))]
+# Each candidate's fits summed over its folds, and how many folds it ran (fewer when racing stopped it).
+def folds(metrics):
+    return next(iter(json.loads(metrics).values()), {}).get("count")
+per_candidate = [f"{t} {c}: {d:.1f} s, {folds(m)} folds" for t, c, d, m in con.execute(
+    "select Task, Candidate, DurationSeconds, CvMetricsJson from ModelRuns where TrainingRunId = ? order by Id", (r[0],))]
+# Why racing stopped a candidate, from each version's candidate list.
+notes = [f"{c['candidate']}: {c['note']}" for (m,) in con.execute("select MetricsJson from TrainedModels where TrainingRunId = ?", (r[0],))
+         for c in json.loads(m).get("candidates", []) if c.get("note")]
 con.close()
 print(json.dumps({"run": r[0], "status": r[1], "train_seconds": round(seconds, 1), "candidates": r[4],
                   "load_before": load_before, "load_after": float(open("/proc/loadavg").read().split()[0]),
-                  "summary": r[5], "error": r[6], "candidate_seconds": per_candidate}))
+                  "summary": r[5], "error": r[6], "candidate_seconds": per_candidate, "stopped": notes}))
 PY
   ) || rc=$?
   [[ $rc -ne 0 ]] && { echo "run failed ($rc); portal log tail:" >&2; tail -20 "$work/portal.log" >&2; tail -5 "$work/import.log" >&2; }
