@@ -8,6 +8,8 @@
 #   before  this tree with Training__Libraries__0=studyrecs (the engine's candidates only)
 #   old     the portal built from --old-root, a checkout of the last commit before ML.NET candidates joined
 #           (d57f11f^):  git worktree add --detach /work/wt-bench-old d57f11f^   (remove it afterwards)
+#   old-engine  the --old-root portal with Training__Libraries__0=studyrecs (e.g. --old-root a checkout of 305c3d0,
+#           the last commit before candidates raced over the folds: today's engine-only training)
 # For each size and variant: a fresh Storage:DataDirectory and SQLite database, the portal started on a free port
 # (its scheduler runs the training), `studyrecs import` of the gradebook (an accepted upload queues the grade
 # training), then the run is waited for. The time reported is the run's own FinishedAt - StartedAt from the
@@ -26,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
-[[ " $variants " == *" old "* && -z $old_root ]] && { echo "--variants old needs --old-root DIR" >&2; exit 2; }
+[[ " $variants " == *" old"* && -z $old_root ]] && { echo "--variants old and old-engine need --old-root DIR" >&2; exit 2; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 build() { flock -x /tmp/studyrecs-cpu.lock dotnet build -c Release "$1/src/StudyRecs.Web" -v q -nologo >/dev/null
@@ -78,9 +80,19 @@ while time.time() < deadline:
 else:
     sys.exit("timed out waiting for the training run")
 seconds = (datetime.fromisoformat(r[3]) - datetime.fromisoformat(r[2])).total_seconds()
+con = sqlite3.connect(db, timeout=30)
+# Each candidate's fits summed over its folds, and how many folds it ran (fewer when racing stopped it).
+def folds(metrics):
+    return next(iter(json.loads(metrics).values()), {}).get("count")
+per_candidate = [f"{t} {c}: {d:.1f} s, {folds(m)} folds" for t, c, d, m in con.execute(
+    "select Task, Candidate, DurationSeconds, CvMetricsJson from ModelRuns where TrainingRunId = ? order by Id", (r[0],))]
+# Why racing stopped a candidate, from each version's candidate list.
+notes = [f"{c['candidate']}: {c['note']}" for (m,) in con.execute("select MetricsJson from TrainedModels where TrainingRunId = ?", (r[0],))
+         for c in json.loads(m).get("candidates", []) if c.get("note")]
+con.close()
 print(json.dumps({"run": r[0], "status": r[1], "train_seconds": round(seconds, 1), "candidates": r[4],
                   "load_before": load_before, "load_after": float(open("/proc/loadavg").read().split()[0]),
-                  "summary": r[5], "error": r[6]}))
+                  "summary": r[5], "error": r[6], "candidate_seconds": per_candidate, "stopped": notes}))
 PY
   ) || rc=$?
   [[ $rc -ne 0 ]] && { echo "run failed ($rc); portal log tail:" >&2; tail -20 "$work/portal.log" >&2; tail -5 "$work/import.log" >&2; }
@@ -97,6 +109,7 @@ for rows in $rows_list; do
       after) tree=$root; extra="";;
       before) tree=$root; extra="Training__Libraries__0=studyrecs";;
       old) tree=$old_root; extra="";;
+      old-engine) tree=$old_root; extra="Training__Libraries__0=studyrecs";;
       *) echo "unknown variant $variant" >&2; exit 2;;
     esac
     echo "# $rows rows, $variant ..." >&2

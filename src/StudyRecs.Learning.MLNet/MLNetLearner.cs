@@ -97,6 +97,12 @@ public sealed partial class MLNetLearner : ILearner
         var (groups, groupCount) = task == LearningTask.Ranking ? GroupKeys(train) : (null, 1);
         var rows = TrainerRows(train, imputer, groups);
         var data = context.Data.LoadFromEnumerable(rows, LabelledRow.Schema(imputer.OutputCount, classes, groupCount));
+        if (task == LearningTask.MulticlassClassification)
+        {
+            // One-versus-all reads the rows once per class: cached columns spare a pass over the row objects each time.
+            data = context.Data.Cache(data);
+        }
+
         var transformer = Estimator(context, task, threads).Fit(data);
         var featureNames = train.FeatureNames ?? Enumerable.Range(0, train.Features.Columns).Select(f => $"f{f}").ToArray();
 

@@ -147,7 +147,8 @@ internal static class LearnRunner
         }
 
         // No progress to report and no synchronisation context here: the selection completes on this thread's wait.
-        var selection = new CandidateSelection(s.Task, s.Threads).SelectAsync(grid, train, inner).GetAwaiter().GetResult();
+        var racing = new CandidateSelection(s.Task, s.Threads) { RacingStandardErrors = CandidateSelection.StandardRacingMargin, RowGroups = groups };
+        var selection = racing.SelectAsync(grid, train, inner).GetAwaiter().GetResult();
         return selection.Winner.Learner;
     }
 }

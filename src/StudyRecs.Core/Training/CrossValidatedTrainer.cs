@@ -20,9 +20,10 @@ internal interface ITrainingProgress
 internal sealed record TaskData(TrainingSet Set, IReadOnlyList<string> Students, IReadOnlyList<long> DatasetIds, string DataHash);
 
 /// <summary>A grid candidate's cross-validated metrics.</summary>
-internal sealed record CandidateEvaluation(TrainingCandidate Candidate, IReadOnlyDictionary<string, MetricSummary> Metrics, double Seconds, bool Selected)
+/// <param name="Note">Why racing stopped it before the last fold (its metrics cover the folds it ran), or null.</param>
+internal sealed record CandidateEvaluation(TrainingCandidate Candidate, IReadOnlyDictionary<string, MetricSummary> Metrics, double Seconds, bool Selected, string? Note = null)
 {
-    public CandidateResult ToResult() => new(Candidate.Name, Candidate.Algorithm, Metrics, Seconds, Selected, Candidate.Library);
+    public CandidateResult ToResult() => new(Candidate.Name, Candidate.Algorithm, Metrics, Seconds, Selected, Candidate.Library, Note);
 }
 
 /// <summary>The model of one task: refitted winner, its report as JSON, and every candidate tried.</summary>
@@ -38,7 +39,8 @@ internal sealed record TaskTrainingResult(
 
 /// <summary>
 /// Chooses and fits one task's model: cross-validates every grid candidate on folds grouped by student (no student in
-/// train and test at once) and picks one by <see cref="CandidateSelection"/>'s rule on the pooled out-of-fold
+/// train and test at once), racing over the folds (a candidate clearly worse than the leader after the first or second
+/// fold stops there, listed with its partial metrics and why), and picks one by <see cref="CandidateSelection"/>'s rule on the pooled out-of-fold
 /// predictions (the rule `studyrecs learn` uses too), refits it on all rows, calibrates classifiers on the out-of-fold
 /// probabilities, and reports metrics of the out-of-fold predictions (and, for regression, a sample of them beside the
 /// actual marks).
@@ -135,11 +137,12 @@ internal sealed class CrossValidatedTrainer(int folds, int seed, int threads, Fu
     {
         var splits = StudentFolds(data.Students, folds, seed);
         var candidates = grid(task);
-        var selection = await new CandidateSelection(learningTask, threads).SelectAsync(
+        var racing = new CandidateSelection(learningTask, threads) { RacingStandardErrors = CandidateSelection.StandardRacingMargin, RowGroups = data.Students };
+        var selection = await racing.SelectAsync(
             candidates.Select(c => c.Learner).ToArray(), data.Set, splits,
             (index, ct) => progress.CandidateAsync(task, index, candidates.Count, ct), cancellationToken);
         var evaluations = selection.Candidates
-            .Select((c, i) => new CandidateEvaluation(candidates[i], c.FoldMetrics, c.Seconds, Selected: false)).ToArray();
+            .Select((c, i) => new CandidateEvaluation(candidates[i], c.FoldMetrics, c.Seconds, Selected: false, c.Stopped)).ToArray();
         return (splits, evaluations, selection);
     }
 

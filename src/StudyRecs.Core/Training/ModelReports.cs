@@ -15,7 +15,8 @@ public sealed record TrainingDataSummary(int RowsUsed, IReadOnlyList<long> Datas
 /// <summary>One candidate of the grid with its cross-validated metrics (the CV results table).</summary>
 /// <param name="Metrics">Mean and spread over the folds, by metric name (<c>rmse</c>, <c>mae</c>, <c>r2</c>; <c>accuracy</c>, <c>weighted_f1</c>, <c>log_loss</c>).</param>
 /// <param name="Library">The learner library (<c>studyrecs</c> or <c>ml.net</c>); null in reports written before ML.NET joined (all the engine's).</param>
-public sealed record CandidateResult(string Candidate, string Algorithm, IReadOnlyDictionary<string, MetricSummary> Metrics, double DurationSeconds, bool Selected, string? Library = null);
+/// <param name="Note">Why racing stopped the candidate before its last fold (its metrics then cover only the folds it ran); null when it ran every fold.</param>
+public sealed record CandidateResult(string Candidate, string Algorithm, IReadOnlyDictionary<string, MetricSummary> Metrics, double DurationSeconds, bool Selected, string? Library = null, string? Note = null);
 
 /// <summary>Share of the total split gain of one feature (shares of all features sum to 1).</summary>
 public sealed record FeatureImportance(string Feature, double Gain);

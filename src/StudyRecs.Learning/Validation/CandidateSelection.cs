@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
 using StudyRecs.Learning.Data;
 using StudyRecs.Learning.Metrics;
 
@@ -14,7 +16,11 @@ namespace StudyRecs.Learning.Validation;
 /// <param name="FoldMetrics">Per metric, its spread over the evaluated folds: rmse, mae, r2 or accuracy, weighted_f1, log_loss.</param>
 /// <param name="Regression">Metrics of all out-of-fold predictions pooled (regression), or null.</param>
 /// <param name="Classification">Metrics of all out-of-fold probabilities pooled (classification), or null.</param>
-/// <param name="Seconds">Wall time of its fits and predictions.</param>
+/// <param name="Seconds">Time of its fits and predictions, summed over its folds.</param>
+/// <param name="Stopped">
+/// Null when the candidate ran every fold; otherwise why racing stopped it early, in plain words (its metrics then
+/// cover only the folds it ran, and it is never chosen).
+/// </param>
 public sealed record CrossValidatedCandidate(
     ILearner Learner,
     double[] OutOfFold,
@@ -22,7 +28,8 @@ public sealed record CrossValidatedCandidate(
     IReadOnlyDictionary<string, MetricSummary> FoldMetrics,
     RegressionMetrics? Regression,
     ClassificationMetrics? Classification,
-    double Seconds)
+    double Seconds,
+    string? Stopped = null)
 {
     /// <summary>True when at least one fold could be trained and predicted.</summary>
     public bool Evaluated => Regression is not null || Classification is not null;
@@ -42,12 +49,26 @@ public sealed record SelectionResult(IReadOnlyList<CrossValidatedCandidate> Cand
 /// select: every candidate is fitted on each split's training rows and predicts its held-out rows; the held-out
 /// predictions are pooled and the rule is applied to the pooled metrics (pooling weighs every row once, so folds of
 /// unequal size, as grouped folds are, count by their rows). The rule: regression, lowest RMSE, then lowest MAE;
-/// classification, highest weighted F1, then lowest log loss; the earlier candidate wins a full tie.
+/// classification, highest weighted F1, then lowest log loss; the earlier candidate wins a full tie. The first
+/// candidate's library is preferred (<see cref="Choose"/>): a candidate of another library is chosen only when it beats
+/// the best of the first library by more than one standard error of their paired per-row difference (squared error, or
+/// misclassification), so a near-tie between the families, which the noise of a small data set decides either way,
+/// goes to the first (the one-standard-error rule applied to the family).
+/// With <see cref="RacingStandardErrors"/> set, candidates race over the folds (see there).
 /// </summary>
 public sealed class CandidateSelection
 {
     /// <summary>Above this many training rows a fold gets every thread; below, folds run in parallel one thread each.</summary>
     public const int ParallelFoldRowLimit = 50_000;
+
+    /// <summary>Racing stops no candidate before the rows compared hold this many groups (students, or rows without groups).</summary>
+    public const int MinimumGroupsToStop = 30;
+
+    /// <summary>
+    /// The racing margin the portal and `learn --algorithm auto` use: 2.576 standard errors, so dropping a candidate that
+    /// is in fact no worse than the leader is a one-in-200 event per test.
+    /// </summary>
+    public const double StandardRacingMargin = 2.576;
 
     private readonly LearningTask _task;
     private readonly int _threads;
@@ -65,13 +86,29 @@ public sealed class CandidateSelection
         _threads = threads;
     }
 
+    /// <summary>
+    /// Racing over the folds (null: every candidate runs every fold). Every candidate runs the first fold, then the
+    /// second; after each of these a candidate stops when its mean per-row loss on the rows held out so far (squared
+    /// error, or misclassification) exceeds the current leader's by more than this many standard errors of the paired
+    /// difference (groups of <see cref="RowGroups"/> as units, at least <see cref="MinimumGroupsToStop"/> of them); the
+    /// rest run the remaining folds. Every candidate sees the same folds; a stopped one keeps its partial metrics and a
+    /// note, and is never chosen. See <see cref="StandardRacingMargin"/>.
+    /// </summary>
+    public double? RacingStandardErrors { get; init; }
+
+    /// <summary>
+    /// The group of each row (e.g. its student), so the standard errors of racing and of the family rule count a group's
+    /// correlated rows as one unit; null treats every row as its own unit.
+    /// </summary>
+    public IReadOnlyList<string>? RowGroups { get; init; }
+
     /// <summary>The primary metric of the rule: "rmse" (lower is better) or "weighted_f1" (higher is better).</summary>
     public string PrimaryMetric => _task == LearningTask.Regression ? "rmse" : "weighted_f1";
 
     /// <summary>
     /// Cross-validates every learner on <paramref name="splits"/> of <paramref name="data"/> and chooses one.
-    /// <paramref name="onCandidate"/> is told the index of each candidate before it starts (for progress). A binary
-    /// split whose training rows hold one class is skipped.
+    /// <paramref name="onCandidate"/> is told the index of each candidate, in order, when it starts (for progress). A
+    /// binary split whose training rows hold one class is skipped.
     /// </summary>
     public async Task<SelectionResult> SelectAsync(
         IReadOnlyList<ILearner> learners,
@@ -88,42 +125,95 @@ public sealed class CandidateSelection
             throw new ArgumentException("Need at least one learner and one split.");
         }
 
-        var classes = ClassCount(data);
-        var width = _task == LearningTask.Regression ? 1 : classes;
-        var parts = splits.Select(s => (Train: data.SelectRows(s.Train), Test: data.SelectRows(s.Test))).ToArray();
-        var usable = parts.Select(p => _task != LearningTask.BinaryClassification || p.Train.Labels.Distinct().Count() > 1).ToArray();
-        var parallelFolds = parts.All(p => p.Train.Rows <= ParallelFoldRowLimit);
-        var candidates = new CrossValidatedCandidate[learners.Count];
-        for (var c = 0; c < learners.Count; c++)
+        if (RowGroups is not null && RowGroups.Count != data.Rows)
         {
-            if (onCandidate is not null)
-            {
-                await onCandidate(c, cancellationToken).ConfigureAwait(false);
-            }
-
-            candidates[c] = Evaluate(learners[c], data, splits, parts, usable, width, parallelFolds, cancellationToken);
+            throw new ArgumentException($"{RowGroups.Count} row groups for {data.Rows} rows.");
         }
 
-        return new SelectionResult(candidates, Best(candidates));
+        var width = _task == LearningTask.Regression ? 1 : ClassCount(data);
+        var parts = splits.Select(s => (Train: data.SelectRows(s.Train), Test: data.SelectRows(s.Test))).ToArray();
+        var usable = Enumerable.Range(0, splits.Count)
+            .Where(f => _task != LearningTask.BinaryClassification || parts[f].Train.Labels.Distinct().Count() > 1).ToArray();
+        var parallelFolds = parts.All(p => p.Train.Rows <= ParallelFoldRowLimit);
+        var units = RowUnits.Of(RowGroups, data.Rows);
+        var runs = learners.Select(l => new CandidateRun(l, data.Rows, width, splits.Count)).ToArray();
+
+        // Racing: the first fold, the second, then the rest; without it, all folds at once.
+        int[][] rungs = RacingStandardErrors is null || usable.Length < 3
+            ? [usable]
+            : [[usable[0]], [usable[1]], usable[2..]];
+        var announced = new bool[runs.Length];
+        for (var r = 0; r < rungs.Length; r++)
+        {
+            var work = runs.Select((run, c) => (run, c)).Where(x => x.run.Stopped is null)
+                .SelectMany(x => rungs[r].Select(f => (Candidate: x.c, Fold: f))).ToArray();
+            await RunAsync(work, runs, splits, parts, parallelFolds, announced, onCandidate, cancellationToken).ConfigureAwait(false);
+            if (r < rungs.Length - 1)
+            {
+                StopClearlyWorse(runs, data.Labels, width, units, rungs.Take(r + 1).Sum(g => g.Length), usable.Length);
+            }
+        }
+
+        var candidates = runs.Select(run => run.Result(data.Labels, width)).ToArray();
+        return new SelectionResult(candidates, Choose(candidates, data.Labels, RowGroups));
     }
 
-    /// <summary>The index the rule chooses; candidates no fold evaluated are never chosen before one that was.</summary>
+    /// <summary>
+    /// The index the plain rule chooses (no family preference); candidates no fold evaluated, and candidates racing
+    /// stopped, are never chosen before one that ran every fold.
+    /// </summary>
     public static int Best(IReadOnlyList<CrossValidatedCandidate> candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        var best = 0;
-        var bestScore = (Primary: double.PositiveInfinity, Secondary: double.PositiveInfinity);
-        for (var c = 0; c < candidates.Count; c++)
+        return Best(candidates, Enumerable.Range(0, candidates.Count));
+    }
+
+    private static int Best(IReadOnlyList<CrossValidatedCandidate> candidates, IEnumerable<int> among)
+    {
+        var best = -1;
+        var bestScore = (Stopped: true, Primary: double.PositiveInfinity, Secondary: double.PositiveInfinity);
+        foreach (var c in among)
         {
-            var score = Score(candidates[c]);
-            if (score.CompareTo(bestScore) < 0)
+            var (primary, secondary) = Score(candidates[c]);
+            var score = (Stopped: candidates[c].Stopped is not null, primary, secondary);
+            if (best < 0 || score.CompareTo(bestScore) < 0)
             {
                 best = c;
                 bestScore = score;
             }
         }
 
-        return best;
+        return Math.Max(best, 0);
+    }
+
+    /// <summary>
+    /// The index the full rule chooses: <see cref="Best(IReadOnlyList{CrossValidatedCandidate})"/>, except that a winner of
+    /// another library than the first candidate's gives way to the first library's best unless it beats it by more than
+    /// one standard error of their paired per-row difference on <paramref name="labels"/> (each group of
+    /// <paramref name="groups"/> one unit; null: each row).
+    /// </summary>
+    public static int Choose(IReadOnlyList<CrossValidatedCandidate> candidates, float[] labels, IReadOnlyList<string>? groups = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(labels);
+        var best = Best(candidates);
+        var winner = candidates[best];
+        var family = candidates[0].Learner.Library;
+        if (winner.Learner.Library == family || winner.Stopped is not null || !winner.Evaluated)
+        {
+            return best;
+        }
+
+        var incumbent = Best(candidates, Enumerable.Range(0, candidates.Count).Where(c => candidates[c].Learner.Library == family));
+        var preferred = candidates[incumbent];
+        if (preferred.Stopped is not null || !preferred.Evaluated)
+        {
+            return best;
+        }
+
+        var width = winner.Regression is not null ? 1 : winner.OutOfFold.Length / labels.Length;
+        var (mean, error) = PairedDifference(preferred, winner, labels, width, RowUnits.Of(groups, labels.Length));
+        return mean > error ? best : incumbent;
     }
 
     /// <summary>The rule as a pair compared in order, lower first (F1 negated).</summary>
@@ -134,92 +224,290 @@ public sealed class CandidateSelection
         _ => (double.PositiveInfinity, double.PositiveInfinity),
     };
 
-    private CrossValidatedCandidate Evaluate(
-        ILearner learner, TrainingSet data, IReadOnlyList<DataSplit> splits, (TrainingSet Train, TrainingSet Test)[] parts, bool[] usable,
-        int width, bool parallelFolds, CancellationToken cancellationToken)
+    /// <summary>After a rung: stops every running candidate clearly worse than the leader on the rows held out so far.</summary>
+    private void StopClearlyWorse(CandidateRun[] runs, float[] labels, int width, RowUnits units, int foldsDone, int folds)
     {
-        var clock = Stopwatch.StartNew();
-        var outOfFold = new double[data.Rows * width];
-        Array.Fill(outOfFold, double.NaN);
-        var predicted = new bool[data.Rows];
-        var foldMetrics = new Dictionary<string, double>?[splits.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelFolds ? _threads : 1, CancellationToken = cancellationToken };
-        Parallel.For(0, splits.Count, options, f =>
+        var running = Enumerable.Range(0, runs.Length).Where(c => runs[c].Stopped is null).ToArray();
+        if (running.Length < 2)
         {
-            if (!usable[f])
-            {
-                return;
-            }
-
-            var (train, test) = parts[f];
-            var fitThreads = parallelFolds ? 1 : _threads;
-            var model = learner.Fit(_task, train, fitThreads);
-            var values = width == 1 ? model.PredictBatch(test.Features, fitThreads) : model.PredictProbabilitiesBatch(test.Features, fitThreads);
-            var rows = splits[f].Test;
-            for (var i = 0; i < rows.Length; i++)
-            {
-                values.AsSpan(i * width, width).CopyTo(outOfFold.AsSpan(rows[i] * width, width));
-                predicted[rows[i]] = true;
-            }
-
-            foldMetrics[f] = FoldMetrics(values, test.Labels, width);
-        });
-
-        var evaluated = foldMetrics.Where(m => m is not null).Select(m => m!).ToArray();
-        var summaries = evaluated.Length == 0
-            ? new Dictionary<string, MetricSummary>(StringComparer.Ordinal)
-            : evaluated[0].Keys.ToDictionary(k => k, k => MetricSummary.FromValues(evaluated.Select(m => m[k]).ToArray()), StringComparer.Ordinal);
-        RegressionMetrics? regression = null;
-        ClassificationMetrics? classification = null;
-        if (evaluated.Length > 0)
-        {
-            var (values, labels) = Pooled(outOfFold, predicted, data.Labels, width);
-            if (width == 1)
-            {
-                regression = RegressionMetrics.Compute(values, labels);
-            }
-            else
-            {
-                classification = ClassificationMetrics.Compute(values, labels, width);
-            }
+            return;
         }
 
-        return new CrossValidatedCandidate(learner, outOfFold, predicted, summaries, regression, classification, clock.Elapsed.TotalSeconds);
+        var results = runs.Select(r => r.Result(labels, width)).ToArray();
+        if (units.Count(results[running[0]].Predicted) < MinimumGroupsToStop)
+        {
+            return;
+        }
+
+        var leader = Best(results, running);
+        foreach (var c in running.Where(c => c != leader))
+        {
+            var (mean, error) = PairedDifference(results[c], results[leader], labels, width, units);
+            if (mean > 0 && mean > RacingStandardErrors!.Value * error)
+            {
+                runs[c].Stopped = string.Create(CultureInfo.InvariantCulture,
+                    $"stopped after {foldsDone} of {folds} folds: clearly worse than {results[leader].Learner.Name} on the same held-out rows ({Describe(results[c])} against {Describe(results[leader])}; {(error > 0 ? mean / error : double.PositiveInfinity):0.0} standard errors)");
+            }
+        }
     }
 
-    private static (double[] Values, float[] Labels) Pooled(double[] outOfFold, bool[] predicted, float[] labels, int width)
+    private static string Describe(CrossValidatedCandidate candidate) => candidate switch
     {
-        if (predicted.All(p => p))
+        { Regression: { } r } => string.Create(CultureInfo.InvariantCulture, $"RMSE {r.Rmse:0.####}"),
+        { Classification: { } m } => string.Create(CultureInfo.InvariantCulture, $"accuracy {m.Accuracy:0.####}"),
+        _ => "not evaluated",
+    };
+
+    /// <summary>
+    /// Mean per-row loss of <paramref name="a"/> minus that of <paramref name="b"/> over the rows both predicted, and its
+    /// standard error with each group of rows as one unit (a cluster-robust standard error of the mean).
+    /// </summary>
+    private static (double Mean, double StandardError) PairedDifference(CrossValidatedCandidate a, CrossValidatedCandidate b, float[] labels, int width, RowUnits units)
+    {
+        var sums = new double[units.Count()];
+        var sizes = new int[sums.Length];
+        double total = 0;
+        var rows = 0;
+        for (var i = 0; i < labels.Length; i++)
         {
-            return (outOfFold, labels);
+            if (!a.Predicted[i] || !b.Predicted[i])
+            {
+                continue;
+            }
+
+            var d = Loss(a.OutOfFold, labels, i, width) - Loss(b.OutOfFold, labels, i, width);
+            sums[units.Index[i]] += d;
+            sizes[units.Index[i]]++;
+            total += d;
+            rows++;
         }
 
-        var rows = Enumerable.Range(0, predicted.Length).Where(i => predicted[i]).ToArray();
-        var values = new double[rows.Length * width];
-        for (var i = 0; i < rows.Length; i++)
+        if (rows == 0)
         {
-            outOfFold.AsSpan(rows[i] * width, width).CopyTo(values.AsSpan(i * width, width));
+            return (0, 0);
         }
 
-        return (values, rows.Select(i => labels[i]).ToArray());
+        var mean = total / rows;
+        double squares = 0;
+        var groups = 0;
+        for (var g = 0; g < sums.Length; g++)
+        {
+            if (sizes[g] > 0)
+            {
+                var deviation = sums[g] - (sizes[g] * mean);
+                squares += deviation * deviation;
+                groups++;
+            }
+        }
+
+        return groups < 2 ? (mean, double.PositiveInfinity) : (mean, Math.Sqrt(squares * groups / (groups - 1)) / rows);
     }
 
-    private static Dictionary<string, double> FoldMetrics(double[] predicted, float[] labels, int width)
+    /// <summary>Squared error (regression) or misclassification (the most probable class is not the label).</summary>
+    private static double Loss(double[] outOfFold, float[] labels, int row, int width)
     {
         if (width == 1)
         {
-            var r = RegressionMetrics.Compute(predicted, labels);
-            return new(StringComparer.Ordinal) { ["rmse"] = r.Rmse, ["mae"] = r.Mae, ["r2"] = r.R2 };
+            var e = outOfFold[row] - labels[row];
+            return e * e;
         }
 
-        var c = ClassificationMetrics.Compute(predicted, labels, width);
-        return new(StringComparer.Ordinal) { ["accuracy"] = c.Accuracy, ["weighted_f1"] = c.WeightedF1, ["log_loss"] = c.LogLoss };
+        var p = outOfFold.AsSpan(row * width, width);
+        var predicted = 0;
+        for (var k = 1; k < width; k++)
+        {
+            predicted = p[k] > p[predicted] ? k : predicted;
+        }
+
+        return predicted == (int)labels[row] ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Runs the (candidate, fold) pairs of a rung: in parallel one thread each on small folds, one at a time with every
+    /// thread on large ones. Candidates are announced in order as their first fold starts.
+    /// </summary>
+    private async Task RunAsync(
+        (int Candidate, int Fold)[] work, CandidateRun[] runs, IReadOnlyList<DataSplit> splits, (TrainingSet Train, TrainingSet Test)[] parts,
+        bool parallelFolds, bool[] announced, Func<int, CancellationToken, Task>? onCandidate, CancellationToken cancellationToken)
+    {
+        var started = Channel.CreateUnbounded<int>();
+        var next = -1;
+        var gate = new object();
+        var fitThreads = parallelFolds ? 1 : _threads;
+        void Worker()
+        {
+            while (true)
+            {
+                int item;
+                lock (gate)
+                {
+                    item = ++next;
+                    if (item >= work.Length)
+                    {
+                        return;
+                    }
+
+                    var candidate = work[item].Candidate;
+                    if (!announced[candidate])
+                    {
+                        announced[candidate] = true;
+                        started.Writer.TryWrite(candidate);
+                    }
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var (c, f) = work[item];
+                runs[c].RunFold(_task, splits[f], parts[f], f, fitThreads);
+            }
+        }
+
+        var workers = Enumerable.Range(0, parallelFolds ? Math.Min(_threads, Math.Max(1, work.Length)) : 1)
+            .Select(_ => Task.Factory.StartNew(Worker, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        var all = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
+            finally
+            {
+                started.Writer.Complete();
+            }
+        }, CancellationToken.None);
+        await foreach (var candidate in started.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            if (onCandidate is not null)
+            {
+                await onCandidate(candidate, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await all.ConfigureAwait(false);
     }
 
     private int ClassCount(TrainingSet data) => _task switch
     {
-        LearningTask.Regression => 0,
         LearningTask.BinaryClassification => 2,
         _ => data.ClassCount ?? ((int)data.Labels.Max() + 1),
     };
+
+    /// <summary>Each row's unit for standard errors (its group's index) and the number of units.</summary>
+    private sealed record RowUnits(int[] Index, int Total)
+    {
+        public static RowUnits Of(IReadOnlyList<string>? groups, int rows)
+        {
+            if (groups is null)
+            {
+                return new RowUnits(Enumerable.Range(0, rows).ToArray(), rows);
+            }
+
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var of = new int[rows];
+            for (var i = 0; i < rows; i++)
+            {
+                if (!index.TryGetValue(groups[i], out var g))
+                {
+                    index[groups[i]] = g = index.Count;
+                }
+
+                of[i] = g;
+            }
+
+            return new RowUnits(of, index.Count);
+        }
+
+        public int Count() => Total;
+
+        /// <summary>Units among the rows marked.</summary>
+        public int Count(bool[] rows) => Enumerable.Range(0, rows.Length).Where(i => rows[i]).Select(i => Index[i]).Distinct().Count();
+    }
+
+    /// <summary>One candidate's folds as they complete (folds may run on several threads at once).</summary>
+    private sealed class CandidateRun(ILearner learner, int rows, int width, int folds)
+    {
+        private readonly double[] _outOfFold = Filled(rows * width);
+        private readonly bool[] _predicted = new bool[rows];
+        private readonly Dictionary<string, double>?[] _foldMetrics = new Dictionary<string, double>?[folds];
+        private long _ticks;
+
+        public string? Stopped { get; set; }
+
+        public void RunFold(LearningTask task, DataSplit split, (TrainingSet Train, TrainingSet Test) part, int fold, int threads)
+        {
+            var clock = Stopwatch.StartNew();
+            var (train, test) = part;
+            var model = learner.Fit(task, train, threads);
+            var values = width == 1 ? model.PredictBatch(test.Features, threads) : model.PredictProbabilitiesBatch(test.Features, threads);
+            var held = split.Test;
+            for (var i = 0; i < held.Length; i++)
+            {
+                values.AsSpan(i * width, width).CopyTo(_outOfFold.AsSpan(held[i] * width, width));
+                _predicted[held[i]] = true;
+            }
+
+            _foldMetrics[fold] = FoldMetrics(values, test.Labels, width);
+            Interlocked.Add(ref _ticks, clock.Elapsed.Ticks);
+        }
+
+        public CrossValidatedCandidate Result(float[] labels, int width)
+        {
+            var evaluated = _foldMetrics.Where(m => m is not null).Select(m => m!).ToArray();
+            var summaries = evaluated.Length == 0
+                ? new Dictionary<string, MetricSummary>(StringComparer.Ordinal)
+                : evaluated[0].Keys.ToDictionary(k => k, k => MetricSummary.FromValues(evaluated.Select(m => m[k]).ToArray()), StringComparer.Ordinal);
+            RegressionMetrics? regression = null;
+            ClassificationMetrics? classification = null;
+            if (evaluated.Length > 0)
+            {
+                var (values, pooledLabels) = Pooled(_outOfFold, _predicted, labels, width);
+                if (width == 1)
+                {
+                    regression = RegressionMetrics.Compute(values, pooledLabels);
+                }
+                else
+                {
+                    classification = ClassificationMetrics.Compute(values, pooledLabels, width);
+                }
+            }
+
+            return new CrossValidatedCandidate(learner, (double[])_outOfFold.Clone(), (bool[])_predicted.Clone(), summaries, regression, classification,
+                TimeSpan.FromTicks(Interlocked.Read(ref _ticks)).TotalSeconds, Stopped);
+        }
+
+        private static double[] Filled(int length)
+        {
+            var values = new double[length];
+            Array.Fill(values, double.NaN);
+            return values;
+        }
+
+        private static (double[] Values, float[] Labels) Pooled(double[] outOfFold, bool[] predicted, float[] labels, int width)
+        {
+            if (predicted.All(p => p))
+            {
+                return (outOfFold, labels);
+            }
+
+            var rows = Enumerable.Range(0, predicted.Length).Where(i => predicted[i]).ToArray();
+            var values = new double[rows.Length * width];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                outOfFold.AsSpan(rows[i] * width, width).CopyTo(values.AsSpan(i * width, width));
+            }
+
+            return (values, rows.Select(i => labels[i]).ToArray());
+        }
+
+        private static Dictionary<string, double> FoldMetrics(double[] predicted, float[] labels, int width)
+        {
+            if (width == 1)
+            {
+                var r = RegressionMetrics.Compute(predicted, labels);
+                return new(StringComparer.Ordinal) { ["rmse"] = r.Rmse, ["mae"] = r.Mae, ["r2"] = r.R2 };
+            }
+
+            var c = ClassificationMetrics.Compute(predicted, labels, width);
+            return new(StringComparer.Ordinal) { ["accuracy"] = c.Accuracy, ["weighted_f1"] = c.WeightedF1, ["log_loss"] = c.LogLoss };
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using StudyRecs.Learning.Boosting;
 using StudyRecs.Learning.Data;
 using StudyRecs.Learning.Metrics;
+using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Validation;
 
 namespace StudyRecs.Learning.Tests.Validation;
@@ -95,5 +96,89 @@ public class CandidateSelectionTests
         Assert.Throws<ArgumentException>(() => new CandidateSelection(LearningTask.Ranking, 1));
         var data = SyntheticData.Regression(50, seed: 1);
         await Assert.ThrowsAsync<ArgumentException>(() => new CandidateSelection(LearningTask.Regression, 1).SelectAsync([], data, CrossValidation.KFold(50, 2, 0)));
+    }
+
+    [Fact]
+    public async Task Racing_stops_a_clearly_worse_candidate_after_the_first_fold_and_lists_it_with_its_partial_score_and_why()
+    {
+        var data = SyntheticData.Regression(1000, seed: 4);
+        var splits = CrossValidation.KFold(data.Rows, 5, seed: 1);
+        ILearner[] learners = [new GradientBoostingLearner(Weak, "weak"), new GradientBoostingLearner(Strong, "strong")];
+        var announced = new List<int>();
+
+        var result = await new CandidateSelection(LearningTask.Regression, threads: 2) { RacingStandardErrors = CandidateSelection.StandardRacingMargin }
+            .SelectAsync(learners, data, splits, (i, _) =>
+            {
+                announced.Add(i);
+                return Task.CompletedTask;
+            });
+
+        Assert.Equal([0, 1], announced);
+        var weak = result.Candidates[0];
+        Assert.StartsWith("stopped after 1 of 5 folds: clearly worse than strong", weak.Stopped);
+        Assert.Equal(1, weak.FoldMetrics["rmse"].Count);
+        Assert.Equal(splits[0].Test.Length, weak.Predicted.Count(p => p));
+        Assert.True(weak.Regression!.Rmse > 0);
+        Assert.Equal(1, result.Best);
+        Assert.Null(result.Winner.Stopped);
+        Assert.All(result.Winner.Predicted, Assert.True);
+        Assert.Equal(5, result.Winner.FoldMetrics["rmse"].Count);
+    }
+
+    [Fact]
+    public async Task Racing_keeps_close_candidates_running_and_chooses_what_full_cross_validation_chooses()
+    {
+        // Two boosters of nearly equal skill (different seeds of the same stochastic settings) and a clearly weaker one.
+        var data = SyntheticData.Multiclass(900, seed: 6);
+        var splits = CrossValidation.StratifiedKFold(data.Labels, 5, seed: 3);
+        var bagged = Strong with { FeatureFraction = 0.8, BaggingSize = 1, BaggingExampleFraction = 0.8 };
+        ILearner[] learners = [new GradientBoostingLearner(Weak, "weak"), new GradientBoostingLearner(bagged with { Seed = 1 }, "a"), new GradientBoostingLearner(bagged with { Seed = 2 }, "b")];
+
+        var full = await new CandidateSelection(LearningTask.MulticlassClassification, threads: 2).SelectAsync(learners, data, splits);
+        var raced = await new CandidateSelection(LearningTask.MulticlassClassification, threads: 2) { RacingStandardErrors = CandidateSelection.StandardRacingMargin }
+            .SelectAsync(learners, data, splits);
+
+        Assert.NotNull(raced.Candidates[0].Stopped);
+        Assert.All(raced.Candidates.Skip(1), c => Assert.Null(c.Stopped));
+        Assert.Equal(full.Best, raced.Best);
+        Assert.Equal(full.Winner.OutOfFold, raced.Winner.OutOfFold);
+        Assert.Equal(full.Winner.Classification!.WeightedF1, raced.Winner.Classification!.WeightedF1);
+    }
+
+    [Fact]
+    public void Another_library_wins_only_when_better_than_the_first_library_by_more_than_one_standard_error()
+    {
+        var labels = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
+        ILearner engine = new GradientBoostingLearner(Strong, "engine");
+        ILearner other = new MLNetLearner(new MLNetTreeOptions(), "fasttree");
+        CrossValidatedCandidate Candidate(ILearner learner, Func<int, double> error)
+        {
+            var predictions = labels.Select((y, i) => y + error(i)).ToArray();
+            return new(learner, predictions, labels.Select(_ => true).ToArray(), new Dictionary<string, MetricSummary>(), RegressionMetrics.Compute(predictions, labels), null, 0);
+        }
+
+        var first = Candidate(engine, _ => 1.0);
+
+        // A near tie: RMSE 0.99 against 1.0, the paired difference well within one standard error.
+        var close = Candidate(other, i => i % 2 == 0 ? 0 : 1.4);
+        Assert.Equal(1, CandidateSelection.Best([first, close]));
+        Assert.Equal(0, CandidateSelection.Choose([first, close], labels));
+
+        // Clearly better on every row: the other library wins.
+        var better = Candidate(other, _ => 0.5);
+        Assert.Equal(1, CandidateSelection.Choose([first, better], labels));
+
+        // Within one library the plain rule decides.
+        var sameLibrary = Candidate(new GradientBoostingLearner(Weak, "engine-2"), i => i % 2 == 0 ? 0 : 1.4);
+        Assert.Equal(1, CandidateSelection.Choose([first, sameLibrary], labels));
+    }
+
+    [Fact]
+    public void A_candidate_racing_stopped_is_never_chosen_even_with_a_better_partial_score()
+    {
+        var learner = new GradientBoostingLearner(Weak);
+        var stopped = new CrossValidatedCandidate(learner, [], [], new Dictionary<string, MetricSummary>(), new RegressionMetrics(1, 1, 0), null, 0, "stopped after 1 of 5 folds: clearly worse than x");
+        var complete = new CrossValidatedCandidate(learner, [], [], new Dictionary<string, MetricSummary>(), new RegressionMetrics(2, 2, 0), null, 0);
+        Assert.Equal(1, CandidateSelection.Best([stopped, complete]));
     }
 }
