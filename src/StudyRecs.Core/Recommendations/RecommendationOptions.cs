@@ -63,6 +63,10 @@ public sealed class RecommendationOptions : IValidatableObject
     [Range(1, 500)]
     public int MaxCount { get; set; } = 50;
 
+    /// <summary>Rows one <c>studyrecs recommend import-scores</c> file may have (the import holds about 30 bytes a row while it validates).</summary>
+    [Range(1, 50_000_000)]
+    public int ImportedScoresMaxRows { get; set; } = 5_000_000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DefaultCount > MaxCount)

@@ -33,6 +33,7 @@ public static class RecommendationsServiceCollectionExtensions
             : new ThompsonSamplingBandit());
         services.AddScoped<RecommendationService>();
         services.AddScoped<RecommendationStatistics>();
+        services.AddScoped<ImportedScoreImport>();
         if (runSchedule)
         {
             services.AddRecurringJob(TrainRecommenderJob.Recurring);
