@@ -805,69 +805,6 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.ToTable("StudentTarget");
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
-                {
-                    b.Property<long>("SetId")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("StudentId")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<long>("ResourceId")
-                        .HasColumnType("bigint");
-
-                    b.Property<float>("Score")
-                        .HasColumnType("real");
-
-                    b.HasKey("SetId", "StudentId", "ResourceId");
-
-                    b.ToTable("ImportedScores", (string)null);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<DateTimeOffset>("ImportedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ImportedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("Label")
-                        .IsRequired()
-                        .HasMaxLength(23)
-                        .HasColumnType("character varying(23)");
-
-                    b.Property<int>("Resources")
-                        .HasColumnType("integer");
-
-                    b.Property<long>("Rows")
-                        .HasColumnType("bigint");
-
-                    b.Property<int>("Students")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Label")
-                        .IsUnique();
-
-                    b.ToTable("ImportedScoreSets", (string)null);
-                });
-
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
                 {
                     b.Property<string>("Strategy")
@@ -944,6 +881,91 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("RecommendationEvents", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExperiment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("EndUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("StartUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("StoppedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StoppedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("StrategyA")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StrategyB")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartUtc");
+
+                    b.ToTable("RecommendationExperiments", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>
+                {
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Arm")
+                        .IsRequired()
+                        .HasMaxLength(1)
+                        .HasColumnType("character varying(1)");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("ExperimentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("ExperimentId", "Arm", "StudentId");
+
+                    b.ToTable("RecommendationExposures", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationSetting", b =>
@@ -1541,11 +1563,11 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>
                 {
-                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
+                    b.HasOne("StudyRecs.Core.Recommendations.RecommendationExperiment", null)
                         .WithMany()
-                        .HasForeignKey("SetId")
+                        .HasForeignKey("ExperimentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -806,69 +806,6 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.ToTable("StudentTarget");
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
-                {
-                    b.Property<long>("SetId")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("StudentId")
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<long>("ResourceId")
-                        .HasColumnType("bigint");
-
-                    b.Property<float>("Score")
-                        .HasColumnType("real");
-
-                    b.HasKey("SetId", "StudentId", "ResourceId");
-
-                    b.ToTable("ImportedScores", (string)null);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<DateTimeOffset>("ImportedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("ImportedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<string>("Label")
-                        .IsRequired()
-                        .HasMaxLength(23)
-                        .HasColumnType("nvarchar(23)");
-
-                    b.Property<int>("Resources")
-                        .HasColumnType("int");
-
-                    b.Property<long>("Rows")
-                        .HasColumnType("bigint");
-
-                    b.Property<int>("Students")
-                        .HasColumnType("int");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Label")
-                        .IsUnique();
-
-                    b.ToTable("ImportedScoreSets", (string)null);
-                });
-
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
                 {
                     b.Property<string>("Strategy")
@@ -945,6 +882,91 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("RecommendationEvents", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExperiment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTime>("EndUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("StartUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("StoppedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("StoppedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("StrategyA")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("StrategyB")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartUtc");
+
+                    b.ToTable("RecommendationExperiments", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>
+                {
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Arm")
+                        .IsRequired()
+                        .HasMaxLength(1)
+                        .HasColumnType("nvarchar(1)");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("ExperimentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("ExperimentId", "Arm", "StudentId");
+
+                    b.ToTable("RecommendationExposures", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationSetting", b =>
@@ -1541,11 +1563,11 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>
                 {
-                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
+                    b.HasOne("StudyRecs.Core.Recommendations.RecommendationExperiment", null)
                         .WithMany()
-                        .HasForeignKey("SetId")
+                        .HasForeignKey("ExperimentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

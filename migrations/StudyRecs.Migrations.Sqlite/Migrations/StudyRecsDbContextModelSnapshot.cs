@@ -777,67 +777,6 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("StudentTarget");
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
-                {
-                    b.Property<long>("SetId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("StudentId")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ResourceId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<float>("Score")
-                        .HasColumnType("REAL");
-
-                    b.HasKey("SetId", "StudentId", "ResourceId");
-
-                    b.ToTable("ImportedScores", (string)null);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTimeOffset>("ImportedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ImportedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Label")
-                        .IsRequired()
-                        .HasMaxLength(23)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Resources")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Rows")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Students")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Label")
-                        .IsUnique();
-
-                    b.ToTable("ImportedScoreSets", (string)null);
-                });
-
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
                 {
                     b.Property<string>("Strategy")
@@ -912,6 +851,89 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("RecommendationEvents", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExperiment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StoppedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoppedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StrategyA")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StrategyB")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartUtc");
+
+                    b.ToTable("RecommendationExperiments", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>
+                {
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Arm")
+                        .IsRequired()
+                        .HasMaxLength(1)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExperimentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StudentId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("ExperimentId", "Arm", "StudentId");
+
+                    b.ToTable("RecommendationExposures", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationSetting", b =>
@@ -1498,11 +1520,11 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>
                 {
-                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
+                    b.HasOne("StudyRecs.Core.Recommendations.RecommendationExperiment", null)
                         .WithMany()
-                        .HasForeignKey("SetId")
+                        .HasForeignKey("ExperimentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -10,7 +10,8 @@ namespace StudyRecs.Core.Recommendations;
 
 /// <summary>What to recommend: for whom, how many, optionally with a given strategy or within one subject.</summary>
 /// <param name="Overview">The student's forecasts when the caller has them already; otherwise they are forecast.</param>
-public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, StudentOverview? Overview = null);
+/// <param name="Preview">An administrator's preview: not shown to the student, so not logged as served in an A/B test.</param>
+public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, StudentOverview? Overview = null, bool Preview = false);
 
 /// <summary>One recommended resource, at its 1-based position, with the reason in plain words.</summary>
 public sealed record RecommendedResource(long ResourceId, string Title, string Url, string Subject, string Type, string Difficulty, int Minutes, int Position, double Score, string Reason);
@@ -31,6 +32,7 @@ public sealed class RecommendationService(
     ActiveRecommender active,
     StudentForecasts forecasts,
     RecommendationSettings settings,
+    RecommendationExperiments experiments,
     RecommendationEventRecorder recorder,
     IStrategyBandit bandit,
     IOptions<RecommendationOptions> options,
@@ -48,7 +50,7 @@ public sealed class RecommendationService(
         var overview = query.Overview ?? await forecasts.OverviewAsync(query.StudentId, cancellationToken);
         var weak = overview.WeakSubjects;
         var focus = weak.Select(w => w.Forecast.Subject).ToArray();
-        var (strategy, why) = await ChooseAsync(model, query.Strategy, history.Items.Length, cancellationToken);
+        var (strategy, why, test) = await ChooseAsync(model, query, history.Items.Length, cancellationToken);
 
         var scores = new float[model.Chain.ItemCount];
         if (scores.Length == 0)
@@ -118,7 +120,15 @@ public sealed class RecommendationService(
             items.Add(new RecommendedResource(r.Id, r.Title, r.Url, r.Subject, ResourceNames.Of(r.Type), ResourceNames.Of(r.Difficulty), r.Minutes, items.Count + 1, scores[item], reason));
         }
 
-        return new RecommendationList(Guid.CreateVersion7().ToString("N"), query.StudentId, strategy, why, model.Version, items);
+        var requestId = Guid.CreateVersion7().ToString("N");
+        if (test is { } t && !query.Preview)
+        {
+            // The exposure log: this list's events count for the student's group.
+            RecommendationExperiments.AddExposure(db, t.Experiment, t.Arm, query.StudentId, requestId, time.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return new RecommendationList(requestId, query.StudentId, strategy, why, model.Version, items);
     }
 
     /// <summary>Resources whose text is closest to <paramref name="resourceId"/> (retired ones left out), or null when it is not in the served catalog.</summary>
@@ -162,38 +172,50 @@ public sealed class RecommendationService(
         }
     }
 
-    private async Task<(string Strategy, string Why)> ChooseAsync(RecommendationModel model, string? requested, int historyLength, CancellationToken cancellationToken)
+    private async Task<(string Strategy, string Why, (RecommendationExperiment Experiment, ExperimentArm Arm)? Test)> ChooseAsync(
+        RecommendationModel model, RecommendationQuery query, int historyLength, CancellationToken cancellationToken)
     {
-        if (requested is not null)
+        if (query.Strategy is { } requested)
         {
             if (!model.Strategies.ContainsKey(requested))
             {
-                throw new ArgumentException($"The active model cannot serve '{requested}'; it serves {string.Join(", ", model.Strategies.Keys)}.", nameof(requested));
+                throw new ArgumentException($"The active model cannot serve '{requested}'; it serves {string.Join(", ", model.Strategies.Keys)}.", nameof(query));
             }
 
-            return (requested, "requested");
+            return (requested, "requested", null);
         }
 
         if (historyLength < options.Value.MinimumHistory)
         {
-            return (RecommendationStrategyNames.Fallback, $"fallback chain: {historyLength} resource(s) in the history, {options.Value.MinimumHistory} are needed for the trained models");
+            return (RecommendationStrategyNames.Fallback, $"fallback chain: {historyLength} resource(s) in the history, {options.Value.MinimumHistory} are needed for the trained models", null);
+        }
+
+        // An A/B test runs over established students only and comes before the pin and the online choice.
+        if (await experiments.RunningAsync(cancellationToken) is { } experiment)
+        {
+            var arm = ExperimentSplit.ArmOf(experiment.Salt, query.StudentId);
+            var strategy = experiment.StrategyOf(arm);
+            if (model.Strategies.ContainsKey(strategy))
+            {
+                return (strategy, $"A/B test “{experiment.Name}”, group {arm}", (experiment, arm));
+            }
         }
 
         if (await settings.PinnedStrategyAsync(cancellationToken) is { } pinned && model.Strategies.ContainsKey(pinned) && pinned != RecommendationStrategyNames.Fallback)
         {
-            return (pinned, "pinned by an administrator");
+            return (pinned, "pinned by an administrator", null);
         }
 
         var arms = model.Strategies.Keys.Where(k => k != RecommendationStrategyNames.Fallback).Order(StringComparer.Ordinal).ToList();
         if (arms.Count == 0)
         {
-            return (RecommendationStrategyNames.Fallback, "the fallback chain is the only strategy");
+            return (RecommendationStrategyNames.Fallback, "the fallback chain is the only strategy", null);
         }
 
         var known = (await settings.ArmsAsync(cancellationToken)).ToDictionary(a => a.Strategy, StringComparer.Ordinal);
         var statistics = arms.Select(a => known.TryGetValue(a, out var s) ? new ArmStatistics(s.Impressions, s.Rewards) : default).ToArray();
         var chosen = arms[bandit.Choose(statistics, Random.Shared)];
-        return (chosen, $"chosen online ({options.Value.Bandit}) among {string.Join(", ", arms)}");
+        return (chosen, $"chosen online ({options.Value.Bandit}) among {string.Join(", ", arms)}", null);
     }
 
     // An imported set serves the students it scored; the others (and those who used every resource it scored for

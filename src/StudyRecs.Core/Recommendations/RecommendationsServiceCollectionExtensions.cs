@@ -25,6 +25,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddScoped<RecommendationEventRecorder>();
         services.AddScoped<RecommenderTraining>();
         services.AddScoped<RecommendationSettings>();
+        services.AddScoped<RecommendationExperiments>();
         services.AddSingleton<ActiveRecommender>();
         services.AddSingleton<IRefreshableModel>(sp => sp.GetRequiredService<ActiveRecommender>());
         services.AddHostedService<RefreshableModelWatcher>();

@@ -92,6 +92,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/admin/predictions", "/admin/predictions", "DDDDDO"),
         .. Page("/admin/recommendations", "/admin/recommendations", "DDDDDO"),
         .. Page("/recommendations/analytics", "/recommendations/analytics", "DDDOOO"),
+        .. Page("/recommendations/experiments", "/recommendations/experiments", "DDDOOO"),
         .. Page("/teacher/at-risk", "/teacher/at-risk", "DDDOOO"),
         .. Page("/students/{StudentId}", "/students/{studentA}", "DDDONO", post: "DDDRRR"),
         .. Page("/forecasts/{StudentId}/{Subject}", "/forecasts/{studentA}/Calculus", "DONONO", post: "DRRRRR"),

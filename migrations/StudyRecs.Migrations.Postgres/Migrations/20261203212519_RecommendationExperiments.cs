@@ -1,0 +1,79 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace StudyRecs.Migrations.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class RecommendationExperiments : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "RecommendationExperiments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    StrategyA = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    StrategyB = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Salt = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    StartUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    EndUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    StoppedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    StoppedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecommendationExperiments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RecommendationExposures",
+                columns: table => new
+                {
+                    RequestId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ExperimentId = table.Column<long>(type: "bigint", nullable: false),
+                    Arm = table.Column<string>(type: "character varying(1)", maxLength: 1, nullable: false),
+                    StudentId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    AtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecommendationExposures", x => x.RequestId);
+                    table.ForeignKey(
+                        name: "FK_RecommendationExposures_RecommendationExperiments_Experimen~",
+                        column: x => x.ExperimentId,
+                        principalTable: "RecommendationExperiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecommendationExperiments_StartUtc",
+                table: "RecommendationExperiments",
+                column: "StartUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecommendationExposures_ExperimentId_Arm_StudentId",
+                table: "RecommendationExposures",
+                columns: new[] { "ExperimentId", "Arm", "StudentId" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "RecommendationExposures");
+
+            migrationBuilder.DropTable(
+                name: "RecommendationExperiments");
+        }
+    }
+}
