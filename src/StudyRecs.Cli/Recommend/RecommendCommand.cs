@@ -123,10 +123,18 @@ internal static class RecommendCommand
     {
         await using var scope = services.CreateAsyncScope();
         var import = scope.ServiceProvider.GetRequiredService<ImportedScoreImport>();
-        if (await import.DeleteAsync(label, cancellationToken))
+        var deletion = await import.DeleteAsync(label, cancellationToken);
+        if (deletion.Deleted)
         {
             await output.WriteLineAsync($"Deleted the imported set '{label}': {ImportedScoreSet.StrategyName(label)} is no longer served (a pin on it is cleared; its events stay in the analytics).");
             return ExitCodes.Ok;
+        }
+
+        if (deletion.PlayedBy is { } test)
+        {
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{ImportedScoreSet.StrategyName(label)} is a group of the A/B test “{test.Name}” (until {test.EndUtc:yyyy-MM-dd HH:mm} UTC); stop the test on the A/B tests page first, then delete the set."));
+            return ExitCodes.Failed;
         }
 
         var sets = await import.ListAsync(cancellationToken);

@@ -22,6 +22,9 @@ public sealed record ImportedScoreResult(ImportedScoreSet? Set, bool Replaced, l
     public bool IsAccepted => Set is not null;
 }
 
+/// <summary>Whether a set was deleted; when not, the A/B test that plays it, or null when there is no such set.</summary>
+public sealed record ImportedScoreDeletion(bool Deleted, RecommendationExperiment? PlayedBy);
+
 /// <summary>
 /// Imports <c>user_id,resource_id,score</c> from a model trained outside StudyRecs as the score set of a label, served
 /// as the strategy <c>imported:LABEL</c>. The whole file is validated before anything is written: the header (exactly
@@ -89,22 +92,33 @@ public sealed class ImportedScoreImport(IDbContextFactory<StudyRecsDbContext> db
         return new ImportedScoreResult(set, replaced, 0, new Dictionary<string, long>(), []);
     }
 
-    /// <summary>Deletes the set of <paramref name="label"/> (and its pin, if an admin pinned it); false when there is none.</summary>
-    public async Task<bool> DeleteAsync(string label, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the set of <paramref name="label"/> (and its pin, if an admin pinned it), unless a running or scheduled A/B
+    /// test plays it: its group would silently get another strategy, so the test is stopped (or cancelled) first.
+    /// </summary>
+    public async Task<ImportedScoreDeletion> DeleteAsync(string label, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await db.Set<ImportedScoreSet>().Where(s => s.Label == label).Select(s => (long?)s.Id).FirstOrDefaultAsync(cancellationToken) is not { } id)
         {
-            return false;
+            return new ImportedScoreDeletion(false, null);
+        }
+
+        var strategy = ImportedScoreSet.StrategyName(label);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (await db.Set<RecommendationExperiment>().AsNoTracking()
+            .Where(x => (x.StrategyA == strategy || x.StrategyB == strategy) && x.EndUtc > now && x.StoppedAtUtc == null)
+            .OrderBy(x => x.Id).FirstOrDefaultAsync(cancellationToken) is { } test)
+        {
+            return new ImportedScoreDeletion(false, test);
         }
 
         await DeleteSetAsync(db, id, cancellationToken);
-        var strategy = ImportedScoreSet.StrategyName(label);
         await db.Set<RecommendationSetting>().Where(s => s.Key == RecommendationSetting.PinnedStrategy && s.Value == strategy)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Value, "").SetProperty(p => p.UpdatedAt, time.GetUtcNow()), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return new ImportedScoreDeletion(true, null);
     }
 
     /// <summary>The imported sets, by label.</summary>

@@ -296,7 +296,7 @@ public sealed class ImportScoresTests : IDisposable
     }
 
     [Fact]
-    public async Task Delete_scores_removes_the_set_and_its_pin_and_names_the_sets_there_are()
+    public async Task Delete_scores_removes_the_set_and_its_pin_names_the_sets_there_are_and_keeps_a_set_an_ab_test_plays()
     {
         await SeedAsync();
         Assert.Equal(0, (await ImportAsync(File("a.csv", $"user_id,resource_id,score\nS001,{_resources[0]},1\n"), "keep")).Exit);
@@ -306,15 +306,28 @@ public sealed class ImportScoresTests : IDisposable
             await using var scope = sp.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
             db.Add(new RecommendationSetting { Key = RecommendationSetting.PinnedStrategy, Value = "imported:drop", UpdatedBy = "admin" });
+            db.Add(new RecommendationExperiment
+            {
+                Name = "Keep vs content",
+                StrategyA = "imported:keep",
+                StrategyB = "content",
+                Salt = new string('0', 32),
+                StartUtc = DateTime.UtcNow.AddDays(-1),
+                EndUtc = new DateTime(2099, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+                CreatedBy = "admin",
+            });
             await db.SaveChangesAsync();
         }
 
         var (exit, output, error) = await _cli.RunAsync("recommend", "delete-scores", "--label", "drop");
         var (missingExit, _, missingError) = await _cli.RunAsync("recommend", "delete-scores", "--label", "drop");
+        var (testedExit, _, testedError) = await _cli.RunAsync("recommend", "delete-scores", "--label", "keep");
 
         Assert.True(exit == 0, output + error);
         Assert.StartsWith("Deleted the imported set 'drop': imported:drop is no longer served", output, StringComparison.Ordinal);
         Assert.Equal((2, "There is no imported set 'drop'; the imported sets are: keep."), (missingExit, missingError.TrimEnd()));
+        Assert.Equal((2, "imported:keep is a group of the A/B test “Keep vs content” (until 2099-01-01 00:00 UTC); stop the test on the A/B tests page first, then delete the set."),
+            (testedExit, testedError.TrimEnd()));
         await using (var sp = _cli.OpenDatabase())
         {
             await using var scope = sp.CreateAsyncScope();

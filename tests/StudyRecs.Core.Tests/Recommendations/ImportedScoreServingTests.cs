@@ -170,7 +170,7 @@ public class ImportedScoreServingTests
             await sp.GetRequiredService<RecommendationSettings>().PinAsync(Strategy, "admin", CancellationToken.None);
             return 0;
         });
-        Assert.True(await host.WithScopeAsync(sp => sp.GetRequiredService<ImportedScoreImport>().DeleteAsync(Label, CancellationToken.None)));
+        Assert.True((await host.WithScopeAsync(sp => sp.GetRequiredService<ImportedScoreImport>().DeleteAsync(Label, CancellationToken.None))).Deleted);
         var model = await RefreshAsync(host);
 
         Assert.DoesNotContain(Strategy, model.Strategies.Keys);
@@ -178,7 +178,31 @@ public class ImportedScoreServingTests
         Assert.Null(await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationSettings>().PinnedStrategyAsync(CancellationToken.None)));
         await Assert.ThrowsAsync<ArgumentException>(() => RecommendAsync(host, "S1", 5, Strategy));
         Assert.Equal(0, await host.WithScopeAsync(sp => sp.GetRequiredService<StudyRecsDbContext>().Set<ImportedScore>().CountAsync()));
-        Assert.False(await host.WithScopeAsync(sp => sp.GetRequiredService<ImportedScoreImport>().DeleteAsync(Label, CancellationToken.None)));
+        Assert.Equal(new ImportedScoreDeletion(false, null), await host.WithScopeAsync(sp => sp.GetRequiredService<ImportedScoreImport>().DeleteAsync(Label, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task An_ab_test_plays_the_set_and_the_set_cannot_be_deleted_until_the_test_stops()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+        var c = await SeedAsync(host);
+        Assert.True((await ImportAsync(host, Csv(("S1", c[20].Id, 0.9), ("S1", c[21].Id, 0.8)))).IsAccepted);
+        var model = await RefreshAsync(host);
+        var today = DateOnly.FromDateTime(host.Clock.Now.UtcDateTime);
+        var (test, errors) = await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationExperiments>()
+            .CreateAsync(new ExperimentDraft("Imported vs content", Strategy, "content", null, today.AddDays(6)), [.. model.Strategies.Keys], "admin", CancellationToken.None));
+        Assert.Empty(errors);
+
+        var list = await RecommendAsync(host, "S1", 5);
+        var refused = await host.WithScopeAsync(sp => sp.GetRequiredService<ImportedScoreImport>().DeleteAsync(Label, CancellationToken.None));
+
+        Assert.StartsWith("A/B test “Imported vs content”, group ", list.StrategyReason, StringComparison.Ordinal);
+        Assert.Equal(test!.StrategyOf(ExperimentSplit.ArmOf(test.Salt, "S1")), list.Strategy);
+        Assert.Equal((false, test.Id), (refused.Deleted, refused.PlayedBy?.Id));
+        Assert.Contains(Strategy, (await RefreshAsync(host)).Strategies.Keys);
+
+        Assert.True(await host.WithScopeAsync(sp => sp.GetRequiredService<RecommendationExperiments>().StopAsync(test.Id, "admin", CancellationToken.None)));
+        Assert.True((await host.WithScopeAsync(sp => sp.GetRequiredService<ImportedScoreImport>().DeleteAsync(Label, CancellationToken.None))).Deleted);
     }
 
     [Fact]
