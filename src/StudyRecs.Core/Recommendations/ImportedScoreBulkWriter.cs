@@ -81,8 +81,8 @@ internal sealed class ImportedScoreBulkWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes rows <paramref name="order"/> names (indexes into the three aligned columns).</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<int> order, string[] students, int[] student, long[] resource, float[] score, CancellationToken cancellationToken)
+    /// <summary>Writes the rows <paramref name="order"/> names: indexes into the aligned columns (a student is an index into <paramref name="students"/>).</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<int> order, List<string> students, List<int> student, List<long> resource, List<float> score, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_sqlite is not null)
@@ -139,7 +139,7 @@ internal sealed class ImportedScoreBulkWriter : IAsyncDisposable
         }
     }
 
-    private void WriteSqlite(ReadOnlySpan<int> order, string[] students, int[] student, long[] resource, float[] score)
+    private void WriteSqlite(ReadOnlySpan<int> order, List<string> students, List<int> student, List<long> resource, List<float> score)
     {
         var i = 0;
         for (; i + RowsPerSqliteStatement <= order.Length; i += RowsPerSqliteStatement)
@@ -159,7 +159,7 @@ internal sealed class ImportedScoreBulkWriter : IAsyncDisposable
         }
     }
 
-    private void Bind(sqlite3_stmt statement, int offset, int row, string[] students, int[] student, long[] resource, float[] score)
+    private void Bind(sqlite3_stmt statement, int offset, int row, List<string> students, List<int> student, List<long> resource, List<float> score)
     {
         raw.sqlite3_bind_int64(statement, offset + 1, _setId);
         raw.sqlite3_bind_text(statement, offset + 2, students[student[row]]);

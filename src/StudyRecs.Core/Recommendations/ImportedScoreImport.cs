@@ -353,15 +353,11 @@ public sealed class ImportedScoreImport(IDbContextFactory<StudyRecsDbContext> db
 
         db.Add(set);
         await db.SaveChangesAsync(cancellationToken);
-        var students = rows.Students.ToArray();
-        var student = rows.Student.ToArray();
-        var resource = rows.Resource.ToArray();
-        var score = rows.Score.ToArray();
         await using (var writer = new ImportedScoreBulkWriter(db, set.Id))
         {
             for (var start = 0; start < order.Length; start += WriteBatch)
             {
-                await writer.WriteAsync(order.AsMemory(start, Math.Min(WriteBatch, order.Length - start)), students, student, resource, score, cancellationToken);
+                await writer.WriteAsync(order.AsMemory(start, Math.Min(WriteBatch, order.Length - start)), rows.Students, rows.Student, rows.Resource, rows.Score, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);

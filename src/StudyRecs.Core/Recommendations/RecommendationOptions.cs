@@ -63,7 +63,7 @@ public sealed class RecommendationOptions : IValidatableObject
     [Range(1, 500)]
     public int MaxCount { get; set; } = 50;
 
-    /// <summary>Rows one <c>studyrecs recommend import-scores</c> file may have (the import holds about 30 bytes a row while it validates).</summary>
+    /// <summary>Rows one <c>studyrecs recommend import-scores</c> file may have (the import holds the rows in memory while it checks them: about 190 MB for 1,000,000).</summary>
     [Range(1, 50_000_000)]
     public int ImportedScoresMaxRows { get; set; } = 5_000_000;
 
