@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StudyRecs.Core.Data;
@@ -69,6 +70,64 @@ public class ImportedScoreProviderTests
             Assert.Equal((second.Set!.Id, "ext", 1L), (set.Id, set.Label, set.Rows));
             var only = await db.Set<ImportedScore>().SingleAsync();
             Assert.Equal(("S007", resources[3], 0.25f), (only.StudentId, only.ResourceId, only.Score));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Readers_see_the_previous_set_whole_until_the_replacement_commits(DatabaseProvider provider)
+    {
+        var probe = new ReplacementProbe();
+        await using var database = await ProviderDatabase.CreateAsync(provider, "scoreswap", services =>
+        {
+            services.AddOptions<RecommendationOptions>();
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddScoped<ImportedScoreImport>();
+            services.AddSingleton<IInterceptor>(probe);
+        });
+        var resources = await SeedAsync(database, students: 50, resources: 10);
+        var old = new StringBuilder("user_id,resource_id,score\n");
+        foreach (var r in resources)
+        {
+            for (var s = 0; s < 50; s++)
+            {
+                old.Append(CultureInfo.InvariantCulture, $"S{s:000},{r},1\n");
+            }
+        }
+
+        Assert.True((await ImportAsync(database, old.ToString())).IsAccepted);
+        probe.Read = async () =>
+        {
+            // Another connection, as a portal node serving a student while the import runs.
+            await using var scope = database.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+            return await (from set in db.Set<ImportedScoreSet>() where set.Label == "ext" join score in db.Set<ImportedScore>() on set.Id equals score.SetId select score).CountAsync();
+        };
+
+        Assert.True((await ImportAsync(database, $"user_id,resource_id,score\nS001,{resources[0]},2\n")).Replaced);
+
+        // The probe read in the middle of the replacement, after the old set's rows were deleted in its transaction.
+        Assert.Equal([500], probe.Seen);
+        probe.Read = null;
+        await using var check = database.Services.CreateAsyncScope();
+        Assert.Equal(1, await check.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<ImportedScore>().CountAsync());
+    }
+
+    /// <summary>Reads from another connection right after the import deleted the previous set inside its transaction.</summary>
+    private sealed class ReplacementProbe : DbCommandInterceptor
+    {
+        public Func<Task<int>>? Read { get; set; }
+
+        public List<int> Seen { get; } = [];
+
+        public override async ValueTask<int> NonQueryExecutedAsync(System.Data.Common.DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (Read is { } read && command.CommandText.Contains("DELETE", StringComparison.OrdinalIgnoreCase) && command.CommandText.Contains("ImportedScoreSets", StringComparison.Ordinal))
+            {
+                Seen.Add(await read());
+            }
+
+            return result;
         }
     }
 
