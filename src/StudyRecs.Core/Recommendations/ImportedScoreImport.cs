@@ -84,7 +84,7 @@ public sealed class ImportedScoreImport(IDbContextFactory<StudyRecsDbContext> db
             FileName = Shorten(Path.GetFileName(fileName), ImportedScoreSet.MaxFileNameLength),
             Rows = rows.Count,
             Students = rows.Students.Count,
-            Resources = rows.Resource.Take(rows.Count).Distinct().Count(),
+            Resources = rows.Resource.Distinct().Count(),
             ImportedAt = time.GetUtcNow(),
             ImportedBy = Shorten(importedBy, 256),
         };
@@ -222,12 +222,8 @@ public sealed class ImportedScoreImport(IDbContextFactory<StudyRecsDbContext> db
         }
         catch (DatasetFileException e)
         {
-            problems.Add(e.Row, "malformed-file", e.Message);
-            return null;
-        }
-        catch (DecoderFallbackException)
-        {
-            problems.Add(0, "encoding", "The file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a spreadsheet program).");
+            // Not UTF-8 (invalid-encoding) or not CSV (malformed-file), as the dataset import says it.
+            problems.Add(e.Row, e.Rule, e.Message);
             return null;
         }
 
