@@ -805,67 +805,38 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.ToTable("StudentTarget");
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
                 {
-                    b.Property<long>("SetId")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("StudentId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<long>("ResourceId")
-                        .HasColumnType("bigint");
-
-                    b.Property<float>("Score")
-                        .HasColumnType("real");
-
-                    b.HasKey("SetId", "StudentId", "ResourceId");
-
-                    b.ToTable("ImportedScores", (string)null);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<DateTimeOffset>("ImportedAt")
+                    b.Property<DateTime>("ComputedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("ImportedBy")
+                    b.Property<string>("ItemsJson")
                         .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                        .HasColumnType("text");
 
-                    b.Property<string>("Label")
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("character varying(14)");
+
+                    b.Property<string>("Strategy")
                         .IsRequired()
-                        .HasMaxLength(23)
-                        .HasColumnType("character varying(23)");
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
-                    b.Property<int>("Resources")
-                        .HasColumnType("integer");
+                    b.Property<string>("StrategyReason")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
-                    b.Property<long>("Rows")
-                        .HasColumnType("bigint");
+                    b.HasKey("StudentId");
 
-                    b.Property<int>("Students")
-                        .HasColumnType("integer");
+                    b.HasIndex("ComputedAtUtc");
 
-                    b.HasKey("Id");
-
-                    b.HasIndex("Label")
-                        .IsUnique();
-
-                    b.ToTable("ImportedScoreSets", (string)null);
+                    b.ToTable("PrecomputedRecommendations", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
@@ -1624,15 +1595,6 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("TrainingRunId")
                         .OnDelete(DeleteBehavior.SetNull);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
-                {
-                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
-                        .WithMany()
-                        .HasForeignKey("SetId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>

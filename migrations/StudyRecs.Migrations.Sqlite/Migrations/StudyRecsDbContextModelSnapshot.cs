@@ -777,65 +777,38 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("StudentTarget");
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
                 {
-                    b.Property<long>("SetId")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("StudentId")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("ResourceId")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime>("ComputedAtUtc")
+                        .HasColumnType("TEXT");
 
-                    b.Property<float>("Score")
-                        .HasColumnType("REAL");
-
-                    b.HasKey("SetId", "StudentId", "ResourceId");
-
-                    b.ToTable("ImportedScores", (string)null);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FileName")
+                    b.Property<string>("ItemsJson")
                         .IsRequired()
-                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("ImportedAt")
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(14)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ImportedBy")
+                    b.Property<string>("Strategy")
                         .IsRequired()
-                        .HasMaxLength(256)
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Label")
+                    b.Property<string>("StrategyReason")
                         .IsRequired()
-                        .HasMaxLength(23)
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Resources")
-                        .HasColumnType("INTEGER");
+                    b.HasKey("StudentId");
 
-                    b.Property<long>("Rows")
-                        .HasColumnType("INTEGER");
+                    b.HasIndex("ComputedAtUtc");
 
-                    b.Property<int>("Students")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Label")
-                        .IsUnique();
-
-                    b.ToTable("ImportedScoreSets", (string)null);
+                    b.ToTable("PrecomputedRecommendations", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
@@ -1579,15 +1552,6 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("TrainingRunId")
                         .OnDelete(DeleteBehavior.SetNull);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
-                {
-                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
-                        .WithMany()
-                        .HasForeignKey("SetId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>

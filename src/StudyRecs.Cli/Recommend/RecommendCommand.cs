@@ -17,10 +17,12 @@ internal static class RecommendCommand
 {
     public static Command Create()
     {
-        var command = new Command("recommend", "The recommender's data for work outside the portal");
+        var command = new Command("recommend", "The recommender's data for work outside the portal, A/B tests and the precomputed lists");
         command.Subcommands.Add(ExportInteractions());
         command.Subcommands.Add(ImportScores());
         command.Subcommands.Add(DeleteScores());
+        command.Subcommands.Add(ExperimentCommands.AbTest());
+        command.Subcommands.Add(ExperimentCommands.Precompute());
         return command;
     }
 
@@ -133,7 +135,7 @@ internal static class RecommendCommand
         if (deletion.PlayedBy is { } test)
         {
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{ImportedScoreSet.StrategyName(label)} is a group of the A/B test “{test.Name}” (until {test.EndUtc:yyyy-MM-dd HH:mm} UTC); stop the test on the A/B tests page first, then delete the set."));
+                $"{ImportedScoreSet.StrategyName(label)} is a group of the A/B test {test.Id} “{test.Name}” (until {test.EndUtc:yyyy-MM-dd HH:mm} UTC); stop it first (studyrecs recommend ab-test stop {test.Id}), then delete the set."));
             return ExitCodes.Failed;
         }
 

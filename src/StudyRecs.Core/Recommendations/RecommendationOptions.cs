@@ -67,6 +67,22 @@ public sealed class RecommendationOptions : IValidatableObject
     [Range(1, 50_000_000)]
     public int ImportedScoresMaxRows { get; set; } = 5_000_000;
 
+    /// <summary>Quartz cron expression of the nightly job that writes each active student's list (02:30 by default).</summary>
+    [Required]
+    public string PrecomputeCron { get; set; } = "0 30 2 * * ?";
+
+    /// <summary>Resources kept per student in a nightly list (the dashboard shows the first <see cref="DefaultCount"/> still worth showing).</summary>
+    [Range(1, 500)]
+    public int PrecomputedCount { get; set; } = 20;
+
+    /// <summary>A nightly list older than this is not served: the student is scored live.</summary>
+    [Range(1, 24 * 30)]
+    public int PrecomputedMaxAgeHours { get; set; } = 26;
+
+    /// <summary>Students with a recommendation event in this many days get a nightly list.</summary>
+    [Range(1, 366)]
+    public int PrecomputeActiveDays { get; set; } = 30;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DefaultCount > MaxCount)
@@ -82,19 +98,22 @@ public sealed class RecommendationOptions : IValidatableObject
             }
         }
 
-        string? problem = null;
-        try
+        foreach (var (name, cron, example) in new[] { (nameof(RetrainCron), RetrainCron, "\"0 0 * * * ?\" for hourly"), (nameof(PrecomputeCron), PrecomputeCron, "\"0 30 2 * * ?\" for 02:30 every night") })
         {
-            _ = new Quartz.CronExpression(RetrainCron ?? "");
-        }
-        catch (FormatException e)
-        {
-            problem = e.Message;
-        }
+            string? problem = null;
+            try
+            {
+                _ = new Quartz.CronExpression(cron ?? "");
+            }
+            catch (FormatException e)
+            {
+                problem = e.Message;
+            }
 
-        if (problem is not null)
-        {
-            yield return new ValidationResult($"'{RetrainCron}' is not a Quartz cron expression (e.g. \"0 0 * * * ?\" for hourly): {problem}", [nameof(RetrainCron)]);
+            if (problem is not null)
+            {
+                yield return new ValidationResult($"{name}: '{cron}' is not a Quartz cron expression (e.g. {example}): {problem}", [name]);
+            }
         }
     }
 }

@@ -11,7 +11,8 @@ namespace StudyRecs.Core.Recommendations;
 /// <summary>What to recommend: for whom, how many, optionally with a given strategy or within one subject.</summary>
 /// <param name="Overview">The student's forecasts when the caller has them already; otherwise they are forecast.</param>
 /// <param name="Preview">An administrator's preview: not shown to the student, so not logged as served in an A/B test.</param>
-public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, StudentOverview? Overview = null, bool Preview = false);
+/// <param name="Live">Score now even when a fresh nightly list exists (the nightly job itself).</param>
+public sealed record RecommendationQuery(string StudentId, int Count, string? Strategy = null, string? Subject = null, StudentOverview? Overview = null, bool Preview = false, bool Live = false);
 
 /// <summary>One recommended resource, at its 1-based position, with the reason in plain words.</summary>
 public sealed record RecommendedResource(long ResourceId, string Title, string Url, string Subject, string Type, string Difficulty, int Minutes, int Position, double Score, string Reason);
@@ -47,6 +48,11 @@ public sealed class RecommendationService(
         var model = await active.GetAsync(cancellationToken);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var history = await HistoryAsync(db, model, query.StudentId, cancellationToken);
+        if (query is { Live: false, Strategy: null, Subject: null } && await NightlyAsync(db, model, history, query, cancellationToken) is { } nightly)
+        {
+            return nightly;
+        }
+
         var overview = query.Overview ?? await forecasts.OverviewAsync(query.StudentId, cancellationToken);
         var weak = overview.WeakSubjects;
         var focus = weak.Select(w => w.Forecast.Subject).ToArray();
@@ -232,6 +238,45 @@ public sealed class RecommendationService(
         return (RecommendationStrategyNames.Fallback, scored == 0
             ? $"fallback chain: {imported.Name} has no scores for this student"
             : $"fallback chain: every resource {imported.Name} scored for this student is completed, dismissed or retired");
+    }
+
+    /// <summary>
+    /// The student's nightly list, still fresh and of the served version, without what they completed or dismissed since
+    /// and without retired resources; null (score live) when there is none, when too few of its resources are left, or
+    /// while an A/B test runs (its groups are assigned and logged when a list is served).
+    /// </summary>
+    private async Task<RecommendationList?> NightlyAsync(StudyRecsDbContext db, RecommendationModel model, StudentHistory history, RecommendationQuery query, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (await PrecomputedRecommendations.FreshAsync(db, query.StudentId, model.Version, now, options.Value.PrecomputedMaxAgeHours, cancellationToken) is not { } fresh
+            || fresh.Items.Count < query.Count || await experiments.RunningAsync(cancellationToken) is not null)
+        {
+            return null;
+        }
+
+        var ids = fresh.Items.Select(i => i.ResourceId).ToList();
+        var resources = await db.Set<LearningResource>().AsNoTracking().Where(r => ids.Contains(r.Id) && !r.IsRetired).ToDictionaryAsync(r => r.Id, cancellationToken);
+        var items = new List<RecommendedResource>(query.Count);
+        foreach (var i in fresh.Items)
+        {
+            if (items.Count == query.Count)
+            {
+                break;
+            }
+
+            if (resources.TryGetValue(i.ResourceId, out var r) && !history.Completed.Contains(r.Id) && !history.Dismissed.Contains(r.Id))
+            {
+                items.Add(new RecommendedResource(r.Id, r.Title, r.Url, r.Subject, ResourceNames.Of(r.Type), ResourceNames.Of(r.Difficulty), r.Minutes, items.Count + 1, i.Score, i.Reason));
+            }
+        }
+
+        if (items.Count < query.Count)
+        {
+            return null;
+        }
+
+        var when = fresh.List.ComputedAtUtc.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return new RecommendationList(Guid.CreateVersion7().ToString("N"), query.StudentId, fresh.List.Strategy, $"{fresh.List.StrategyReason}; from the nightly list of {when} UTC", model.Version, items);
     }
 
     private sealed record StudentHistory(int[] Items, float[] Weights, long[] Times, Dictionary<int, RecommendationEventType> LastKind, HashSet<long> Completed, HashSet<long> Dismissed);

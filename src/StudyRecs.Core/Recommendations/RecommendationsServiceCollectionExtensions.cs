@@ -13,7 +13,7 @@ public static class RecommendationsServiceCollectionExtensions
     /// Resource recommendations: <see cref="RecommendationOptions"/> (section <c>Recommendations</c>, validated at
     /// start-up), the batched event log, the retraining and the serving (active model, online strategy choice). Needs
     /// the database, resource, training and prediction registrations;
-    /// <paramref name="runSchedule"/> (the portal) also registers the hourly retraining with the scheduler.
+    /// <paramref name="runSchedule"/> (the portal) also registers the hourly retraining and the nightly precomputed lists with the scheduler.
     /// </summary>
     public static IServiceCollection AddStudyRecsRecommendations(this IServiceCollection services, bool runSchedule = false)
     {
@@ -35,9 +35,11 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddScoped<RecommendationService>();
         services.AddScoped<RecommendationStatistics>();
         services.AddScoped<ImportedScoreImport>();
+        services.AddScoped<PrecomputedRecommendations>();
         if (runSchedule)
         {
             services.AddRecurringJob(TrainRecommenderJob.Recurring);
+            services.AddRecurringJob(PrecomputeRecommendationsJob.Recurring);
         }
         return services;
     }

@@ -19,7 +19,7 @@ public sealed record JobCard(JobKey Key, string Description, bool Paused, string
 /// The jobs page's cards at one moment: the scheduler, each recurring job, the recommender's latest run and the latest
 /// grade training run (the run history of both kinds is paged by <see cref="TrainingRunHistory"/>).
 /// </summary>
-public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, TrainingRun? RecommenderOutcome, TrainingRun? LastRun);
+public sealed record JobsOverview(string SchedulerStatus, JobCard Training, JobCard Recommender, TrainingRun? RecommenderOutcome, TrainingRun? LastRun, JobCard Precompute);
 
 /// <summary>
 /// The jobs administration use case over Quartz: what the jobs page shows, and Run now, Pause and Resume. Pages and
@@ -35,7 +35,8 @@ public sealed class JobsAdministration(ISchedulerFactory schedulers, ModelRegist
         var recommender = await CardAsync(scheduler, TrainRecommenderJob.Key, TrainRecommenderJob.Recurring.Trigger, cancellationToken);
         var outcome = await registry.RecentRunsAsync(1, TrainingRunKind.Recommendations, cancellationToken);
         var latest = await registry.RecentRunsAsync(1, TrainingRunKind.Grades, cancellationToken);
-        return new JobsOverview(status, training, recommender, outcome.Count > 0 ? outcome[0] : null, latest.Count > 0 ? latest[0] : null);
+        var precompute = await CardAsync(scheduler, PrecomputeRecommendationsJob.Key, PrecomputeRecommendationsJob.Recurring.Trigger, cancellationToken);
+        return new JobsOverview(status, training, recommender, outcome.Count > 0 ? outcome[0] : null, latest.Count > 0 ? latest[0] : null, precompute);
     }
 
     /// <summary>Whether <paramref name="message"/> of <see cref="ApplyAsync"/> says that nothing was done.</summary>

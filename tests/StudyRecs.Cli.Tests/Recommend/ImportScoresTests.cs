@@ -326,7 +326,7 @@ public sealed class ImportScoresTests : IDisposable
         Assert.True(exit == 0, output + error);
         Assert.StartsWith("Deleted the imported set 'drop': imported:drop is no longer served", output, StringComparison.Ordinal);
         Assert.Equal((2, "There is no imported set 'drop'; the imported sets are: keep."), (missingExit, missingError.TrimEnd()));
-        Assert.Equal((2, "imported:keep is a group of the A/B test “Keep vs content” (until 2099-01-01 00:00 UTC); stop the test on the A/B tests page first, then delete the set."),
+        Assert.Equal((2, "imported:keep is a group of the A/B test 1 “Keep vs content” (until 2099-01-01 00:00 UTC); stop it first (studyrecs recommend ab-test stop 1), then delete the set."),
             (testedExit, testedError.TrimEnd()));
         await using (var sp = _cli.OpenDatabase())
         {

@@ -12,8 +12,8 @@ using StudyRecs.Core.Data;
 namespace StudyRecs.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(StudyRecsDbContext))]
-    [Migration("20261203220206_ImportedScoreSets")]
-    partial class ImportedScoreSets
+    [Migration("20261203215152_PrecomputedRecommendations")]
+    partial class PrecomputedRecommendations
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -809,67 +809,38 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                     b.ToTable("StudentTarget");
                 });
 
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
                 {
-                    b.Property<long>("SetId")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("StudentId")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
-                    b.Property<long>("ResourceId")
-                        .HasColumnType("bigint");
+                    b.Property<DateTime>("ComputedAtUtc")
+                        .HasColumnType("datetime2");
 
-                    b.Property<float>("Score")
-                        .HasColumnType("real");
-
-                    b.HasKey("SetId", "StudentId", "ResourceId");
-
-                    b.ToTable("ImportedScores", (string)null);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("FileName")
+                    b.Property<string>("ItemsJson")
                         .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
+                        .HasColumnType("nvarchar(max)");
 
-                    b.Property<DateTimeOffset>("ImportedAt")
-                        .HasColumnType("datetimeoffset");
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(14)
+                        .HasColumnType("nvarchar(14)");
 
-                    b.Property<string>("ImportedBy")
+                    b.Property<string>("Strategy")
                         .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
 
-                    b.Property<string>("Label")
+                    b.Property<string>("StrategyReason")
                         .IsRequired()
-                        .HasMaxLength(23)
-                        .HasColumnType("nvarchar(23)");
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
 
-                    b.Property<int>("Resources")
-                        .HasColumnType("int");
+                    b.HasKey("StudentId");
 
-                    b.Property<long>("Rows")
-                        .HasColumnType("bigint");
+                    b.HasIndex("ComputedAtUtc");
 
-                    b.Property<int>("Students")
-                        .HasColumnType("int");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Label")
-                        .IsUnique();
-
-                    b.ToTable("ImportedScoreSets", (string)null);
+                    b.ToTable("PrecomputedRecommendations", (string)null);
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationArm", b =>
@@ -1627,15 +1598,6 @@ namespace StudyRecs.Migrations.SqlServer.Migrations
                         .WithMany()
                         .HasForeignKey("TrainingRunId")
                         .OnDelete(DeleteBehavior.SetNull);
-                });
-
-            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
-                {
-                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
-                        .WithMany()
-                        .HasForeignKey("SetId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>

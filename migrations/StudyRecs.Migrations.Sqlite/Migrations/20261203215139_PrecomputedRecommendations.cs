@@ -1,0 +1,43 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace StudyRecs.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class PrecomputedRecommendations : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "PrecomputedRecommendations",
+                columns: table => new
+                {
+                    StudentId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Strategy = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StrategyReason = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    ModelVersion = table.Column<string>(type: "TEXT", maxLength: 14, nullable: true),
+                    ComputedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ItemsJson = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PrecomputedRecommendations", x => x.StudentId);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PrecomputedRecommendations_ComputedAtUtc",
+                table: "PrecomputedRecommendations",
+                column: "ComputedAtUtc");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "PrecomputedRecommendations");
+        }
+    }
+}
