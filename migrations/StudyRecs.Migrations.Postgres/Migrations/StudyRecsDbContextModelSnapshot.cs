@@ -805,6 +805,69 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                     b.ToTable("StudentTarget");
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+                {
+                    b.Property<long>("SetId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StudentId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("ResourceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<float>("Score")
+                        .HasColumnType("real");
+
+                    b.HasKey("SetId", "StudentId", "ResourceId");
+
+                    b.ToTable("ImportedScores", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(23)
+                        .HasColumnType("character varying(23)");
+
+                    b.Property<int>("Resources")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Students")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Label")
+                        .IsUnique();
+
+                    b.ToTable("ImportedScoreSets", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
                 {
                     b.Property<string>("StudentId")
@@ -1595,6 +1658,15 @@ namespace StudyRecs.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("TrainingRunId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
+                        .WithMany()
+                        .HasForeignKey("SetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>

@@ -777,6 +777,67 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                     b.ToTable("StudentTarget");
                 });
 
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+                {
+                    b.Property<long>("SetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StudentId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ResourceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("SetId", "StudentId", "ResourceId");
+
+                    b.ToTable("ImportedScores", (string)null);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScoreSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(23)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Resources")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Students")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Label")
+                        .IsUnique();
+
+                    b.ToTable("ImportedScoreSets", (string)null);
+                });
+
             modelBuilder.Entity("StudyRecs.Core.Recommendations.PrecomputedRecommendationList", b =>
                 {
                     b.Property<string>("StudentId")
@@ -1552,6 +1613,15 @@ namespace StudyRecs.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("TrainingRunId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("StudyRecs.Core.Recommendations.ImportedScore", b =>
+                {
+                    b.HasOne("StudyRecs.Core.Recommendations.ImportedScoreSet", null)
+                        .WithMany()
+                        .HasForeignKey("SetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("StudyRecs.Core.Recommendations.RecommendationExposure", b =>

@@ -18,6 +18,7 @@ namespace StudyRecs.Core.Recommendations;
 public sealed class RecommendationModel
 {
     private readonly Dictionary<long, int> _index;
+    private readonly IReadOnlyDictionary<string, IRecommender> _trainedStrategies;
 
     internal RecommendationModel(string? version, string serving, FallbackRecommender chain, long[] resourceIds, IReadOnlyDictionary<string, IRecommender> strategies, long catalogStamp)
     {
@@ -26,6 +27,7 @@ public sealed class RecommendationModel
         Chain = chain;
         ResourceIds = resourceIds;
         Strategies = strategies;
+        _trainedStrategies = strategies;
         CatalogStamp = catalogStamp;
         _index = new Dictionary<long, int>(resourceIds.Length);
         for (var i = 0; i < resourceIds.Length; i++)
@@ -35,6 +37,28 @@ public sealed class RecommendationModel
 
         var subjects = Enumerable.Range(0, chain.ItemCount).Select(i => chain.SubjectOf(i) ?? "").ToList();
         Explainer = new RecommendationExplainer(chain.Content, FindItemKnn(chain.Primary), subjects);
+    }
+
+    // The same model serving other imported score sets beside its own strategies.
+    private RecommendationModel(RecommendationModel model, IReadOnlyList<string> importedLabels)
+    {
+        Version = model.Version;
+        Serving = model.Serving;
+        Chain = model.Chain;
+        ResourceIds = model.ResourceIds;
+        CatalogStamp = model.CatalogStamp;
+        Explainer = model.Explainer;
+        _index = model._index;
+        _trainedStrategies = model._trainedStrategies;
+        ImportedLabels = importedLabels;
+        var strategies = new Dictionary<string, IRecommender>(_trainedStrategies, StringComparer.Ordinal);
+        foreach (var label in importedLabels)
+        {
+            var imported = new ImportedScoreStrategy(label, Chain.ItemCount);
+            strategies[imported.Name] = imported;
+        }
+
+        Strategies = strategies;
     }
 
     /// <summary>The registry version, or null before the first training.</summary>
@@ -49,12 +73,18 @@ public sealed class RecommendationModel
     public IReadOnlyList<long> ResourceIds { get; }
 
     /// <summary>
-    /// The strategies this version can serve by name: <c>fallback</c> (the chain), the serving strategy, and the models
-    /// inside it (a hybrid's or ranker's components, content and popularity).
+    /// The strategies this version can serve by name: <c>fallback</c> (the chain), the serving strategy, the models
+    /// inside it (a hybrid's or ranker's components, content and popularity) and the imported score sets.
     /// </summary>
     public IReadOnlyDictionary<string, IRecommender> Strategies { get; }
 
     public RecommendationExplainer Explainer { get; }
+
+    /// <summary>Labels of the imported score sets served as <c>imported:LABEL</c> strategies, in ordinal order.</summary>
+    public IReadOnlyList<string> ImportedLabels { get; } = [];
+
+    /// <summary>This model with the imported sets <paramref name="labels"/> (ordinal order) among its strategies instead of the ones it had.</summary>
+    internal RecommendationModel WithImportedSets(IReadOnlyList<string> labels) => new(this, labels);
 
     /// <summary>Identifies the catalog an untrained chain was built from (count and latest change); 0 for a trained version.</summary>
     internal long CatalogStamp { get; }
@@ -166,22 +196,20 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
             RecommendationModel? next;
             if ((await registry.ActiveVersionsAsync(cancellationToken)).TryGetValue(ModelTask.Recommendation, out var version))
             {
-                if (current?.Version == version)
-                {
-                    return false;
-                }
-
-                next = await LoadAsync(registry, version, cancellationToken) ?? current;
+                next = current?.Version == version ? current : await LoadAsync(registry, version, cancellationToken) ?? current;
             }
             else
             {
                 var stamp = await CatalogStampAsync(db, cancellationToken);
-                if (current is { Version: null } untrained && untrained.CatalogStamp == stamp)
-                {
-                    return false;
-                }
+                next = current is { Version: null } untrained && untrained.CatalogStamp == stamp ? current : await BuildUntrainedAsync(db, stamp, cancellationToken);
+            }
 
-                next = await BuildUntrainedAsync(db, stamp, cancellationToken);
+            // Score sets imported (or deleted) by another process join the strategies at the next refresh.
+            var imported = await db.Set<ImportedScoreSet>().AsNoTracking().Select(s => s.Label).ToListAsync(cancellationToken);
+            imported.Sort(StringComparer.Ordinal);
+            if (next is not null && !next.ImportedLabels.SequenceEqual(imported, StringComparer.Ordinal))
+            {
+                next = next.WithImportedSets(imported);
             }
 
             if (next is null || ReferenceEquals(next, current))
@@ -190,7 +218,7 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
             }
 
             Volatile.Write(ref _current, next);
-            LogServing(logger, next.Version ?? "none (fallback chain)", next.Serving, next.ResourceIds.Count);
+            LogServing(logger, next.Version ?? "none (fallback chain)", next.Serving, next.ResourceIds.Count, next.ImportedLabels.Count);
             return true;
         }
         finally
@@ -263,8 +291,8 @@ public sealed partial class ActiveRecommender(IServiceScopeFactory scopes, IDbCo
 
     public void Dispose() => _refreshing.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving recommendation version {Version} ({Strategy}) over {Resources} resources.")]
-    private static partial void LogServing(ILogger logger, string version, string strategy, int resources);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving recommendation version {Version} ({Strategy}) over {Resources} resources, with {ImportedSets} imported score sets.")]
+    private static partial void LogServing(ILogger logger, string version, string strategy, int resources, int importedSets);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Active recommendation version {Version} cannot be loaded; the previous model stays in service.")]
     private static partial void LogUnloadable(ILogger logger, Exception exception, string version);

@@ -35,7 +35,8 @@ public static class RecommendationEventRules
     public static bool IsRequestId(string? text) =>
         text is { Length: > 0 and <= RecommendationEvent.MaxRequestIdLength } && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    public static bool IsStrategy(string? text) => text is not null && Strategies.Contains(text, StringComparer.Ordinal);
+    /// <summary>One of <see cref="Strategies"/>, or an imported score set's <c>imported:LABEL</c> (events outlive a deleted set).</summary>
+    public static bool IsStrategy(string? text) => text is not null && (Strategies.Contains(text, StringComparer.Ordinal) || ImportedScoreSet.TryGetLabel(text, out _));
 
     /// <summary>The events a student gives on a recommendation block's buttons.</summary>
     public static bool IsFeedback(RecommendationEventType type) => type is RecommendationEventType.Complete or RecommendationEventType.Like or RecommendationEventType.Dismiss;
@@ -60,6 +61,7 @@ public static class RecommendationStrategyNames
         "hybrid" => "hybrid blend",
         RankerRecommender.EngineName => "learned ranker (StudyRecs LambdaMART)",
         RankerRecommender.FastTreeName => "learned ranker (ML.NET FastTree LambdaMART)",
+        _ when ImportedScoreSet.TryGetLabel(strategy, out var label) => $"imported scores '{label}'",
         _ => strategy,
     };
 }

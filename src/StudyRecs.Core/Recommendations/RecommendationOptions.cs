@@ -63,6 +63,10 @@ public sealed class RecommendationOptions : IValidatableObject
     [Range(1, 500)]
     public int MaxCount { get; set; } = 50;
 
+    /// <summary>Rows one <c>studyrecs recommend import-scores</c> file may have (the import holds the rows in memory while it checks them: about 190 MB for 1,000,000).</summary>
+    [Range(1, 50_000_000)]
+    public int ImportedScoresMaxRows { get; set; } = 5_000_000;
+
     /// <summary>Quartz cron expression of the nightly job that writes each active student's list (02:30 by default).</summary>
     [Required]
     public string PrecomputeCron { get; set; } = "0 30 2 * * ?";

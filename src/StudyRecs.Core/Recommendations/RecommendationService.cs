@@ -69,6 +69,14 @@ public sealed class RecommendationService(
         {
             model.Chain.Score(history.Items, history.Weights, focus, scores);
         }
+        else if (model.Strategies[strategy] is ImportedScoreStrategy imported)
+        {
+            (strategy, why) = await ImportedOrFallbackAsync(db, model, imported, query.StudentId, history, why, scores, cancellationToken);
+            if (strategy == RecommendationStrategyNames.Fallback)
+            {
+                model.Chain.Score(history.Items, history.Weights, focus, scores);
+            }
+        }
         else if (model.Strategies[strategy] is IContextualRecommender contextual)
         {
             var context = RecommendationContexts.Create(weak, overview.Subjects.Count, time.GetUtcNow().ToUnixTimeSeconds(),
@@ -214,6 +222,22 @@ public sealed class RecommendationService(
         var statistics = arms.Select(a => known.TryGetValue(a, out var s) ? new ArmStatistics(s.Impressions, s.Rewards) : default).ToArray();
         var chosen = arms[bandit.Choose(statistics, Random.Shared)];
         return (chosen, $"chosen online ({options.Value.Bandit}) among {string.Join(", ", arms)}", null);
+    }
+
+    // An imported set serves the students it scored; the others (and those who used every resource it scored for
+    // them) get the fallback chain, and the reason says so.
+    private static async Task<(string Strategy, string Why)> ImportedOrFallbackAsync(StudyRecsDbContext db, RecommendationModel model, ImportedScoreStrategy imported,
+        string studentId, StudentHistory history, string why, float[] scores, CancellationToken cancellationToken)
+    {
+        var (scored, usable) = await imported.ScoreAsync(db, model, studentId, history.Completed.Concat(history.Dismissed), scores, cancellationToken);
+        if (usable > 0)
+        {
+            return (imported.Name, why);
+        }
+
+        return (RecommendationStrategyNames.Fallback, scored == 0
+            ? $"fallback chain: {imported.Name} has no scores for this student"
+            : $"fallback chain: every resource {imported.Name} scored for this student is completed, dismissed or retired");
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ public static class RecommendationsServiceCollectionExtensions
             : new ThompsonSamplingBandit());
         services.AddScoped<RecommendationService>();
         services.AddScoped<RecommendationStatistics>();
+        services.AddScoped<ImportedScoreImport>();
         services.AddScoped<PrecomputedRecommendations>();
         if (runSchedule)
         {

@@ -132,7 +132,7 @@ internal static partial class RecommendationEventReader
                     }
                     else
                     {
-                        errors[field] = [$"Must be the strategy the recommendation came with: {string.Join(", ", RecommendationEventRules.Strategies)}."];
+                        errors[field] = [$"Must be the strategy the recommendation came with: {string.Join(", ", RecommendationEventRules.Strategies)} or {ImportedScoreSet.StrategyPrefix}LABEL."];
                     }
 
                     break;
