@@ -327,7 +327,7 @@ public partial class RoleFlowBrowserTests(RoleFlowSession flows) : IClassFixture
             Roles.Teacher =>
             [
                 "/teacher", "/datasets/upload", "/datasets", $"/datasets/{flows.DatasetId}", "/models", version, "/teacher/at-risk",
-                $"/students/{RoleFlowSession.StudentId}", forecast, "/resources", "/monitoring", "/recommendations/analytics", "/models?task=recommendation",
+                $"/students/{RoleFlowSession.StudentId}", forecast, "/resources", "/monitoring", "/recommendations/analytics", "/recommendations/experiments", "/models?task=recommendation",
             ],
             Roles.Student => ["/student", forecast],
             _ => ["/admin", "/admin/users", "/admin/jobs", "/admin/predictions", "/admin/recommendations", "/models", version, "/datasets"],

@@ -129,9 +129,9 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync("popularity"));
         await LiveClicks.ClickAsync(() => page.Find("button.pin-button"));
         Confirm(dialogs, "Pin");
-        await page.WaitForAssertionAsync(() => Assert.Contains("pinned to popularity", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
-        Assert.Contains(Snackbars(ctx), m => m.Contains("Every established student now gets popularity", StringComparison.Ordinal));
-        Assert.Contains("pinned to popularity", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
+        await page.WaitForAssertionAsync(() => Assert.Contains("pinned to most popular", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
+        Assert.Contains(Snackbars(ctx), m => m.Contains("Every established student now gets most popular", StringComparison.Ordinal));
+        Assert.Contains("pinned to most popular", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
 
         await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync(""));
         await LiveClicks.ClickAsync(() => page.Find("button.pin-button"));
