@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using StudyRecs.Learning.MLNet;
 using StudyRecs.Learning.Recommend;
 
@@ -100,7 +101,18 @@ internal static class RecommendEvalCommand
                 }
 
                 var fitted = suite.Fit(name);
-                Write(RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds, contexts: context), json, output);
+                var chosen = fitted.Model switch
+                {
+                    RankerRecommender { Validation: { } v } r => v.Describe([.. r.BaseModels.Select(b => b.Name)]),
+                    HybridRecommender h when suite.HybridValidation is { } v => v.DescribeBlend([.. h.Components.Select(c => c.Model.Name)]),
+                    _ => null,
+                };
+                if (chosen is not null)
+                {
+                    progress.WriteLine($"{name} {chosen}");
+                }
+
+                Write(RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds, contexts: context), chosen, json, output);
             }
 
             return Ok;
@@ -112,12 +124,12 @@ internal static class RecommendEvalCommand
         }
     }
 
-    private static void Write(RecommenderEvaluation e, bool json, TextWriter output)
+    private static void Write(RecommenderEvaluation e, string? chosen, bool json, TextWriter output)
     {
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new EvaluationRecord(e.Algorithm, e.K, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK,
-                e.Coverage, Math.Round(e.TrainSeconds, 3), e.UsersEvaluated), JsonOptions));
+                e.Coverage, Math.Round(e.TrainSeconds, 3), e.UsersEvaluated, chosen), JsonOptions));
             return;
         }
 
@@ -125,6 +137,8 @@ internal static class RecommendEvalCommand
             $"{e.Algorithm,-15} P@{e.K}={e.PrecisionAtK:F4}  R@{e.K}={e.RecallAtK:F4}  NDCG@{e.K}={e.NdcgAtK:F4}  MAP@{e.K}={e.MapAtK:F4}  coverage={e.Coverage:F3}  train={e.TrainSeconds:F2}s  users={e.UsersEvaluated}"));
     }
 
+    // Chosen: for the hybrid and the learned rankers, what the inner split's held-out students chose (weights, or
+    // whether the re-ranking serves); absent for the others.
     private sealed record EvaluationRecord(string Algorithm, int K, double PrecisionAtK, double RecallAtK, double NdcgAtK, double MapAtK,
-        double Coverage, double TrainSeconds, int UsersEvaluated);
+        double Coverage, double TrainSeconds, int UsersEvaluated, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Chosen);
 }

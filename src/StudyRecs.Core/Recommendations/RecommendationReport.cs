@@ -5,6 +5,10 @@ namespace StudyRecs.Core.Recommendations;
 
 /// <summary>Offline metrics of one strategy on the temporal split of the logged events; null metrics when it could not be fitted.</summary>
 /// <param name="Trainer">For a learned ranker: the library and settings that trained it, in words (null otherwise, and in older versions).</param>
+/// <param name="Chosen">
+/// For the hybrid and the learned rankers: what the held-out students of the inner split chose, in words (the blend's
+/// weights; whether the re-ranking serves or the blend instead). Null otherwise, and in older versions.
+/// </param>
 public sealed record RecommendationStrategyReport(
     string Strategy,
     double? PrecisionAtK,
@@ -15,7 +19,8 @@ public sealed record RecommendationStrategyReport(
     double? TrainSeconds,
     int UsersEvaluated,
     string? Unavailable,
-    string? Trainer = null);
+    string? Trainer = null,
+    string? Chosen = null);
 
 /// <summary>
 /// The metrics JSON of a recommendation version: every strategy's offline metrics, which strategy serves and why,

@@ -153,7 +153,8 @@ public sealed partial class RecommenderTraining(
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RankerRecommender.EngineName] = string.Create(CultureInfo.InvariantCulture,
-                $"{EngineInfo.Library}: trees {b.NumberOfTrees}, leaves {b.NumberOfLeaves}, learning rate {b.LearningRate}, min leaf {b.MinimumExampleCountPerLeaf}"),
+                $"{EngineInfo.Library}: trees {b.NumberOfTrees}, leaves {b.NumberOfLeaves}, learning rate {b.LearningRate}, min leaf {b.MinimumExampleCountPerLeaf}")
+                + (b.EarlyStoppingRounds > 0 ? string.Create(CultureInfo.InvariantCulture, $" (fewer trees when {b.EarlyStoppingRounds} in a row do not help the held-out students)") : ""),
         };
         if (suiteOptions.FastTreeRanker is { } learner)
         {
@@ -286,7 +287,7 @@ public sealed partial class RecommenderTraining(
                 var e = RecommenderEvaluator.Evaluate(fitted.Model, split, RecommendationReport.CutOff, fitted.Seconds, trainingOptions.Value.Threads ?? 0,
                     u => data.Contexts[u]);
                 reports.Add(new RecommendationStrategyReport(strategy, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK, e.Coverage, e.TrainSeconds, e.UsersEvaluated, null,
-                    trainers.GetValueOrDefault(strategy)));
+                    trainers.GetValueOrDefault(strategy), Chosen(fitted.Model, suite)));
             }
             catch (ArgumentException e)
             {
@@ -298,6 +299,14 @@ public sealed partial class RecommenderTraining(
 
         return reports;
     }
+
+    // What the inner split's held-out students chose for the hybrid and the learned rankers, in words.
+    private static string? Chosen(IRecommender model, RecommenderSuite suite) => model switch
+    {
+        RankerRecommender { Validation: { } v } r => v.Describe([.. r.BaseModels.Select(b => RecommendationStrategyNames.Describe(b.Name))]),
+        HybridRecommender h when suite.HybridValidation is { } v => v.DescribeBlend([.. h.Components.Select(c => RecommendationStrategyNames.Describe(c.Model.Name))]),
+        _ => null,
+    };
 
     /// <summary>
     /// The strategy with the best NDCG@10 serves; a learned ranker only when it beats every single model, and of the

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using StudyRecs.Learning.Boosting;
 using StudyRecs.Learning.Data;
+using StudyRecs.Learning.Metrics;
 using StudyRecs.Learning.Serialization;
 
 namespace StudyRecs.Learning.Recommend;
@@ -19,6 +20,17 @@ public sealed record RankerOptions
     public int Seed { get; init; }
 
     /// <summary>
+    /// Share of the inner split's students held out of the LambdaMART training set (chosen by a hash of the student and
+    /// <see cref="Seed"/>): the engine's boosting stops early on them, and on them the re-ranker must beat the tuned blend
+    /// of its base models and every base model alone, or it serves the better of those instead (see
+    /// <see cref="RankerValidation"/>).
+    /// </summary>
+    public double ValidationShare { get; init; } = 0.2;
+
+    /// <summary>Most students scored to tune the blend weights, and most held-out students compared on.</summary>
+    public int MaxValidationStudents { get; init; } = 5_000;
+
+    /// <summary>
     /// Another library's ranking learner (ML.NET's FastTree LambdaMART) in place of the engine's; null: the engine's
     /// LambdaMART with <see cref="Boosting"/>. Its models must save in a format the reader is given.
     /// </summary>
@@ -32,7 +44,51 @@ public sealed record RankerOptions
         LearningRate = 0.1,
         MinimumExampleCountPerLeaf = 50,
         NdcgTruncationLevel = 10,
+        EarlyStoppingRounds = 20,
     };
+}
+
+/// <summary>
+/// How a learned ranker did on the held-out students of its inner split (never the evaluation's test split), and so
+/// what it serves: the LambdaMART re-ranking when it beats both the blend of its base models with weights tuned on the
+/// other students and every base model alone; otherwise the better of those two.
+/// </summary>
+/// <param name="Students">Held-out students with later items compared on.</param>
+/// <param name="RankerNdcg">NDCG@10 of the re-ranking on them.</param>
+/// <param name="BlendNdcg">NDCG@10 of the tuned blend on them.</param>
+/// <param name="BestSingle">The best base model on them.</param>
+/// <param name="BestSingleNdcg">Its NDCG@10.</param>
+/// <param name="ReRanks">Whether the re-ranking serves.</param>
+/// <param name="BlendWeights">The tuned blend weights by base model, in the base models' order (served when it does not re-rank).</param>
+public sealed record RankerValidation(int Students, double RankerNdcg, double BlendNdcg, string BestSingle, double BestSingleNdcg, bool ReRanks, IReadOnlyList<float> BlendWeights)
+{
+    /// <summary>The chosen blend in words (for the hybrid, whose weights the same choice sets).</summary>
+    public string DescribeBlend(IReadOnlyList<string> baseNames)
+    {
+        ArgumentNullException.ThrowIfNull(baseNames);
+        var ndcg = (double x) => x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+        var weights = string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0)
+            .Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}"));
+        return Students == 0
+            ? $"weights tuned on the inner split ({weights}); no held-out student to compare on"
+            : $"weights {weights}: on {Students:N0} held-out students NDCG@10 {ndcg(BlendNdcg)}, the best single model ({BestSingle}) {ndcg(BestSingleNdcg)}";
+    }
+
+    /// <summary>What serves, in words for the model page.</summary>
+    public string Describe(IReadOnlyList<string> baseNames)
+    {
+        ArgumentNullException.ThrowIfNull(baseNames);
+        var ndcg = (double x) => x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+        if (ReRanks)
+        {
+            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} beats the tuned blend ({ndcg(BlendNdcg)}) and the best single model ({BestSingle}, {ndcg(BestSingleNdcg)})";
+        }
+
+        var served = BlendWeights.Count(w => w > 0) == 1
+            ? $"{baseNames[BlendWeights.Select((w, i) => (w, i)).First(p => p.w > 0).i]} alone"
+            : "the tuned blend (" + string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0).Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}")) + ")";
+        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, the tuned blend {ndcg(BlendNdcg)}, the best single model ({BestSingle}) {ndcg(BestSingleNdcg)}";
+    }
 }
 
 /// <summary>
@@ -59,8 +115,10 @@ public sealed class RankerRecommender : IContextualRecommender
     // How many of the latest history events describe "recent" interest and level.
     private const int RecentEvents = 5;
 
-    // Written first in the payload; the layout without facets (before context features) started with a positive count.
-    private const int PayloadLayout = -2;
+    // Written first in the payload; the layout without facets (before context features) started with a positive count,
+    // -2 had no validation of the re-ranking (it always re-ranks).
+    private const int PayloadLayout = -3;
+    private const int PayloadLayoutWithoutValidation = -2;
 
     /// <summary>The strategy name of the ranker whose model the engine trains.</summary>
     public const string EngineName = "ranker";
@@ -80,11 +138,20 @@ public sealed class RankerRecommender : IContextualRecommender
     // format need not save the same bytes twice (ML.NET's .zip carries the time it was written).
     private readonly Lazy<byte[]> _savedModel;
 
-    private RankerRecommender(string name, IRecommender[] bases, IModel model, int candidates, ItemFacets facets)
+    // The blend served instead of the re-ranking when the re-ranking lost on the held-out students; null: it re-ranks.
+    private readonly HybridRecommender? _blend;
+
+    private RankerRecommender(string name, IRecommender[] bases, IModel model, int candidates, ItemFacets facets, RankerValidation? validation)
     {
         Name = name;
         _bases = bases;
         _model = model;
+        Validation = validation;
+        if (validation is { ReRanks: false } v)
+        {
+            _blend = new HybridRecommender(bases.Zip(v.BlendWeights, (b, w) => new WeightedRecommender(b, w)));
+        }
+
         _savedModel = new(() =>
         {
             using var buffer = new MemoryStream();
@@ -106,6 +173,12 @@ public sealed class RankerRecommender : IContextualRecommender
 
     /// <summary>The LambdaMART model (feature names: the base models' names, then <see cref="ContextFeatureNames"/>).</summary>
     public IModel Model => _model;
+
+    /// <summary>How it did on the held-out students of its inner split, and so what it serves (null: trained before this check).</summary>
+    public RankerValidation? Validation { get; }
+
+    /// <summary>Whether the LambdaMART re-ranking serves (otherwise the tuned blend or the best base model, see <see cref="Validation"/>).</summary>
+    public bool ReRanks => _blend is null;
 
     /// <summary>
     /// Trains the re-ranker. <paramref name="innerModels"/> were fitted on <paramref name="innerSplit"/>'s training part and
@@ -155,7 +228,7 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(rankers[0].Options.Candidates, 2);
-        var (models, names, itemCount, usedFacets) = TrainReRankers(fitInnerModels, innerSplit, rankers, facets, contexts);
+        var (models, names, itemCount, usedFacets, validations) = TrainReRankers(fitInnerModels, innerSplit, rankers, facets, contexts);
         var serving = fitServingModels();
         if (serving.Count != names.Length - ContextFeatureNames.Count
             || serving.Select((m, i) => m.Name != names[i] || m.ItemCount != itemCount).Any(bad => bad))
@@ -163,35 +236,40 @@ public sealed class RankerRecommender : IContextualRecommender
             throw new ArgumentException("Inner and serving models must be the same strategies over the same catalog.", nameof(fitServingModels));
         }
 
-        return [.. models.Select((m, i) => (new RankerRecommender(rankers[i].Name, [.. serving], m.Model, rankers[0].Options.Candidates, usedFacets), m.Seconds))];
+        return [.. models.Select((m, i) => (new RankerRecommender(rankers[i].Name, [.. serving], m.Model, rankers[0].Options.Candidates, usedFacets, validations[i]), m.Seconds))];
     }
 
     // The inner models and the LambdaMART training set are locals of this method, so nothing holds them once it returns
     // (code that runs once is not optimised by the JIT, and its locals stay reachable until the method returns).
-    private static ((IModel Model, double Seconds)[] Models, string[] Names, int ItemCount, ItemFacets Facets) TrainReRankers(Func<IReadOnlyList<IRecommender>> fitInnerModels,
-        TemporalSplit innerSplit, IReadOnlyList<(string Name, RankerOptions Options)> rankers, ItemFacets? facets, Func<int, StudentContext?>? contexts)
+    private static ((IModel Model, double Seconds)[] Models, string[] Names, int ItemCount, ItemFacets Facets, RankerValidation[] Validations) TrainReRankers(
+        Func<IReadOnlyList<IRecommender>> fitInnerModels, TemporalSplit innerSplit, IReadOnlyList<(string Name, RankerOptions Options)> rankers, ItemFacets? facets,
+        Func<int, StudentContext?>? contexts)
     {
         var first = rankers[0].Options;
-        var (set, names, itemCount, usedFacets) = TrainingData(fitInnerModels, innerSplit, first, facets, contexts);
+        var data = TrainingData(fitInnerModels, innerSplit, first, facets, contexts);
         var models = rankers.Select(r =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = r.Options.Learner is { } learner
-                ? learner.Fit(LearningTask.Ranking, set, first.Boosting.NumberOfThreads ?? Environment.ProcessorCount)
-                : new GradientBoostingTrainer(r.Options.Boosting with { Seed = first.Seed }).Fit(LearningTask.Ranking, set);
-            if (model.Task != LearningTask.Ranking || model.FeatureCount != names.Length)
+                ? learner.Fit(LearningTask.Ranking, data.Train, first.Boosting.NumberOfThreads ?? Environment.ProcessorCount)
+                : new GradientBoostingTrainer(r.Options.Boosting with { Seed = first.Seed }).Fit(LearningTask.Ranking, data.Train, data.Validation);
+            if (model.Task != LearningTask.Ranking || model.FeatureCount != data.Names.Length)
             {
                 throw new ArgumentException($"The learner of '{r.Name}' did not fit a ranking model over the candidates' features.", nameof(rankers));
             }
 
             return (model, clock.Elapsed.TotalSeconds);
         }).ToArray();
-        return (models, names, itemCount, usedFacets);
+        var validations = models.Select(m => data.Guard.Judge(m.model, data.Names.Length)).ToArray();
+        return (models, data.Names, data.ItemCount, data.Facets, validations);
     }
 
+    private sealed record RankerTrainingData(TrainingSet Train, TrainingSet? Validation, RankerGuard Guard, string[] Names, int ItemCount, ItemFacets Facets);
+
     // The LambdaMART training set: one query group per sampled student of the inner split with a later interaction
-    // among its candidates. The inner models are not referenced once it returns.
-    private static (TrainingSet Set, string[] Names, int ItemCount, ItemFacets Facets) TrainingData(Func<IReadOnlyList<IRecommender>> fitInnerModels, TemporalSplit innerSplit,
+    // among its candidates, from the students not held out. The held-out students give the early-stopping set and the
+    // guard; the blend weights are tuned on the others. The inner models are not referenced once it returns.
+    private static RankerTrainingData TrainingData(Func<IReadOnlyList<IRecommender>> fitInnerModels, TemporalSplit innerSplit,
         RankerOptions options, ItemFacets? facets, Func<int, StudentContext?>? contexts)
     {
         var innerModels = fitInnerModels();
@@ -207,13 +285,61 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         IRecommender[] inner = [.. innerModels];
-        var train = innerSplit.TrainMatrix;
+        var (students, guardStudents, tuningStudents) = Partition(innerSplit, options);
+        var (set, _) = Groups(inner, facets, innerSplit, students, options, contexts, keepAll: false);
+        if (set is null)
+        {
+            throw new ArgumentException("No student of the inner split has a later interaction among its candidates; the ranker cannot learn.", nameof(innerSplit));
+        }
+
+        var (validation, guardRows) = Groups(inner, facets, innerSplit, guardStudents, options, contexts, keepAll: true);
+        var guard = RankerGuard.Create(inner, innerSplit, guardRows, tuningStudents, guardStudents, options);
+        var names = inner.Select(m => m.Name).Concat(ContextFeatureNames).ToArray();
+        return new RankerTrainingData(set, validation, guard, names, inner[0].ItemCount, facets);
+    }
+
+    /// <summary>
+    /// Weights for a blend of <paramref name="innerModels"/> (fitted on <paramref name="innerSplit"/>'s training part)
+    /// chosen as the ranker chooses what it serves when it does not re-rank: tuned by coordinate ascent on the students
+    /// not held out, then compared on the held-out students with every model alone, the better serving. Never a test split.
+    /// </summary>
+    public static (float[] Weights, RankerValidation Validation) ValidatedBlendWeights(IReadOnlyList<IRecommender> innerModels, TemporalSplit innerSplit, RankerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(innerModels);
+        ArgumentNullException.ThrowIfNull(innerSplit);
+        options ??= new RankerOptions();
+        var (_, guardStudents, tuningStudents) = Partition(innerSplit, options);
+        var guard = RankerGuard.Create([.. innerModels], innerSplit, [], tuningStudents, guardStudents, options);
+        var (weights, blendNdcg, best, bestNdcg) = guard.Blend();
+        return (weights, new RankerValidation(guard.Students, double.NaN, blendNdcg, innerModels[best].Name, bestNdcg, false, weights));
+    }
+
+    // The inner split's students with later items: those the LambdaMART set learns from (at most MaxTrainingStudents),
+    // the held-out ones (at most MaxValidationStudents), and those the blend weights are tuned on (a sample of the first).
+    private static (int[] Students, int[] Guard, int[] Tuning) Partition(TemporalSplit innerSplit, RankerOptions options)
+    {
         var random = new Random(options.Seed);
-        var students = Enumerable.Range(0, train.UserCount).Where(u => !innerSplit.TestItems(u).IsEmpty)
-            .OrderBy(_ => random.Next()).Take(options.MaxTrainingStudents).Order().ToArray();
+        var withLaterItems = Enumerable.Range(0, innerSplit.TrainMatrix.UserCount).Where(u => !innerSplit.TestItems(u).IsEmpty).ToArray();
+        var students = withLaterItems.Where(u => !IsHeldOut(u, options)).OrderBy(_ => random.Next()).Take(options.MaxTrainingStudents).Order().ToArray();
+        var guard = withLaterItems.Where(u => IsHeldOut(u, options)).OrderBy(_ => random.Next()).Take(options.MaxValidationStudents).Order().ToArray();
+        var tuning = students.OrderBy(_ => random.Next()).Take(options.MaxValidationStudents).Order().ToArray();
+        return (students, guard, tuning);
+    }
+
+    private static bool IsHeldOut(int user, RankerOptions options) =>
+        options.ValidationShare > 0 && (uint)HashCode.Combine(user, options.Seed, 0x5EED) % 10_000 < options.ValidationShare * 10_000;
+
+    // Candidates, features and labels of the given students. The set keeps the groups with a later interaction among
+    // the candidates (others carry no LambdaMART gradient); with keepAll, every student's candidates and later items
+    // are also returned, for the guard.
+    private static (TrainingSet? Set, GuardRow[] Rows) Groups(IRecommender[] inner, ItemFacets facets, TemporalSplit innerSplit, int[] students, RankerOptions options,
+        Func<int, StudentContext?>? contexts, bool keepAll)
+    {
+        var train = innerSplit.TrainMatrix;
         var features = inner.Length + ContextFeatureNames.Count;
         var rows = new float[students.Length][];
         var labels = new float[students.Length][];
+        var guard = new GuardRow[keepAll ? students.Length : 0];
         Parallel.For(0, students.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Boosting.NumberOfThreads ?? -1 },
             () => new Workspace(inner, options.Candidates, facets),
             (s, _, workspace) =>
@@ -230,11 +356,16 @@ public sealed class RankerRecommender : IContextualRecommender
                     positives += (int)y[c];
                 }
 
-                // A group without a positive carries no LambdaMART gradient.
+                var x = workspace.Features.AsSpan(0, count * features).ToArray();
                 if (positives > 0)
                 {
-                    rows[s] = workspace.Features.AsSpan(0, count * features).ToArray();
+                    rows[s] = x;
                     labels[s] = y;
+                }
+
+                if (keepAll)
+                {
+                    guard[s] = new GuardRow(workspace.Candidates[..count], x, test.ToArray());
                 }
 
                 return workspace;
@@ -243,7 +374,7 @@ public sealed class RankerRecommender : IContextualRecommender
         var groupsKept = Enumerable.Range(0, students.Length).Where(s => labels[s] is not null).ToArray();
         if (groupsKept.Length == 0)
         {
-            throw new ArgumentException("No student of the inner split has a later interaction among its candidates; the ranker cannot learn.", nameof(innerSplit));
+            return (null, guard);
         }
 
         var total = groupsKept.Sum(s => labels[s].Length);
@@ -260,7 +391,75 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         var names = inner.Select(m => m.Name).Concat(ContextFeatureNames).ToArray();
-        return (new TrainingSet(new DenseMatrix(values, total, features), allLabels, groups) { FeatureNames = names }, names, inner[0].ItemCount, facets);
+        return (new TrainingSet(new DenseMatrix(values, total, features), allLabels, groups) { FeatureNames = names }, guard);
+    }
+
+    // A held-out student's candidates (best blend first), their feature rows, and the student's later items.
+    private sealed record GuardRow(int[] Candidates, float[] Features, int[] Relevant);
+
+    // Compares a fitted re-ranker with the tuned blend and every base model on the held-out students.
+    private sealed class RankerGuard(GuardRow[] rows, BlendValidation blends, float[] tunedWeights, string[] baseNames)
+    {
+        public static RankerGuard Create(IRecommender[] inner, TemporalSplit innerSplit, GuardRow[] rows, int[] tuningStudents, int[] guardStudents, RankerOptions options)
+        {
+            var threads = options.Boosting.NumberOfThreads ?? 0;
+            var tuning = BlendValidation.Build(inner, innerSplit, tuningStudents, maxDegreeOfParallelism: threads);
+            var weights = tuning.Tune(Enumerable.Repeat(1f, inner.Length).ToArray()).Weights;
+            return new RankerGuard(rows, BlendValidation.Build(inner, innerSplit, guardStudents, maxDegreeOfParallelism: threads), weights, [.. inner.Select(m => m.Name)]);
+        }
+
+        public int Students => blends.Students.Count;
+
+        // The tuned blend or the best model alone, whichever is better on the held-out students (a tie keeps the blend).
+        public (float[] Weights, double BlendNdcg, int BestSingle, double BestSingleNdcg) Blend()
+        {
+            var blendNdcg = blends.Ndcg(tunedWeights);
+            var (best, bestNdcg) = (0, double.NegativeInfinity);
+            for (var j = 0; j < baseNames.Length; j++)
+            {
+                var single = new float[baseNames.Length];
+                single[j] = 1;
+                var ndcg = blends.Ndcg(single);
+                if (ndcg > bestNdcg)
+                {
+                    (best, bestNdcg) = (j, ndcg);
+                }
+            }
+
+            // Without held-out students there is nothing to compare on: the tuned blend serves.
+            float[] weights = blends.Students.Count == 0 || blendNdcg >= bestNdcg ? tunedWeights : [.. Enumerable.Range(0, baseNames.Length).Select(j => j == best ? 1f : 0f)];
+            return (weights, blendNdcg, best, bestNdcg);
+        }
+
+        public RankerValidation Judge(IModel model, int featureCount)
+        {
+            const int K = 10;
+            double sum = 0;
+            var top = new int[K];
+            foreach (var row in rows)
+            {
+                var predictions = new float[row.Candidates.Length];
+                for (var c = 0; c < predictions.Length; c++)
+                {
+                    predictions[c] = (float)model.Predict(row.Features.AsSpan(c * featureCount, featureCount));
+                }
+
+                var count = TopK.Select(predictions, top);
+                for (var i = 0; i < count; i++)
+                {
+                    top[i] = row.Candidates[top[i]];
+                }
+
+                sum += RankingMetrics.Compute(top.AsSpan(0, count), row.Relevant, K).Ndcg;
+            }
+
+            var rankerNdcg = rows.Length == 0 ? 0 : sum / rows.Length;
+            var (weights, blendNdcg, best, bestNdcg) = Blend();
+
+            // Without held-out students there is nothing to judge on: the re-ranking serves, as before this check.
+            var reRanks = rows.Length == 0 || (rankerNdcg >= blendNdcg && rankerNdcg >= bestNdcg);
+            return new RankerValidation(rows.Length, rankerNdcg, blendNdcg, baseNames[best], bestNdcg, reRanks, weights);
+        }
     }
 
     /// <inheritdoc />
@@ -272,6 +471,12 @@ public sealed class RankerRecommender : IContextualRecommender
     {
         ArgumentNullException.ThrowIfNull(context);
         scores = scores[..ItemCount];
+        if (_blend is not null)
+        {
+            _blend.Score(historyItems, historyWeights, scores);
+            return;
+        }
+
         var workspace = _workspaces.TryTake(out var pooled) ? pooled : new Workspace(_bases, _candidates, _facets);
         var count = FillCandidates(_bases, _facets, historyItems, historyWeights, historyTimes, context, workspace);
 
@@ -583,11 +788,26 @@ public sealed class RankerRecommender : IContextualRecommender
         var model = _savedModel.Value;
         writer.Write(model.Length);
         writer.Write(model);
+        writer.Write(Validation is not null);
+        if (Validation is { } v)
+        {
+            writer.Write(v.Students);
+            writer.Write(v.RankerNdcg);
+            writer.Write(v.BlendNdcg);
+            writer.Write(v.BestSingle);
+            writer.Write(v.BestSingleNdcg);
+            writer.Write(v.ReRanks);
+            foreach (var w in v.BlendWeights)
+            {
+                writer.Write(w);
+            }
+        }
     }
 
     internal static RankerRecommender ReadPayload(BinaryReader reader, string name, ModelFormats formats)
     {
-        if (reader.ReadInt32() != PayloadLayout)
+        var layout = reader.ReadInt32();
+        if (layout is not PayloadLayout and not PayloadLayoutWithoutValidation)
         {
             throw new InvalidDataException("The ranker was trained by an older engine without its student features; retrain the recommender.");
         }
@@ -613,12 +833,31 @@ public sealed class RankerRecommender : IContextualRecommender
             throw new InvalidDataException($"The ranker's LambdaMART model is unreadable: {e.Message}", e);
         }
 
+        RankerValidation? validation = null;
+        if (layout == PayloadLayout && reader.ReadBoolean())
+        {
+            var (students, rankerNdcg, blendNdcg, bestSingle, bestSingleNdcg, reRanks) =
+                (reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadString(), reader.ReadDouble(), reader.ReadBoolean());
+            var weights = new float[count];
+            for (var i = 0; i < count; i++)
+            {
+                weights[i] = reader.ReadSingle();
+            }
+
+            if (students < 0 || weights.Any(w => !float.IsFinite(w) || w < 0) || (!reRanks && weights.Sum() <= 0))
+            {
+                throw new InvalidDataException("The ranker's validation record is inconsistent.");
+            }
+
+            validation = new RankerValidation(students, rankerNdcg, blendNdcg, bestSingle, bestSingleNdcg, reRanks, weights);
+        }
+
         if (count == 0 || candidates < 2 || model.Task != LearningTask.Ranking || model.FeatureCount != count + ContextFeatureNames.Count
             || bases.Any(b => b.ItemCount != bases[0].ItemCount) || facets.ItemCount != bases[0].ItemCount)
         {
             throw new InvalidDataException("The ranker's base models and features are inconsistent.");
         }
 
-        return new RankerRecommender(name, bases, model, candidates, facets);
+        return new RankerRecommender(name, bases, model, candidates, facets, validation);
     }
 }

@@ -30,7 +30,15 @@ public sealed record RecommenderSuiteOptions
     /// </summary>
     public ILearner? FastTreeRanker { get; init; }
 
-    /// <summary>Fixed weights of the hybrid by strategy name; strategies that cannot be fitted are left out.</summary>
+    /// <summary>
+    /// Whether the hybrid's weights are tuned on an inner temporal split of the training events (as the ranker's
+    /// fallback blend is, and shared with it), the better of the tuned blend and the best component alone serving;
+    /// false, or without the training events: <see cref="HybridWeights"/> as given. The components are always those of
+    /// <see cref="HybridWeights"/> with a positive weight.
+    /// </summary>
+    public bool TuneHybridWeights { get; init; } = true;
+
+    /// <summary>Weights of the hybrid by strategy name (its components; fixed unless tuned); strategies that cannot be fitted are left out.</summary>
     public IReadOnlyDictionary<string, float> HybridWeights { get; init; } = new Dictionary<string, float>
     {
         ["ease"] = 0.4f,
@@ -63,6 +71,9 @@ public sealed class RecommenderSuite
     private readonly RecommenderSuiteOptions _options;
     private readonly Action<string>? _log;
     private readonly Dictionary<string, FittedRecommender> _fitted = new(StringComparer.Ordinal);
+
+    // The hybrid's weights chosen on the inner split (components in BaseStrategies order), and the seconds that took.
+    private (RankerValidation Validation, double Seconds)? _hybridChoice;
 
     /// <summary>Prepares to fit on <paramref name="train"/>; <paramref name="texts"/> (aligned with item indexes) enables content.</summary>
     public RecommenderSuite(InteractionMatrix train, IReadOnlyList<ItemText?>? texts, RecommenderSuiteOptions? options = null, Action<string>? log = null)
@@ -145,9 +156,13 @@ public sealed class RecommenderSuite
         }
         else if (strategy == "hybrid")
         {
-            var parts = BaseStrategies().Select(s => (Fitted: Fit(s), Weight: _options.HybridWeights[s])).ToList();
+            var names = BaseStrategies().ToList();
+            // Without held-out students to compare on (tiny data) the given weights serve.
+            (RankerValidation Validation, double Seconds)? tuned = _options.TuneHybridWeights && TrainingEvents is not null && HybridChoice() is { Validation.Students: > 0 } t
+                ? t : null;
+            var parts = names.Select((s, i) => (Fitted: Fit(s), Weight: tuned is { } t ? t.Validation.BlendWeights[i] : _options.HybridWeights[s])).ToList();
             fitted = new FittedRecommender(new HybridRecommender(parts.Select(p => new WeightedRecommender(p.Fitted.Model, p.Weight))),
-                parts.Sum(p => p.Fitted.Seconds));
+                parts.Sum(p => p.Fitted.Seconds) + (tuned?.Seconds ?? 0));
         }
         else
         {
@@ -166,6 +181,28 @@ public sealed class RecommenderSuite
 
         _fitted[strategy] = fitted;
         return fitted;
+    }
+
+    /// <summary>How the hybrid's weights were chosen on the inner split (null: not tuned, not fitted yet, or no held-out student to choose on).</summary>
+    public RankerValidation? HybridValidation => _hybridChoice is { Validation.Students: > 0 } c ? c.Validation : null;
+
+    // The hybrid's weights chosen on an inner temporal split: the learned rankers' choice when they were fitted (the
+    // same base models, split and students), else base models fitted on the inner split for this alone.
+    private (RankerValidation Validation, double Seconds) HybridChoice()
+    {
+        if (_hybridChoice is { } done)
+        {
+            return done;
+        }
+
+        _log?.Invoke("choosing the hybrid's weights on an inner temporal split");
+        var clock = Stopwatch.StartNew();
+        var innerSplit = TemporalSplit.Create(TrainingEvents!);
+        var innerSuite = new RecommenderSuite(innerSplit.TrainMatrix, _texts, _options, _log is null ? null : step => _log("inner split: " + step));
+        var inner = BaseStrategies().Select(s => innerSuite.Fit(s).Model).ToList();
+        var (_, validation) = RankerRecommender.ValidatedBlendWeights(inner, innerSplit, _options.Ranker);
+        _hybridChoice = (validation, clock.Elapsed.TotalSeconds);
+        return _hybridChoice.Value;
     }
 
     // The hybrid's components with a positive weight that can be fitted here, in a fixed order; also the ranker's features.
@@ -207,6 +244,12 @@ public sealed class RecommenderSuite
         for (var i = 0; i < rankers.Count; i++)
         {
             _fitted[rankers[i]] = new FittedRecommender(fitted[i].Ranker, shared + fitted[i].LearnerSeconds + servingSeconds);
+        }
+
+        // The rankers chose their blend on the same inner split and students the hybrid's weights would be chosen on.
+        if (_hybridChoice is null && fitted[0].Ranker.Validation is { } v)
+        {
+            _hybridChoice = (v, shared);
         }
     }
 }

@@ -36,6 +36,15 @@ public sealed class RecommendEvalCommandTests : IDisposable
             Assert.True(o.GetProperty("users_evaluated").GetInt32() > 50);
         }
 
+        // The hybrid and the rankers say what their inner split's held-out students chose; single models say nothing.
+        var chosen = lines.Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(o => o.GetProperty("algorithm").GetString()!, o => o.TryGetProperty("chosen", out var c) ? c.GetString() : null);
+        Assert.StartsWith("weights ", chosen["hybrid"], StringComparison.Ordinal);
+        Assert.Contains("held-out students", chosen["hybrid"], StringComparison.Ordinal);
+        Assert.Matches("^(re-ranks|serves ).*held-out students", chosen["ranker"]);
+        Assert.Matches("^(re-ranks|serves ).*held-out students", chosen["ranker-fasttree"]);
+        Assert.All(["popularity", "itemknn", "ease", "als", "content", "two-tower"], a => Assert.Null(chosen[a]));
+
         // Structure is learnable: the best personalised model beats popularity.
         var ndcg = lines.Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(o => o.GetProperty("algorithm").GetString()!, o => o.GetProperty("ndcg_at_k").GetDouble());
         Assert.True(ndcg["ease"] > ndcg["popularity"], $"ease {ndcg["ease"]} vs popularity {ndcg["popularity"]}");
@@ -110,10 +119,12 @@ public sealed class RecommendEvalCommandTests : IDisposable
             var output = new StringWriter();
             var error = new StringWriter();
             Assert.True(RecommendEvalCommand.Run(interactions, items, studentsFile, 10, "ranker", 0, json: true, output, error) == 0, error.ToString());
-            return JsonDocument.Parse(output.ToString()).RootElement.GetProperty("ndcg_at_k").GetRawText();
+            var o = JsonDocument.Parse(output.ToString()).RootElement;
+            return o.GetProperty("ndcg_at_k").GetRawText() + " " + o.GetProperty("chosen").GetString();
         }
 
-        // The weak subjects change the ranker's features, so its rankings (and figures) differ.
+        // The weak subjects change the ranker's features, so its re-rankings (and figures, on the test split or, when
+        // it serves the blend, on its held-out students) differ.
         Assert.NotEqual(Ndcg(null), Ndcg(students));
     }
 

@@ -78,8 +78,14 @@ public class RecommenderTrainingTests
         Assert.Equal(RecommenderSuite.Strategies, report.Strategies.Select(s => s.Strategy));
         Assert.All(report.Strategies.Where(s => !RecommenderSuite.Rankers.Contains(s.Strategy)), s => Assert.True(s.NdcgAtK > 0, $"{s.Strategy}: {s.Unavailable}"));
         // Both learned rankers were tried (the test host trains with both libraries) and say what trained them.
-        Assert.Equal("studyrecs: trees 100, leaves 31, learning rate 0.1, min leaf 50", report.Strategies.Single(s => s.Strategy == "ranker").Trainer);
+        Assert.Equal("studyrecs: trees 100, leaves 31, learning rate 0.1, min leaf 50 (fewer trees when 20 in a row do not help the held-out students)",
+            report.Strategies.Single(s => s.Strategy == "ranker").Trainer);
         Assert.Equal("ml.net: trees 100, leaves 31, learning rate 0.1, min leaf 50", report.Strategies.Single(s => s.Strategy == "ranker-fasttree").Trainer);
+        // The hybrid and both rankers say what the inner split's held-out students chose, in words; single models say nothing.
+        Assert.StartsWith("weights ", report.Strategies.Single(s => s.Strategy == "hybrid").Chosen, StringComparison.Ordinal);
+        Assert.All(report.Strategies.Where(s => RecommenderSuite.Rankers.Contains(s.Strategy)),
+            s => Assert.Matches("^(re-ranks|serves ).*held-out students", s.Chosen));
+        Assert.All(report.Strategies.Where(s => s.Strategy is not ("hybrid" or "ranker" or "ranker-fasttree")), s => Assert.Null(s.Chosen));
         Assert.Equal(model.Algorithm, report.Serving);
         Assert.Contains(RecommendationStrategyNames.Describe(report.Serving), report.Reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(report.Strategies.Single(s => s.Strategy == report.Serving).NdcgAtK, model.SelectionScore);

@@ -55,6 +55,9 @@ public sealed class RecommenderTrainingFlowTests(RecommendationPortalFixture por
         Assert.Contains(rows, r => r.Contains(RecommendationStrategyNames.Describe(first.Algorithm) + " (serving)", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains("learned ranker (StudyRecs LambdaMART)", StringComparison.Ordinal) && r.Contains("studyrecs: trees 100", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains("learned ranker (ML.NET FastTree LambdaMART)", StringComparison.Ordinal) && r.Contains("ml.net: trees 100", StringComparison.Ordinal));
+        // The hybrid's weights and each ranker's choice were made on held-out students of an inner split, and say so.
+        Assert.Equal(3, rows.Count(r => r.Contains("Chosen on held-out students:", StringComparison.Ordinal)));
+        Assert.Contains(rows, r => r.Contains("hybrid", StringComparison.OrdinalIgnoreCase) && r.Contains("Chosen on held-out students: weights ", StringComparison.Ordinal));
         Assert.Contains(RecommendationReport.Read(first.MetricsJson)!.Reason, detail.Body!.TextContent);
 
         // Run now trains even without new events; the second version becomes active or says why not.
