@@ -326,8 +326,20 @@ public sealed class RankerRecommender : IContextualRecommender
         return (students, guard, tuning);
     }
 
-    private static bool IsHeldOut(int user, RankerOptions options) =>
-        options.ValidationShare > 0 && (uint)HashCode.Combine(user, options.Seed, 0x5EED) % 10_000 < options.ValidationShare * 10_000;
+    // A fixed mix of the student and the seed (HashCode is randomised per process, and runs must repeat).
+    private static bool IsHeldOut(int user, RankerOptions options)
+    {
+        if (options.ValidationShare <= 0)
+        {
+            return false;
+        }
+
+        var x = ((ulong)(uint)user << 32) ^ (uint)options.Seed ^ 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        return x % 10_000 < options.ValidationShare * 10_000;
+    }
 
     // Candidates, features and labels of the given students. The set keeps the groups with a later interaction among
     // the candidates (others carry no LambdaMART gradient); with keepAll, every student's candidates and later items

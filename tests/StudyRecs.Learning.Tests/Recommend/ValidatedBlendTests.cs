@@ -97,6 +97,10 @@ public class ValidatedBlendTests
         var v = Assert.IsType<RankerValidation>(ranker.Validation);
         Assert.True(v.Students > 0);
         Assert.Equal(v.ReRanks, v.RankerNdcg >= v.BlendNdcg && v.RankerNdcg >= v.BestSingleNdcg);
+
+        // The held-out students are a fixed function of student and seed, the same in every process (a per-process
+        // randomised hash would change them, and every figure, from run to run).
+        Assert.Equal(HeldOutCount, v.Students);
         Assert.Equal(ranker.BaseModels.Count, v.BlendWeights.Count);
 
         var none = new RecommenderSuite(InteractionMatrix.Build(Log), RecommendTestData.CommunityTexts(),
@@ -125,6 +129,9 @@ public class ValidatedBlendTests
         Assert.Null(fixedWeights.HybridValidation);
         Assert.Equal(given.Components.Select(c => Options.HybridWeights[c.Model.Name]), given.Components.Select(c => c.Weight));
     }
+
+    // Students of the inner split of TwoCommunitiesLog() held out with seed 0 and a share of 0.2.
+    private const int HeldOutCount = 13;
 
     private static float[] Score(IRecommender model)
     {
