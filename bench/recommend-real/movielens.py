@@ -31,8 +31,8 @@ def main():
     with open(os.path.join(a.ml, a.data_file), encoding="latin-1") as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
-            if len(parts) != 4 or not line.endswith("\n"):
-                continue  # a cut-off last line of a prefix
+            if len(parts) != 4 or not line.endswith("\n") or not parts[0].isdigit():
+                continue  # a cut-off last line of a prefix, or a header some copies have
             ratings.append(parts)
             if a.limit and len(ratings) >= a.limit:
                 break
@@ -44,13 +44,22 @@ def main():
 
     used = {int(r[1]) for r in ratings}
     count = 0
-    with open(os.path.join(a.ml, "u.item"), encoding="latin-1") as f, open(os.path.join(a.out, "items.csv"), "w", newline="") as out:
+    if not os.path.exists(os.path.join(a.ml, "u.item")):
+        print(f"{len(ratings)} ratings -> {a.out} (no u.item: no items.csv)", file=sys.stderr)
+        return
+    # GroupLens' u.item is Latin-1; some copies are UTF-8.
+    raw = open(os.path.join(a.ml, "u.item"), "rb").read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    with open(os.path.join(a.out, "items.csv"), "w", newline="", encoding="utf-8") as out:
         w = csv.writer(out)
         w.writerow(["item_id", "title", "subject", "topic", "tags"])
-        for line in f:
-            parts = line.rstrip("\n").split("|")
-            if len(parts) != 24:
-                continue
+        for line in text.splitlines():
+            parts = line.split("|")
+            if len(parts) != 24 or not parts[0].isdigit():
+                continue  # a header some copies have
             item = int(parts[0])
             if item not in used:
                 continue

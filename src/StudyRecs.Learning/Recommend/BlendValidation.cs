@@ -131,10 +131,14 @@ public sealed class BlendValidation
     }
 
     /// <summary>Mean NDCG@K of the blend with <paramref name="weights"/> (one per model, non-negative) over the students.</summary>
-    public double Ndcg(ReadOnlySpan<float> weights) => Ndcg(weights, null);
+    public double Ndcg(ReadOnlySpan<float> weights)
+    {
+        var perStudent = NdcgPerStudent(weights);
+        return perStudent.Length == 0 ? 0 : perStudent.Average();
+    }
 
-    /// <summary>Mean NDCG@K of the blend over the students whose position in <see cref="Students"/> passes <paramref name="include"/> (null: all).</summary>
-    public double Ndcg(ReadOnlySpan<float> weights, Func<int, bool>? include)
+    /// <summary>NDCG@K of the blend for each student, in the order of <see cref="Students"/>.</summary>
+    public double[] NdcgPerStudent(ReadOnlySpan<float> weights)
     {
         if (weights.Length != _models)
         {
@@ -142,17 +146,11 @@ public sealed class BlendValidation
         }
 
         var w = weights.ToArray();
-        double sum = 0;
-        var counted = 0;
+        var result = new double[_pools.Length];
         var blend = Array.Empty<float>();
         var top = new int[_k];
         for (var s = 0; s < _pools.Length; s++)
         {
-            if (include is not null && !include(s))
-            {
-                continue;
-            }
-
             var pool = _pools[s];
             if (blend.Length < pool.Length)
             {
@@ -177,11 +175,10 @@ public sealed class BlendValidation
                 top[i] = pool[top[i]];
             }
 
-            sum += RankingMetrics.Compute(top.AsSpan(0, count), _relevant[s], _k).Ndcg;
-            counted++;
+            result[s] = RankingMetrics.Compute(top.AsSpan(0, count), _relevant[s], _k).Ndcg;
         }
 
-        return counted == 0 ? 0 : sum / counted;
+        return result;
     }
 
     /// <summary>

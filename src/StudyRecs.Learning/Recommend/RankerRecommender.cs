@@ -27,6 +27,12 @@ public sealed record RankerOptions
     /// </summary>
     public double ValidationShare { get; init; } = 0.2;
 
+    /// <summary>
+    /// The blend's weights before tuning, by base model in the order given (null or a mismatch: equal weights). It serves
+    /// unless the tuned blend or a model alone beats it clearly on the held-out students.
+    /// </summary>
+    public IReadOnlyList<float>? BlendStart { get; init; }
+
     /// <summary>Most students scored to tune the blend weights, and most held-out students compared on.</summary>
     public int MaxValidationStudents { get; init; } = 5_000;
 
@@ -50,16 +56,17 @@ public sealed record RankerOptions
 
 /// <summary>
 /// How a learned ranker did on the held-out students of its inner split (never the evaluation's test split), and so
-/// what it serves: the LambdaMART re-ranking when it beats both the blend of its base models with weights tuned on the
-/// other students and every base model alone; otherwise the better of those two.
+/// what it serves. First the blend of its base models: the given weights, unless the weights tuned on the other students
+/// or a base model alone beat them clearly on the held-out students (a mean NDCG@10 gain of more than one standard error
+/// of the per-student differences); then the LambdaMART re-ranking when it beats that blend clearly, else the blend.
 /// </summary>
 /// <param name="Students">Held-out students with later items compared on.</param>
 /// <param name="RankerNdcg">NDCG@10 of the re-ranking on them.</param>
-/// <param name="BlendNdcg">NDCG@10 of the tuned blend on them.</param>
+/// <param name="BlendNdcg">NDCG@10 of the chosen blend on them.</param>
 /// <param name="BestSingle">The best base model on them.</param>
 /// <param name="BestSingleNdcg">Its NDCG@10.</param>
 /// <param name="ReRanks">Whether the re-ranking serves.</param>
-/// <param name="BlendWeights">The tuned blend weights by base model, in the base models' order (served when it does not re-rank).</param>
+/// <param name="BlendWeights">The chosen blend's weights by base model, in the base models' order (served when it does not re-rank).</param>
 public sealed record RankerValidation(int Students, double RankerNdcg, double BlendNdcg, string BestSingle, double BestSingleNdcg, bool ReRanks, IReadOnlyList<float> BlendWeights)
 {
     /// <summary>The chosen blend in words (for the hybrid, whose weights the same choice sets).</summary>
@@ -81,13 +88,13 @@ public sealed record RankerValidation(int Students, double RankerNdcg, double Bl
         var ndcg = (double x) => x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
         if (ReRanks)
         {
-            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} beats the tuned blend ({ndcg(BlendNdcg)}) and the best single model ({BestSingle}, {ndcg(BestSingleNdcg)})";
+            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} clearly beats the blend ({ndcg(BlendNdcg)}; the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
         }
 
         var served = BlendWeights.Count(w => w > 0) == 1
             ? $"{baseNames[BlendWeights.Select((w, i) => (w, i)).First(p => p.w > 0).i]} alone"
-            : "the tuned blend (" + string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0).Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}")) + ")";
-        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, the tuned blend {ndcg(BlendNdcg)}, the best single model ({BestSingle}) {ndcg(BestSingleNdcg)}";
+            : "the blend (" + string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0).Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}")) + ")";
+        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, not clearly above the blend's {ndcg(BlendNdcg)} (the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
     }
 }
 
@@ -310,7 +317,7 @@ public sealed class RankerRecommender : IContextualRecommender
         options ??= new RankerOptions();
         var (_, guardStudents, tuningStudents) = Partition(innerSplit, options);
         var guard = RankerGuard.Create([.. innerModels], innerSplit, [], tuningStudents, guardStudents, options);
-        var (weights, blendNdcg, best, bestNdcg) = guard.Blend();
+        var (weights, blendNdcg, _, best, bestNdcg) = guard.Blend();
         return (weights, new RankerValidation(guard.Students, double.NaN, blendNdcg, innerModels[best].Name, bestNdcg, false, weights));
     }
 
@@ -409,28 +416,36 @@ public sealed class RankerRecommender : IContextualRecommender
     // A held-out student's candidates (best blend first), their feature rows, and the student's later items.
     private sealed record GuardRow(int[] Candidates, float[] Features, int[] Relevant);
 
-    // Compares a fitted re-ranker with the tuned blend and every base model on the held-out students.
-    private sealed class RankerGuard(GuardRow[] rows, BlendValidation blends, float[] tunedWeights, string[] baseNames)
+    // Chooses on the held-out students: first the blend (the given weights, unless the tuned blend or a model alone does
+    // clearly better), then whether the re-ranking clearly beats that blend. "Clearly": the mean per-student NDCG@10
+    // gain is more than one standard error of the paired differences, so a choice on few students keeps the prior.
+    private sealed class RankerGuard(GuardRow[] rows, BlendValidation blends, float[] startWeights, float[] tunedWeights, string[] baseNames)
     {
         public static RankerGuard Create(IRecommender[] inner, TemporalSplit innerSplit, GuardRow[] rows, int[] tuningStudents, int[] guardStudents, RankerOptions options)
         {
             var threads = options.Boosting.NumberOfThreads ?? 0;
+            var start = options.BlendStart is { } given && given.Count == inner.Length && given.Sum() > 0
+                ? [.. given.Select(w => w / given.Sum())]
+                : Enumerable.Repeat(1f / inner.Length, inner.Length).ToArray();
             var tuning = BlendValidation.Build(inner, innerSplit, tuningStudents, maxDegreeOfParallelism: threads);
-            var weights = tuning.Tune(Enumerable.Repeat(1f, inner.Length).ToArray()).Weights;
-            return new RankerGuard(rows, BlendValidation.Build(inner, innerSplit, guardStudents, maxDegreeOfParallelism: threads), weights, [.. inner.Select(m => m.Name)]);
+            var tuned = tuning.Tune(start).Weights;
+            return new RankerGuard(rows, BlendValidation.Build(inner, innerSplit, guardStudents, maxDegreeOfParallelism: threads), start, tuned, [.. inner.Select(m => m.Name)]);
         }
 
         public int Students => blends.Students.Count;
 
-        // The tuned blend or the best model alone, whichever is better on the held-out students (a tie keeps the blend).
-        public (float[] Weights, double BlendNdcg, int BestSingle, double BestSingleNdcg) Blend()
+        public (float[] Weights, double BlendNdcg, double[] PerStudent, int BestSingle, double BestSingleNdcg) Blend()
         {
-            var blendNdcg = blends.Ndcg(tunedWeights);
+            var chosen = (Weights: startWeights, PerStudent: blends.NdcgPerStudent(startWeights));
+            var prior = chosen.PerStudent;
+            var bestGain = 0.0;
             var (best, bestNdcg) = (0, double.NegativeInfinity);
+            var candidates = new List<float[]> { tunedWeights };
             for (var j = 0; j < baseNames.Length; j++)
             {
                 var single = new float[baseNames.Length];
                 single[j] = 1;
+                candidates.Add(single);
                 var ndcg = blends.Ndcg(single);
                 if (ndcg > bestNdcg)
                 {
@@ -438,18 +453,26 @@ public sealed class RankerRecommender : IContextualRecommender
                 }
             }
 
-            // Without held-out students there is nothing to compare on: the tuned blend serves.
-            float[] weights = blends.Students.Count == 0 || blendNdcg >= bestNdcg ? tunedWeights : [.. Enumerable.Range(0, baseNames.Length).Select(j => j == best ? 1f : 0f)];
-            return (weights, blendNdcg, best, bestNdcg);
+            foreach (var candidate in candidates)
+            {
+                var perStudent = blends.NdcgPerStudent(candidate);
+                if (ClearGain(perStudent, prior) is { } gain && gain > bestGain)
+                {
+                    (chosen, bestGain) = ((candidate, perStudent), gain);
+                }
+            }
+
+            return (chosen.Weights, Mean(chosen.PerStudent), chosen.PerStudent, best, bestNdcg);
         }
 
         public RankerValidation Judge(IModel model, int featureCount)
         {
             const int K = 10;
-            double sum = 0;
             var top = new int[K];
-            foreach (var row in rows)
+            var ranker = new double[rows.Length];
+            for (var s = 0; s < rows.Length; s++)
             {
+                var row = rows[s];
                 var predictions = new float[row.Candidates.Length];
                 for (var c = 0; c < predictions.Length; c++)
                 {
@@ -462,16 +485,45 @@ public sealed class RankerRecommender : IContextualRecommender
                     top[i] = row.Candidates[top[i]];
                 }
 
-                sum += RankingMetrics.Compute(top.AsSpan(0, count), row.Relevant, K).Ndcg;
+                ranker[s] = RankingMetrics.Compute(top.AsSpan(0, count), row.Relevant, K).Ndcg;
             }
 
-            var rankerNdcg = rows.Length == 0 ? 0 : sum / rows.Length;
-            var (weights, blendNdcg, best, bestNdcg) = Blend();
+            var (weights, blendNdcg, blend, best, bestNdcg) = Blend();
 
             // Without held-out students there is nothing to judge on: the re-ranking serves, as before this check.
-            var reRanks = rows.Length == 0 || (rankerNdcg >= blendNdcg && rankerNdcg >= bestNdcg);
-            return new RankerValidation(rows.Length, rankerNdcg, blendNdcg, baseNames[best], bestNdcg, reRanks, weights);
+            var reRanks = rows.Length == 0 || ClearGain(ranker, blend) is not null;
+            return new RankerValidation(rows.Length, Mean(ranker), blendNdcg, baseNames[best], bestNdcg, reRanks, weights);
         }
+
+        // The mean gain of a over b (students in the same order) when it exceeds one standard error of the paired
+        // differences; null otherwise, and with fewer than two students.
+        private static double? ClearGain(double[] a, double[] b)
+        {
+            var n = a.Length;
+            if (n < 2 || b.Length != n)
+            {
+                return null;
+            }
+
+            double mean = 0;
+            for (var i = 0; i < n; i++)
+            {
+                mean += a[i] - b[i];
+            }
+
+            mean /= n;
+            double squares = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var d = a[i] - b[i] - mean;
+                squares += d * d;
+            }
+
+            var standardError = Math.Sqrt(squares / (n - 1) / n);
+            return mean > standardError && mean > 0 ? mean : null;
+        }
+
+        private static double Mean(double[] values) => values.Length == 0 ? 0 : values.Average();
     }
 
     /// <inheritdoc />

@@ -200,10 +200,13 @@ public sealed class RecommenderSuite
         var innerSplit = TemporalSplit.Create(TrainingEvents!);
         var innerSuite = new RecommenderSuite(innerSplit.TrainMatrix, _texts, _options, _log is null ? null : step => _log("inner split: " + step));
         var inner = BaseStrategies().Select(s => innerSuite.Fit(s).Model).ToList();
-        var (_, validation) = RankerRecommender.ValidatedBlendWeights(inner, innerSplit, _options.Ranker);
+        var (_, validation) = RankerRecommender.ValidatedBlendWeights(inner, innerSplit, _options.Ranker with { BlendStart = GivenBlendWeights() });
         _hybridChoice = (validation, clock.Elapsed.TotalSeconds);
         return _hybridChoice.Value;
     }
+
+    // The hybrid's given weights in BaseStrategies order: the blend the tuning starts from and keeps unless clearly beaten.
+    private float[] GivenBlendWeights() => [.. BaseStrategies().Select(s => _options.HybridWeights[s])];
 
     // The hybrid's components with a positive weight that can be fitted here, in a fixed order; also the ranker's features.
     private IEnumerable<string> BaseStrategies() => _options.HybridWeights
@@ -235,7 +238,7 @@ public sealed class RecommenderSuite
                 servingSeconds = serving.Sum(f => f.Seconds);
                 return [.. serving.Select(f => f.Model)];
             },
-            innerSplit, [.. rankers.Select(r => (r, r == RankerRecommender.FastTreeName ? _options.Ranker with { Learner = _options.FastTreeRanker } : _options.Ranker))],
+            innerSplit, [.. rankers.Select(r => (r, (r == RankerRecommender.FastTreeName ? _options.Ranker with { Learner = _options.FastTreeRanker } : _options.Ranker) with { BlendStart = GivenBlendWeights() }))],
             facets, Contexts);
 
         // Each ranker counts the shared work (inner models, candidates, features), its own learner, and the serving

@@ -7,9 +7,10 @@ public class ModelStructureTests
 {
     private static readonly InteractionMatrix Data = RecommendTestData.TwoCommunities();
 
-    /// <summary>A small LambdaMART for tiny data.</summary>
+    /// <summary>A small LambdaMART for tiny data; it always re-ranks (no held-out students to judge it on, see ValidatedBlendTests).</summary>
     internal static readonly RankerOptions Ranker = new()
     {
+        ValidationShare = 0,
         Candidates = 20,
         Boosting = new StudyRecs.Learning.Boosting.GradientBoostingOptions { NumberOfTrees = 20, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 5, NdcgTruncationLevel = 5 },
     };

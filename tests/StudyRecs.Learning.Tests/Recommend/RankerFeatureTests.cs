@@ -131,11 +131,14 @@ public class RankerFeatureTests
         List<ItemText?> texts = [.. Enumerable.Range(0, subjects * perSubject).Select(i => (ItemText?)new ItemText($"Resource {i}", "", $"Subject{i / perSubject}", $"T{i % 2}", ""))];
         var contexts = Enumerable.Range(0, students).Select(u => new StudentContext { WeakSubjects = [$"subject{u % subjects}"] }).ToArray();
         var split = TemporalSplit.Create(log);
+        // The re-ranking itself is compared (no held-out students to fall back on), against the hybrid's given weights.
         var options = new RecommenderSuiteOptions
         {
             Als = new AlsOptions { Factors = 4, Iterations = 3 },
+            TuneHybridWeights = false,
             Ranker = new RankerOptions
             {
+                ValidationShare = 0,
                 Candidates = 40,
                 Boosting = new GradientBoostingOptions { NumberOfTrees = 40, NumberOfLeaves = 8, MinimumExampleCountPerLeaf = 20, NdcgTruncationLevel = 10, NumberOfThreads = 1 },
             },

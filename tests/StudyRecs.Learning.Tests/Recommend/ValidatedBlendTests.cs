@@ -16,7 +16,7 @@ public class ValidatedBlendTests
     private static readonly RecommenderSuiteOptions Options = new()
     {
         Als = new AlsOptions { Factors = 4, Iterations = 2 },
-        Ranker = ModelStructureTests.Ranker,
+        Ranker = ModelStructureTests.Ranker with { ValidationShare = 0.2 },
     };
 
     [Fact]
@@ -96,7 +96,7 @@ public class ValidatedBlendTests
         var ranker = Assert.IsType<RankerRecommender>(suite.Fit("ranker").Model);
         var v = Assert.IsType<RankerValidation>(ranker.Validation);
         Assert.True(v.Students > 0);
-        Assert.Equal(v.ReRanks, v.RankerNdcg >= v.BlendNdcg && v.RankerNdcg >= v.BestSingleNdcg);
+        Assert.True(!v.ReRanks || v.RankerNdcg > v.BlendNdcg, v.Describe([.. ranker.BaseModels.Select(b => b.Name)]));
 
         // The held-out students are a fixed function of student and seed, the same in every process (a per-process
         // randomised hash would change them, and every figure, from run to run).
@@ -119,7 +119,6 @@ public class ValidatedBlendTests
         var v = Assert.IsType<RankerValidation>(tuned.HybridValidation);
         Assert.Equal(v.BlendWeights, hybrid.Components.Select(c => c.Weight));
         Assert.Equal(1f, v.BlendWeights.Sum(), 5);
-        Assert.True(v.BlendWeights.Count(w => w > 0) == 1 || v.BlendNdcg >= v.BestSingleNdcg);
 
         var fixedWeights = new RecommenderSuite(InteractionMatrix.Build(Log), RecommendTestData.CommunityTexts(), Options with { TuneHybridWeights = false })
         {
@@ -132,6 +131,25 @@ public class ValidatedBlendTests
 
     // Students of the inner split of TwoCommunitiesLog() held out with seed 0 and a share of 0.2.
     private const int HeldOutCount = 13;
+
+    [Fact]
+    public void The_given_weights_serve_unless_another_blend_or_a_model_alone_is_clearly_better_on_the_held_out_students()
+    {
+        var split = TemporalSplit.Create(Log);
+        var options = ModelStructureTests.Ranker with { ValidationShare = 0.5 };
+
+        // Two copies of one model: every blend ranks alike, nothing is clearly better, the given weights stay.
+        var knn = ItemKnnRecommender.Fit(split.TrainMatrix);
+        var (same, _) = RankerRecommender.ValidatedBlendWeights([knn, knn], split, options with { BlendStart = [3f, 1f] });
+        Assert.Equal([0.75f, 0.25f], same);
+
+        // Popularity alone against item-kNN on two communities: item-kNN is clearly better, so the start is dropped.
+        IRecommender[] models = [PopularityRecommender.Fit(split.TrainMatrix), knn];
+        var (weights, v) = RankerRecommender.ValidatedBlendWeights(models, split, options with { BlendStart = [1f, 0f] });
+        Assert.True(weights[1] > 0, v.DescribeBlend(["popularity", "itemknn"]));
+        Assert.True(v.BlendNdcg > 0);
+        Assert.Equal("itemknn", v.BestSingle);
+    }
 
     private static float[] Score(IRecommender model)
     {
