@@ -166,6 +166,47 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
     }
 
     [Fact]
+    public async Task A_file_over_the_upload_limit_or_the_row_limit_is_refused_with_the_limit_named()
+    {
+        // Its own portal: the limits are settings read at start.
+        using var factory = new PortalFactory();
+        factory.Settings["Resources:SeedStarterCatalog"] = "true";
+        factory.Settings["Datasets:MaxUploadBytes"] = "2048";
+        factory.Settings["Recommendations:ImportedScoresMaxRows"] = "3";
+        await factory.CreateUserAsync(Roles.Student, "XL001");
+        long[] resources;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            resources = await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<Core.Resources.LearningResource>().OrderBy(r => r.Id).Select(r => r.Id).Take(4).ToArrayAsync();
+        }
+
+        await using var ctx = PortalComponents.ForPortal(factory, Roles.Admin, "external-limits@test.local");
+        var page = Render(ctx);
+        await page.WaitForAssertionAsync(() => Assert.Contains("up to 2.0 KB and 3 scores", page.Find(".drop-zone").TextContent, StringComparison.Ordinal), Patience);
+        page.Find("#score-label").Input("limits");
+
+        var large = "user_id,resource_id,score\n" + string.Concat(Enumerable.Repeat($"XL001,{resources[0]},0.5\n", 300));
+        Assert.InRange(large.Length, 3 * 1024, 10 * 1024);
+        Choose(page, large, "large.csv");
+        await page.WaitForAssertionAsync(() => Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"“large.csv” is {large.Length / 1024.0:0.0} KB"), page.Find(".upload-problem").TextContent, StringComparison.Ordinal), Patience);
+        Assert.Contains("KB, larger than the upload limit of 2.0 KB. Split the scores into sets under several labels. Nothing was uploaded.", page.Find(".upload-problem").TextContent, StringComparison.Ordinal);
+        Assert.True(page.Find("button.import-button").HasAttribute("disabled"));
+        Assert.Empty(page.FindAll(".chosen-file"));
+
+        Choose(page, "user_id,resource_id,score\n" + string.Concat(resources.Select(r => $"XL001,{r},0.5\n")), "four.csv");
+        await PressImportAsync(page);
+        await page.WaitForAssertionAsync(() => Assert.Contains("“four.csv” was not imported", page.Find(".import-report").TextContent, StringComparison.Ordinal), Patience);
+        var (counts, problems) = Report(page);
+        Assert.Equal("Too many scores", Assert.Single(counts).Key);
+        Assert.Equal(("5", "The file has more than 3 scores; split it, or raise Recommendations:ImportedScoresMaxRows."), Assert.Single(problems));
+        Assert.Empty(page.FindAll(".upload-problem"));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<ImportedScoreSet>().CountAsync());
+        }
+    }
+
+    [Fact]
     public async Task A_set_an_ab_test_plays_is_not_deleted_until_the_test_is_stopped()
     {
         await KnownStudentsAsync("XB");
