@@ -10,7 +10,7 @@ public class PhoneLayoutBrowserTests(BrowserSession session) : IClassFixture<Bro
     [BrowserTheory]
     [InlineData(Roles.Student, "My dashboard", new[] { "/student", "/account/change-password" })]
     [InlineData(Roles.Teacher, "Teacher dashboard", new[] { "/teacher", "/datasets", "/datasets/upload", "/resources" })]
-    [InlineData(Roles.Admin, "Admin dashboard", new[] { "/admin", "/admin/users", "/admin/users/new", "/datasets" })]
+    [InlineData(Roles.Admin, "Admin dashboard", new[] { "/admin", "/admin/users", "/admin/users/new", "/datasets", "/recommendations/external" })]
     public async Task On_a_phone_every_page_fits_the_screen_and_the_navigation_is_reachable(string role, string dashboard, string[] urls)
     {
         var (email, password) = await session.Portal.CreateUserAsync(role, role == Roles.Student ? "P-" + Guid.NewGuid().ToString("N")[..6] : null);

@@ -330,7 +330,7 @@ public partial class RoleFlowBrowserTests(RoleFlowSession flows) : IClassFixture
                 $"/students/{RoleFlowSession.StudentId}", forecast, "/resources", "/monitoring", "/recommendations/analytics", "/recommendations/experiments", "/models?task=recommendation",
             ],
             Roles.Student => ["/student", forecast],
-            _ => ["/admin", "/admin/users", "/admin/jobs", "/admin/predictions", "/admin/recommendations", "/models", version, "/datasets"],
+            _ => ["/admin", "/admin/users", "/admin/jobs", "/admin/predictions", "/admin/recommendations", "/recommendations/external", "/models", version, "/datasets"],
         };
     }
 

@@ -93,6 +93,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         .. Page("/admin/recommendations", "/admin/recommendations", "DDDDDO"),
         .. Page("/recommendations/analytics", "/recommendations/analytics", "DDDOOO"),
         .. Page("/recommendations/experiments", "/recommendations/experiments", "DDDOOO"),
+        .. Page("/recommendations/external", "/recommendations/external", "DDDDDO"),
         .. Page("/teacher/at-risk", "/teacher/at-risk", "DDDOOO"),
         .. Page("/students/{StudentId}", "/students/{studentA}", "DDDONO", post: "DDDRRR"),
         .. Page("/forecasts/{StudentId}/{Subject}", "/forecasts/{studentA}/Calculus", "DONONO", post: "DRRRRR"),
@@ -146,6 +147,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Portal por
         new("GET /api/v1/recommendations/experiments/{id:long}", "/api/v1/recommendations/experiments/999999", "DDDNNN"),
         new("GET /admin/recommendations/models", "/admin/recommendations/models", "DDDDDO"),
         new("POST /admin/recommendations/reindex", "/admin/recommendations/reindex", "DDDDDR"),
+        new("GET /recommendations/external/interactions.csv", "/recommendations/external/interactions.csv", "DDDDDO"),
 
         new("GET /resources/imports/{id:long}/report.csv", "/resources/imports/999999/report.csv", "DDDNNN"),
         new("GET /resources/export.csv", "/resources/export.csv", "DDDOOO"),

@@ -42,6 +42,7 @@ internal static class RecommendationEndpoints
 
         // Links of the recommendation blocks: a redirect counts the click (the feedback buttons go through the live page).
         app.MapGet("/recommendations/go/{requestId}/{resourceId:long}", GoAsync).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
+        app.MapExternalScoreEndpoints();
     }
 
     private static async Task<Results<Accepted<RecommendationEventsAccepted>, ValidationProblem, ProblemHttpResult>> PostEventsAsync(HttpContext context, StudentDataAccess access, RecommendationEventRecorder recorder, IOptions<RecommendationOptions> options, TimeProvider time, CancellationToken ct)
