@@ -26,8 +26,12 @@ internal sealed class PortalSecurityProbe(HttpClient client)
         "/admin/jobs", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/predictions", "/admin/recommendations", "/admin/recommendations/models",
         "/recommendations/analytics", "/recommendations/go/1/1", "/teacher/at-risk", "/teacher/at-risk.csv?dataset=1", "/students/S00001",
         "/forecasts/S00001/Calculus", "/resources", "/resources/new", "/resources/1/edit", "/resources/import", "/resources/imports/1",
-        "/resources/imports/1/report.csv", "/resources/export.csv", "/account/change-password",
+        "/resources/imports/1/report.csv", "/resources/export.csv", "/account/change-password", "/monitoring",
+        "/recommendations/experiments", "/recommendations/external", "/recommendations/external/interactions.csv",
     ];
+
+    /// <summary>The portal's pages the probe opens (a test checks that every routable page is among them).</summary>
+    internal static IReadOnlyList<string> Pages => PagePaths;
 
     private static readonly string[] StackTraceMarkers = ["   at ", "StackTrace", "Exception:", ".cs:line", "Microsoft.AspNetCore.", "System.Private.CoreLib"];
 

@@ -47,6 +47,22 @@ public sealed class SecurityCheckTests(PortalFixture portal) : IClassFixture<Por
     }
 
     [Fact]
+    public void The_probe_opens_every_routable_page_of_the_portal()
+    {
+        var templates = typeof(StudyRecs.Web.Components.App).Assembly.GetTypes()
+            .SelectMany(t => t.GetCustomAttributes(typeof(Microsoft.AspNetCore.Components.RouteAttribute), inherit: false))
+            .Cast<Microsoft.AspNetCore.Components.RouteAttribute>().Select(r => r.Template).Distinct().ToList();
+        Assert.NotEmpty(templates);
+        var probed = PortalSecurityProbe.Pages.Select(p => p.Split('?')[0]).Concat(["/", "/account/login", "/account/lockout", "/account/access-denied", "/not-found", "/error"]).ToList();
+        var missing = templates.Where(t =>
+        {
+            var pattern = "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(t), @"\\\{[^/]*?}", "[^/]+") + "$";
+            return !probed.Any(p => System.Text.RegularExpressions.Regex.IsMatch(p, pattern, System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        }).ToList();
+        Assert.True(missing.Count == 0, "pages the security probe does not open: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public async Task The_probe_passes_a_portal_that_refuses_strangers_and_sends_the_headers()
     {
         var results = await new PortalSecurityProbe(Client()).RunAsync(CancellationToken.None);
