@@ -33,9 +33,13 @@ internal static class RecommendEvalCommand
         algorithm.AcceptOnlyFromAmong([.. RecommenderSuite.Strategies, "all"]);
         var seed = new Option<int>("--seed") { Description = "Seed of the randomised models (ALS initial factors, the two-tower model's training)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per algorithm and line instead of a table" };
+        var perStudent = new Option<FileInfo?>("--per-student")
+        {
+            Description = "Also write each evaluated student's NDCG@K per algorithm to this CSV (algorithm,user_id,ndcg), for paired comparisons",
+        };
         var command = new Command("recommend-eval", "Evaluate recommenders offline on a per-student temporal split (80% train, 20% test)")
         {
-            interactions, items, students, k, algorithm, seed, json,
+            interactions, items, students, k, algorithm, seed, json, perStudent,
         };
         command.SetAction(parseResult => Run(
             parseResult.GetValue(interactions)!.FullName,
@@ -46,11 +50,13 @@ internal static class RecommendEvalCommand
             parseResult.GetValue(seed),
             parseResult.GetValue(json),
             Console.Out,
-            Console.Error));
+            Console.Error,
+            parseResult.GetValue(perStudent)?.FullName));
         return command;
     }
 
-    public static int Run(string interactionsPath, string? itemsPath, string? studentsPath, int k, string algorithm, int seed, bool json, TextWriter output, TextWriter progress)
+    public static int Run(string interactionsPath, string? itemsPath, string? studentsPath, int k, string algorithm, int seed, bool json, TextWriter output, TextWriter progress,
+        string? perStudentPath = null)
     {
         try
         {
@@ -91,6 +97,8 @@ internal static class RecommendEvalCommand
             }
 
             var strategies = algorithm == "all" ? RecommenderSuite.Strategies : [algorithm];
+            using var perStudent = perStudentPath is null ? null : new StreamWriter(perStudentPath, append: false);
+            perStudent?.WriteLine("algorithm,user_id,ndcg");
             suite.PrepareToFit(strategies);
             foreach (var name in strategies)
             {
@@ -112,7 +120,15 @@ internal static class RecommendEvalCommand
                     progress.WriteLine($"{name} {chosen}");
                 }
 
-                Write(RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds, contexts: context), chosen, json, output);
+                var evaluation = RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds, contexts: context);
+                Write(evaluation, chosen, json, output);
+                if (perStudent is not null)
+                {
+                    for (var i = 0; i < evaluation.Students.Count; i++)
+                    {
+                        perStudent.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{log.Users[evaluation.Students[i]]},{evaluation.NdcgPerStudent[i]:R}"));
+                    }
+                }
             }
 
             return Ok;

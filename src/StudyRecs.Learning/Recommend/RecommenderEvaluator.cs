@@ -14,7 +14,14 @@ namespace StudyRecs.Learning.Recommend;
 /// <param name="TrainSeconds">Wall-clock fitting time.</param>
 /// <param name="UsersEvaluated">Students with at least one test item.</param>
 public sealed record RecommenderEvaluation(string Algorithm, int K, double PrecisionAtK, double RecallAtK, double NdcgAtK, double MapAtK,
-    double Coverage, double TrainSeconds, int UsersEvaluated);
+    double Coverage, double TrainSeconds, int UsersEvaluated)
+{
+    /// <summary>The evaluated students (user indexes of the split's log), in increasing order.</summary>
+    public IReadOnlyList<int> Students { get; init; } = [];
+
+    /// <summary>Each evaluated student's NDCG@K, in the order of <see cref="Students"/> (for paired comparisons).</summary>
+    public IReadOnlyList<double> NdcgPerStudent { get; init; } = [];
+}
 
 /// <summary>Ranks the catalog for every student with test items, excluding their training items and dismissals.</summary>
 public static class RecommenderEvaluator
@@ -89,6 +96,10 @@ public static class RecommenderEvaluator
         var count = Math.Max(users.Length, 1);
         var covered = recommended.Count(r => r);
         return new RecommenderEvaluation(model.Name, k, precision / count, recall / count, ndcg / count, map / count,
-            model.ItemCount == 0 ? 0 : covered / (double)model.ItemCount, trainSeconds, users.Length);
+            model.ItemCount == 0 ? 0 : covered / (double)model.ItemCount, trainSeconds, users.Length)
+        {
+            Students = users,
+            NdcgPerStudent = [.. perUser.Select(m => m.Ndcg)],
+        };
     }
 }

@@ -129,6 +129,31 @@ public sealed class RecommendEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Per_student_figures_average_to_the_reported_ndcg_and_a_bad_path_exits_with_2()
+    {
+        Assert.Equal(0, GenerateEngagementCommand.Run(new EngagementSpec(300, 80, 5_000, 4), _dir, TextWriter.Null, TextWriter.Null));
+        var interactions = Path.Combine(_dir.FullName, "interactions.csv");
+        var perStudent = Path.Combine(_dir.FullName, "per-student.csv");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.True(RecommendEvalCommand.Run(interactions, null, null, 10, "itemknn", 0, json: true, output, error, perStudent) == 0, error.ToString());
+
+        var o = JsonDocument.Parse(output.ToString()).RootElement;
+        var lines = File.ReadAllLines(perStudent);
+        Assert.Equal("algorithm,user_id,ndcg", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(o.GetProperty("users_evaluated").GetInt32(), rows.Count);
+        Assert.All(rows, r => Assert.Equal("itemknn", r[0]));
+        Assert.Equal(rows.Count, rows.Select(r => r[1]).Distinct().Count());
+        Assert.Equal(o.GetProperty("ndcg_at_k").GetDouble(), rows.Average(r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)), 9);
+
+        var refused = new StringWriter();
+        Assert.Equal(2, RecommendEvalCommand.Run(interactions, null, null, 10, "itemknn", 0, json: true, TextWriter.Null, refused,
+            Path.Combine(_dir.FullName, "no-such-dir", "x.csv")));
+        Assert.Contains("no-such-dir", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generator_is_deterministic_by_seed()
     {
         var a = _dir.CreateSubdirectory("a");
