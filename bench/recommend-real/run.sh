@@ -6,14 +6,15 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 ml=$1; limit=${2:-0}; data_file=${3:-u.data}
 work=$(mktemp -d /tmp/studyrecs-real.XXXXXX)
+mkdir -p "$work/per-student"
 python3 "$root/bench/recommend-real/movielens.py" --ml "$ml" --out "$work" --limit "$limit" --data-file "$data_file"
 dotnet build -c Release "$root/src/StudyRecs.Cli" -v q -nologo >/dev/null
 cli="$root/src/StudyRecs.Cli/bin/Release/net10.0/studyrecs.dll"
 echo "== $(date -u '+%F %T') UTC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$root" rev-parse --short HEAD)"
 for a in popularity itemknn ease als content two-tower hybrid ranker; do
-  dotnet "$cli" recommend-eval --interactions "$work/interactions.csv" --items "$work/items.csv" --algorithm "$a" --json --per-student "$work/$a.csv" 2>/dev/null
+  dotnet "$cli" recommend-eval --interactions "$work/interactions.csv" --items "$work/items.csv" --algorithm "$a" --json --per-student "$work/per-student/$a.csv" 2>/dev/null
 done
 echo "== paired comparisons (students as units)"
-python3 "$root/bench/recommend-real/paired.py" "$work"/*.csv --pair hybrid:ease --pair hybrid:itemknn --pair ranker:ease --pair ranker:itemknn \
+python3 "$root/bench/recommend-real/paired.py" "$work"/per-student/*.csv --pair hybrid:ease --pair hybrid:itemknn --pair ranker:ease --pair ranker:itemknn \
   --pair ranker:hybrid --pair two-tower:als
 echo "files in $work"

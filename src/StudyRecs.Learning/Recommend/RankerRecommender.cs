@@ -57,8 +57,8 @@ public sealed record RankerOptions
 /// <summary>
 /// How a learned ranker did on the held-out students of its inner split (never the evaluation's test split), and so
 /// what it serves. First the blend of its base models: the given weights, unless the weights tuned on the other students
-/// or a base model alone beat them clearly on the held-out students (a mean NDCG@10 gain of more than one standard error
-/// of the per-student differences); then the LambdaMART re-ranking when it beats that blend clearly, else the blend.
+/// beat them clearly on the held-out students, or a base model alone beats them clearly on all the inner split's
+/// students it was compared on (a mean NDCG@10 gain of more than one standard error of the per-student differences); then the LambdaMART re-ranking when it does at least as well as that blend there, else the blend.
 /// </summary>
 /// <param name="Students">Held-out students with later items compared on.</param>
 /// <param name="RankerNdcg">NDCG@10 of the re-ranking on them.</param>
@@ -88,13 +88,13 @@ public sealed record RankerValidation(int Students, double RankerNdcg, double Bl
         var ndcg = (double x) => x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
         if (ReRanks)
         {
-            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} clearly beats the blend ({ndcg(BlendNdcg)}; the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
+            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} is at least the blend's ({ndcg(BlendNdcg)}; the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
         }
 
         var served = BlendWeights.Count(w => w > 0) == 1
             ? $"{baseNames[BlendWeights.Select((w, i) => (w, i)).First(p => p.w > 0).i]} alone"
             : "the blend (" + string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0).Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}")) + ")";
-        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, not clearly above the blend's {ndcg(BlendNdcg)} (the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
+        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, below the blend's {ndcg(BlendNdcg)} (the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
     }
 }
 
@@ -417,9 +417,10 @@ public sealed class RankerRecommender : IContextualRecommender
     private sealed record GuardRow(int[] Candidates, float[] Features, int[] Relevant);
 
     // Chooses on the held-out students: first the blend (the given weights, unless the tuned blend or a model alone does
-    // clearly better), then whether the re-ranking clearly beats that blend. "Clearly": the mean per-student NDCG@10
-    // gain is more than one standard error of the paired differences, so a choice on few students keeps the prior.
-    private sealed class RankerGuard(GuardRow[] rows, BlendValidation blends, float[] startWeights, float[] tunedWeights, string[] baseNames)
+    // clearly better: a mean per-student NDCG@10 gain of more than one standard error of the paired differences, so a
+    // choice among many weight vectors on few students keeps the prior), then whether the re-ranking does at least as
+    // well as that blend.
+    private sealed class RankerGuard(GuardRow[] rows, BlendValidation blends, BlendValidation tuning, float[] startWeights, float[] tunedWeights, string[] baseNames)
     {
         public static RankerGuard Create(IRecommender[] inner, TemporalSplit innerSplit, GuardRow[] rows, int[] tuningStudents, int[] guardStudents, RankerOptions options)
         {
@@ -429,7 +430,7 @@ public sealed class RankerRecommender : IContextualRecommender
                 : Enumerable.Repeat(1f / inner.Length, inner.Length).ToArray();
             var tuning = BlendValidation.Build(inner, innerSplit, tuningStudents, maxDegreeOfParallelism: threads);
             var tuned = tuning.Tune(start).Weights;
-            return new RankerGuard(rows, BlendValidation.Build(inner, innerSplit, guardStudents, maxDegreeOfParallelism: threads), start, tuned, [.. inner.Select(m => m.Name)]);
+            return new RankerGuard(rows, BlendValidation.Build(inner, innerSplit, guardStudents, maxDegreeOfParallelism: threads), tuning, start, tuned, [.. inner.Select(m => m.Name)]);
         }
 
         public int Students => blends.Students.Count;
@@ -453,12 +454,17 @@ public sealed class RankerRecommender : IContextualRecommender
                 }
             }
 
-            foreach (var candidate in candidates)
+            // The tuned weights are judged on the held-out students only; a model alone, which nothing was fitted to
+            // choose, also on the students the weights were tuned on (more students: a real gap shows sooner).
+            var priorEverywhere = prior.Concat(tuning.NdcgPerStudent(startWeights)).ToArray();
+            for (var c = 0; c < candidates.Count; c++)
             {
+                var candidate = candidates[c];
                 var perStudent = blends.NdcgPerStudent(candidate);
-                if (ClearGain(perStudent, prior) is { } gain && gain > bestGain)
+                var gain = c == 0 ? ClearGain(perStudent, prior) : ClearGain([.. perStudent, .. tuning.NdcgPerStudent(candidate)], priorEverywhere);
+                if (gain is { } g && g > bestGain)
                 {
-                    (chosen, bestGain) = ((candidate, perStudent), gain);
+                    (chosen, bestGain) = ((candidate, perStudent), g);
                 }
             }
 
@@ -490,8 +496,9 @@ public sealed class RankerRecommender : IContextualRecommender
 
             var (weights, blendNdcg, blend, best, bestNdcg) = Blend();
 
-            // Without held-out students there is nothing to judge on: the re-ranking serves, as before this check.
-            var reRanks = rows.Length == 0 || ClearGain(ranker, blend) is not null;
+            // Without held-out students there is nothing to judge on: the re-ranking serves, as before this check. One
+            // yes-or-no choice needs no margin (the blend's weights, chosen among many candidates, do).
+            var reRanks = rows.Length == 0 || Mean(ranker) >= blendNdcg;
             return new RankerValidation(rows.Length, Mean(ranker), blendNdcg, baseNames[best], bestNdcg, reRanks, weights);
         }
 
