@@ -146,6 +146,33 @@ public class CandidateSelectionTests
     }
 
     [Fact]
+    public async Task After_the_first_folds_the_slowest_candidates_folds_start_first_and_every_fold_is_fitted_as_in_grid_order()
+    {
+        // The same booster twice (never stopped: their predictions are identical); the second takes far longer per fit.
+        var data = SyntheticData.Regression(400, seed: 5);
+        var splits = CrossValidation.KFold(data.Rows, 5, seed: 2);
+        var order = new List<string>();
+        var booster = new GradientBoostingLearner(Strong, "booster");
+        ILearner[] learners = [new RecordingLearner(booster, "quick", order, pause: TimeSpan.Zero), new RecordingLearner(booster, "slow", order, pause: TimeSpan.FromMilliseconds(300))];
+        var announced = new List<int>();
+
+        // One thread: the folds start in the order of the work list.
+        var result = await new CandidateSelection(LearningTask.Regression, threads: 1) { RacingStandardErrors = CandidateSelection.StandardRacingMargin }
+            .SelectAsync(learners, data, splits, (i, _) =>
+            {
+                announced.Add(i);
+                return Task.CompletedTask;
+            });
+
+        Assert.Equal([0, 1], announced);
+        Assert.Equal(["quick", "slow", "slow", "quick", "slow", "slow", "slow", "quick", "quick", "quick"], order);
+        Assert.All(result.Candidates, c => Assert.Null(c.Stopped));
+        Assert.All(result.Candidates, c => Assert.All(c.Predicted, Assert.True));
+        var full = await new CandidateSelection(LearningTask.Regression, threads: 1).SelectAsync([booster], data, splits);
+        Assert.All(result.Candidates, c => Assert.Equal(full.Winner.OutOfFold, c.OutOfFold));
+    }
+
+    [Fact]
     public void Another_library_wins_only_when_better_than_the_first_library_by_more_than_one_standard_error()
     {
         var labels = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
@@ -180,5 +207,30 @@ public class CandidateSelectionTests
         var stopped = new CrossValidatedCandidate(learner, [], [], new Dictionary<string, MetricSummary>(), new RegressionMetrics(1, 1, 0), null, 0, "stopped after 1 of 5 folds: clearly worse than x");
         var complete = new CrossValidatedCandidate(learner, [], [], new Dictionary<string, MetricSummary>(), new RegressionMetrics(2, 2, 0), null, 0);
         Assert.Equal(1, CandidateSelection.Best([stopped, complete]));
+    }
+
+    /// <summary>A real learner that notes each fit's start under its own name, and pauses before fitting.</summary>
+    private sealed class RecordingLearner(ILearner inner, string name, List<string> order, TimeSpan pause) : ILearner
+    {
+        public string Name => name;
+
+        public string Algorithm => inner.Algorithm;
+
+        public string Library => inner.Library;
+
+        public object Settings => inner.Settings;
+
+        public string DescribeSettings() => inner.DescribeSettings();
+
+        public IModel Fit(LearningTask task, TrainingSet train, int threads)
+        {
+            lock (order)
+            {
+                order.Add(name);
+            }
+
+            Thread.Sleep(pause);
+            return inner.Fit(task, train, threads);
+        }
     }
 }
