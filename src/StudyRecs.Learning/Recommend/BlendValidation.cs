@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using StudyRecs.Learning.Metrics;
 
@@ -61,7 +60,7 @@ public sealed class BlendValidation
         var scores = new float[users.Length][];
         var relevant = new int[users.Length][];
         Parallel.For(0, users.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : -1 },
-            () => (Parts: new float[m * n], Top: new int[Math.Min(poolPerModel, n)], Pool: new HashSet<int>()),
+            () => (Parts: new float[m * n], Ranked: new float[n], Top: new int[Math.Min(poolPerModel, n)], Pool: new HashSet<int>()),
             (index, _, local) =>
             {
                 var u = users[index];
@@ -81,21 +80,12 @@ public sealed class BlendValidation
                     }
 
                     // The pool takes each model's best items the way the evaluator ranks them (exclusions first).
-                    var ranked = ArrayPool<float>.Shared.Rent(n);
-                    try
+                    part.CopyTo(local.Ranked);
+                    Exclude(local.Ranked, train.UserItems(u), train.DismissedItems(u));
+                    var count = TopK.Select(local.Ranked, local.Top);
+                    foreach (var item in local.Top.AsSpan(0, count))
                     {
-                        var view = ranked.AsSpan(0, n);
-                        part.CopyTo(view);
-                        Exclude(view, train.UserItems(u), train.DismissedItems(u));
-                        var count = TopK.Select(view, local.Top);
-                        foreach (var item in local.Top.AsSpan(0, count))
-                        {
-                            local.Pool.Add(item);
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<float>.Shared.Return(ranked);
+                        local.Pool.Add(item);
                     }
                 }
 

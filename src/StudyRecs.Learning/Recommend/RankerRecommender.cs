@@ -435,19 +435,25 @@ public sealed class RankerRecommender : IContextualRecommender
 
         public int Students => blends.Students.Count;
 
-        public (float[] Weights, double BlendNdcg, double[] PerStudent, int BestSingle, double BestSingleNdcg) Blend()
+        // The same for every ranker judged on these students: chosen once.
+        private (float[] Weights, double BlendNdcg, double[] PerStudent, int BestSingle, double BestSingleNdcg)? _blend;
+
+        public (float[] Weights, double BlendNdcg, double[] PerStudent, int BestSingle, double BestSingleNdcg) Blend() => _blend ??= ChooseBlend();
+
+        private (float[] Weights, double BlendNdcg, double[] PerStudent, int BestSingle, double BestSingleNdcg) ChooseBlend()
         {
             var chosen = (Weights: startWeights, PerStudent: blends.NdcgPerStudent(startWeights));
             var prior = chosen.PerStudent;
             var bestGain = 0.0;
             var (best, bestNdcg) = (0, double.NegativeInfinity);
-            var candidates = new List<float[]> { tunedWeights };
+            var candidates = new List<(float[] Weights, double[] PerStudent)> { (tunedWeights, blends.NdcgPerStudent(tunedWeights)) };
             for (var j = 0; j < baseNames.Length; j++)
             {
                 var single = new float[baseNames.Length];
                 single[j] = 1;
-                candidates.Add(single);
-                var ndcg = blends.Ndcg(single);
+                var perStudent = blends.NdcgPerStudent(single);
+                candidates.Add((single, perStudent));
+                var ndcg = Mean(perStudent);
                 if (ndcg > bestNdcg)
                 {
                     (best, bestNdcg) = (j, ndcg);
@@ -459,8 +465,7 @@ public sealed class RankerRecommender : IContextualRecommender
             var priorEverywhere = prior.Concat(tuning.NdcgPerStudent(startWeights)).ToArray();
             for (var c = 0; c < candidates.Count; c++)
             {
-                var candidate = candidates[c];
-                var perStudent = blends.NdcgPerStudent(candidate);
+                var (candidate, perStudent) = candidates[c];
                 var gain = c == 0 ? ClearGain(perStudent, prior) : ClearGain([.. perStudent, .. tuning.NdcgPerStudent(candidate)], priorEverywhere);
                 if (gain is { } g && g > bestGain)
                 {
