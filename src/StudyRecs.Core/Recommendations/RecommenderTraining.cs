@@ -303,8 +303,8 @@ public sealed partial class RecommenderTraining(
     // What the inner split's held-out students chose for the hybrid and the learned rankers, in words.
     private static string? Chosen(IRecommender model, RecommenderSuite suite) => model switch
     {
-        RankerRecommender { Validation: { } v } r => v.Describe([.. r.BaseModels.Select(b => RecommendationStrategyNames.Describe(b.Name))]),
-        HybridRecommender h when suite.HybridValidation is { } v => v.DescribeBlend([.. h.Components.Select(c => RecommendationStrategyNames.Describe(c.Model.Name))]),
+        RankerRecommender { Validation: { } v } r => v.Describe([.. r.BaseModels.Select(b => RecommendationStrategyNames.Describe(b.Name))], RecommendationStrategyNames.Describe),
+        HybridRecommender h when suite.HybridValidation is { } v => v.DescribeBlend([.. h.Components.Select(c => RecommendationStrategyNames.Describe(c.Model.Name))], RecommendationStrategyNames.Describe),
         _ => null,
     };
 

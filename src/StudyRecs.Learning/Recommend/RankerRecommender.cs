@@ -69,32 +69,37 @@ public sealed record RankerOptions
 /// <param name="BlendWeights">The chosen blend's weights by base model, in the base models' order (served when it does not re-rank).</param>
 public sealed record RankerValidation(int Students, double RankerNdcg, double BlendNdcg, string BestSingle, double BestSingleNdcg, bool ReRanks, IReadOnlyList<float> BlendWeights)
 {
-    /// <summary>The chosen blend in words (for the hybrid, whose weights the same choice sets).</summary>
-    public string DescribeBlend(IReadOnlyList<string> baseNames)
+    /// <summary>
+    /// The chosen blend in words (for the hybrid, whose weights the same choice sets); <paramref name="baseNames"/> name
+    /// the base models in order, <paramref name="plain"/> (optional) turns <see cref="BestSingle"/>'s model name into words.
+    /// </summary>
+    public string DescribeBlend(IReadOnlyList<string> baseNames, Func<string, string>? plain = null)
     {
         ArgumentNullException.ThrowIfNull(baseNames);
+        var best = plain?.Invoke(BestSingle) ?? BestSingle;
         var ndcg = (double x) => x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
         var weights = string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0)
             .Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}"));
         return Students == 0
             ? $"weights tuned on the inner split ({weights}); no held-out student to compare on"
-            : $"weights {weights}: on {Students:N0} held-out students NDCG@10 {ndcg(BlendNdcg)}, the best single model ({BestSingle}) {ndcg(BestSingleNdcg)}";
+            : $"weights {weights}: on {Students:N0} held-out students NDCG@10 {ndcg(BlendNdcg)}, the best single model ({best}) {ndcg(BestSingleNdcg)}";
     }
 
-    /// <summary>What serves, in words for the model page.</summary>
-    public string Describe(IReadOnlyList<string> baseNames)
+    /// <summary>What serves, in words for the model page (names as in <see cref="DescribeBlend"/>).</summary>
+    public string Describe(IReadOnlyList<string> baseNames, Func<string, string>? plain = null)
     {
         ArgumentNullException.ThrowIfNull(baseNames);
+        var best = plain?.Invoke(BestSingle) ?? BestSingle;
         var ndcg = (double x) => x.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
         if (ReRanks)
         {
-            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} is at least the blend's ({ndcg(BlendNdcg)}; the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
+            return $"re-ranks: on {Students:N0} held-out students its NDCG@10 {ndcg(RankerNdcg)} is at least the blend's ({ndcg(BlendNdcg)}; the best single model, {best}, {ndcg(BestSingleNdcg)})";
         }
 
         var served = BlendWeights.Count(w => w > 0) == 1
             ? $"{baseNames[BlendWeights.Select((w, i) => (w, i)).First(p => p.w > 0).i]} alone"
             : "the blend (" + string.Join(", ", BlendWeights.Select((w, i) => (w, i)).Where(p => p.w > 0).Select(p => $"{baseNames[p.i]} {p.w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}")) + ")";
-        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, below the blend's {ndcg(BlendNdcg)} (the best single model, {BestSingle}, {ndcg(BestSingleNdcg)})";
+        return $"serves {served}: on {Students:N0} held-out students the re-ranking reached NDCG@10 {ndcg(RankerNdcg)}, below the blend's {ndcg(BlendNdcg)} (the best single model, {best}, {ndcg(BestSingleNdcg)})";
     }
 }
 

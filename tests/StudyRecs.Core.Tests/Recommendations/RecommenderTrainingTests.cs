@@ -86,6 +86,8 @@ public class RecommenderTrainingTests
         Assert.All(report.Strategies.Where(s => RecommenderSuite.Rankers.Contains(s.Strategy)),
             s => Assert.Matches("^(re-ranks|serves ).*held-out students", s.Chosen));
         Assert.All(report.Strategies.Where(s => s.Strategy is not ("hybrid" or "ranker" or "ranker-fasttree")), s => Assert.Null(s.Chosen));
+        // In words: the best single model is named as the page names strategies, not by its internal name.
+        Assert.All(report.Strategies.Where(s => s.Chosen is not null), s => Assert.DoesNotMatch(@"best single model[ ,(]+(itemknn|ease|als|popularity|content)[,)]", s.Chosen));
         Assert.Equal(model.Algorithm, report.Serving);
         Assert.Contains(RecommendationStrategyNames.Describe(report.Serving), report.Reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(report.Strategies.Single(s => s.Strategy == report.Serving).NdcgAtK, model.SelectionScore);
