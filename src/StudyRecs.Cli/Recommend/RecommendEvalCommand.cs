@@ -37,9 +37,14 @@ internal static class RecommendEvalCommand
         {
             Description = "Also write each evaluated student's NDCG@K per algorithm to this CSV (algorithm,user_id,ndcg), for paired comparisons",
         };
+        var exactScanLimit = new Option<int>("--exact-scan-limit")
+        {
+            Description = "Largest catalog whose learned-ranker candidates come from scoring every item; above it, from an HNSW index over ALS or two-tower item embeddings",
+            DefaultValueFactory = _ => new RankerOptions().ExactScanLimit,
+        };
         var command = new Command("recommend-eval", "Evaluate recommenders offline on a per-student temporal split (80% train, 20% test)")
         {
-            interactions, items, students, k, algorithm, seed, json, perStudent,
+            interactions, items, students, k, algorithm, seed, json, perStudent, exactScanLimit,
         };
         command.SetAction(parseResult => Run(
             parseResult.GetValue(interactions)!.FullName,
@@ -51,18 +56,24 @@ internal static class RecommendEvalCommand
             parseResult.GetValue(json),
             Console.Out,
             Console.Error,
-            parseResult.GetValue(perStudent)?.FullName));
+            parseResult.GetValue(perStudent)?.FullName,
+            parseResult.GetValue(exactScanLimit)));
         return command;
     }
 
     public static int Run(string interactionsPath, string? itemsPath, string? studentsPath, int k, string algorithm, int seed, bool json, TextWriter output, TextWriter progress,
-        string? perStudentPath = null)
+        string? perStudentPath = null, int? exactScanLimit = null)
     {
         try
         {
             if (k < 1)
             {
                 throw new RecommendInputException("--k must be at least 1");
+            }
+
+            if (exactScanLimit < 2)
+            {
+                throw new RecommendInputException("--exact-scan-limit must be at least 2");
             }
 
             var catalog = new IdIndex();
@@ -78,7 +89,7 @@ internal static class RecommendEvalCommand
 
             progress.WriteLine($"{log.Interactions.Length:N0} interactions, {log.Users.Count:N0} students, {log.Items.Count:N0} items; {split.UsersWithTestItems:N0} students with test items");
             var catalogTexts = texts is null ? null : Enumerable.Range(0, log.Items.Count).Select(i => i < texts.Count ? texts[i] : null).ToList();
-            var ranker = new RankerOptions { Seed = seed };
+            var ranker = new RankerOptions { Seed = seed, ExactScanLimit = exactScanLimit ?? new RankerOptions().ExactScanLimit };
             var options = new RecommenderSuiteOptions
             {
                 Als = new AlsOptions { Seed = seed },
@@ -120,8 +131,14 @@ internal static class RecommendEvalCommand
                     progress.WriteLine($"{name} {chosen}");
                 }
 
+                var candidates = (fitted.Model as RankerRecommender)?.DescribeCandidates();
+                if (candidates is not null)
+                {
+                    progress.WriteLine($"{name} candidates: {candidates}");
+                }
+
                 var evaluation = RecommenderEvaluator.Evaluate(fitted.Model, split, k, fitted.Seconds, contexts: context);
-                Write(evaluation, chosen, json, output);
+                Write(evaluation, chosen, candidates, json, output);
                 if (perStudent is not null)
                 {
                     for (var i = 0; i < evaluation.Students.Count; i++)
@@ -140,12 +157,12 @@ internal static class RecommendEvalCommand
         }
     }
 
-    private static void Write(RecommenderEvaluation e, string? chosen, bool json, TextWriter output)
+    private static void Write(RecommenderEvaluation e, string? chosen, string? candidates, bool json, TextWriter output)
     {
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new EvaluationRecord(e.Algorithm, e.K, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK,
-                e.Coverage, Math.Round(e.TrainSeconds, 3), e.UsersEvaluated, chosen), JsonOptions));
+                e.Coverage, Math.Round(e.TrainSeconds, 3), e.UsersEvaluated, chosen, candidates), JsonOptions));
             return;
         }
 
@@ -154,7 +171,9 @@ internal static class RecommendEvalCommand
     }
 
     // Chosen: for the hybrid and the learned rankers, what the inner split's held-out students chose (weights, or
-    // whether the re-ranking serves); absent for the others.
+    // whether the re-ranking serves); absent for the others. Candidates: for the learned rankers, where their candidates
+    // come from (an exact scan, or an HNSW index above --exact-scan-limit).
     private sealed record EvaluationRecord(string Algorithm, int K, double PrecisionAtK, double RecallAtK, double NdcgAtK, double MapAtK,
-        double Coverage, double TrainSeconds, int UsersEvaluated, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Chosen);
+        double Coverage, double TrainSeconds, int UsersEvaluated, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Chosen,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Candidates);
 }

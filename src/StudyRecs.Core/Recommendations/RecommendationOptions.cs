@@ -42,6 +42,14 @@ public sealed class RecommendationOptions : IValidatableObject
     /// <summary>Fixed weights of the hybrid strategy by model name (ease, als, itemknn, content, popularity); null keeps the engine's defaults.</summary>
     public Dictionary<string, float>? HybridWeights { get; set; }
 
+    /// <summary>
+    /// Largest catalog whose learned-ranker candidates come from scoring every resource with every model; above it they
+    /// come from an approximate (HNSW) index over ALS's or the two-tower model's item embeddings, and the models score
+    /// those candidates only. Exact scoring stops fitting a 2 ms budget at about 50,000 resources (bench/RESULTS.md).
+    /// </summary>
+    [Range(2, int.MaxValue)]
+    public int RankerExactScanLimit { get; set; } = 50_000;
+
     /// <summary>How often a node checks which recommendation version is active (and, before the first training, whether the catalog changed).</summary>
     [Range(0.1, 3600)]
     public double RefreshSeconds { get; set; } = 5;

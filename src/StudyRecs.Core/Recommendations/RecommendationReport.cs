@@ -9,6 +9,10 @@ namespace StudyRecs.Core.Recommendations;
 /// For the hybrid and the learned rankers: what the held-out students of the inner split chose, in words (the blend's
 /// weights; whether the re-ranking serves or the blend instead). Null otherwise, and in older versions.
 /// </param>
+/// <param name="Candidates">
+/// For a learned ranker: where its candidates come from, in words (an exact scan of the blend, or an approximate index
+/// over item embeddings above <c>Recommendations:RankerExactScanLimit</c>). Null otherwise, and in older versions.
+/// </param>
 public sealed record RecommendationStrategyReport(
     string Strategy,
     double? PrecisionAtK,
@@ -20,7 +24,8 @@ public sealed record RecommendationStrategyReport(
     int UsersEvaluated,
     string? Unavailable,
     string? Trainer = null,
-    string? Chosen = null);
+    string? Chosen = null,
+    string? Candidates = null);
 
 /// <summary>
 /// The metrics JSON of a recommendation version: every strategy's offline metrics, which strategy serves and why,

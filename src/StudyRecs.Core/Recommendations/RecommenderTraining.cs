@@ -175,7 +175,7 @@ public sealed partial class RecommenderTraining(
             Ease = defaults.Ease with { MaxDegreeOfParallelism = threads },
             Als = defaults.Als with { MaxDegreeOfParallelism = threads, Seed = seed },
             TwoTower = defaults.TwoTower with { MaxDegreeOfParallelism = threads, Seed = seed },
-            Ranker = defaults.Ranker with { Seed = seed, Boosting = defaults.Ranker.Boosting with { NumberOfThreads = threads > 0 ? threads : null } },
+            Ranker = defaults.Ranker with { Seed = seed, ExactScanLimit = options.Value.RankerExactScanLimit, Boosting = defaults.Ranker.Boosting with { NumberOfThreads = threads > 0 ? threads : null } },
             FastTreeRanker = trainingOptions.Value.LibrariesToTrain.Contains(MLNetLearner.LibraryName, StringComparer.Ordinal) ? MLNetLearner.RankerLike(defaults.Ranker.Boosting, seed, logger) : null,
             HybridWeights = options.Value.HybridWeights is { Count: > 0 } weights ? weights : defaults.HybridWeights,
         };
@@ -287,7 +287,8 @@ public sealed partial class RecommenderTraining(
                 var e = RecommenderEvaluator.Evaluate(fitted.Model, split, RecommendationReport.CutOff, fitted.Seconds, trainingOptions.Value.Threads ?? 0,
                     u => data.Contexts[u]);
                 reports.Add(new RecommendationStrategyReport(strategy, e.PrecisionAtK, e.RecallAtK, e.NdcgAtK, e.MapAtK, e.Coverage, e.TrainSeconds, e.UsersEvaluated, null,
-                    trainers.GetValueOrDefault(strategy), Chosen(fitted.Model, suite)));
+                    trainers.GetValueOrDefault(strategy), Chosen(fitted.Model, suite),
+                    fitted.Model is RankerRecommender ranker ? ranker.DescribeCandidates(RecommendationStrategyNames.Describe) : null));
             }
             catch (ArgumentException e)
             {

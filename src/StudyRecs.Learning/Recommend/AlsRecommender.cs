@@ -34,7 +34,7 @@ public sealed record AlsOptions
 /// independently, so the result does not depend on the thread count. Scoring folds the history in: the student's
 /// factor is solved against the item factors, so new and changed histories are served without refitting.
 /// </summary>
-public sealed class AlsRecommender : IRecommender
+public sealed class AlsRecommender : IEmbeddingRecommender
 {
     private readonly float[] _itemFactors;
     private readonly float[] _gram;
@@ -113,6 +113,29 @@ public sealed class AlsRecommender : IRecommender
         var b = buffer[..k];
         system.RightHandSide(b);
         ConjugateGradient.Solve(ref system, b, x, Math.Min(k, 32), buffer[k..]);
+    }
+
+    /// <inheritdoc />
+    int IEmbeddingRecommender.Dimensions => Factors;
+
+    /// <inheritdoc />
+    ReadOnlyMemory<float> IEmbeddingRecommender.ItemEmbeddings => _itemFactors;
+
+    /// <inheritdoc />
+    void IEmbeddingRecommender.UserEmbedding(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> destination) =>
+        FoldIn(historyItems, historyWeights, destination);
+
+    /// <inheritdoc />
+    public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        var k = Factors;
+        Span<float> user = k <= 256 ? stackalloc float[k] : new float[k];
+        FoldIn(historyItems, historyWeights, user);
+        ReadOnlySpan<float> factors = _itemFactors;
+        for (var i = 0; i < items.Length; i++)
+        {
+            scores[i] = TensorPrimitives.Dot(factors.Slice(items[i] * k, k), user);
+        }
     }
 
     /// <inheritdoc />

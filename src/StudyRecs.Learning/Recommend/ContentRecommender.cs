@@ -140,6 +140,9 @@ public sealed class ContentRecommender : IItemScorer
     }
 
     /// <inheritdoc />
+    public bool ScoresCandidatesOnly => true;
+
+    /// <inheritdoc />
     public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
     {
         var profile = ArrayPool<float>.Shared.Rent(_vocabularySize);

@@ -20,7 +20,7 @@ public sealed record EaseOptions
 /// P = G⁻¹, the weights are B = I − P·diag(1/diag(P)), so every item is predicted from the others and never from
 /// itself (zero diagonal). A student's score is the sum of B's rows over the history.
 /// </summary>
-public sealed class EaseRecommender : IRecommender
+public sealed class EaseRecommender : IItemScorer
 {
     private readonly float[] _weights;
 
@@ -97,6 +97,21 @@ public sealed class EaseRecommender : IRecommender
         foreach (var i in historyItems)
         {
             TensorPrimitives.Add(scores, Weights(i), scores);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        scores = scores[..items.Length];
+        scores.Clear();
+        foreach (var i in historyItems)
+        {
+            var row = Weights(i);
+            for (var c = 0; c < items.Length; c++)
+            {
+                scores[c] += row[items[c]];
+            }
         }
     }
 

@@ -21,13 +21,37 @@ public interface IRecommender
 }
 
 /// <summary>
-/// A model that can score a few chosen items much faster than the whole catalog (content similarity: a sparse dot
-/// product per item). The learned ranker scores such a model for its candidates only.
+/// A model that can score a few chosen items without scoring the whole catalog. The learned ranker scores its
+/// candidates this way when they come from an approximate index, and always for a model whose scan of the catalog is
+/// costly (<see cref="ScoresCandidatesOnly"/>: content similarity, a sparse dot product per item).
 /// </summary>
 public interface IItemScorer : IRecommender
 {
     /// <summary>Writes the score <see cref="IRecommender.Score"/> would give each of <paramref name="items"/> into <paramref name="scores"/>.</summary>
     void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores);
+
+    /// <summary>
+    /// True when scoring the catalog costs much more than scoring a few items: the learned ranker then takes this model's
+    /// scores as features of its candidates only, never into the blend that picks them.
+    /// </summary>
+    bool ScoresCandidatesOnly => false;
+}
+
+/// <summary>
+/// A model whose score is the inner product of a student embedding with an embedding per item (ALS's factors, the
+/// two-tower model's outputs): the items a student would score highest can be looked up in an approximate
+/// nearest-neighbour index over <see cref="ItemEmbeddings"/> instead of a scan of the catalog.
+/// </summary>
+public interface IEmbeddingRecommender : IItemScorer
+{
+    /// <summary>Width of an embedding.</summary>
+    int Dimensions { get; }
+
+    /// <summary>All item embeddings, item-major (<see cref="IRecommender.ItemCount"/> × <see cref="Dimensions"/>).</summary>
+    ReadOnlyMemory<float> ItemEmbeddings { get; }
+
+    /// <summary>Writes the student's embedding for a history (<see cref="Dimensions"/> values; zeros when nothing in it is known).</summary>
+    void UserEmbedding(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> destination);
 }
 
 /// <summary>An item index with its score.</summary>

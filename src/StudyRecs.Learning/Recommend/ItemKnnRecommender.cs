@@ -15,7 +15,7 @@ public sealed record ItemKnnOptions
 /// the square roots of both items' user counts), truncated to the top neighbours per item. A student's score for an
 /// item is the sum of its similarities to the items in the history.
 /// </summary>
-public sealed class ItemKnnRecommender : IRecommender
+public sealed class ItemKnnRecommender : IItemScorer
 {
     private readonly int[] _offsets;
     private readonly int[] _neighbors;
@@ -126,6 +126,47 @@ public sealed class ItemKnnRecommender : IRecommender
             for (var t = 0; t < neighbors.Length; t++)
             {
                 scores[neighbors[t]] += sims[t];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        // Each history item's neighbour list once, each neighbour looked up among the items (sorted positions): the
+        // cost follows the history and the lists, not the catalog.
+        scores = scores[..items.Length];
+        scores.Clear();
+        var order = new int[items.Length];
+        var sorted = items.ToArray();
+        for (var c = 0; c < order.Length; c++)
+        {
+            order[c] = c;
+        }
+
+        Array.Sort(sorted, order);
+        foreach (var i in historyItems)
+        {
+            var neighbors = Neighbors(i);
+            var sims = Similarities(i);
+            for (var t = 0; t < neighbors.Length; t++)
+            {
+                var at = Array.BinarySearch(sorted, neighbors[t]);
+                if (at < 0)
+                {
+                    continue;
+                }
+
+                // The same item may be asked for more than once.
+                while (at > 0 && sorted[at - 1] == neighbors[t])
+                {
+                    at--;
+                }
+
+                for (; at < sorted.Length && sorted[at] == neighbors[t]; at++)
+                {
+                    scores[order[at]] += sims[t];
+                }
             }
         }
     }

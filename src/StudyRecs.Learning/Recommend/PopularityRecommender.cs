@@ -11,7 +11,7 @@ public sealed record PopularityOptions
 /// Recommends what many students engaged with recently: each (student, resource) pair counts once, discounted by
 /// an exponential decay of its age relative to the newest event in the training data. Ignores the history.
 /// </summary>
-public sealed class PopularityRecommender : IRecommender
+public sealed class PopularityRecommender : IItemScorer
 {
     private readonly float[] _scores;
 
@@ -58,6 +58,15 @@ public sealed class PopularityRecommender : IRecommender
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> scores) =>
         _scores.CopyTo(scores);
+
+    /// <inheritdoc />
+    public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        for (var i = 0; i < items.Length; i++)
+        {
+            scores[i] = _scores[items[i]];
+        }
+    }
 
     internal void WritePayload(BinaryWriter writer) => ModelBinary.WriteFloats(writer, _scores);
 

@@ -13,6 +13,14 @@ public sealed record RankerOptions
     /// <summary>Candidates per student, taken from the equal-weight blend of the base models and re-ranked.</summary>
     public int Candidates { get; init; } = 100;
 
+    /// <summary>
+    /// Largest catalog whose candidates come from an exact scan (every base model scores every item, the blend's best are
+    /// re-ranked). Above it they come from an HNSW index over the item embeddings of the two-tower model or ALS, and every
+    /// base model scores the candidates only (<see cref="CandidateRetrieval"/>); the exact scan stays when no base model
+    /// has embeddings. The same at training and serving (saved with the model).
+    /// </summary>
+    public int ExactScanLimit { get; init; } = 50_000;
+
     /// <summary>Most students (drawn with <see cref="Seed"/>) whose candidates form the LambdaMART training set.</summary>
     public int MaxTrainingStudents { get; init; } = 20_000;
 
@@ -104,8 +112,9 @@ public sealed record RankerValidation(int Students, double RankerNdcg, double Bl
 }
 
 /// <summary>
-/// Learned hybrid: LambdaMART re-ranks the top candidates of an equal-weight blend of base models (those that are an
-/// <see cref="IItemScorer"/>, content, are scored for the candidates only). Features per candidate: every base model's
+/// Learned hybrid: LambdaMART re-ranks the top candidates of an equal-weight blend of base models (a model costly over
+/// the catalog, content, is scored for the candidates only); above <see cref="RankerOptions.ExactScanLimit"/> the
+/// candidates come from an HNSW index over a base model's item embeddings instead (<see cref="CandidateRetrieval"/>). Features per candidate: every base model's
 /// score (scaled by its largest magnitude over the catalog when it takes part in the blend), the candidate's rank in the blend, the history
 /// length, and how the candidate fits the student (<see cref="ContextFeatureNames"/>): the share of the history in its
 /// subject, topic and type, the subject's share of the latest events, whether the forecasts flag its subject as weak,
@@ -128,8 +137,9 @@ public sealed class RankerRecommender : IContextualRecommender
     private const int RecentEvents = 5;
 
     // Written first in the payload; the layout without facets (before context features) started with a positive count,
-    // -2 had no validation of the re-ranking (it always re-ranks).
-    private const int PayloadLayout = -3;
+    // -2 had no validation of the re-ranking (it always re-ranks), -3 no exact-scan limit (always the exact scan).
+    private const int PayloadLayout = -4;
+    private const int PayloadLayoutWithoutLimit = -3;
     private const int PayloadLayoutWithoutValidation = -2;
 
     /// <summary>The strategy name of the ranker whose model the engine trains.</summary>
@@ -143,6 +153,9 @@ public sealed class RankerRecommender : IContextualRecommender
     private readonly int _candidates;
     private readonly ItemFacets _facets;
 
+    // Candidates from an HNSW index when the catalog is above the exact-scan limit; null: the exact scan.
+    private readonly CandidateRetrieval? _retrieval;
+
     // Scoring workspaces (a few hundred kilobytes each) reused across calls and threads instead of one per call.
     private readonly ConcurrentBag<Workspace> _workspaces = [];
 
@@ -153,9 +166,10 @@ public sealed class RankerRecommender : IContextualRecommender
     // The blend served instead of the re-ranking when the re-ranking lost on the held-out students; null: it re-ranks.
     private readonly HybridRecommender? _blend;
 
-    private RankerRecommender(string name, IRecommender[] bases, IModel model, int candidates, ItemFacets facets, RankerValidation? validation)
+    private RankerRecommender(string name, IRecommender[] bases, IModel model, int candidates, int exactScanLimit, ItemFacets facets, RankerValidation? validation)
     {
         Name = name;
+        ExactScanLimit = exactScanLimit;
         _bases = bases;
         _model = model;
         Validation = validation;
@@ -172,6 +186,7 @@ public sealed class RankerRecommender : IContextualRecommender
         });
         _candidates = candidates;
         _facets = facets;
+        _retrieval = validation is { ReRanks: false } ? null : CandidateRetrieval.Create(bases, exactScanLimit, candidates);
     }
 
     /// <inheritdoc />
@@ -191,6 +206,28 @@ public sealed class RankerRecommender : IContextualRecommender
 
     /// <summary>Whether the LambdaMART re-ranking serves (otherwise the tuned blend or the best base model, see <see cref="Validation"/>).</summary>
     public bool ReRanks => _blend is null;
+
+    /// <summary>Largest catalog whose candidates come from an exact scan (see <see cref="RankerOptions.ExactScanLimit"/>).</summary>
+    public int ExactScanLimit { get; }
+
+    /// <summary>Whether the candidates come from an HNSW index over a base model's item embeddings rather than an exact scan.</summary>
+    public bool UsesApproximateRetrieval => _retrieval is not null;
+
+    /// <summary>
+    /// Where the candidates come from, in words for the model page; <paramref name="plain"/> (optional) turns a base
+    /// model's name into words.
+    /// </summary>
+    public string DescribeCandidates(Func<string, string>? plain = null)
+    {
+        var (indexed, reason) = CandidateRetrieval.Choose(_bases, ExactScanLimit);
+        var source = indexed >= 0
+            ? $"the {_candidates:N0} nearest resources in an approximate (HNSW) index over the item embeddings of {plain?.Invoke(_bases[indexed].Name) ?? _bases[indexed].Name}, "
+                + $"as the catalog's {ItemCount:N0} resources are more than the exact-scan limit of {ExactScanLimit:N0}"
+            : reason is null
+                ? $"the blend's best {_candidates:N0} of all {ItemCount:N0} resources (exact scan, up to {ExactScanLimit:N0} resources)"
+                : $"the blend's best {_candidates:N0} of all {ItemCount:N0} resources (exact scan above the limit of {ExactScanLimit:N0}: {reason})";
+        return ReRanks ? source : $"the blend scores all {ItemCount:N0} resources (the re-ranking it was compared with took {source})";
+    }
 
     /// <summary>
     /// Trains the re-ranker. <paramref name="innerModels"/> were fitted on <paramref name="innerSplit"/>'s training part and
@@ -248,7 +285,7 @@ public sealed class RankerRecommender : IContextualRecommender
             throw new ArgumentException("Inner and serving models must be the same strategies over the same catalog.", nameof(fitServingModels));
         }
 
-        return [.. models.Select((m, i) => (new RankerRecommender(rankers[i].Name, [.. serving], m.Model, rankers[0].Options.Candidates, usedFacets, validations[i]), m.Seconds))];
+        return [.. models.Select((m, i) => (new RankerRecommender(rankers[i].Name, [.. serving], m.Model, rankers[0].Options.Candidates, rankers[0].Options.ExactScanLimit, usedFacets, validations[i]), m.Seconds))];
     }
 
     // The inner models and the LambdaMART training set are locals of this method, so nothing holds them once it returns
@@ -298,13 +335,14 @@ public sealed class RankerRecommender : IContextualRecommender
 
         IRecommender[] inner = [.. innerModels];
         var (students, guardStudents, tuningStudents) = Partition(innerSplit, options);
-        var (set, _) = Groups(inner, facets, innerSplit, students, options, contexts, keepAll: false);
+        var retrieval = CandidateRetrieval.Create(inner, options.ExactScanLimit, options.Candidates);
+        var (set, _) = Groups(inner, retrieval, facets, innerSplit, students, options, contexts, keepAll: false);
         if (set is null)
         {
             throw new ArgumentException("No student of the inner split has a later interaction among its candidates; the ranker cannot learn.", nameof(innerSplit));
         }
 
-        var (validation, guardRows) = Groups(inner, facets, innerSplit, guardStudents, options, contexts, keepAll: true);
+        var (validation, guardRows) = Groups(inner, retrieval, facets, innerSplit, guardStudents, options, contexts, keepAll: true);
         var guard = RankerGuard.Create(inner, innerSplit, guardRows, tuningStudents, guardStudents, options);
         var names = inner.Select(m => m.Name).Concat(ContextFeatureNames).ToArray();
         return new RankerTrainingData(set, validation, guard, names, inner[0].ItemCount, facets);
@@ -356,7 +394,7 @@ public sealed class RankerRecommender : IContextualRecommender
     // Candidates, features and labels of the given students. The set keeps the groups with a later interaction among
     // the candidates (others carry no LambdaMART gradient); with keepAll, every student's candidates and later items
     // are also returned, for the guard.
-    private static (TrainingSet? Set, GuardRow[] Rows) Groups(IRecommender[] inner, ItemFacets facets, TemporalSplit innerSplit, int[] students, RankerOptions options,
+    private static (TrainingSet? Set, GuardRow[] Rows) Groups(IRecommender[] inner, CandidateRetrieval? retrieval, ItemFacets facets, TemporalSplit innerSplit, int[] students, RankerOptions options,
         Func<int, StudentContext?>? contexts, bool keepAll)
     {
         var train = innerSplit.TrainMatrix;
@@ -365,11 +403,11 @@ public sealed class RankerRecommender : IContextualRecommender
         var labels = new float[students.Length][];
         var guard = new GuardRow[keepAll ? students.Length : 0];
         Parallel.For(0, students.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Boosting.NumberOfThreads ?? -1 },
-            () => new Workspace(inner, options.Candidates, facets),
+            () => new Workspace(inner, options.Candidates, facets, retrieval is not null),
             (s, _, workspace) =>
             {
                 var u = students[s];
-                var count = FillCandidates(inner, facets, train.UserItems(u), train.UserWeights(u), train.UserTimestamps(u),
+                var count = FillCandidates(inner, retrieval, facets, train.UserItems(u), train.UserWeights(u), train.UserTimestamps(u),
                     contexts?.Invoke(u) ?? StudentContext.None, workspace);
                 var test = innerSplit.TestItems(u);
                 var y = new float[count];
@@ -558,13 +596,21 @@ public sealed class RankerRecommender : IContextualRecommender
             return;
         }
 
-        var workspace = _workspaces.TryTake(out var pooled) ? pooled : new Workspace(_bases, _candidates, _facets);
-        var count = FillCandidates(_bases, _facets, historyItems, historyWeights, historyTimes, context, workspace);
+        var workspace = _workspaces.TryTake(out var pooled) ? pooled : new Workspace(_bases, _candidates, _facets, _retrieval is not null);
+        var count = FillCandidates(_bases, _retrieval, _facets, historyItems, historyWeights, historyTimes, context, workspace);
 
-        // Outside the candidates keep the blend's order, far below any re-ranked candidate.
-        for (var j = 0; j < scores.Length; j++)
+        // Outside the candidates keep the blend's order (from an index: an empty history's blend), far below any
+        // re-ranked candidate; the history stays last.
+        TensorPrimitives.Subtract(_retrieval?.ColdBlend ?? workspace.Blend.AsSpan(0, scores.Length), 1e6f, scores);
+        if (_retrieval is not null)
         {
-            scores[j] = workspace.Blend[j] - 1e6f;
+            foreach (var i in historyItems)
+            {
+                if ((uint)i < (uint)scores.Length)
+                {
+                    scores[i] = float.NegativeInfinity;
+                }
+            }
         }
 
         for (var c = 0; c < count; c++)
@@ -584,8 +630,8 @@ public sealed class RankerRecommender : IContextualRecommender
     /// <summary>The candidates (best blend first) and their feature rows, as <see cref="Score(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{long}, StudentContext, Span{float})"/> sees them.</summary>
     internal (int[] Candidates, float[][] Features) Describe(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<long> historyTimes, StudentContext context)
     {
-        var workspace = new Workspace(_bases, _candidates, _facets);
-        var count = FillCandidates(_bases, _facets, historyItems, historyWeights, historyTimes, context, workspace);
+        var workspace = new Workspace(_bases, _candidates, _facets, _retrieval is not null);
+        var count = FillCandidates(_bases, _retrieval, _facets, historyItems, historyWeights, historyTimes, context, workspace);
         var rows = new float[count][];
         for (var c = 0; c < count; c++)
         {
@@ -596,8 +642,40 @@ public sealed class RankerRecommender : IContextualRecommender
     }
 
     // Fills the workspace with the candidates (best blend first) and their feature rows; returns how many.
-    private static int FillCandidates(IRecommender[] bases, ItemFacets facets, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights,
+    private static int FillCandidates(IRecommender[] bases, CandidateRetrieval? retrieval, ItemFacets facets, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights,
         ReadOnlySpan<long> historyTimes, StudentContext context, Workspace workspace)
+    {
+        var count = retrieval is null
+            ? ScanCandidates(bases, historyItems, historyWeights, workspace)
+            : RetrieveCandidates(bases, retrieval, historyItems, historyWeights, workspace);
+        var stride = retrieval is null ? bases[0].ItemCount : workspace.Candidates.Length;
+        var profile = workspace.Profile;
+        profile.Build(facets, historyItems, historyWeights, historyTimes, context);
+        var f = bases.Length + ContextFeatureNames.Count;
+        var historyLength = MathF.Log(1 + historyItems.Length);
+        for (var c = 0; c < count; c++)
+        {
+            var item = workspace.Candidates[c];
+            var row = workspace.Features.AsSpan(c * f, f);
+            for (var m = 0; m < bases.Length; m++)
+            {
+                row[m] = workspace.Parts[(m * stride) + (retrieval is null ? item : c)];
+            }
+
+            var x = row[bases.Length..];
+            x[0] = c;
+            x[1] = historyLength;
+            profile.Describe(facets, item, x[2..]);
+        }
+
+        profile.Reset(facets, historyItems);
+        return count;
+    }
+
+    // The exact scan: every base model scores the catalog (scaled by its largest magnitude there) into the blend, whose
+    // best items outside the history are the candidates; models that score candidates only score them afterwards.
+    // Parts hold each model's scores by item.
+    private static int ScanCandidates(IRecommender[] bases, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Workspace workspace)
     {
         var n = bases[0].ItemCount;
         var blend = workspace.Blend.AsSpan(0, n);
@@ -605,7 +683,7 @@ public sealed class RankerRecommender : IContextualRecommender
         for (var m = 0; m < bases.Length; m++)
         {
             var part = workspace.Parts.AsSpan(m * n, n);
-            if (part.IsEmpty || bases[m] is IItemScorer)
+            if (part.IsEmpty || bases[m] is IItemScorer { ScoresCandidatesOnly: true })
             {
                 continue;
             }
@@ -631,7 +709,7 @@ public sealed class RankerRecommender : IContextualRecommender
         // Models costly over the catalog but cheap per item are features of the candidates only.
         for (var m = 0; m < bases.Length; m++)
         {
-            if (bases[m] is IItemScorer scorer && count > 0)
+            if (bases[m] is IItemScorer { ScoresCandidatesOnly: true } scorer && count > 0)
             {
                 var picked = workspace.Picked.AsSpan(0, count);
                 scorer.ScoreItems(historyItems, historyWeights, workspace.Candidates.AsSpan(0, count), picked);
@@ -642,34 +720,73 @@ public sealed class RankerRecommender : IContextualRecommender
             }
         }
 
-        var profile = workspace.Profile;
-        profile.Build(facets, historyItems, historyWeights, historyTimes, context);
-        var f = bases.Length + ContextFeatureNames.Count;
-        var historyLength = MathF.Log(1 + historyItems.Length);
-        for (var c = 0; c < count; c++)
-        {
-            var item = workspace.Candidates[c];
-            var row = workspace.Features.AsSpan(c * f, f);
-            for (var m = 0; m < bases.Length; m++)
-            {
-                row[m] = workspace.Parts[(m * n) + item];
-            }
-
-            var x = row[bases.Length..];
-            x[0] = c;
-            x[1] = historyLength;
-            profile.Describe(facets, item, x[2..]);
-        }
-
-        profile.Reset(facets, historyItems);
         return count;
     }
 
-    private sealed class Workspace(IRecommender[] bases, int candidates, ItemFacets facets)
+    // Candidates from the index: every base model scores them only, scaled by its largest magnitude among them when it
+    // takes part in the blend; they are then put in the blend's order (ties in the index's). Parts hold each model's
+    // scores by candidate position.
+    private static int RetrieveCandidates(IRecommender[] bases, CandidateRetrieval retrieval, ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights,
+        Workspace workspace)
     {
-        public float[] Parts { get; } = new float[bases.Length * bases[0].ItemCount];
+        var k = workspace.Candidates.Length;
+        var found = workspace.Retrieved;
+        var count = retrieval.Retrieve(bases, historyItems, historyWeights, found);
+        var blend = workspace.Blend.AsSpan(0, count);
+        blend.Clear();
+        var scratch = workspace.Picked.AsSpan(0, count);
+        for (var m = 0; m < bases.Length; m++)
+        {
+            var scorer = (IItemScorer)bases[m];
+            scorer.ScoreItems(historyItems, historyWeights, found.AsSpan(0, count), scratch);
+            if (!scorer.ScoresCandidatesOnly)
+            {
+                var max = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(scratch);
+                if (max > 0 && float.IsFinite(max))
+                {
+                    TensorPrimitives.Multiply(scratch, 1f / Math.Abs(max), scratch);
+                }
 
-        public float[] Blend { get; } = new float[bases[0].ItemCount];
+                TensorPrimitives.Add(blend, scratch, blend);
+            }
+
+            scratch.CopyTo(workspace.Retrieval.AsSpan(m * k, count));
+        }
+
+        var order = workspace.Order.AsSpan(0, count);
+        for (var c = 0; c < count; c++)
+        {
+            order[c] = c;
+        }
+
+        var blendScores = workspace.Blend;
+        order.Sort((a, b) => blendScores[b].CompareTo(blendScores[a]) is var byScore and not 0 ? byScore : a.CompareTo(b));
+        for (var c = 0; c < count; c++)
+        {
+            workspace.Candidates[c] = found[order[c]];
+            for (var m = 0; m < bases.Length; m++)
+            {
+                workspace.Parts[(m * k) + c] = workspace.Retrieval[(m * k) + order[c]];
+            }
+        }
+
+        return count;
+    }
+
+    private sealed class Workspace(IRecommender[] bases, int candidates, ItemFacets facets, bool retrieved)
+    {
+        // Exact scan: each base model's scores over the catalog; from an index: over the candidates, in blend order.
+        public float[] Parts { get; } = new float[bases.Length * (retrieved ? Math.Min(candidates, bases[0].ItemCount) : bases[0].ItemCount)];
+
+        // Exact scan: the blend over the catalog; from an index: over the candidates, in the index's order.
+        public float[] Blend { get; } = new float[retrieved ? Math.Min(candidates, bases[0].ItemCount) : bases[0].ItemCount];
+
+        // From an index only: the candidates in the index's order, each model's scores of them, and the blend's order.
+        public int[] Retrieved { get; } = retrieved ? new int[Math.Min(candidates, bases[0].ItemCount)] : [];
+
+        public float[] Retrieval { get; } = retrieved ? new float[bases.Length * Math.Min(candidates, bases[0].ItemCount)] : [];
+
+        public int[] Order { get; } = retrieved ? new int[Math.Min(candidates, bases[0].ItemCount)] : [];
 
         public int[] Candidates { get; } = new int[Math.Min(candidates, bases[0].ItemCount)];
 
@@ -859,6 +976,7 @@ public sealed class RankerRecommender : IContextualRecommender
     {
         writer.Write(PayloadLayout);
         writer.Write(_candidates);
+        writer.Write(ExactScanLimit);
         writer.Write(_bases.Length);
         foreach (var b in _bases)
         {
@@ -888,12 +1006,13 @@ public sealed class RankerRecommender : IContextualRecommender
     internal static RankerRecommender ReadPayload(BinaryReader reader, string name, ModelFormats formats)
     {
         var layout = reader.ReadInt32();
-        if (layout is not PayloadLayout and not PayloadLayoutWithoutValidation)
+        if (layout is not PayloadLayout and not PayloadLayoutWithoutLimit and not PayloadLayoutWithoutValidation)
         {
             throw new InvalidDataException("The ranker was trained by an older engine without its student features; retrain the recommender.");
         }
 
         var candidates = ModelBinary.ReadCount(reader, int.MaxValue);
+        var exactScanLimit = layout == PayloadLayout ? ModelBinary.ReadCount(reader, int.MaxValue) : int.MaxValue;
         var count = ModelBinary.ReadCount(reader, 64);
         var bases = new IRecommender[count];
         for (var i = 0; i < count; i++)
@@ -915,7 +1034,7 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         RankerValidation? validation = null;
-        if (layout == PayloadLayout && reader.ReadBoolean())
+        if (layout != PayloadLayoutWithoutValidation && reader.ReadBoolean())
         {
             var (students, rankerNdcg, blendNdcg, bestSingle, bestSingleNdcg, reRanks) =
                 (reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadString(), reader.ReadDouble(), reader.ReadBoolean());
@@ -939,6 +1058,6 @@ public sealed class RankerRecommender : IContextualRecommender
             throw new InvalidDataException("The ranker's base models and features are inconsistent.");
         }
 
-        return new RankerRecommender(name, bases, model, candidates, facets, validation);
+        return new RankerRecommender(name, bases, model, candidates, exactScanLimit, facets, validation);
     }
 }

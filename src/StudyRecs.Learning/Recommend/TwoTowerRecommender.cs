@@ -65,7 +65,7 @@ public sealed record TwoTowerOptions
 /// computed once after fitting; scoring runs the user tower once and takes a dot product per item. Students without
 /// history are served from their forecasts, items nobody used from their features.
 /// </summary>
-public sealed class TwoTowerRecommender : IContextualRecommender
+public sealed class TwoTowerRecommender : IContextualRecommender, IEmbeddingRecommender
 {
     private readonly TowerShape _userShape;
     private readonly float[] _userParameters;
@@ -153,6 +153,21 @@ public sealed class TwoTowerRecommender : IContextualRecommender
             scores[j] = TensorPrimitives.Dot(items.Slice(j * d, d), user);
         }
     }
+
+    /// <inheritdoc />
+    public void ScoreItems(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        Span<float> user = stackalloc float[Dimensions];
+        UserEmbedding(historyItems, historyWeights, [], StudentContext.None, user);
+        for (var i = 0; i < items.Length; i++)
+        {
+            scores[i] = TensorPrimitives.Dot(ItemEmbedding(items[i]), user);
+        }
+    }
+
+    /// <inheritdoc />
+    public void UserEmbedding(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> destination) =>
+        UserEmbedding(historyItems, historyWeights, [], StudentContext.None, destination);
 
     /// <summary>
     /// The student's unit-length embedding (<see cref="Dimensions"/> values): a history (with its times, newest events

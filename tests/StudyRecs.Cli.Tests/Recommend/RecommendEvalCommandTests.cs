@@ -51,6 +51,36 @@ public sealed class RecommendEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Above_the_exact_scan_limit_the_ranker_takes_its_candidates_from_an_index_and_a_bad_limit_exits_with_2()
+    {
+        Assert.Equal(0, GenerateEngagementCommand.Run(new EngagementSpec(400, 120, 8_000, 3), _dir, TextWriter.Null, TextWriter.Null));
+        var interactions = Path.Combine(_dir.FullName, "interactions.csv");
+        var items = Path.Combine(_dir.FullName, "resources.csv");
+        JsonElement Evaluate(int limit)
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            Assert.True(RecommendEvalCommand.Run(interactions, items, null, 10, "ranker", 0, json: true, output, error, exactScanLimit: limit) == 0, error.ToString());
+            Assert.Contains("ranker candidates: ", error.ToString(), StringComparison.Ordinal);
+            return JsonDocument.Parse(output.ToString()).RootElement;
+        }
+
+        var indexed = Evaluate(50);
+        var scanned = Evaluate(120);
+        // What serves (the re-ranking or, when it lost on the held-out students, the blend) says where the re-ranking's candidates came from.
+        Assert.Contains("the 100 nearest resources in an approximate (HNSW) index over the item embeddings of als, as the catalog's 120 resources are more than the exact-scan limit of 50",
+            indexed.GetProperty("candidates").GetString(), StringComparison.Ordinal);
+        Assert.Contains("the blend's best 100 of all 120 resources (exact scan, up to 120 resources)", scanned.GetProperty("candidates").GetString(), StringComparison.Ordinal);
+
+        // Retrieval changes the candidates, not the quality of what is learnable: both beat chance by far.
+        Assert.True(indexed.GetProperty("ndcg_at_k").GetDouble() > 0.05, indexed.ToString());
+
+        var refused = new StringWriter();
+        Assert.Equal(2, RecommendEvalCommand.Run(interactions, items, null, 10, "ranker", 0, json: true, TextWriter.Null, refused, exactScanLimit: 1));
+        Assert.Contains("--exact-scan-limit must be at least 2", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reads_iso_timestamps_and_files_without_weight_or_event()
     {
         var path = Write("plain.csv", "user_id,item_id,timestamp\n" + string.Join("\n",

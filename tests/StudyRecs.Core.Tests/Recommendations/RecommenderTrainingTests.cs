@@ -86,6 +86,10 @@ public class RecommenderTrainingTests
         Assert.All(report.Strategies.Where(s => RecommenderSuite.Rankers.Contains(s.Strategy)),
             s => Assert.Matches("^(re-ranks|serves ).*held-out students", s.Chosen));
         Assert.All(report.Strategies.Where(s => s.Strategy is not ("hybrid" or "ranker" or "ranker-fasttree")), s => Assert.Null(s.Chosen));
+        // A catalog this small is scanned exactly for the rankers' candidates (Recommendations:RankerExactScanLimit).
+        Assert.All(report.Strategies.Where(s => RecommenderSuite.Rankers.Contains(s.Strategy)),
+            s => Assert.Contains("(exact scan, up to 50,000 resources)", s.Candidates, StringComparison.Ordinal));
+        Assert.All(report.Strategies.Where(s => !RecommenderSuite.Rankers.Contains(s.Strategy)), s => Assert.Null(s.Candidates));
         // In words: the best single model is named as the page names strategies, not by its internal name.
         Assert.All(report.Strategies.Where(s => s.Chosen is not null), s => Assert.DoesNotMatch(@"best single model[ ,(]+(itemknn|ease|als|popularity|content)[,)]", s.Chosen));
         Assert.Equal(model.Algorithm, report.Serving);
@@ -117,6 +121,24 @@ public class RecommenderTrainingTests
         Assert.StartsWith($"Recommendation {model.Version} (", run.ResultSummary);
         Assert.Equal(run.Id, model.TrainingRunId);
         Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().RecentRunsAsync(10, TrainingRunKind.Grades, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task Above_the_exact_scan_limit_the_rankers_candidates_come_from_an_index_over_item_embeddings()
+    {
+        await using var host = await CoreTestHost.StartAsync(extra: new Dictionary<string, string?> { ["Recommendations:RankerExactScanLimit"] = "5" });
+        var catalog = await host.SeedCatalogAsync();
+        Assert.True(catalog.Count > 5);
+        await StoreAsync(host, CommunityEvents(catalog, host.Clock.Now.UtcDateTime));
+
+        var outcome = await TrainAsync(host);
+
+        var report = RecommendationReport.Read(Assert.IsType<TrainedModel>(outcome.Model).MetricsJson)!;
+        var ranker = report.Strategies.Single(s => s.Strategy == RankerRecommender.EngineName);
+        Assert.True(ranker.NdcgAtK > 0, ranker.Unavailable);
+        // Whether the re-ranking serves or the blend (it lost on the held-out students), the page says how it found its candidates.
+        Assert.Matches("the [0-9,]+ nearest resources in an approximate \\(HNSW\\) index over the item embeddings of matrix factorisation \\(ALS\\), as the catalog's [0-9,]+ resources are more than the exact-scan limit of 5",
+            ranker.Candidates);
     }
 
     [Fact]
