@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using StudyRecs.Learning.Recommend;
 
 /// <summary>Reads the CSV files of <c>studyrecs generate engagement</c> (shared by the recommender benchmarks).</summary>
 internal static class GeneratedCsv
@@ -43,5 +45,45 @@ internal static class GeneratedCsv
 
             yield return header.Select((h, i) => (h, Value: i < fields.Count ? fields[i] : "")).ToDictionary(p => p.h, p => p.Value);
         }
+    }
+
+    /// <summary>The generated interactions file (no quoted fields): user_id,item_id,timestamp,weight,event.</summary>
+    public static InteractionLog Interactions(string path)
+    {
+        var users = new IdIndex();
+        var items = new IdIndex();
+        var events = new List<Interaction>(3_000_000);
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var f = line.Split(',');
+            if (!InteractionKinds.TryParse(f[4], out var kind))
+            {
+                throw new InvalidDataException($"unknown event '{f[4]}'");
+            }
+
+            events.Add(new Interaction(users.GetOrAdd(f[0]), items.GetOrAdd(f[1]), long.Parse(f[2], CultureInfo.InvariantCulture),
+                float.Parse(f[3], CultureInfo.InvariantCulture), kind));
+        }
+
+        return new InteractionLog(users, items, [.. events]);
+    }
+
+    /// <summary>The generated resources file: item_id plus text and facet columns, aligned with <paramref name="catalog"/>.</summary>
+    public static List<ItemText?> Items(string path, IdIndex catalog)
+    {
+        var texts = new ItemText?[catalog.Count];
+        foreach (var row in Read(path))
+        {
+            if (catalog.TryGetIndex(row["item_id"], out var i))
+            {
+                texts[i] = new ItemText(row["title"], row["description"], row["subject"], row["topic"], row["tags"])
+                {
+                    Type = row["type"],
+                    Difficulty = row["difficulty"],
+                };
+            }
+        }
+
+        return [.. texts];
     }
 }

@@ -16,7 +16,7 @@ var threads = Option("--threads", 2);
 var queries = Option("--queries", 2000);
 var skipEase = args.Contains("--skip-ease");
 var clock = Stopwatch.StartNew();
-var log = Load(Path.Combine(args[0], "interactions.csv"));
+var log = GeneratedCsv.Interactions(Path.Combine(args[0], "interactions.csv"));
 var data = InteractionMatrix.Build(log);
 Console.WriteLine($"loaded {log.Interactions.Length:N0} events, {data.UserCount:N0} students, {data.ItemCount:N0} items, {data.NonZeroCount:N0} pairs in {clock.Elapsed.TotalSeconds:F1} s");
 
@@ -46,7 +46,7 @@ if (!skipEase)
 StudentContext?[] contexts = new StudentContext?[log.Users.Count];
 if (!skipEase && !args.Contains("--skip-ranker"))
 {
-    var texts = ReadItems(Path.Combine(args[0], "resources.csv"), log.Items);
+    var texts = GeneratedCsv.Items(Path.Combine(args[0], "resources.csv"), log.Items);
     foreach (var row in GeneratedCsv.Read(Path.Combine(args[0], "students.csv")))
     {
         if (log.Users.TryGetIndex(row["user_id"], out var u))
@@ -161,44 +161,4 @@ int Option(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-// The generated interactions file has no quoted fields: user_id,item_id,timestamp,weight,event.
-static InteractionLog Load(string path)
-{
-    var users = new IdIndex();
-    var items = new IdIndex();
-    var events = new List<Interaction>(3_000_000);
-    foreach (var line in File.ReadLines(path).Skip(1))
-    {
-        var f = line.Split(',');
-        if (!InteractionKinds.TryParse(f[4], out var kind))
-        {
-            throw new InvalidDataException($"unknown event '{f[4]}'");
-        }
-
-        events.Add(new Interaction(users.GetOrAdd(f[0]), items.GetOrAdd(f[1]), long.Parse(f[2], CultureInfo.InvariantCulture),
-            float.Parse(f[3], CultureInfo.InvariantCulture), kind));
-    }
-
-    return new InteractionLog(users, items, [.. events]);
-}
-
-// The generated resources file: item_id plus text and facet columns, some fields quoted.
-static List<ItemText?> ReadItems(string path, IdIndex catalog)
-{
-    var texts = new ItemText?[catalog.Count];
-    foreach (var row in GeneratedCsv.Read(path))
-    {
-        if (catalog.TryGetIndex(row["item_id"], out var i))
-        {
-            texts[i] = new ItemText(row["title"], row["description"], row["subject"], row["topic"], row["tags"])
-            {
-                Type = row["type"],
-                Difficulty = row["difficulty"],
-            };
-        }
-    }
-
-    return [.. texts];
 }

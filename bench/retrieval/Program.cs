@@ -4,16 +4,23 @@ using System.Numerics.Tensors;
 using StudyRecs.Learning.Recommend;
 
 // Usage: dotnet run -c Release --project bench/retrieval -- [ITEMS ...] [--dims 32] [--queries 1000] [--ef 200] [--links 16] [--build 100] [--spread 0.5]
+//    or: dotnet run -c Release --project bench/retrieval -- --trained DIR [--ranker] [--threads 2] [--queries 1000] [--ef 200] [--links 16] [--build 100]
+//        (trained ALS factors of a generated engagement set, and the learned ranker with and without the index: Trained.cs)
 // For each catalog size: unit-length item embeddings in clusters (as a two-tower model's are), an HNSW index built on
 // one thread, then top-100 queries on one thread: recall@100 against the exact scan, latency percentiles (each query's
 // fastest of 3 runs, so a preemption by another process is not counted), the exact scan's latency as the same-run anchor.
 var sizes = new List<int>();
-int dims = 32, queries = 1000, ef = 200, links = 16, build = 100;
+int dims = 32, queries = 1000, ef = 200, links = 16, build = 100, threads = 2;
 var spread = 0.5f;
+string? trained = null;
+var ranker = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
+        case "--trained": trained = args[++i]; break;
+        case "--ranker": ranker = true; break;
+        case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--dims": dims = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--queries": queries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--ef": ef = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -22,6 +29,11 @@ for (var i = 0; i < args.Length; i++)
         case "--spread": spread = float.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: sizes.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
     }
+}
+
+if (trained is not null)
+{
+    return Trained.Run(trained, queries, ef, links, build, ranker, threads);
 }
 
 if (sizes.Count == 0)
@@ -58,10 +70,12 @@ foreach (var n in sizes)
     Array.Sort(hnswMs);
     Array.Sort(scanMs);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"items {n:N0} dims {dims} spread {spread} links {links} build-ef {build} search-ef {ef}: build {buildSeconds:F1} s, index {indexBytes / 1048576.0:F0} MB (vectors {n * (dims + 1) * 4 / 1048576.0:F0} MB); " +
+        $"items {n:N0} dims {dims} spread {spread} links {links} build-ef {build} search-ef {ef}: build {buildSeconds:F1} s, index {indexBytes / 1048576.0:F0} MB (vectors {n * dims * 4 / 1048576.0:F0} MB); " +
         $"recall@{k} {found / (double)(queries * k):F4}; top-{k} HNSW p50 {BenchMeasure.Percentile(hnswMs, 0.5):F3} ms p99 {BenchMeasure.Percentile(hnswMs, 0.99):F3} ms max {hnswMs[^1]:F3} ms; " +
         $"exact scan p50 {BenchMeasure.Percentile(scanMs, 0.5):F3} ms p99 {BenchMeasure.Percentile(scanMs, 0.99):F3} ms"));
 }
+
+return 0;
 
 // Points around random cluster centres (per-coordinate noise `spread` against centres of unit variance), scaled to unit length; `offset` draws later points of the same mixture (queries).
 static float[] Embeddings(int count, int dims, int clusters, float spread, int seed, int offset = 0)

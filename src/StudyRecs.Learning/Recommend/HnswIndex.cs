@@ -109,7 +109,15 @@ public sealed class HnswIndex
     /// Builds the index over <paramref name="vectors"/>, item-major (<paramref name="count"/> rows of
     /// <paramref name="dimensions"/> values); row i is item i.
     /// </summary>
-    public static HnswIndex Build(ReadOnlySpan<float> vectors, int count, int dimensions, HnswOptions? options = null)
+    public static HnswIndex Build(ReadOnlySpan<float> vectors, int count, int dimensions, HnswOptions? options = null) =>
+        Build(vectors, count, dimensions, equalLengths: true, options);
+
+    /// <summary>
+    /// Builds the index; with <paramref name="equalLengths"/> false the graph links and searches by the raw inner
+    /// product instead of through the length-equalising coordinate ("ip-NSW", Morozov &amp; Babenko, NeurIPS 2018), which
+    /// finds different items when lengths differ widely (see <see cref="EmbeddingRetriever"/>).
+    /// </summary>
+    public static HnswIndex Build(ReadOnlySpan<float> vectors, int count, int dimensions, bool equalLengths, HnswOptions? options = null)
     {
         options ??= new HnswOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
@@ -135,7 +143,7 @@ public sealed class HnswIndex
         {
             var row = vectors.Slice(i * dimensions, dimensions);
             row.CopyTo(augmented.AsSpan(i * width, dimensions));
-            augmented[(i * width) + dimensions] = (float)Math.Sqrt(Math.Max(0, longest - TensorPrimitives.SumOfSquares(row)));
+            augmented[(i * width) + dimensions] = equalLengths ? (float)Math.Sqrt(Math.Max(0, longest - TensorPrimitives.SumOfSquares(row))) : 0f;
         }
 
         return new HnswIndex(augmented, width, options);
@@ -270,10 +278,14 @@ public sealed class HnswIndex
     }
 
     // The paper's heuristic: take candidates best first, keeping one only when it is more similar to the new node than
-    // to every neighbour already kept, so links spread in several directions instead of one dense cluster.
+    // to every neighbour already kept, so links spread in several directions instead of one dense cluster. Free slots
+    // are then filled with the best candidates it passed over (the paper's "keep pruned connections"): where many
+    // vectors nearly coincide (ALS factors of rarely used items, all close to one point after the length-equalising
+    // coordinate) the heuristic alone keeps a link or two per node and leaves the graph in pieces.
     private List<int> SelectNeighbours(List<ScoredItem> candidates, int limit)
     {
         var chosen = new List<int>(limit);
+        List<int>? passed = null;
         foreach (var candidate in candidates)
         {
             if (chosen.Count == limit)
@@ -296,6 +308,15 @@ public sealed class HnswIndex
             {
                 chosen.Add(candidate.Item);
             }
+            else
+            {
+                (passed ??= []).Add(candidate.Item);
+            }
+        }
+
+        for (var i = 0; passed is not null && i < passed.Count && chosen.Count < limit; i++)
+        {
+            chosen.Add(passed[i]);
         }
 
         return chosen;

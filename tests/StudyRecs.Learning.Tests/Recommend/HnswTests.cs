@@ -60,6 +60,88 @@ public class HnswTests
     }
 
     [Fact]
+    public void Recall_on_trained_ALS_factors_with_many_rarely_used_items_is_at_least_95_percent()
+    {
+        // Students in 10 interest groups pick items of their group, popular ones far more often (Zipf): most of the
+        // 10,000 items are used once or twice, so their ALS factors are short and nearly alike, as in a real catalog.
+        var random = new Random(11);
+        const int students = 3_000, items = 10_000, k = 50;
+        var events = new List<Interaction>();
+        for (var u = 0; u < students; u++)
+        {
+            var group = u % 10;
+            for (var e = 0; e < 12; e++)
+            {
+                var rank = (int)Math.Min(items / 10 - 1, Math.Floor(Math.Pow(random.NextDouble(), 3) * (items / 10)));
+                events.Add(new Interaction(u, (rank * 10) + group, e, 1, InteractionKind.View));
+            }
+        }
+
+        var log = new InteractionLog(new IdIndex(Enumerable.Range(0, students).Select(u => $"u{u}")), new IdIndex(Enumerable.Range(0, items).Select(i => $"i{i}")), [.. events]);
+        var data = InteractionMatrix.Build(log);
+        var als = AlsRecommender.Fit(data, new AlsOptions { Factors = 32, Iterations = 5 });
+        var retriever = EmbeddingRetriever.For(als, exactScanLimit: 100, new HnswOptions { Links = 16, BuildCandidates = 100, SearchCandidates = 100 });
+        var found = 0;
+        var user = new float[als.Factors];
+        var approximate = new ScoredItem[k];
+        var exact = new ScoredItem[k];
+        for (var q = 0; q < 100; q++)
+        {
+            var u = q * 13;
+            als.FoldIn(data.UserItems(u), data.UserWeights(u), user);
+            Assert.Equal(k, retriever.Retrieve(user, approximate));
+            EmbeddingRetriever.Scan(als.ItemFactorMatrix.Span, als.Factors, user, exact);
+            var truth = exact.Select(s => s.Item).ToHashSet();
+            found += approximate.Count(s => truth.Contains(s.Item));
+        }
+
+        var recall = found / (100.0 * k);
+        Assert.True(recall >= 0.95, $"recall@{k} {recall:F3}");
+    }
+
+    [Fact]
+    public void Recall_over_embeddings_of_widely_different_lengths_is_at_least_95_percent()
+    {
+        // Random directions with lengths spread over orders of magnitude (log-normal), queries random directions: the
+        // length-equalising coordinate alone puts nearly every item close to one point far from every query.
+        var random = new Random(3);
+        const int count = 5_000, dimensions = 32, k = 50;
+        float Normal() => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        var items = new float[count * dimensions];
+        for (var i = 0; i < count; i++)
+        {
+            var row = items.AsSpan(i * dimensions, dimensions);
+            for (var d = 0; d < dimensions; d++)
+            {
+                row[d] = Normal();
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, MathF.Exp(1.5f * Normal()) / System.Numerics.Tensors.TensorPrimitives.Norm(row), row);
+        }
+
+        var retriever = new EmbeddingRetriever(items, dimensions, exactScanLimit: 100, new HnswOptions { Links = 16, BuildCandidates = 100, SearchCandidates = 100 });
+        var found = 0;
+        var query = new float[dimensions];
+        var approximate = new ScoredItem[k];
+        var exact = new ScoredItem[k];
+        for (var q = 0; q < 100; q++)
+        {
+            for (var d = 0; d < dimensions; d++)
+            {
+                query[d] = Normal();
+            }
+
+            Assert.Equal(k, retriever.Retrieve(query, approximate));
+            EmbeddingRetriever.Scan(items, dimensions, query, exact);
+            var truth = exact.Select(s => s.Item).ToHashSet();
+            found += approximate.Count(s => truth.Contains(s.Item));
+        }
+
+        var recall = found / (100.0 * k);
+        Assert.True(recall >= 0.95, $"recall@{k} {recall:F3}");
+    }
+
+    [Fact]
     public void A_catalog_up_to_the_limit_is_scanned_exactly()
     {
         var items = Vectors(500, 8, unit: true, seed: 1);
