@@ -27,6 +27,28 @@ public class HnswTests
         return values;
     }
 
+    // Share of the exact top-k the retriever finds over the queries (each k long, best first: checked too).
+    private static double Recall(EmbeddingRetriever retriever, ReadOnlySpan<float> items, int dimensions, IEnumerable<float[]> queries, int k)
+    {
+        int found = 0, asked = 0;
+        var approximate = new ScoredItem[k];
+        var exact = new ScoredItem[k];
+        foreach (var query in queries)
+        {
+            Assert.Equal(k, retriever.Retrieve(query, approximate));
+            Assert.Equal(k, EmbeddingRetriever.Scan(items, dimensions, query, exact));
+            var truth = exact.Select(s => s.Item).ToHashSet();
+            found += approximate.Count(s => truth.Contains(s.Item));
+            asked += k;
+            for (var i = 1; i < k; i++)
+            {
+                Assert.True(approximate[i - 1].Score >= approximate[i].Score, "results must come best first");
+            }
+        }
+
+        return found / (double)asked;
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -39,23 +61,7 @@ public class HnswTests
         var queries = all[(count * dimensions)..];
         var retriever = new EmbeddingRetriever(items, dimensions, exactScanLimit: 1_000, new HnswOptions { Links = 12, BuildCandidates = 80, SearchCandidates = 80 });
         Assert.True(retriever.UsesIndex);
-        var found = 0;
-        var approximate = new ScoredItem[k];
-        var exact = new ScoredItem[k];
-        for (var q = 0; q < 100; q++)
-        {
-            var query = queries.AsSpan(q * dimensions, dimensions);
-            Assert.Equal(k, retriever.Retrieve(query, approximate));
-            Assert.Equal(k, EmbeddingRetriever.Scan(items, dimensions, query, exact));
-            var truth = exact.Select(s => s.Item).ToHashSet();
-            found += approximate.Count(s => truth.Contains(s.Item));
-            for (var i = 1; i < k; i++)
-            {
-                Assert.True(approximate[i - 1].Score >= approximate[i].Score, "results must come best first");
-            }
-        }
-
-        var recall = found / (100.0 * k);
+        var recall = Recall(retriever, items, dimensions, queries.Chunk(dimensions), k);
         Assert.True(recall >= 0.95, $"recall@{k} {recall:F3}");
     }
 
@@ -81,21 +87,13 @@ public class HnswTests
         var data = InteractionMatrix.Build(log);
         var als = AlsRecommender.Fit(data, new AlsOptions { Factors = 32, Iterations = 5 });
         var retriever = EmbeddingRetriever.For(als, exactScanLimit: 100, new HnswOptions { Links = 16, BuildCandidates = 100, SearchCandidates = 100 });
-        var found = 0;
-        var user = new float[als.Factors];
-        var approximate = new ScoredItem[k];
-        var exact = new ScoredItem[k];
-        for (var q = 0; q < 100; q++)
+        var users = Enumerable.Range(0, 100).Select(q =>
         {
-            var u = q * 13;
-            als.FoldIn(data.UserItems(u), data.UserWeights(u), user);
-            Assert.Equal(k, retriever.Retrieve(user, approximate));
-            EmbeddingRetriever.Scan(als.ItemFactorMatrix.Span, als.Factors, user, exact);
-            var truth = exact.Select(s => s.Item).ToHashSet();
-            found += approximate.Count(s => truth.Contains(s.Item));
-        }
-
-        var recall = found / (100.0 * k);
+            var user = new float[als.Factors];
+            als.FoldIn(data.UserItems(q * 13), data.UserWeights(q * 13), user);
+            return user;
+        });
+        var recall = Recall(retriever, als.ItemFactorMatrix.Span, als.Factors, users, k);
         Assert.True(recall >= 0.95, $"recall@{k} {recall:F3}");
     }
 
@@ -120,24 +118,8 @@ public class HnswTests
         }
 
         var retriever = new EmbeddingRetriever(items, dimensions, exactScanLimit: 100, new HnswOptions { Links = 16, BuildCandidates = 100, SearchCandidates = 100 });
-        var found = 0;
-        var query = new float[dimensions];
-        var approximate = new ScoredItem[k];
-        var exact = new ScoredItem[k];
-        for (var q = 0; q < 100; q++)
-        {
-            for (var d = 0; d < dimensions; d++)
-            {
-                query[d] = Normal();
-            }
-
-            Assert.Equal(k, retriever.Retrieve(query, approximate));
-            EmbeddingRetriever.Scan(items, dimensions, query, exact);
-            var truth = exact.Select(s => s.Item).ToHashSet();
-            found += approximate.Count(s => truth.Contains(s.Item));
-        }
-
-        var recall = found / (100.0 * k);
+        var queries = Enumerable.Range(0, 100).Select(_ => Enumerable.Range(0, dimensions).Select(_ => Normal()).ToArray()).ToList();
+        var recall = Recall(retriever, items, dimensions, queries, k);
         Assert.True(recall >= 0.95, $"recall@{k} {recall:F3}");
     }
 

@@ -10,16 +10,7 @@ namespace StudyRecs.Learning.Tests.Recommend;
 /// </summary>
 public class RankerRetrievalTests
 {
-    private static readonly TwoTowerOptions SmallTowers = new()
-    {
-        EmbeddingSize = 8,
-        HiddenSize = 16,
-        OutputSize = 8,
-        BatchSize = 32,
-        MaxEpochs = 5,
-        ValidationStudents = 10,
-        HashBuckets = 64,
-    };
+    private static readonly TwoTowerOptions SmallTowers = TwoTowerTests.Small with { MaxEpochs = 5 };
 
     private static readonly int[][] Histories = [[0, 1, 2], [10, 11, 12, 3], [], [5, 5, 17], [29]];
 

@@ -4,7 +4,7 @@ namespace StudyRecs.Learning.Tests.Recommend;
 
 public class TwoTowerTests
 {
-    private static readonly TwoTowerOptions Small = new()
+    internal static readonly TwoTowerOptions Small = new()
     {
         EmbeddingSize = 8,
         HiddenSize = 16,
