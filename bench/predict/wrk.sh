@@ -80,11 +80,18 @@ sock = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", t
 print(f"{rps:.0f} {ms(*p50.groups()):.2f} {ms(*p99.groups()):.2f} {done} {bad} {sock}")'
 }
 
+# CPU seconds the portal has used so far (user + system), from /proc: per answer, it does not depend on how busy
+# the machine is the way requests/s does.
+portal_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$portal/stat"; }
+cpu_per_answer() { python3 -c 'import sys; a, b, n = map(float, sys.argv[1:]); print(f"{(b - a) / n * 1e6:.0f} µs")' "$@"; }
+
 anchor() {
   echo "== anchor: GET /favicon.svg (static file, same pipeline), 10 s, load $(cut -d' ' -f1-3 /proc/loadavg) =="
+  local cpu; cpu=$(portal_cpu)
   anchor_out=$(wrk -t2 -c"$connections" -d10s --latency "http://127.0.0.1:$port/favicon.svg")
   echo "$anchor_out" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
-  read -r anchor_rps _ anchor_p99 _ _ _ < <(echo "$anchor_out" | wrk_figures)
+  read -r anchor_rps _ anchor_p99 anchor_done _ _ < <(echo "$anchor_out" | wrk_figures)
+  echo "portal CPU per answer: $(cpu_per_answer "$cpu" "$(portal_cpu)" "$anchor_done")"
 }
 
 predict() {
@@ -92,10 +99,13 @@ predict() {
   local before; before=$(logs_stored)
   ( for s in $(seq 0 5 "$duration"); do echo "rss t=${s}s: $(grep VmRSS /proc/$portal/status | awk '{print $2/1024 " MB"}')"; sleep 5; done ) &
   local sampler=$!
+  local cpu; cpu=$(portal_cpu)
   predict_out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/predict.lua" "http://127.0.0.1:$port")
+  local cpu_end; cpu_end=$(portal_cpu)
   wait "$sampler" || true
   echo "$predict_out"
   read -r predict_rps predict_p50 predict_p99 answered non2xx socket_errors < <(echo "$predict_out" | wrk_figures)
+  echo "portal CPU per answer: $(cpu_per_answer "$cpu" "$cpu_end" "$answered") (the audit writer included)"
   sleep 2
   local stored=$(( $(logs_stored) - before ))
   local verdict=ok
