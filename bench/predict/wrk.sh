@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # POST /api/predict over loopback with audit logging on, measured with wrk (issue 6: ≥ 1,500 req/s, p99 < 25 ms,
 # no errors, memory flat over 60 s). Anchor in the same run: a static file through the same pipeline.
-#   bash bench/predict/wrk.sh [--duration 60] [--connections 16] [--students 400]
+#   bash bench/predict/wrk.sh [--duration 60] [--connections 16] [--students 400] [--rounds 1] [--order anchor-first|predict-first]
+#                             [--loadtest SECONDS]   (--order alternate: odd rounds anchor first, even rounds predict first)
+# Each round measures the anchor (10 s) and the forecasts (--duration s) on the same portal, in --order (predict-first
+# swaps them, so a machine that gets busier or quieter during a round favours neither side), and prints the same-round
+# ratios against issue 17's target. Every answered forecast must be audited: the rows stored are checked against the
+# answers wrk counted (a few more may be stored: requests still in flight when wrk stopped were answered too).
+# --loadtest SECONDS also runs `studyrecs loadtest predict` for that long against the same portal afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib/portal.sh
-duration=60; connections=16; students=400
+duration=60; connections=16; students=400; rounds=1; order=anchor-first; loadtest=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --duration) duration=$2; shift 2;; --connections) connections=$2; shift 2;; --students) students=$2; shift 2;;
+    --rounds) rounds=$2; shift 2;; --order) order=$2; shift 2;; --loadtest) loadtest=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
+[[ $order == anchor-first || $order == predict-first || $order == alternate ]] || { echo "--order is anchor-first, predict-first or alternate" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
 dotnet build -c Release src/StudyRecs.Web -v q -nologo >/dev/null
@@ -48,21 +56,84 @@ request = function()
 end
 LUA
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M') UTC"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u '+%Y-%m-%d %H:%M') UTC; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "models: $(dotnet "$cli" models list | head -3 | tail -2 | tr -s ' ' | paste -sd';')"
-echo
-echo "== anchor: GET /favicon.svg (static file, same pipeline), 10 s =="
-wrk -t2 -c"$connections" -d10s --latency "http://127.0.0.1:$port/favicon.svg" | grep -E "Requests/sec|99%|Non-2xx|Socket errors" || true
-echo
-echo "== POST /api/predict, ${duration} s, $connections connections, audit logging on =="
-( for s in $(seq 0 5 "$duration"); do echo "rss t=${s}s: $(grep VmRSS /proc/$portal/status | awk '{print $2/1024 " MB"}')"; sleep 5; done ) &
-sampler=$!
-wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/predict.lua" "http://127.0.0.1:$port"
-wait "$sampler" || true
-sleep 2
-logged=$(python3 - "$work/studyrecs.db" <<'PY'
+
+logs_stored() {
+  python3 - "$work/studyrecs.db" <<'PY'
 import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("select count(*) from PredictionLog").fetchone()[0])
 PY
-)
-echo "prediction logs stored: $logged"
+}
+
+# rps and p99 (ms) of a wrk --latency report.
+wrk_figures() {
+  python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", text); p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", text)
+done = int(re.search(r"(\d+) requests in", text).group(1))
+bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", text))
+sock = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+print(f"{rps:.0f} {ms(*p50.groups()):.2f} {ms(*p99.groups()):.2f} {done} {bad} {sock}")'
+}
+
+# CPU seconds the portal has used so far (user + system), from /proc: per answer, it does not depend on how busy
+# the machine is the way requests/s does.
+portal_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$portal/stat"; }
+cpu_per_answer() { python3 -c 'import sys; a, b, n = map(float, sys.argv[1:]); print(f"{(b - a) / n * 1e6:.0f} µs")' "$@"; }
+
+anchor() {
+  echo "== anchor: GET /favicon.svg (static file, same pipeline), 10 s, load $(cut -d' ' -f1-3 /proc/loadavg) =="
+  local cpu; cpu=$(portal_cpu)
+  anchor_out=$(wrk -t2 -c"$connections" -d10s --latency "http://127.0.0.1:$port/favicon.svg")
+  echo "$anchor_out" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
+  read -r anchor_rps _ anchor_p99 anchor_done _ _ < <(echo "$anchor_out" | wrk_figures)
+  echo "portal CPU per answer: $(cpu_per_answer "$cpu" "$(portal_cpu)" "$anchor_done")"
+}
+
+predict() {
+  echo "== POST /api/predict, ${duration} s, $connections connections, audit logging on, load $(cut -d' ' -f1-3 /proc/loadavg) =="
+  local before; before=$(logs_stored)
+  ( for s in $(seq 0 5 "$duration"); do echo "rss t=${s}s: $(grep VmRSS /proc/$portal/status | awk '{print $2/1024 " MB"}')"; sleep 5; done ) &
+  local sampler=$!
+  local cpu; cpu=$(portal_cpu)
+  predict_out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/predict.lua" "http://127.0.0.1:$port")
+  local cpu_end; cpu_end=$(portal_cpu)
+  wait "$sampler" || true
+  echo "$predict_out"
+  read -r predict_rps predict_p50 predict_p99 answered non2xx socket_errors < <(echo "$predict_out" | wrk_figures)
+  echo "portal CPU per answer: $(cpu_per_answer "$cpu" "$cpu_end" "$answered") (the audit writer included)"
+  sleep 2
+  local stored=$(( $(logs_stored) - before ))
+  local verdict=ok
+  (( stored >= answered && stored <= answered + connections && non2xx == 0 )) || verdict=MISMATCH
+  echo "prediction logs stored: $stored for $answered answers counted by wrk (non-2xx $non2xx, socket errors $socket_errors): $verdict"
+}
+
+for round in $(seq "$rounds"); do
+  first=$order
+  [[ $order == alternate ]] && { (( round % 2 == 1 )) && first=anchor-first || first=predict-first; }
+  echo; echo "#### round $round of $rounds ($first)"
+  if [[ $first == anchor-first ]]; then anchor; echo; predict; else predict; echo; anchor; fi
+  python3 -c '
+import sys
+ar, a99, pr, p50, p99 = map(float, sys.argv[1:])
+print(f"round: anchor {ar:.0f} req/s p99 {a99:.2f} ms | predict {pr:.0f} req/s p50 {p50:.2f} ms p99 {p99:.2f} ms | "
+      f"req/s {pr/ar:.2f}x the anchor (target >= 0.5), p99 {p99/a99:.2f}x (target <= 2)")' \
+    "$anchor_rps" "$anchor_p99" "$predict_rps" "$predict_p50" "$predict_p99"
+done
+
+if (( loadtest > 0 )); then
+  echo; echo "== studyrecs loadtest predict, ${loadtest} s, $connections workers, load $(cut -d' ' -f1-3 /proc/loadavg) =="
+  before=$(logs_stored)
+  ( for s in $(seq 0 5 "$loadtest"); do echo "rss t=${s}s: $(grep VmRSS /proc/$portal/status | awk '{print $2/1024 " MB"}')"; sleep 5; done ) &
+  sampler=$!
+  dotnet "$cli" loadtest predict --url "http://127.0.0.1:$port" --email bench@studyrecs.local --password Bench-Password-1 \
+    --requests 100000000 --concurrency "$connections" --duration "$loadtest" || echo "loadtest exit $?"
+  wait "$sampler" || true
+  sleep 2
+  echo "prediction logs stored during the load test: $(( $(logs_stored) - before ))"
+fi

@@ -64,8 +64,14 @@ public abstract class BatchInbox<T>(int capacity, IBatchStore<T> store, IDbConte
 /// which never runs when the stop comes first, and the queue would not be drained. No failure ends the loop (a dead
 /// loop would fill the queue and stall every request that logs): a batch the database refuses five times over about
 /// three seconds is logged as lost.
+/// <para>
+/// <c>gather</c> (zero unless a writer asks for it): after storing a batch that did not fill up, the loop waits this
+/// long before taking the next one, so records arriving steadily are stored a batch at a time instead of one or two
+/// per unit of work (each costs a context, a transaction and a commit). A record that arrives when the writer is idle
+/// is still stored at once; none waits longer than the gather time plus one store, and a stop drains the queue as before.
+/// </para>
 /// </summary>
-public abstract class BatchWriter<T>(BatchInbox<T> inbox, IBatchStore<T> store, IDbContextFactory<StudyRecsDbContext> dbs, Func<int> batchSize, ILogger logger) : IHostedService
+public abstract class BatchWriter<T>(BatchInbox<T> inbox, IBatchStore<T> store, IDbContextFactory<StudyRecsDbContext> dbs, Func<int> batchSize, ILogger logger, TimeSpan gather = default) : IHostedService
     where T : class
 {
     private const int Attempts = 5;
@@ -98,7 +104,12 @@ public abstract class BatchWriter<T>(BatchInbox<T> inbox, IBatchStore<T> store, 
             }
 
             await StoreAsync(batch);
+            var filled = batch.Count >= size;
             batch.Clear();
+            if (!filled && gather > TimeSpan.Zero && !inbox.Reader.Completion.IsCompleted)
+            {
+                await Task.Delay(gather, CancellationToken.None);
+            }
         }
     }
 

@@ -184,6 +184,51 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
         Assert.Contains("is not a date like", badDate.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_answered_forecast_of_a_burst_is_audited_once_with_the_bytes_it_answered()
+    {
+        // Teacher and student tokens, many calls at once: each is read once a period, each answer still logged.
+        var teacher = await BearerClientAsync(Roles.Teacher);
+        // A student of the dataset no other test signs in as (an id links to one account only).
+        string studentId;
+        await using (var lookup = Factory.Services.CreateAsyncScope())
+        {
+            studentId = await lookup.ServiceProvider.GetRequiredService<StudyRecsDbContext>().Set<DatasetRow>()
+                .Where(r => r.DatasetId == portal.DatasetId).OrderByDescending(r => r.RowNumber).Select(r => r.StudentId).FirstAsync();
+        }
+
+        Assert.NotEqual(portal.StudentId, studentId);
+        var student = await BearerClientAsync(Roles.Student, studentId);
+        var answered = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 60), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var body = $$"""{"semester": {{1 + (i % 2)}}, "subject": "Algorithms", "attendance_percentage": {{40 + i}}, "midterm_marks": {{i}}}""";
+            var response = await (i % 3 == 0 ? student : teacher).PostAsync("/api/predict", Json(body), ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            var requestId = response.Headers.GetValues("X-Request-Id").Single();
+            Assert.True(answered.TryAdd(requestId, text));
+        });
+
+        // Stored off the request path, shortly after: wait until all have arrived (or give up and report what is missing).
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        var ids = answered.Keys.ToList();
+        List<PredictionLog> logs = [];
+        for (var i = 0; i < 100 && logs.Count < ids.Count; i++)
+        {
+            logs = await db.Set<PredictionLog>().AsNoTracking().Where(p => ids.Contains(p.RequestId)).ToListAsync();
+            if (logs.Count < ids.Count)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), logs.Select(l => l.RequestId).Order(StringComparer.Ordinal));
+        Assert.All(logs, l => Assert.Equal(answered[l.RequestId], l.OutputJson));
+        Assert.Equal(20, logs.Count(l => l.StudentId == studentId));
+    }
+
     [Theory]
     [InlineData("""{"semester": 2, "subject": "Algorithms", "shoe_size": 44}""", "shoe_size")]
     [InlineData("""{"semester": "two", "subject": "Algorithms"}""", "semester")]

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,13 +18,19 @@ namespace StudyRecs.Web.Tests.Security;
 public sealed class BearerTokenRevalidationTests : IDisposable
 {
     private readonly StandingClock clock = new(DateTimeOffset.UtcNow);
+    private readonly CountingProtector protector = new();
     private readonly PortalFactory portal;
 
     public BearerTokenRevalidationTests()
     {
         portal = new PortalFactory
         {
-            TestServices = s => s.AddSingleton(sp => new BearerTokenRevalidation(clock, sp.GetRequiredService<IOptions<AccountSessionOptions>>())),
+            TestServices = s =>
+            {
+                s.AddSingleton(sp => new BearerTokenRevalidation(clock, sp.GetRequiredService<IOptions<AccountSessionOptions>>(), sp.GetRequiredService<IOptions<IdentityOptions>>()));
+                // Counts how often an access token is decrypted (the refresh tokens have their own protector).
+                s.PostConfigure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenProtector = protector.Around(o.BearerTokenProtector));
+            },
         };
         portal.Settings["Accounts:SessionRevalidationSeconds"] = "60";
     }
@@ -34,6 +42,37 @@ public sealed class BearerTokenRevalidationTests : IDisposable
         public DateTimeOffset Now { get; set; } = now;
 
         public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>Passes every call to the scheme's own protector and counts the tokens it was asked to read.</summary>
+    private sealed class CountingProtector : ISecureDataFormat<AuthenticationTicket>
+    {
+        private ISecureDataFormat<AuthenticationTicket> inner = default!;
+        private int reads;
+
+        public int Reads => Volatile.Read(ref reads);
+
+        public CountingProtector Around(ISecureDataFormat<AuthenticationTicket> protector)
+        {
+            inner = protector;
+            return this;
+        }
+
+        public string Protect(AuthenticationTicket data) => inner.Protect(data);
+
+        public string Protect(AuthenticationTicket data, string? purpose) => inner.Protect(data, purpose);
+
+        public AuthenticationTicket? Unprotect(string? protectedText)
+        {
+            Interlocked.Increment(ref reads);
+            return inner.Unprotect(protectedText);
+        }
+
+        public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
+        {
+            Interlocked.Increment(ref reads);
+            return inner.Unprotect(protectedText, purpose);
+        }
     }
 
     private sealed record Session(HttpClient Client, string UserId, string RefreshToken);
@@ -126,11 +165,55 @@ public sealed class BearerTokenRevalidationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_burst_of_calls_decrypts_the_token_once_a_period_and_a_lock_still_ends_it_within_the_period()
+    {
+        var session = await SignInAsync();
+        var revalidation = portal.Services.GetRequiredService<BearerTokenRevalidation>();
+        var before = protector.Reads;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(session));
+        }
+
+        Assert.Equal(1, protector.Reads - before);
+        Assert.Equal(1, revalidation.RememberedTokens);
+
+        // Once the period is over the token is read again (a revoked key or an expiry would show there).
+        clock.Now += TimeSpan.FromSeconds(61);
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(session));
+        Assert.Equal(2, protector.Reads - before);
+
+        // Remembered, yet a lock ends it as soon as the account is checked again: the memory never skips that check.
+        await WithAdministration(a => a.LockAsync(session.UserId, actingUserId: "someone-else"));
+        clock.Now += TimeSpan.FromSeconds(30);
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(session));
+        Assert.Equal(2, protector.Reads - before);
+        clock.Now += TimeSpan.FromSeconds(31);
+        Assert.Equal(HttpStatusCode.Unauthorized, await WhoAmIAsync(session));
+        Assert.Equal(HttpStatusCode.Unauthorized, await WhoAmIAsync(session));
+        Assert.Equal(0, revalidation.RememberedTokens);
+    }
+
+    [Fact]
+    public async Task With_revalidation_zero_every_call_reads_the_token()
+    {
+        portal.Settings["Accounts:SessionRevalidationSeconds"] = "0";
+        var session = await SignInAsync();
+        var before = protector.Reads;
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(session));
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(session));
+
+        Assert.Equal(2, protector.Reads - before);
+        Assert.Equal(0, portal.Services.GetRequiredService<BearerTokenRevalidation>().RememberedTokens);
+    }
+
+    [Fact]
     public async Task A_forged_or_garbled_token_is_refused()
     {
         var session = await SignInAsync();
         session.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
 
         Assert.Equal(HttpStatusCode.Unauthorized, await WhoAmIAsync(session));
+        Assert.Equal(0, portal.Services.GetRequiredService<BearerTokenRevalidation>().RememberedTokens);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -11,11 +12,24 @@ namespace StudyRecs.Web.Features.Accounts;
 /// Checks bearer tokens from <c>/api/auth/login</c> against their account, as the cookie's security-stamp validator
 /// checks sign-in cookies: a lock, a password reset or a deleted account (all change or remove the security stamp)
 /// ends the token at its first use after at most <see cref="AccountSessionOptions.SessionRevalidationSeconds"/>.
-/// A confirmed (account, stamp) pair is remembered that long, so a script's burst of calls costs one query a period.
+/// A confirmed (account, stamp) pair is remembered that long, so a script's burst of calls costs one query a period;
+/// a token read and confirmed is remembered as long too (never past its own expiry), so the burst also decrypts it
+/// once a period instead of on every call. Neither memory lets a token outlive the period: the stamp is checked again
+/// once it runs out, whatever was remembered.
 /// </summary>
-internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<AccountSessionOptions> options)
+internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<AccountSessionOptions> options, IOptions<IdentityOptions> identity)
 {
+    /// <summary>Tokens remembered at most; past it, expired ones are dropped, and all of them when none had expired.</summary>
+    internal const int MaxRememberedTokens = 4096;
+
     private readonly ConcurrentDictionary<string, (string? Stamp, DateTimeOffset CheckedAt)> confirmed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReadToken> read = new(StringComparer.Ordinal);
+
+    /// <summary>A token already decrypted: its ticket, and until when it may be used without decrypting it again.</summary>
+    private sealed record ReadToken(AuthenticationTicket Ticket, DateTimeOffset Until);
+
+    /// <summary>How many tokens are remembered decrypted now (for tests).</summary>
+    internal int RememberedTokens => read.Count;
 
     /// <summary>Hooks the check into the bearer scheme: it runs before the handler accepts a token.</summary>
     public static void Configure(BearerTokenOptions bearer) => bearer.Events.OnMessageReceived = context =>
@@ -24,24 +38,69 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
     private async Task CheckAsync(MessageReceivedContext context)
     {
         var token = context.Token ?? BearerTokenOf(context.Request);
-        if (token is null || context.Options.BearerTokenProtector.Unprotect(token) is not { Principal: { } principal } ticket)
+        if (token is null)
         {
-            return; // The handler answers for a missing or unreadable token as it always does.
+            return; // The handler answers for a missing token as it always does.
         }
 
-        if (!await IsCurrentAsync(principal, context.HttpContext.RequestServices))
+        var now = time.GetUtcNow();
+        var remembered = read.TryGetValue(token, out var known) && now < known.Until;
+        var ticket = remembered ? known!.Ticket : context.Options.BearerTokenProtector.Unprotect(token);
+        if (ticket is not { Principal: { } principal })
         {
+            return; // The handler answers for an unreadable token as it always does.
+        }
+
+        if (!await IsCurrentAsync(principal, context.HttpContext.RequestServices, now))
+        {
+            read.TryRemove(token, out _);
             context.Fail("The account behind this token was locked, reset or removed; sign in again.");
             return;
         }
 
-        // Already unprotected: hand the ticket over instead of letting the handler decrypt it a second time.
-        if (ticket.Properties.ExpiresUtc is { } expires && time.GetUtcNow() < expires)
+        if (ticket.Properties.ExpiresUtc is not { } expires || now >= expires)
         {
-            context.Principal = principal;
-            context.Properties = ticket.Properties;
-            context.Success();
+            read.TryRemove(token, out _);
+            return; // The handler reads it again and refuses it as expired.
         }
+
+        if (!remembered)
+        {
+            Remember(token, ticket, now, expires);
+        }
+
+        // Already read: hand the ticket over instead of letting the handler decrypt it a second time. A remembered
+        // ticket is shared between requests, so each request gets its own copy to change as it likes.
+        context.Principal = remembered ? principal.Clone() : principal;
+        context.Properties = remembered ? ticket.Properties.Clone() : ticket.Properties;
+        context.Success();
+    }
+
+    private void Remember(string token, AuthenticationTicket ticket, DateTimeOffset now, DateTimeOffset expires)
+    {
+        var period = TimeSpan.FromSeconds(options.Value.SessionRevalidationSeconds);
+        if (period <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (read.Count >= MaxRememberedTokens)
+        {
+            foreach (var (key, value) in read)
+            {
+                if (now >= value.Until)
+                {
+                    read.TryRemove(key, out _);
+                }
+            }
+
+            if (read.Count >= MaxRememberedTokens)
+            {
+                read.Clear();
+            }
+        }
+
+        read[token] = new ReadToken(ticket, now + period < expires ? now + period : expires);
     }
 
     private static string? BearerTokenOf(HttpRequest request)
@@ -50,7 +109,7 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
-    private async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, IServiceProvider requestServices)
+    private async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, IServiceProvider requestServices, DateTimeOffset now)
     {
         var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         if (userId is null)
@@ -58,15 +117,15 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
             return false;
         }
 
-        var signIn = requestServices.GetRequiredService<SignInManager<ApplicationUser>>();
-        var stamp = principal.FindFirstValue(signIn.Options.ClaimsIdentity.SecurityStampClaimType);
-        var now = time.GetUtcNow();
+        var stamp = principal.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType);
         var period = TimeSpan.FromSeconds(options.Value.SessionRevalidationSeconds);
         if (period > TimeSpan.Zero && confirmed.TryGetValue(userId, out var known) && known.Stamp == stamp && now - known.CheckedAt < period)
         {
             return true;
         }
 
+        // Only when the account is checked: the sign-in manager brings a user manager and a database context with it.
+        var signIn = requestServices.GetRequiredService<SignInManager<ApplicationUser>>();
         if (await signIn.ValidateSecurityStampAsync(principal) is null)
         {
             confirmed.TryRemove(userId, out _);
