@@ -169,7 +169,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
 
         // Problems show as the user types, before any save.
         Type(page, "Web address", "javascript:alert(1)");
-        Assert.Contains(FieldErrors(page), m => m.Contains("not a web address", StringComparison.Ordinal));
+        await page.WaitForAssertionAsync(() => Assert.Contains(FieldErrors(page), m => m.Contains("not a web address", StringComparison.Ordinal)), Patience);
         Assert.DoesNotContain(FieldErrors(page), m => m.Contains("Enter a title", StringComparison.Ordinal));
 
         await FillAsync(page, "", "javascript:alert(1)", minutes: "ninety", difficulty: "");
