@@ -74,13 +74,7 @@ internal sealed class CandidateRetrieval
             }
 
             b.Score([], [], part);
-            var max = TensorPrimitives.MaxMagnitude(part);
-            if (max > 0 && float.IsFinite(max))
-            {
-                TensorPrimitives.Multiply(part, 1f / Math.Abs(max), part);
-            }
-
-            TensorPrimitives.Add(blend, part, blend);
+            RankerRecommender.AddScaled(part, blend);
         }
 
         var cold = new int[Math.Min(candidates, n)];

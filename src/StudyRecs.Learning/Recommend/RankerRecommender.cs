@@ -689,14 +689,7 @@ public sealed class RankerRecommender : IContextualRecommender
             }
 
             bases[m].Score(historyItems, historyWeights, part);
-
-            var max = TensorPrimitives.MaxMagnitude(part);
-            if (max > 0 && float.IsFinite(max))
-            {
-                TensorPrimitives.Multiply(part, 1f / Math.Abs(max), part);
-            }
-
-            TensorPrimitives.Add(blend, part, blend);
+            AddScaled(part, blend);
         }
 
         foreach (var i in historyItems)
@@ -741,13 +734,7 @@ public sealed class RankerRecommender : IContextualRecommender
             scorer.ScoreItems(historyItems, historyWeights, found.AsSpan(0, count), scratch);
             if (!scorer.ScoresCandidatesOnly)
             {
-                var max = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(scratch);
-                if (max > 0 && float.IsFinite(max))
-                {
-                    TensorPrimitives.Multiply(scratch, 1f / Math.Abs(max), scratch);
-                }
-
-                TensorPrimitives.Add(blend, scratch, blend);
+                AddScaled(scratch, blend);
             }
 
             scratch.CopyTo(workspace.Retrieval.AsSpan(m * k, count));
@@ -771,6 +758,18 @@ public sealed class RankerRecommender : IContextualRecommender
         }
 
         return count;
+    }
+
+    // A model's scores scaled by their largest magnitude (left as they are when that is 0 or not finite), added to the blend.
+    internal static void AddScaled(Span<float> part, Span<float> blend)
+    {
+        var max = part.IsEmpty ? 0 : TensorPrimitives.MaxMagnitude(part);
+        if (max > 0 && float.IsFinite(max))
+        {
+            TensorPrimitives.Multiply(part, 1f / Math.Abs(max), part);
+        }
+
+        TensorPrimitives.Add(blend, part, blend);
     }
 
     private sealed class Workspace(IRecommender[] bases, int candidates, ItemFacets facets, bool retrieved)
