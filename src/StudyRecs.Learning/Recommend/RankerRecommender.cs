@@ -224,9 +224,12 @@ public sealed class RankerRecommender : IContextualRecommender
             ? $"the {_candidates:N0} nearest resources in an approximate (HNSW) index over the item embeddings of {plain?.Invoke(_bases[indexed].Name) ?? _bases[indexed].Name}, "
                 + $"as the catalog's {ItemCount:N0} resources are more than the exact-scan limit of {ExactScanLimit:N0}"
             : reason is null
-                ? $"the blend's best {_candidates:N0} of all {ItemCount:N0} resources (exact scan, up to {ExactScanLimit:N0} resources)"
-                : $"the blend's best {_candidates:N0} of all {ItemCount:N0} resources (exact scan above the limit of {ExactScanLimit:N0}: {reason})";
+                ? $"{Scanned()} (exact scan, up to {ExactScanLimit:N0} resources)"
+                : $"{Scanned()} (exact scan above the limit of {ExactScanLimit:N0}: {reason})";
         return ReRanks ? source : $"the blend scores all {ItemCount:N0} resources (the re-ranking it was compared with took {source})";
+
+        // A catalog no larger than the candidate count is re-ranked whole.
+        string Scanned() => _candidates < ItemCount ? $"the blend's best {_candidates:N0} of all {ItemCount:N0} resources" : $"all {ItemCount:N0} resources, in the blend's order";
     }
 
     /// <summary>

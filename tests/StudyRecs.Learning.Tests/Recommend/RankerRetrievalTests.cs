@@ -14,12 +14,12 @@ public class RankerRetrievalTests
 
     private static readonly int[][] Histories = [[0, 1, 2], [10, 11, 12, 3], [], [5, 5, 17], [29]];
 
-    private static RecommenderSuite Suite(int exactScanLimit, IReadOnlyDictionary<string, float>? weights = null) =>
+    private static RecommenderSuite Suite(int exactScanLimit, IReadOnlyDictionary<string, float>? weights = null, int candidates = 12) =>
         new(RecommendTestData.TwoCommunities(), RecommendTestData.CommunityTexts(), new RecommenderSuiteOptions
         {
             Als = new AlsOptions { Factors = 4, Iterations = 4 },
             TwoTower = SmallTowers,
-            Ranker = ModelStructureTests.Ranker with { Candidates = 12, ExactScanLimit = exactScanLimit },
+            Ranker = ModelStructureTests.Ranker with { Candidates = candidates, ExactScanLimit = exactScanLimit },
             HybridWeights = weights ?? new RecommenderSuiteOptions().HybridWeights,
         })
         {
@@ -108,7 +108,9 @@ public class RankerRetrievalTests
         var exact = (RankerRecommender)Suite(exactScanLimit: 30).Fit("ranker").Model;
         Assert.True(approximate.UsesApproximateRetrieval);
         Assert.False(exact.UsesApproximateRetrieval);
-        Assert.Contains("exact scan", exact.DescribeCandidates(), StringComparison.Ordinal);
+        Assert.StartsWith("the blend's best 12 of all 30 resources (exact scan", exact.DescribeCandidates(), StringComparison.Ordinal);
+        var whole = (RankerRecommender)Suite(exactScanLimit: 30, candidates: 40).Fit("ranker").Model;
+        Assert.StartsWith("all 30 resources, in the blend's order (exact scan", whole.DescribeCandidates(), StringComparison.Ordinal);
 
         // ALS folds an empty history into a zero factor: no query for the index, so the empty history's blend decides.
         var (fromIndex, _) = approximate.Describe([], [], [], StudentContext.None);
