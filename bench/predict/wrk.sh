@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # POST /api/predict over loopback with audit logging on, measured with wrk (issue 6: ≥ 1,500 req/s, p99 < 25 ms,
 # no errors, memory flat over 60 s). Anchor in the same run: a static file through the same pipeline.
-#   bash bench/predict/wrk.sh [--duration 60] [--connections 16] [--students 400] [--rounds 1] [--order anchor-first|predict-first]
-#                             [--loadtest SECONDS]   (--order alternate: odd rounds anchor first, even rounds predict first)
-# Each round measures the anchor (10 s) and the forecasts (--duration s) on the same portal, in --order (predict-first
-# swaps them, so a machine that gets busier or quieter during a round favours neither side), and prints the same-round
-# ratios against issue 17's target. Every answered forecast must be audited: the rows stored are checked against the
+#   bash bench/predict/wrk.sh [--duration 60] [--anchor-duration SECONDS] [--connections 16] [--students 400] [--rounds 1]
+#                             [--order anchor-first|predict-first|alternate] [--warmup SECONDS] [--loadtest SECONDS]
+#                             (--order alternate: odd rounds anchor first, even rounds predict first)
+# Each round measures the anchor and the forecasts for --duration s each (--anchor-duration sets the anchor's apart: a
+# p99 over 10 s rests on a few hundred slowest answers and moved 1.8x between two quiet rounds on 2026-12-04) on the
+# same portal, after --warmup s (10) of each unmeasured so the JIT's tiering of both paths has settled, in --order
+# (predict-first swaps them, so a machine that gets busier or quieter during a round favours neither side), and prints
+# the same-round ratios against issue 17's target. Every answered forecast must be audited: the rows stored are checked against the
 # answers wrk counted (a few more may be stored: requests still in flight when wrk stopped were answered too).
 # --loadtest SECONDS also runs `studyrecs loadtest predict` for that long against the same portal afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib/portal.sh
-duration=60; connections=16; students=400; rounds=1; order=anchor-first; loadtest=0
+duration=60; anchor_duration=; warmup=10; connections=16; students=400; rounds=1; order=anchor-first; loadtest=0
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --duration) duration=$2; shift 2;; --connections) connections=$2; shift 2;; --students) students=$2; shift 2;;
+    --duration) duration=$2; shift 2;; --anchor-duration) anchor_duration=$2; shift 2;; --warmup) warmup=$2; shift 2;; --connections) connections=$2; shift 2;; --students) students=$2; shift 2;;
     --rounds) rounds=$2; shift 2;; --order) order=$2; shift 2;; --loadtest) loadtest=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
+anchor_duration=${anchor_duration:-$duration}
 [[ $order == anchor-first || $order == predict-first || $order == alternate ]] || { echo "--order is anchor-first, predict-first or alternate" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
@@ -86,9 +90,9 @@ portal_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}
 cpu_per_answer() { python3 -c 'import sys; a, b, n = map(float, sys.argv[1:]); print(f"{(b - a) / n * 1e6:.0f} µs")' "$@"; }
 
 anchor() {
-  echo "== anchor: GET /favicon.svg (static file, same pipeline), 10 s, load $(cut -d' ' -f1-3 /proc/loadavg) =="
+  echo "== anchor: GET /favicon.svg (static file, same pipeline), ${anchor_duration} s, load $(cut -d' ' -f1-3 /proc/loadavg) =="
   local cpu; cpu=$(portal_cpu)
-  anchor_out=$(wrk -t2 -c"$connections" -d10s --latency "http://127.0.0.1:$port/favicon.svg")
+  anchor_out=$(wrk -t2 -c"$connections" -d"${anchor_duration}s" --latency "http://127.0.0.1:$port/favicon.svg")
   echo "$anchor_out" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
   read -r anchor_rps _ anchor_p99 anchor_done _ _ < <(echo "$anchor_out" | wrk_figures)
   echo "portal CPU per answer: $(cpu_per_answer "$cpu" "$(portal_cpu)" "$anchor_done")"
@@ -113,6 +117,12 @@ predict() {
   echo "prediction logs stored: $stored for $answered answers counted by wrk (non-2xx $non2xx, socket errors $socket_errors): $verdict"
 }
 
+if (( warmup > 0 )); then
+  echo; echo "== warm-up: ${warmup} s of forecasts, then ${warmup} s of the anchor, not measured =="
+  wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/predict.lua" "http://127.0.0.1:$port" >/dev/null
+  wrk -t2 -c"$connections" -d"${warmup}s" "http://127.0.0.1:$port/favicon.svg" >/dev/null
+fi
+rps_ratios=(); p99_ratios=()
 for round in $(seq "$rounds"); do
   first=$order
   [[ $order == alternate ]] && { (( round % 2 == 1 )) && first=anchor-first || first=predict-first; }
@@ -124,7 +134,17 @@ ar, a99, pr, p50, p99 = map(float, sys.argv[1:])
 print(f"round: anchor {ar:.0f} req/s p99 {a99:.2f} ms | predict {pr:.0f} req/s p50 {p50:.2f} ms p99 {p99:.2f} ms | "
       f"req/s {pr/ar:.2f}x the anchor (target >= 0.5), p99 {p99/a99:.2f}x (target <= 2)")' \
     "$anchor_rps" "$anchor_p99" "$predict_rps" "$predict_p50" "$predict_p99"
+  rps_ratios+=("$(python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$predict_rps" "$anchor_rps")")
+  p99_ratios+=("$(python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$predict_p99" "$anchor_p99")")
 done
+if (( rounds > 1 )); then
+  python3 -c '
+import statistics, sys
+n = len(sys.argv) // 2
+rps, p99 = list(map(float, sys.argv[1:1 + n])), list(map(float, sys.argv[1 + n:]))
+print(f"\nover {n} rounds: req/s {min(rps):.2f}x to {max(rps):.2f}x the anchor, median {statistics.median(rps):.2f}x (target >= 0.5); "
+      f"p99 {min(p99):.2f}x to {max(p99):.2f}x, median {statistics.median(p99):.2f}x (target <= 2)")' "${rps_ratios[@]}" "${p99_ratios[@]}"
+fi
 
 if (( loadtest > 0 )); then
   echo; echo "== studyrecs loadtest predict, ${loadtest} s, $connections workers, load $(cut -d' ' -f1-3 /proc/loadavg) =="
