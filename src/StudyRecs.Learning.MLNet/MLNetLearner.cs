@@ -103,8 +103,7 @@ public sealed partial class MLNetLearner : ILearner
             data = context.Data.Cache(data);
         }
 
-        var estimator = Estimator(context, task, threads);
-        var transformer = FitOnThreadPool(() => estimator.Fit(data));
+        var transformer = Estimator(context, task, threads).Fit(data);
         var featureNames = train.FeatureNames ?? Enumerable.Range(0, train.Features.Columns).Select(f => $"f{f}").ToArray();
 
         // A ranker orders candidates and is not explained to anyone; routing its (large) training set for covers is skipped.
@@ -114,16 +113,6 @@ public sealed partial class MLNetLearner : ILearner
         return MLNetModel.Create(context, transformer, imputer, task, Options.Algorithm, featureNames, train.ClassLabels ?? [], classes,
             explainer, new Dictionary<string, string>(StringComparer.Ordinal));
     }
-
-    /// <summary>
-    /// Runs <paramref name="fit"/> on a thread-pool thread. FastTree and FastForest hand every piece of a split search to
-    /// <c>Task.Run(piece).Wait()</c> when they train on one thread (ML.NET's <c>ThreadTaskManager</c>): called from a
-    /// pool thread, each piece runs inline on the caller; called from any other thread (the selection's fold workers, a
-    /// job's thread), each waits for a pool thread to wake up and take it. Measured on a one-versus-all FastTree fit over
-    /// 11 grades (7,300 rows, 25 rounds): 0.85-0.9 s instead of 1.35-1.5 s, the same model (bench/RESULTS.md, issue 14).
-    /// </summary>
-    internal static T FitOnThreadPool<T>(Func<T> fit) =>
-        Thread.CurrentThread.IsThreadPoolThread ? fit() : Task.Run(fit).GetAwaiter().GetResult();
 
     /// <summary>An ML.NET context whose warnings and errors go to <paramref name="logger"/>.</summary>
     internal static MLContext CreateContext(int seed, ILogger logger)

@@ -86,23 +86,6 @@ public class MLNetLearnerTests
     }
 
     [Fact]
-    public async Task ML_NET_fits_run_on_a_thread_pool_thread_so_FastTrees_per_split_tasks_run_inline()
-    {
-        // From a dedicated thread (as the selection's fold workers are), the fit moves to a pool thread.
-        (bool Pool, int Thread) seen = default;
-        var worker = new Thread(() => MLNetLearner.FitOnThreadPool(() => seen = (Thread.CurrentThread.IsThreadPoolThread, Environment.CurrentManagedThreadId)));
-        worker.Start();
-        worker.Join();
-        Assert.True(seen.Pool);
-        Assert.NotEqual(worker.ManagedThreadId, seen.Thread);
-
-        // From a pool thread it runs where it is called, and what it returns or throws comes back unchanged.
-        var (caller, inside) = await Task.Run(() => (Environment.CurrentManagedThreadId, MLNetLearner.FitOnThreadPool(() => Environment.CurrentManagedThreadId)));
-        Assert.Equal(caller, inside);
-        Assert.Equal("refused", Assert.Throws<InvalidOperationException>(() => MLNetLearner.FitOnThreadPool<int>(() => throw new InvalidOperationException("refused"))).Message);
-    }
-
-    [Fact]
     public void ML_NET_warnings_go_to_the_logger()
     {
         // FastTree on raw NaN cells (what the learner never does) warns that it skips rows.
