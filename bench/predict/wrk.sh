@@ -8,8 +8,8 @@
 # p99 over 10 s rests on a few hundred slowest answers and moved 1.8x between two quiet rounds on 2026-12-04) on the
 # same portal, after --warmup s (10) of each unmeasured so the JIT's tiering of both paths has settled, in --order
 # (predict-first swaps them, so a machine that gets busier or quieter during a round favours neither side), and prints
-# the same-round ratios against issue 17's target. Every answered forecast must be audited: the rows stored are checked against the
-# answers wrk counted (a few more may be stored: requests still in flight when wrk stopped were answered too).
+# the same-round ratios against issue 17's target. Every answered forecast must be audited: the rows stored are checked
+# against the answers wrk counted (a few more may be stored: requests still in flight when wrk stopped were answered too).
 # --loadtest SECONDS also runs `studyrecs loadtest predict` for that long against the same portal afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +17,8 @@ source bench/lib/portal.sh
 duration=60; anchor_duration=; warmup=10; connections=16; students=400; rounds=1; order=anchor-first; loadtest=0
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --duration) duration=$2; shift 2;; --anchor-duration) anchor_duration=$2; shift 2;; --warmup) warmup=$2; shift 2;; --connections) connections=$2; shift 2;; --students) students=$2; shift 2;;
+    --duration) duration=$2; shift 2;; --anchor-duration) anchor_duration=$2; shift 2;; --warmup) warmup=$2; shift 2;;
+    --connections) connections=$2; shift 2;; --students) students=$2; shift 2;;
     --rounds) rounds=$2; shift 2;; --order) order=$2; shift 2;; --loadtest) loadtest=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
@@ -122,7 +123,7 @@ if (( warmup > 0 )); then
   wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/predict.lua" "http://127.0.0.1:$port" >/dev/null
   wrk -t2 -c"$connections" -d"${warmup}s" "http://127.0.0.1:$port/favicon.svg" >/dev/null
 fi
-rps_ratios=(); p99_ratios=()
+figures=()   # per round: anchor req/s, anchor p99, predict req/s, predict p99
 for round in $(seq "$rounds"); do
   first=$order
   [[ $order == alternate ]] && { (( round % 2 == 1 )) && first=anchor-first || first=predict-first; }
@@ -134,16 +135,17 @@ ar, a99, pr, p50, p99 = map(float, sys.argv[1:])
 print(f"round: anchor {ar:.0f} req/s p99 {a99:.2f} ms | predict {pr:.0f} req/s p50 {p50:.2f} ms p99 {p99:.2f} ms | "
       f"req/s {pr/ar:.2f}x the anchor (target >= 0.5), p99 {p99/a99:.2f}x (target <= 2)")' \
     "$anchor_rps" "$anchor_p99" "$predict_rps" "$predict_p50" "$predict_p99"
-  rps_ratios+=("$(python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$predict_rps" "$anchor_rps")")
-  p99_ratios+=("$(python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$predict_p99" "$anchor_p99")")
+  figures+=("$anchor_rps" "$anchor_p99" "$predict_rps" "$predict_p99")
 done
 if (( rounds > 1 )); then
   python3 -c '
 import statistics, sys
-n = len(sys.argv) // 2
-rps, p99 = list(map(float, sys.argv[1:1 + n])), list(map(float, sys.argv[1 + n:]))
-print(f"\nover {n} rounds: req/s {min(rps):.2f}x to {max(rps):.2f}x the anchor, median {statistics.median(rps):.2f}x (target >= 0.5); "
-      f"p99 {min(p99):.2f}x to {max(p99):.2f}x, median {statistics.median(p99):.2f}x (target <= 2)")' "${rps_ratios[@]}" "${p99_ratios[@]}"
+v = list(map(float, sys.argv[1:]))
+rounds = [v[i:i + 4] for i in range(0, len(v), 4)]
+rps = [pr / ar for ar, _, pr, _ in rounds]
+p99 = [p / a for _, a, _, p in rounds]
+print(f"\nover {len(rounds)} rounds: req/s {min(rps):.2f}x to {max(rps):.2f}x the anchor, median {statistics.median(rps):.2f}x (target >= 0.5); "
+      f"p99 {min(p99):.2f}x to {max(p99):.2f}x, median {statistics.median(p99):.2f}x (target <= 2)")' "${figures[@]}"
 fi
 
 if (( loadtest > 0 )); then
