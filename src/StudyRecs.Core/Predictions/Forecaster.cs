@@ -177,15 +177,14 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
         for (var i = 0; i < totals.Length; i++)
         {
             var name = map.Names[i];
-            var (label, value) = Read(name, row);
             if (name == "subject" && !subjectKnown)
             {
                 baseline += totals[i];
             }
-            else if (value is null)
+            else if (!IsKnown(name, row))
             {
                 baseline += totals[i];
-                notKnownYet.Add(label);
+                notKnownYet.Add(Read(name, row).Label);
             }
             else
             {
@@ -193,8 +192,10 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
             }
         }
 
+        // The strongest first (a stable sort: ties keep the factors' order), and only those shown are put in words.
+        causes.Sort((a, b) => Math.Abs(totals[b]).CompareTo(Math.Abs(totals[a])) is var c and not 0 ? c : a.CompareTo(b));
         var factors = new List<ForecastFactor>(_options.TopFactors);
-        foreach (var i in causes.OrderByDescending(i => Math.Abs(totals[i])).Take(_options.TopFactors))
+        foreach (var i in causes.Take(_options.TopFactors))
         {
             if (Math.Abs(totals[i]) < NegligibleMarks)
             {
@@ -220,6 +221,20 @@ public sealed class Forecaster(IOptions<PredictionOptions> options, IOptions<Dat
         FactorMap.AssessmentAverage => ("the average of assignment, quiz and midterm marks", Percent(AssessmentPercent(row))),
         _ when factor.StartsWith("extra:", StringComparison.Ordinal) => (factor["extra:".Length..], ExtraText(row, factor["extra:".Length..])),
         _ => (factor, null),
+    };
+
+    /// <summary>Whether <see cref="Read"/> gives the factor a value, without writing the value.</summary>
+    private bool IsKnown(string factor, DatasetRow row) => factor switch
+    {
+        "attendance_percentage" => row.AttendancePercentage is { } a && !double.IsNaN(a),
+        "assignment_marks" => row.AssignmentMarks is not null,
+        "quiz_marks" => row.QuizMarks is not null,
+        "midterm_marks" => row.MidtermMarks is not null,
+        "previous_cgpa" => row.PreviousCgpa is not null,
+        "semester" => true,
+        "subject" => row.Subject is not null,
+        FactorMap.AssessmentAverage => !double.IsNaN(AssessmentPercent(row)),
+        _ => Read(factor, row).Value is not null,
     };
 
     private ForecastFactor Describe(string factor, double contribution, DatasetRow row)

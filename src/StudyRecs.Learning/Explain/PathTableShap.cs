@@ -15,35 +15,47 @@ namespace StudyRecs.Learning.Explain;
 /// <see cref="MaxPathFeatures"/> unique features, or a zero cover, is left to the exact recursion (<see cref="Build"/>
 /// returns null).
 /// </para>
+/// <para>
+/// A small tree goes further: its contributions depend on the row only through which way the row goes at each of its m
+/// internal nodes, so for m up to <see cref="MaxDecisionNodes"/> they are computed once for each of the 2^m ways
+/// (from the tables above) and explaining a row costs m comparisons and one look-up.
+/// </para>
 /// </summary>
 internal sealed class PathTableShap
 {
     /// <summary>Longest unique-feature path tabulated (2^d entries per leaf).</summary>
     public const int MaxPathFeatures = 12;
 
-    private readonly RegressionTree _tree;
-    private readonly int[] _nodePosition;     // position of the node's feature in its path's unique-feature list
+    /// <summary>Most internal nodes of a tree whose contributions are tabulated per combination of its decisions.</summary>
+    public const int MaxDecisionNodes = 7;
+
+    private readonly TreeNode[] _nodes;
+    private readonly int[] _nodeBit;          // 1 << the node's feature's position in its path's unique-feature list
     private readonly bool[] _nodeRepeats;     // the feature was already tested higher on the path
-    private readonly int[] _leafStart;        // into _leafFeatures / _leafCoefficientZ
+    private readonly int[] _leafStart;        // into _leafTerms
     private readonly int[] _leafDepth;
-    private readonly int[] _leafFeatures;
-    private readonly double[] _leafZero;
-    private readonly double[] _leafScale;     // v·Z
+    private readonly LeafTerm[] _leafTerms;
     private readonly int[] _tableStart;
     private readonly double[] _tables;
+    private readonly int _depth;              // longest root-to-leaf path, in internal nodes
+    private readonly int[]? _features;        // a small tree's features, in the order of _byDecisions' columns
+    private readonly double[]? _byDecisions;  // per combination of decisions (bit i: node i sends the row left), the contributions
 
-    private PathTableShap(RegressionTree tree, int[] nodePosition, bool[] nodeRepeats, int[] leafStart, int[] leafDepth, int[] leafFeatures, double[] leafZero, double[] leafScale, int[] tableStart, double[] tables)
+    private PathTableShap(RegressionTree tree, int[] nodeBit, bool[] nodeRepeats, int[] leafStart, int[] leafDepth, LeafTerm[] leafTerms, int[] tableStart, double[] tables)
     {
-        _tree = tree;
-        _nodePosition = nodePosition;
+        _nodes = tree.Nodes;
+        _nodeBit = nodeBit;
         _nodeRepeats = nodeRepeats;
         _leafStart = leafStart;
         _leafDepth = leafDepth;
-        _leafFeatures = leafFeatures;
-        _leafZero = leafZero;
-        _leafScale = leafScale;
+        _leafTerms = leafTerms;
         _tableStart = tableStart;
         _tables = tables;
+        _depth = tree.Depth();
+        if (_nodes.Length <= MaxDecisionNodes)
+        {
+            (_features, _byDecisions) = TabulateDecisions();
+        }
     }
 
     /// <summary>The tables of <paramref name="tree"/>, or null when it must be explained by the exact recursion.</summary>
@@ -56,13 +68,11 @@ internal sealed class PathTableShap
             return null;
         }
 
-        var nodePosition = new int[nodes];
+        var nodeBit = new int[nodes];
         var nodeRepeats = new bool[nodes];
         var leafStart = new int[leaves];
         var leafDepth = new int[leaves];
-        var leafFeatures = new List<int>();
-        var leafZero = new List<double>();
-        var leafScale = new double[leaves];
+        var leafTerms = new List<LeafTerm>();
         var tableStart = new int[leaves];
         var tables = new List<double>();
         var pathFeatures = new List<int>();
@@ -86,17 +96,22 @@ internal sealed class PathTableShap
                     return;
                 }
 
-                leafStart[leaf] = leafFeatures.Count;
+                leafStart[leaf] = leafTerms.Count;
                 leafDepth[leaf] = d;
-                leafFeatures.AddRange(pathFeatures);
-                leafZero.AddRange(pathZero);
                 double z = 1;
                 foreach (var zj in pathZero)
                 {
                     z *= zj;
                 }
 
-                leafScale[leaf] = tree.LeafValues[leaf] * z;
+                // The leaf adds v·Z·(o_i − z_i)/z_i·A(H∖{i}) to feature i: the factor before A, for o_i = 1 and o_i = 0.
+                var scale = tree.LeafValues[leaf] * z;
+                for (var i = 0; i < d; i++)
+                {
+                    var zi = pathZero[i];
+                    leafTerms.Add(new LeafTerm(pathFeatures[i], scale * (1.0 - zi) / zi, scale * (0.0 - zi) / zi));
+                }
+
                 tableStart[leaf] = tables.Count;
                 AppendTable(tables, pathZero);
                 return;
@@ -113,7 +128,7 @@ internal sealed class PathTableShap
                 pathZero.Add(1);
             }
 
-            nodePosition[node] = position;
+            nodeBit[node] = 1 << position;
             nodeRepeats[node] = repeats;
             var before = pathZero[position];
             foreach (var child in (ReadOnlySpan<int>)[n.Left, n.Right])
@@ -139,41 +154,109 @@ internal sealed class PathTableShap
 
         Visit(0);
         return ok
-            ? new PathTableShap(tree, nodePosition, nodeRepeats, leafStart, leafDepth, [.. leafFeatures], [.. leafZero], leafScale, tableStart, [.. tables])
+            ? new PathTableShap(tree, nodeBit, nodeRepeats, leafStart, leafDepth, [.. leafTerms], tableStart, [.. tables])
             : null;
     }
 
+    /// <summary>Whether the contributions were computed for every combination of the tree's decisions (a small tree).</summary>
+    public bool TabulatesDecisions => _byDecisions is not null;
+
     /// <summary>Adds the tree's contributions for <paramref name="row"/> to <paramref name="phi"/> (one per feature).</summary>
-    public void Accumulate(ReadOnlySpan<float> row, Span<double> phi) => Visit(0, 0, row, phi);
-
-    private void Visit(int node, int hotMask, ReadOnlySpan<float> row, Span<double> phi)
+    public void Accumulate(ReadOnlySpan<float> row, Span<double> phi)
     {
-        if (node < 0)
+        if (_byDecisions is not { } byDecisions)
         {
-            var leaf = ~node;
-            var d = _leafDepth[leaf];
-            var start = _leafStart[leaf];
-            var table = _tables.AsSpan(_tableStart[leaf], 1 << d);
-            var scale = _leafScale[leaf];
-            for (var i = 0; i < d; i++)
-            {
-                var bit = 1 << i;
-                var z = _leafZero[start + i];
-                var one = (hotMask & bit) != 0 ? 1.0 : 0.0;
-                phi[_leafFeatures[start + i]] += scale * (one - z) / z * table[hotMask & ~bit];
-            }
-
+            Accumulate(row, decisions: -1, phi);
             return;
         }
 
-        var n = _tree.Nodes[node];
-        var hot = n.Next(row[n.Feature]);
-        var positionBit = 1 << _nodePosition[node];
-        var hotChildMask = _nodeRepeats[node] ? hotMask : hotMask | positionBit;
-        var coldChildMask = hotMask & ~positionBit;
-        Visit(hot, hotChildMask, row, phi);
-        Visit(hot == n.Left ? n.Right : n.Left, coldChildMask, row, phi);
+        var nodes = _nodes;
+        var decisions = 0;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var n = nodes[i];
+            decisions |= n.Next(row[n.Feature]) == n.Left ? 1 << i : 0;
+        }
+
+        var features = _features!;
+        var contributions = byDecisions.AsSpan(decisions * features.Length, features.Length);
+        for (var j = 0; j < features.Length; j++)
+        {
+            phi[features[j]] += contributions[j];
+        }
     }
+
+    /// <summary>
+    /// The contributions of <paramref name="row"/>, or with <paramref name="decisions"/> ≥ 0 of a row that goes left at
+    /// node i exactly when bit i is set, added to <paramref name="phi"/>.
+    /// </summary>
+    private void Accumulate(ReadOnlySpan<float> row, int decisions, Span<double> phi)
+    {
+        // Depth first without recursion: follow the row's (hot) branch down to a leaf, leaving the other (cold) branch
+        // with its mask on a stack; a path holds at most one pending branch per internal node.
+        Span<(int Node, int Mask)> pending = _depth < 64 ? stackalloc (int, int)[_depth + 1] : new (int, int)[_depth + 1];
+        var top = 0;
+        var node = 0;
+        var hotMask = 0;
+        var nodes = _nodes;
+        while (true)
+        {
+            while (node >= 0)
+            {
+                var n = nodes[node];
+                var hot = decisions < 0 ? n.Next(row[n.Feature]) : (decisions & (1 << node)) != 0 ? n.Left : n.Right;
+                var bit = _nodeBit[node];
+                pending[top++] = (hot == n.Left ? n.Right : n.Left, hotMask & ~bit);
+                if (!_nodeRepeats[node])
+                {
+                    hotMask |= bit;
+                }
+
+                node = hot;
+            }
+
+            var leaf = ~node;
+            var d = _leafDepth[leaf];
+            var terms = _leafTerms.AsSpan(_leafStart[leaf], d);
+            var table = _tables.AsSpan(_tableStart[leaf], 1 << d);
+            for (var i = 0; i < terms.Length; i++)
+            {
+                var bit = 1 << i;
+                ref readonly var term = ref terms[i];
+                phi[term.Feature] += ((hotMask & bit) != 0 ? term.Hot : term.Cold) * table[hotMask & ~bit];
+            }
+
+            if (top == 0)
+            {
+                return;
+            }
+
+            (node, hotMask) = pending[--top];
+        }
+    }
+
+    /// <summary>A small tree's contributions for every combination of its decisions, over the features it splits on.</summary>
+    private (int[] Features, double[] ByDecisions) TabulateDecisions()
+    {
+        var features = _nodes.Select(n => n.Feature).Distinct().Order().ToArray();
+        var phi = new double[features[^1] + 1];
+        var combinations = 1 << _nodes.Length;
+        var byDecisions = new double[combinations * features.Length];
+        for (var decisions = 0; decisions < combinations; decisions++)
+        {
+            Array.Clear(phi);
+            Accumulate([], decisions, phi);
+            for (var j = 0; j < features.Length; j++)
+            {
+                byDecisions[(decisions * features.Length) + j] = phi[features[j]];
+            }
+        }
+
+        return (features, byDecisions);
+    }
+
+    /// <summary>One unique feature of a leaf's path: its column and the leaf's factor before A, as the row goes its way (hot) or not (cold) on it.</summary>
+    private readonly record struct LeafTerm(int Feature, double Hot, double Cold);
 
     /// <summary>Appends A(M) for every subset M of the path (bit j = path feature j).</summary>
     private static void AppendTable(List<double> tables, List<double> zero)

@@ -7,7 +7,12 @@ namespace StudyRecs.Learning.Tests.Explain;
 
 public class TreeShapTests
 {
-    public static TheoryData<string> Models => new() { "regression", "binary", "multiclass", "ranking", "forest-regression", "forest-multiclass" };
+    public static TheoryData<string> Models => new()
+    {
+        "regression", "binary", "multiclass", "ranking", "forest-regression", "forest-multiclass",
+        // Trees of at most 8 leaves: their contributions come from a table per combination of decisions.
+        "regression-8-leaves", "multiclass-8-leaves",
+    };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -33,6 +38,8 @@ public class TreeShapTests
     public void Path_tables_give_the_same_contributions_as_the_recursion(string kind)
     {
         var (model, data) = Train(kind);
+        var byDecisions = model.Trees.Select(t => PathTableShap.Build(t)?.TabulatesDecisions ?? false).ToArray();
+        Assert.Equal(kind.EndsWith("-8-leaves", StringComparison.Ordinal), byDecisions.All(d => d));
         for (var i = 0; i < 40; i++)
         {
             var row = data.Features.Row(i);
@@ -115,6 +122,8 @@ public class TreeShapTests
         var small = new GradientBoostingOptions { NumberOfTrees = 15 };
         return kind switch
         {
+            "regression-8-leaves" => Fit(LearningTask.Regression, SyntheticData.Regression(600, 47), leaves: 8),
+            "multiclass-8-leaves" => Fit(LearningTask.MulticlassClassification, SyntheticData.Multiclass(600, 48), leaves: 8),
             "regression" => Fit(LearningTask.Regression, SyntheticData.Regression(600, 41)),
             "binary" => Fit(LearningTask.BinaryClassification, SyntheticData.Binary(600, 42)),
             "multiclass" => Fit(LearningTask.MulticlassClassification, SyntheticData.Multiclass(600, 43)),
@@ -123,10 +132,11 @@ public class TreeShapTests
             _ => Forest(LearningTask.MulticlassClassification, SyntheticData.Multiclass(600, 46)),
         };
 
-        (TreeEnsembleModel, TrainingSet) Fit(LearningTask task, TrainingSet data)
+        (TreeEnsembleModel, TrainingSet) Fit(LearningTask task, TrainingSet data, int? leaves = null)
         {
             WithMissing(data);
-            return (new GradientBoostingTrainer(small).Fit(task, data), data);
+            var options = leaves is { } l ? small with { NumberOfLeaves = l } : small;
+            return (new GradientBoostingTrainer(options).Fit(task, data), data);
         }
 
         static (TreeEnsembleModel, TrainingSet) Forest(LearningTask task, TrainingSet data)
