@@ -74,13 +74,14 @@ internal static class ApiJson
 
     /// <summary>
     /// For answers kept as bytes (the forecast, which the audit stores as sent): the context's own options, with
-    /// letters outside ASCII (subject names) left readable.
+    /// letters outside ASCII (subject names) left readable, bound to a context of their own so that the source
+    /// generator's serialization code writes them (the generic path through the resolver costs about twice as much).
     /// </summary>
-    public static JsonSerializerOptions Readable { get; } = new(JsonSerializerDefaults.Web)
+    public static ApiJsonContext Readable { get; } = new(new JsonSerializerOptions(ApiJsonContext.Default.Options)
     {
-        TypeInfoResolver = Resolver,
+        TypeInfoResolver = null,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    });
 
     public static IServiceCollection AddStudyRecsApiJson(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Resolver));

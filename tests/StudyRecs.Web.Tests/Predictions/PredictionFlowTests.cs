@@ -287,6 +287,42 @@ public sealed class PredictionFlowTests(TrainedPortalFixture portal) : IClassFix
     }
 
     [Fact]
+    public async Task A_subject_name_outside_ascii_is_answered_and_audited_as_written_with_snake_case_fields()
+    {
+        var client = await BearerClientAsync(Roles.Teacher);
+        var response = await client.PostAsync("/api/predict", Json("""{"semester": 1, "subject": "Économie appliquée", "attendance_percentage": 90}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"subject\":\"Économie appliquée\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00", text, StringComparison.Ordinal);
+        using (var answer = JsonDocument.Parse(text))
+        {
+            var names = answer.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Equal(
+                ["request_id", "subject", "predicted_final_marks", "interval", "predicted_grade", "grade_probabilities", "fail_probability", "at_risk",
+                    "top_factors", "not_known_yet", "weak_subjects", "study_plan", "model_versions", "warnings"],
+                names);
+        }
+
+        var requestId = response.Headers.GetValues("X-Request-Id").Single();
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudyRecsDbContext>();
+        PredictionLog? log = null;
+        for (var i = 0; i < 100 && log is null; i++)
+        {
+            log = await db.Set<PredictionLog>().AsNoTracking().SingleOrDefaultAsync(p => p.RequestId == requestId);
+            if (log is null)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.NotNull(log);
+        Assert.Equal(text, log.OutputJson);
+        Assert.Equal("Économie appliquée", log.Subject);
+    }
+
+    [Fact]
     public async Task Each_user_has_a_token_bucket_and_gets_429_with_retry_after()
     {
         using var limited = new PortalFactory();

@@ -216,4 +216,34 @@ public sealed class BearerTokenRevalidationTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, await WhoAmIAsync(session));
         Assert.Equal(0, portal.Services.GetRequiredService<BearerTokenRevalidation>().RememberedTokens);
     }
+
+    [Fact]
+    public async Task A_token_is_found_whatever_the_case_of_its_scheme_and_the_spaces_around_it_and_its_lock_still_ends_it()
+    {
+        var session = await SignInAsync();
+        var token = session.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        session.Client.DefaultRequestHeaders.Authorization = null;
+        var before = protector.Reads;
+        foreach (var header in new[] { $"Bearer {token}", $"bearer   {token}  ", $"BEARER {token}" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/manage/info");
+            request.Headers.TryAddWithoutValidation("Authorization", header);
+            Assert.Equal(HttpStatusCode.OK, (await session.Client.SendAsync(request)).StatusCode);
+        }
+
+        // One token however it is written: read once, remembered once.
+        Assert.Equal(1, protector.Reads - before);
+        Assert.Equal(1, portal.Services.GetRequiredService<BearerTokenRevalidation>().RememberedTokens);
+
+        await WithAdministration(a => a.LockAsync(session.UserId, actingUserId: "someone-else"));
+        clock.Now += TimeSpan.FromSeconds(61);
+        using var afterLock = new HttpRequestMessage(HttpMethod.Get, "/api/auth/manage/info");
+        afterLock.Headers.TryAddWithoutValidation("Authorization", $"bearer  {token} ");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Client.SendAsync(afterLock)).StatusCode);
+        Assert.Equal(0, portal.Services.GetRequiredService<BearerTokenRevalidation>().RememberedTokens);
+
+        using var empty = new HttpRequestMessage(HttpMethod.Get, "/api/auth/manage/info");
+        empty.Headers.TryAddWithoutValidation("Authorization", "Bearer   ");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Client.SendAsync(empty)).StatusCode);
+    }
 }

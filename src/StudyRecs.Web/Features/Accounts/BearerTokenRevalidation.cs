@@ -37,14 +37,21 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
 
     private async Task CheckAsync(MessageReceivedContext context)
     {
-        var token = context.Token ?? BearerTokenOf(context.Request);
-        if (token is null)
+        // The token as it stands in the header: a remembered one is found without copying it out (it is a few hundred
+        // characters, and every API call carries it).
+        var header = context.Token is null ? context.Request.Headers.Authorization.ToString() : "";
+        var (start, length) = TokenRange(header);
+        if (context.Token is null && length == 0)
         {
             return; // The handler answers for a missing token as it always does.
         }
 
         var now = time.GetUtcNow();
-        var remembered = read.TryGetValue(token, out var known) && now < known.Until;
+        var found = context.Token is { } given
+            ? read.TryGetValue(given, out var known)
+            : read.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(header.AsSpan(start, length), out known);
+        var remembered = found && now < known!.Until;
+        var token = context.Token ?? (remembered ? null : header.Substring(start, length));
         var ticket = remembered ? known!.Ticket : context.Options.BearerTokenProtector.Unprotect(token);
         if (ticket is not { Principal: { } principal })
         {
@@ -53,20 +60,20 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
 
         if (!await IsCurrentAsync(principal, context.HttpContext.RequestServices, now))
         {
-            read.TryRemove(token, out _);
+            read.TryRemove(context.Token ?? header.Substring(start, length), out _);
             context.Fail("The account behind this token was locked, reset or removed; sign in again.");
             return;
         }
 
         if (ticket.Properties.ExpiresUtc is not { } expires || now >= expires)
         {
-            read.TryRemove(token, out _);
+            read.TryRemove(context.Token ?? header.Substring(start, length), out _);
             return; // The handler reads it again and refuses it as expired.
         }
 
         if (!remembered)
         {
-            Remember(token, ticket, now, expires);
+            Remember(token!, ticket, now, expires);
         }
 
         // Already read: hand the ticket over instead of letting the handler decrypt it a second time. A remembered
@@ -74,6 +81,20 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
         context.Principal = remembered ? principal.Clone() : principal;
         context.Properties = remembered ? ticket.Properties.Clone() : ticket.Properties;
         context.Success();
+    }
+
+    /// <summary>Where the token stands in an Authorization header of the form "Bearer token"; length 0 when it has none.</summary>
+    private static (int Start, int Length) TokenRange(string header)
+    {
+        const string Scheme = "Bearer ";
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return (0, 0);
+        }
+
+        var rest = header.AsSpan(Scheme.Length);
+        var leading = rest.Length - rest.TrimStart().Length;
+        return (Scheme.Length + leading, rest.Trim().Length);
     }
 
     private void Remember(string token, AuthenticationTicket ticket, DateTimeOffset now, DateTimeOffset expires)
@@ -101,12 +122,6 @@ internal sealed class BearerTokenRevalidation(TimeProvider time, IOptions<Accoun
         }
 
         read[token] = new ReadToken(ticket, now + period < expires ? now + period : expires);
-    }
-
-    private static string? BearerTokenOf(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
     private async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, IServiceProvider requestServices, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using StudyRecs.Core.Datasets;
 using StudyRecs.Core.Predictions;
@@ -28,6 +29,9 @@ internal static class PredictRequestReader
     public static readonly string[] KnownFields =
         ["semester", "subject", "assignment_marks", "quiz_marks", "attendance_percentage", "midterm_marks", "previous_cgpa"];
 
+    /// <summary>The extra columns each serving pair knows, read from its schemas once (every forecast request asks).</summary>
+    private static readonly ConditionalWeakTable<ServingModels, HashSet<string>> ExtraColumns = new();
+
     public static PredictRequest Read(JsonElement root, DatasetOptions limits, ServingModels models)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -38,16 +42,16 @@ internal static class PredictRequestReader
             return new PredictRequest(null, errors, warnings);
         }
 
-        var extraColumns = (models.Regression?.Schema.Features ?? []).Concat(models.Classification?.Schema.Features ?? [])
+        var extraColumns = ExtraColumns.GetValue(models, m => (m.Regression?.Schema.Features ?? []).Concat(m.Classification?.Schema.Features ?? [])
             .Where(f => f.Source.StartsWith("extra:", StringComparison.Ordinal))
             .Select(f => f.Source["extra:".Length..])
-            .ToHashSet(StringComparer.Ordinal);
+            .ToHashSet(StringComparer.Ordinal));
 
         int? semester = null;
         string? subject = null;
         double? assignment = null, quiz = null, attendance = null, midterm = null, cgpa = null;
         var extras = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(KnownFields.Length, StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
             var name = property.Name;
