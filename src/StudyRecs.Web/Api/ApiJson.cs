@@ -74,8 +74,8 @@ internal static class ApiJson
 
     /// <summary>
     /// For answers kept as bytes (the forecast, which the audit stores as sent): the context's own options, with
-    /// letters outside ASCII (subject names) left readable, bound to a context of their own so that the source
-    /// generator's serialization code writes them (the generic path through the resolver costs about twice as much).
+    /// letters outside ASCII (subject names) left readable, bound to a context of their own. (The source generator's
+    /// fast path does not apply: it requires the generated options exactly, encoder included.)
     /// </summary>
     public static ApiJsonContext Readable { get; } = new(new JsonSerializerOptions(ApiJsonContext.Default.Options)
     {
