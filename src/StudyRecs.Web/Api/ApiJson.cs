@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -73,15 +74,39 @@ internal static class ApiJson
     }
 
     /// <summary>
-    /// For answers kept as bytes (the forecast, which the audit stores as sent): the context's own options, with
-    /// letters outside ASCII (subject names) left readable, bound to a context of their own. (The source generator's
-    /// fast path does not apply: it requires the generated options exactly, encoder included.)
+    /// For answers kept as bytes (the forecast, which the audit stores as sent): <paramref name="value"/> as the context
+    /// writes it, with letters outside ASCII (subject names) left readable. The escaping is the writer's, so the
+    /// context's own options stay as generated and its generated serialization code writes the answer (options with
+    /// another encoder would send it down the generic, slower path).
     /// </summary>
-    public static ApiJsonContext Readable { get; } = new(new JsonSerializerOptions(ApiJsonContext.Default.Options)
+    public static byte[] ToReadableUtf8<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        TypeInfoResolver = null,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        writer.Reset(buffer);
+        try
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            // A large answer's buffer is not kept for the thread's next one.
+            if (buffer.Capacity > 1 << 16)
+            {
+                t_buffer = null;
+                t_writer = null;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     public static IServiceCollection AddStudyRecsApiJson(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Resolver));

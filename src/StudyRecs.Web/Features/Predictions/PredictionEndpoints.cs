@@ -147,7 +147,7 @@ internal static class PredictionEndpoints
 
             var asker = new ForecastAsker(context.User.Identity?.Name ?? "?", StudentDataAccess.OwnStudentId(context.User), context.User.IsInRole(Roles.Student));
             var (answer, body) = await forecasts.AnswerAsync(models, request.Input!, asker, request.Warnings, document.RootElement.GetRawText(),
-                a => JsonSerializer.SerializeToUtf8Bytes(ToResponse(a, request.Warnings), ApiJson.Readable.PredictResponse), "api", started, ct);
+                a => ApiJson.ToReadableUtf8(ToResponse(a, request.Warnings), ApiJsonContext.Default.PredictResponse), "api", started, ct);
             context.Response.Headers["X-Request-Id"] = answer.RequestId;
             return TypedResults.Bytes(body, "application/json");
         }
