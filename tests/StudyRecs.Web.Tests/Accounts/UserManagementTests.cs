@@ -49,25 +49,25 @@ internal sealed class AdminPages(BunitContext context, string adminId) : IAsyncD
     }
 
     /// <summary>Presses a button once the page is idle (an action still finishing disables the buttons, and reloads the account).</summary>
-    public static void Press(IRenderedComponent<UserDetail> page, string css)
+    public static async Task PressAsync(IRenderedComponent<UserDetail> page, string css)
     {
-        page.WaitForAssertion(() => Assert.False(page.Find($"button.{css}").HasAttribute("disabled")), TimeSpan.FromSeconds(30));
-        page.Find($"button.{css}").Click();
+        await page.WaitForAssertionAsync(() => Assert.False(page.Find($"button.{css}").HasAttribute("disabled")), TimeSpan.FromSeconds(30));
+        await LiveEvents.ClickAsync(() => page.Find($"button.{css}"));
     }
 
     public static void WaitUntilIdle(IRenderedComponent<UserDetail> page) =>
         page.WaitForAssertion(() => Assert.DoesNotContain(page.FindAll(".card button"), b => b.HasAttribute("disabled")), TimeSpan.FromSeconds(30));
 
     /// <summary>Confirms the open dialog with its button <paramref name="confirm"/>, typing <paramref name="reason"/> first when given.</summary>
-    public void Confirm(string confirm, string? reason = null)
+    public async Task ConfirmAsync(string confirm, string? reason = null)
     {
-        Dialogs.WaitForAssertion(() => Assert.NotEmpty(Dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
+        await Dialogs.WaitForAssertionAsync(() => Assert.NotEmpty(Dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
         if (reason is not null)
         {
-            Dialogs.Find(".mud-dialog textarea").Input(reason);
+            await LiveEvents.InputAsync(() => Dialogs.Find(".mud-dialog textarea"), reason);
         }
 
-        Dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == confirm).Click();
+        await LiveEvents.ClickAsync(() => Dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == confirm));
     }
 
     public string DialogText() => Dialogs.Find(".mud-dialog").TextContent;
@@ -126,16 +126,16 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         return (user.StudentId, await users.GetRolesAsync(user), await users.IsLockedOutAsync(user));
     }
 
-    private static void SetRoles(IRenderedComponent<UserDetail> page, params string[] roles)
+    private static async Task SetRolesAsync(IRenderedComponent<UserDetail> page, params string[] roles)
     {
         AdminPages.WaitUntilIdle(page);
         foreach (var box in page.FindComponents<MudCheckBox<bool>>())
         {
             var wanted = roles.Contains(box.Instance.Label);
-            page.InvokeAsync(() => box.Instance.ValueChanged.InvokeAsync(wanted)).GetAwaiter().GetResult();
+            await page.InvokeAsync(() => box.Instance.ValueChanged.InvokeAsync(wanted));
         }
 
-        AdminPages.Press(page, "save-roles");
+        await AdminPages.PressAsync(page, "save-roles");
     }
 
     [Fact]
@@ -145,9 +145,9 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var (student, id, email) = await SignedInStudentAsync();
         var page = await admin.OpenAsync(id);
 
-        AdminPages.Press(page, "lock");
+        await AdminPages.PressAsync(page, "lock");
         Assert.Contains($"{email} cannot sign in until an administrator unlocks the account", admin.DialogText(), StringComparison.Ordinal);
-        admin.Confirm("Lock account", reason: "Shared the password with a friend");
+        await admin.ConfirmAsync("Lock account", reason: "Shared the password with a friend");
 
         Assert.Contains("sessions the user has open end on their next request", admin.Outcome(), StringComparison.Ordinal);
         Assert.True((await AccountAsync(id)).Locked);
@@ -162,8 +162,8 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var (student, id, _) = await SignedInStudentAsync();
         var page = await admin.OpenAsync(id);
 
-        AdminPages.Press(page, "lock");
-        admin.Confirm("Cancel");
+        await AdminPages.PressAsync(page, "lock");
+        await admin.ConfirmAsync("Cancel");
 
         admin.Dialogs.WaitForAssertion(() => Assert.Empty(admin.Dialogs.FindAll(".mud-dialog")));
         Assert.False((await AccountAsync(id)).Locked);
@@ -194,9 +194,9 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var (student, id, email) = await SignedInStudentAsync();
         var page = await admin.OpenAsync(id);
 
-        AdminPages.Press(page, "reset");
+        await AdminPages.PressAsync(page, "reset");
         Assert.Contains("A new password is generated and shown once", admin.DialogText(), StringComparison.Ordinal);
-        admin.Confirm("Reset password");
+        await admin.ConfirmAsync("Reset password");
 
         Assert.Contains("Password reset; sessions the user has open end", admin.Outcome(), StringComparison.Ordinal);
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".one-time-password code")));
@@ -216,20 +216,20 @@ public class UserManagementTests : IClassFixture<PortalFixture>
     {
         var page = admin.Context.Render<NewUser>();
         // Awaited: a text field takes its value asynchronously, and the form must not be sent before it has.
-        await page.Find("input#email").ChangeAsync(new ChangeEventArgs { Value = email });
+        await LiveEvents.ChangeAsync(() => page.Find("input#email"), email);
         var select = page.FindComponent<MudSelect<string>>();
         await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(role));
         if (studentId is not null)
         {
-            await page.Find("input#sid").ChangeAsync(new ChangeEventArgs { Value = studentId });
+            await LiveEvents.ChangeAsync(() => page.Find("input#sid"), studentId);
         }
 
         if (password is not null)
         {
-            await page.Find("input#pw").ChangeAsync(new ChangeEventArgs { Value = password });
+            await LiveEvents.ChangeAsync(() => page.Find("input#pw"), password);
         }
 
-        page.Find("button.create").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.create"));
         return page;
     }
 
@@ -267,7 +267,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".created code")), TimeSpan.FromSeconds(30));
         var generated = page.Find(".created code").TextContent;
         Assert.Equal("/", Redirects.LocalTarget(await SignInAsync(email, generated)));
-        page.Find("button.another").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.another"));
         await page.WaitForAssertionAsync(() => Assert.DoesNotContain(generated, page.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.Equal("", page.Find("input#email").GetAttribute("value") ?? "");
     }
@@ -318,19 +318,19 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var link = "LINK-" + Guid.NewGuid().ToString("N")[..6];
         var page = await admin.OpenAsync(id);
 
-        page.Find("input#sid").Change(link);
-        AdminPages.Press(page, "link");
+        await LiveEvents.ChangeAsync(() => page.Find("input#sid"), link);
+        await AdminPages.PressAsync(page, "link");
         Assert.Equal("Student id linked.", admin.Outcome());
         await page.WaitForAssertionAsync(() => Assert.Contains($"Linked to student id {link}", page.Find(".card-grid").TextContent, StringComparison.Ordinal));
 
-        AdminPages.Press(page, "lock");
-        admin.Confirm("Lock account", reason: "");
+        await AdminPages.PressAsync(page, "lock");
+        await admin.ConfirmAsync("Lock account", reason: "");
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.unlock")));
 
         AdminPages.WaitUntilIdle(page);
-        page.Find("input#newpw").Change("Reset-Pass-99");
-        AdminPages.Press(page, "reset");
-        admin.Confirm("Reset password");
+        await LiveEvents.ChangeAsync(() => page.Find("input#newpw"), "Reset-Pass-99");
+        await AdminPages.PressAsync(page, "reset");
+        await admin.ConfirmAsync("Reset password");
         await page.WaitForAssertionAsync(() => Assert.Contains(admin.Snackbars.FindAll(".mud-snackbar"), s => s.TextContent.Contains("Password reset", StringComparison.Ordinal)));
         Assert.Empty(page.FindAll(".one-time-password"));
 
@@ -341,7 +341,7 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         Assert.Contains("stays locked until an administrator unlocks it", lockoutPage, StringComparison.Ordinal);
         Assert.DoesNotContain("15 minutes", lockoutPage, StringComparison.Ordinal);
 
-        AdminPages.Press(page, "unlock");
+        await AdminPages.PressAsync(page, "unlock");
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.lock")));
         Assert.Equal("/", Redirects.LocalTarget(await SignInAsync(email, "Reset-Pass-99")));
         Assert.Equal(link, (await AccountAsync(id)).StudentId);
@@ -357,8 +357,8 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var id = await AdminPages.IdOfAsync(Factory, email);
         var page = await admin.OpenAsync(id);
 
-        page.Find("input#sid").Change(taken);
-        AdminPages.Press(page, "link");
+        await LiveEvents.ChangeAsync(() => page.Find("input#sid"), taken);
+        await AdminPages.PressAsync(page, "link");
 
         Assert.Contains("already linked to another account", AdminPages.Alert(page), StringComparison.Ordinal);
         Assert.Null((await AccountAsync(id)).StudentId);
@@ -423,12 +423,12 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var id = await AdminPages.IdOfAsync(Factory, email);
         var page = await admin.OpenAsync(id);
 
-        SetRoles(page, Roles.Teacher, Roles.Admin);
+        await SetRolesAsync(page, Roles.Teacher, Roles.Admin);
         Assert.Equal("Roles saved.", admin.Outcome());
         Assert.Equal([Roles.Admin, Roles.Teacher], (await AccountAsync(id)).Roles.Order());
 
-        SetRoles(page);
-        admin.Confirm("Save roles");
+        await SetRolesAsync(page);
+        await admin.ConfirmAsync("Save roles");
         Assert.Contains("Choose at least one role", AdminPages.Alert(page), StringComparison.Ordinal);
         // The page offers only real roles; the use case refuses any other all the same.
         await using var scope = Factory.Services.CreateAsyncScope();
@@ -445,19 +445,19 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         var id = await AdminPages.IdOfAsync(Factory, email);
         var page = await admin.OpenAsync(id);
 
-        SetRoles(page, Roles.Teacher);
+        await SetRolesAsync(page, Roles.Teacher);
         Assert.Contains("loses the Student role", admin.DialogText(), StringComparison.Ordinal);
-        admin.Confirm("Save roles");
+        await admin.ConfirmAsync("Save roles");
         Assert.Contains("Unlink the student id before taking the Student role away", AdminPages.Alert(page), StringComparison.Ordinal);
         Assert.Equal([Roles.Student], (await AccountAsync(id)).Roles);
 
-        AdminPages.Press(page, "unlink");
-        admin.Confirm("Unlink");
+        await AdminPages.PressAsync(page, "unlink");
+        await admin.ConfirmAsync("Unlink");
         Assert.Equal("Student id unlinked.", admin.Outcome());
         Assert.Null((await AccountAsync(id)).StudentId);
 
-        SetRoles(page, Roles.Teacher);
-        admin.Confirm("Save roles");
+        await SetRolesAsync(page, Roles.Teacher);
+        await admin.ConfirmAsync("Save roles");
         await page.WaitForAssertionAsync(() => Assert.Contains(admin.Snackbars.FindAll(".mud-snackbar"), s => s.TextContent.Contains("Roles saved.", StringComparison.Ordinal)));
         var after = await AccountAsync(id);
         Assert.Null(after.StudentId);
@@ -472,9 +472,9 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         await using var admin = await AdminPages.SignInAsync(factory);
         var page = await admin.OpenAsync(admin.AdminId);
 
-        SetRoles(page, Roles.Teacher);
+        await SetRolesAsync(page, Roles.Teacher);
         Assert.Contains("You will no longer reach the admin pages", admin.DialogText(), StringComparison.Ordinal);
-        admin.Confirm("Save roles");
+        await admin.ConfirmAsync("Save roles");
 
         Assert.Contains("This is the last administrator", AdminPages.Alert(page), StringComparison.Ordinal);
         await using (var scope = factory.Services.CreateAsyncScope())
@@ -484,8 +484,8 @@ public class UserManagementTests : IClassFixture<PortalFixture>
         }
 
         await factory.CreateUserAsync(Roles.Admin);
-        SetRoles(page, Roles.Teacher);
-        admin.Confirm("Save roles");
+        await SetRolesAsync(page, Roles.Teacher);
+        await admin.ConfirmAsync("Save roles");
         Assert.Equal("Roles saved.", admin.Outcome());
     }
 

@@ -120,7 +120,7 @@ public class GridAddressPagesTests(PortalFixture portal) : IClassFixture<PortalF
         await page.WaitForAssertionAsync(() => Assert.Equal(Names("grid-", 30, 6, ".csv"), GridDriver.Column(page, "File")));
         Assert.Equal(("FileName", "true", "Rejected"), (GridDriver.Address(ctx, "sort"), GridDriver.Address(ctx, "desc"), GridDriver.Address(ctx, "status")));
 
-        GridDriver.NextPage(page);
+        await GridDriver.NextPageAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Equal(Names("grid-", 5, 1, ".csv"), GridDriver.Column(page, "File")));
         Assert.Equal("2", GridDriver.Address(ctx, "page"));
     }
@@ -155,7 +155,7 @@ public class GridAddressPagesTests(PortalFixture portal) : IClassFixture<PortalF
         GridDriver.Go(ctx, "resources?q=gridres&page=9");
         await page.WaitForAssertionAsync(() => Assert.Equal(Names("gridres-", 1, 25), GridDriver.Column(page, "Title")));
 
-        GridDriver.ClickHeader(page, "Minutes");
+        await GridDriver.ClickHeaderAsync(page, "Minutes");
         await page.WaitForAssertionAsync(() => Assert.Equal(Names("gridres-", 30, 6), GridDriver.Column(page, "Title")));
         Assert.Equal("Minutes", GridDriver.Address(ctx, "sort"));
 
@@ -177,7 +177,7 @@ public class GridAddressPagesTests(PortalFixture portal) : IClassFixture<PortalF
         GridDriver.Go(ctx, "admin/predictions?user=grid-audit@uni.test&page=-5");
         await page.WaitForAssertionAsync(() => Assert.Equal(Names("gs-", 30, 6), GridDriver.Column(page, "Subject")));
 
-        GridDriver.NextPage(page);
+        await GridDriver.NextPageAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Equal(Names("gs-", 5, 1), GridDriver.Column(page, "Subject")));
         Assert.Equal(("2", "grid-audit@uni.test"), (GridDriver.Address(ctx, "page"), GridDriver.Address(ctx, "user")));
     }

@@ -15,14 +15,14 @@ internal static class GridDriver
         [.. page.FindAll($"tbody td[data-label='{title}']").Select(td => td.TextContent.Trim())];
 
     /// <summary>Clicks the header of the column titled <paramref name="title"/> (a click sorts ascending, the next descending).</summary>
-    public static void ClickHeader<TPage>(IRenderedComponent<TPage> page, string title)
+    public static Task ClickHeaderAsync<TPage>(IRenderedComponent<TPage> page, string title)
         where TPage : class, IComponent =>
-        page.FindAll("th .sortable-column-header").First(h => h.TextContent.Trim() == title).Click();
+        LiveEvents.ClickAsync(() => page.FindAll("th .sortable-column-header").First(h => h.TextContent.Trim() == title));
 
     /// <summary>Presses the pager's next-page button.</summary>
-    public static void NextPage<TPage>(IRenderedComponent<TPage> page)
+    public static Task NextPageAsync<TPage>(IRenderedComponent<TPage> page)
         where TPage : class, IComponent =>
-        page.Find("button[aria-label='Next page']").Click();
+        LiveEvents.ClickAsync(() => page.Find("button[aria-label='Next page']"));
 
     /// <summary>Chooses <paramref name="column"/> and a direction in the sort select a phone shows above the grid.</summary>
     public static async Task PhoneSortAsync<TPage>(IRenderedComponent<TPage> page, string column, bool descending)

@@ -36,7 +36,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         var text = dialogs.Find(".mud-dialog").TextContent;
         if (reason is not null)
         {
-            dialogs.Find(".mud-dialog textarea").Input(reason);
+            await LiveEvents.InputAsync(() => dialogs.Find(".mud-dialog textarea"), reason);
         }
 
         if (reason is not null && button != "Cancel")
@@ -45,7 +45,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
             await dialogs.WaitForAssertionAsync(() => Assert.False(ConfirmButton(dialogs, button).HasAttribute("disabled")), TimeSpan.FromSeconds(10));
         }
 
-        await LiveClicks.ClickAsync(() => ConfirmButton(dialogs, button));
+        await LiveEvents.ClickAsync(() => ConfirmButton(dialogs, button));
         return text;
     }
 
@@ -65,11 +65,11 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         Assert.Empty(page.FindAll(".archived-notice"));
 
         // Cancelling the dialog changes nothing.
-        await LiveClicks.ClickAsync(() => page.Find("button.archive-button"));
+        await LiveEvents.ClickAsync(() => page.Find("button.archive-button"));
         await AnswerAsync(dialogs, "Cancel");
         Assert.Null((await Factory.QueryAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
 
-        await LiveClicks.ClickAsync(() => page.Find("button.archive-button"));
+        await LiveEvents.ClickAsync(() => page.Find("button.archive-button"));
         var question = await AnswerAsync(dialogs, "Archive", "Wrong term");
         Assert.Contains("training leaves its 4 rows out", question, StringComparison.Ordinal);
         await page.WaitForAssertionAsync(() => Assert.Contains("training leaves them out", page.Find(".archived-notice").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
@@ -79,7 +79,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         Assert.Contains("Reason: Wrong term", archived.Details, StringComparison.Ordinal);
 
         await Factory.WaitForIdleTrainingAsync();
-        await LiveClicks.ClickAsync(() => page.Find("button.restore-button"));
+        await LiveEvents.ClickAsync(() => page.Find("button.restore-button"));
         await AnswerAsync(dialogs, "Restore");
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".archived-notice")), TimeSpan.FromSeconds(30));
         Assert.Null((await Factory.QueryAsync(db => db.Set<UploadedDataset>().AsNoTracking().SingleAsync(d => d.Id == id))).ArchivedAt);
@@ -87,7 +87,7 @@ public sealed class DatasetLifecyclePageTests(PortalFixture portal) : IClassFixt
         // Delete needs a reason: the dialog's button stays disabled without one.
         await Factory.WaitForIdleTrainingAsync();
         await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.delete-button").HasAttribute("disabled")), TimeSpan.FromSeconds(30));
-        await LiveClicks.ClickAsync(() => page.Find("button.delete-button"));
+        await LiveEvents.ClickAsync(() => page.Find("button.delete-button"));
         await dialogs.WaitForAssertionAsync(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
         Assert.True(dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Delete").HasAttribute("disabled"));
         await AnswerAsync(dialogs, "Delete", "Uploaded by mistake");

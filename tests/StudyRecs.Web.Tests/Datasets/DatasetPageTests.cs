@@ -55,7 +55,8 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
 {
     private PortalFactory Factory => portal.Factory;
 
-    private static void PressUpload(IRenderedComponent<Upload> page) => page.Find("button.upload-button").Click();
+    private static Task PressUploadAsync(IRenderedComponent<Upload> page) =>
+        LiveEvents.ClickAsync(() => page.Find("button.upload-button"));
 
     private async Task<long> ImportAsync(string userId, string content, string fileName = "grades.csv", string? label = null)
     {
@@ -81,24 +82,24 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
 
         // Asked: nothing stored, the count and both choices shown.
         DatasetPageDriver.Choose(page, ClassCsv(prefix, 71), "corrected.csv");
-        PressUpload(page);
+        await PressUploadAsync(page);
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-overlap")), TimeSpan.FromSeconds(30));
         Assert.Contains("3 rows of this file have the same student, semester and subject", page.Find(".upload-overlap").TextContent, StringComparison.Ordinal);
         Assert.Equal(before, await DatasetPageDriver.StoredAsync(Factory));
 
         // Replace: the same file is stored and its rows win in training.
-        page.FindAll(".upload-overlap button").Single(b => b.TextContent.Contains("Replace the older rows", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll(".upload-overlap button").Single(b => b.TextContent.Contains("Replace the older rows", StringComparison.Ordinal)));
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.Contains("they replace the older rows in training", page.Find(".upload-result").TextContent, StringComparison.Ordinal);
         var replaced = await DatasetPageDriver.StoredAsync(Factory);
         Assert.Equal((before.Rows + 3, before.Datasets + 1), (replaced.Rows, replaced.Datasets));
 
         // Cancel: a third version of the class is dropped, nothing stored, the empty form is back.
-        page.FindAll("button").Single(b => b.TextContent.Contains("Upload another file", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("button").Single(b => b.TextContent.Contains("Upload another file", StringComparison.Ordinal)));
         DatasetPageDriver.Choose(page, ClassCsv(prefix, 72), "again.csv");
-        PressUpload(page);
+        await PressUploadAsync(page);
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-overlap")), TimeSpan.FromSeconds(30));
-        page.FindAll(".upload-overlap button").Single(b => b.TextContent.Contains("Cancel the upload", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll(".upload-overlap button").Single(b => b.TextContent.Contains("Cancel the upload", StringComparison.Ordinal)));
         // A MudButton runs its handler asynchronously: wait for the form to come back.
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".upload-overlap")), TimeSpan.FromSeconds(30));
         Assert.True(page.Find("button.upload-button").HasAttribute("disabled"));
@@ -114,10 +115,10 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         var page = ctx.Render<Upload>();
 
         DatasetPageDriver.Choose(page, DatasetPageDriver.UniqueCsv(4), "term.csv");
-        await page.Find("input[maxlength='200'][placeholder]").ChangeAsync(new ChangeEventArgs { Value = "Physics" });
+        await LiveEvents.ChangeAsync(() => page.Find("input[maxlength='200'][placeholder]"), "Physics");
         await page.WaitForAssertionAsync(() => Assert.Contains("term.csv", page.Find(".chosen-file").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.Empty(page.FindAll(".mud-chip")); // the file is named once, not again in MudBlazor's own chip
-        PressUpload(page);
+        await PressUploadAsync(page);
 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal);
@@ -133,7 +134,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         Assert.Equal(("term.csv", "Physics", DatasetStatus.Accepted), (stored.FileName, stored.Label, stored.Status));
 
         // "Upload another file" brings the empty form back without reloading.
-        page.FindAll("button").Single(b => b.TextContent.Contains("Upload another file", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("button").Single(b => b.TextContent.Contains("Upload another file", StringComparison.Ordinal)));
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.True(page.Find("button.upload-button").HasAttribute("disabled"));
     }
@@ -147,7 +148,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         var page = ctx.Render<Upload>();
 
         DatasetPageDriver.Choose(page, DatasetPageDriver.Csv("S1,1,Math,70,60,80,65,3.1,72,", "S2,0,Math,170,60,80,65,3.1,72,Z"), "bad.csv");
-        PressUpload(page);
+        await PressUploadAsync(page);
 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         Assert.Contains("Rejected", page.Find(".upload-result [role=alert]").TextContent, StringComparison.OrdinalIgnoreCase);
@@ -173,7 +174,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         var page = ctx.Render<Upload>();
 
         DatasetPageDriver.Choose(page, content, fileName);
-        PressUpload(page);
+        await PressUploadAsync(page);
 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".upload-result")), TimeSpan.FromSeconds(30));
         var alert = page.Find(".upload-result [role=alert]").TextContent;
@@ -216,7 +217,7 @@ public class DatasetPageTests(PortalFixture portal) : IClassFixture<PortalFixtur
         Assert.Equal(["a-first.csv", "c-third.csv", "b-second.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList());
         Assert.Contains("3 uploads by you", page.Find(".history-count").TextContent, StringComparison.Ordinal);
 
-        page.FindAll("th .sortable-column-header").First(h => h.TextContent.Trim() == "File").Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("th .sortable-column-header").First(h => h.TextContent.Trim() == "File"));
         await page.WaitForAssertionAsync(() => Assert.Equal(["a-first.csv", "b-second.csv", "c-third.csv"], page.FindAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList()));
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Bunit;
+using StudyRecs.Web.Tests.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
@@ -37,12 +38,12 @@ public sealed class DatabaseTroubleTests : IDisposable
     /// The upload page over its live connection: chooses a generated gradebook of students other than the API's (so the page
     /// never stops to ask about overlapping rows) and presses Upload.
     /// </summary>
-    private static void UploadFromPage(IRenderedComponent<Upload> page, int seed)
+    private static async Task UploadFromPageAsync(IRenderedComponent<Upload> page, int seed)
     {
         var csv = new StringWriter();
         Core.Datasets.Generation.PerformanceDataGenerator.WriteCsv(new Core.Datasets.Generation.PerformanceDataSpec(5, Subjects: 3, Semesters: 2, Seed: seed, FirstStudent: 101), csv);
         DatasetPageDriver.Choose(page, csv.ToString(), $"generated-{seed}.csv");
-        page.Find("button.upload-button").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.upload-button"));
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class DatabaseTroubleTests : IDisposable
             Assert.Contains("Database unavailable", await apiAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
             // The live page says so in place and keeps the chosen file for another try.
-            UploadFromPage(page, seed: 5);
+            await UploadFromPageAsync(page, seed: 5);
             await page.WaitForAssertionAsync(() => Assert.Contains("database is busy", page.Find("[role=alert]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
             Assert.DoesNotContain("Exception", page.Markup, StringComparison.Ordinal);
             Assert.Empty(page.FindAll(".upload-result"));
@@ -79,7 +80,7 @@ public sealed class DatabaseTroubleTests : IDisposable
 
         var retried = await api.PostAsync("/api/datasets", PortalFactory.GeneratedUpload(students: 5, seed: 3));
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
-        page.Find("button.upload-button").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.upload-button"));
         await page.WaitForAssertionAsync(() => Assert.Contains("Accepted", page.Find(".upload-result [role=status]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await using (var scope = portal.Services.CreateAsyncScope())
         {

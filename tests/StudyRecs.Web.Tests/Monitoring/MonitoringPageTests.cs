@@ -53,9 +53,9 @@ public class MonitoringPageTests
         Assert.NotEmpty(page.FindAll("[data-task=regression] figure svg"));
         Assert.Contains("Input drift was found", page.Markup, StringComparison.Ordinal);
 
-        page.Find($"tr[data-alert='{alertId}'] button").Click();
+        await LiveEvents.ClickAsync(() => page.Find($"tr[data-alert='{alertId}'] button"));
         dialogs.WaitForAssertion(() => Assert.Contains("Acknowledge this alert?", dialogs.Markup, StringComparison.Ordinal));
-        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Acknowledge").Click();
+        await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == "Acknowledge"));
 
         page.WaitForAssertion(() => Assert.Contains($"Acknowledged by {email}", page.Find($"tr[data-alert='{alertId}']").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll($"tr[data-alert='{alertId}'] button"));

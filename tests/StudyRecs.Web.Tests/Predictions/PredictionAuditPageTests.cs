@@ -67,7 +67,7 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
         // Newest first.
         Assert.Equal("2026-11-20 08:00:29", page.FindAll(".audit-grid tbody time")[0].TextContent);
 
-        page.Find("button[aria-label='Next page']").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button[aria-label='Next page']"));
         await page.WaitForAssertionAsync(() => Assert.Equal(5, Rows(page)), Patience);
         Assert.Equal("2026-11-20 08:00:04", page.FindAll(".audit-grid tbody time")[0].TextContent);
 
@@ -86,7 +86,7 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
         await page.WaitForAssertionAsync(() => Assert.True(Rows(page) > 0), Patience);
 
         // Awaited: the text field takes its value asynchronously, and the filter must not be read before it has.
-        await page.FindAll(".audit-filters input")[0].ChangeAsync(new ChangeEventArgs { Value = "someone-special" });
+        await LiveEvents.ChangeAsync(() => page.FindAll(".audit-filters input")[0], "someone-special");
         // The page's parameters are set again (as when the sign-in state is refreshed): what was typed stays.
         page.Render();
         Assert.Equal("someone-special", page.FindAll(".audit-filters input")[0].GetAttribute("value"));
@@ -97,7 +97,7 @@ public class PredictionAuditPageTests(PortalFixture portal) : IClassFixture<Port
         Assert.Equal("someone-special", page.FindAll(".audit-filters input")[0].GetAttribute("value"));
 
         // MudButton runs its handler asynchronously, and a busy renderer queues the click: wait for the address.
-        page.Find("button.clear-filters").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.clear-filters"));
         await page.WaitForAssertionAsync(() => Assert.EndsWith("admin/predictions", navigation.Uri, StringComparison.Ordinal), Patience);
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("button.clear-filters")), Patience);
     }

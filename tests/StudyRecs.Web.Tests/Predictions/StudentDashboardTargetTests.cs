@@ -37,7 +37,7 @@ public sealed class StudentDashboardTargetTests(TrainedPortalFixture portal) : I
     {
         var select = page.FindComponent<MudSelect<string>>();
         await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(grade));
-        page.FindAll("button").Single(b => b.TextContent.Contains("Save target", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("button").Single(b => b.TextContent.Contains("Save target", StringComparison.Ordinal)));
     }
 
     [Fact]

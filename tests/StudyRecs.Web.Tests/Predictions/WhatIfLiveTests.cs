@@ -65,7 +65,7 @@ public sealed class WhatIfLiveTests(TrainedPortalFixture portal) : IClassFixture
         Assert.Contains("With these values the forecast moves from", page.Find(".what-if-change").TextContent, StringComparison.Ordinal);
         Assert.Contains(ForecastCard.Marks(expected.PredictedMarks) + " marks", page.Find(".what-if-change").TextContent, StringComparison.Ordinal);
 
-        page.FindAll("button").Single(b => b.TextContent.Contains("Reset", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("button").Single(b => b.TextContent.Contains("Reset", StringComparison.Ordinal)));
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll(".forecast-card")), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll(".what-if-change"));

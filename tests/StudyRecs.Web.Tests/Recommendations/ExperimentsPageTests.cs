@@ -53,11 +53,11 @@ public sealed class ExperimentsPageTests(RecommendationPortalFixture portal) : I
         // Hostile input first: no name, the same strategy twice and a date that is not one. Nothing is stored.
         var strategyA = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Group A gets");
         await strategyA.InvokeAsync(() => strategyA.Instance.ValueChanged.InvokeAsync(RecommendationStrategyNames.Fallback));
-        page.Find("#experiment-end").Change("31/12/2026");
-        await LiveClicks.ClickAsync(() => page.Find("button.experiment-create"));
+        await LiveEvents.ChangeAsync(() => page.Find("#experiment-end"), "31/12/2026");
+        await LiveEvents.ClickAsync(() => page.Find("button.experiment-create"));
         await page.WaitForAssertionAsync(() => Assert.Contains("“31/12/2026” is not a date", page.Find(".notice-error").TextContent, StringComparison.Ordinal), Patience);
-        page.Find("#experiment-end").Change(DateTime.UtcNow.AddDays(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        await LiveClicks.ClickAsync(() => page.Find("button.experiment-create"));
+        await LiveEvents.ChangeAsync(() => page.Find("#experiment-end"), DateTime.UtcNow.AddDays(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await LiveEvents.ClickAsync(() => page.Find("button.experiment-create"));
         await page.WaitForAssertionAsync(() =>
         {
             var notice = page.Find(".notice-error").TextContent;
@@ -66,9 +66,9 @@ public sealed class ExperimentsPageTests(RecommendationPortalFixture portal) : I
         }, Patience);
         Assert.Empty(await StoredTestsAsync());
 
-        page.Find("#experiment-name").Input("Popularity against the fallback");
+        await LiveEvents.InputAsync(() => page.Find("#experiment-name"), "Popularity against the fallback");
         await strategyA.InvokeAsync(() => strategyA.Instance.ValueChanged.InvokeAsync("popularity"));
-        await LiveClicks.ClickAsync(() => page.Find("button.experiment-create"));
+        await LiveEvents.ClickAsync(() => page.Find("button.experiment-create"));
 
         var test = Assert.Single(await StoredTestsAsync());
         Assert.Equal(("popularity", "fallback", "ab-admin@test.local"), (test.StrategyA, test.StrategyB, test.CreatedBy));
@@ -126,9 +126,9 @@ public sealed class ExperimentsPageTests(RecommendationPortalFixture portal) : I
         Assert.Contains("There is no A/B test “<script>”; choose one from the list.", Html.Parse(await bad.Content.ReadAsStringAsync()).QuerySelector(".notice-error")!.TextContent);
 
         // Stopping asks first, then students go back to the online choice.
-        page.Find("button.experiment-stop").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.experiment-stop"));
         dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == "Stop"), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == "Stop").Click();
+        await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == "Stop"));
         await page.WaitForAssertionAsync(() => Assert.Equal("Stopped early", page.Find(".experiment-status").TextContent.Trim()), Patience);
         Assert.NotNull(Assert.Single(await StoredTestsAsync()).StoppedAtUtc);
         Assert.Empty(page.FindAll("button.experiment-stop"));

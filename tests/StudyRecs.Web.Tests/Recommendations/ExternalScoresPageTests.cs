@@ -48,7 +48,7 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
 
     private static void Choose(IRenderedComponent<ExternalScoresPage> page, string content, string fileName) => Choose(page, Encoding.UTF8.GetBytes(content), fileName);
 
-    private static Task PressImportAsync(IRenderedComponent<ExternalScoresPage> page) => LiveClicks.ClickAsync(() => page.Find("button.import-button"));
+    private static Task PressImportAsync(IRenderedComponent<ExternalScoresPage> page) => LiveEvents.ClickAsync(() => page.Find("button.import-button"));
 
     /// <summary>An element's text as the browser shows it (runs of white space as one space).</summary>
     private static string Text(IElement element) => System.Text.RegularExpressions.Regex.Replace(element.TextContent, @"\s+", " ").Trim();
@@ -80,16 +80,16 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
         await page.WaitForAssertionAsync(() => Assert.Contains("scores.csv", page.Find(".chosen-file").TextContent, StringComparison.Ordinal), Patience);
         await PressImportAsync(page);
         await page.WaitForAssertionAsync(() => Assert.StartsWith("Give the scores a label: 1 to", LabelError(page), StringComparison.Ordinal), Patience);
-        page.Find("#score-label").Input(new string('a', ImportedScoreSet.MaxLabelLength + 1));
+        await LiveEvents.InputAsync(() => page.Find("#score-label"), new string('a', ImportedScoreSet.MaxLabelLength + 1));
         await PressImportAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Contains($"is not allowed: use {ImportedScoreSet.LabelRule}.", LabelError(page), StringComparison.Ordinal), Patience);
-        page.Find("#score-label").Input("Spring 2027");
+        await LiveEvents.InputAsync(() => page.Find("#score-label"), "Spring 2027");
         await PressImportAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Equal($"The label 'Spring 2027' is not allowed: use {ImportedScoreSet.LabelRule}.", LabelError(page)), Patience);
         Assert.Equal((0, 0), await StoredAsync());
 
         // A workbook is not taken at all: the button stays off.
-        page.Find("#score-label").Input("bad-rows");
+        await LiveEvents.InputAsync(() => page.Find("#score-label"), "bad-rows");
         Choose(page, [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00], "scores.xlsx");
         await page.WaitForAssertionAsync(() => Assert.Contains("“scores.xlsx” is not a CSV file", page.Find(".upload-problem").TextContent, StringComparison.Ordinal), Patience);
         Assert.True(page.Find("button.import-button").HasAttribute("disabled"));
@@ -129,7 +129,7 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
         Assert.Equal((0, 0), await StoredAsync());
 
         // A good file: stored, served now as imported:LABEL, and listed.
-        page.Find("#score-label").Input("spring-2027");
+        await LiveEvents.InputAsync(() => page.Find("#score-label"), "spring-2027");
         Choose(page, good, "scores.csv");
         await PressImportAsync(page);
         await page.WaitForAssertionAsync(() =>
@@ -147,18 +147,18 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
         Assert.Equal("external-admin@test.local", row.Children[7].TextContent.Trim());
 
         // The label now in the list is said to be replaced by a new upload.
-        page.Find("#score-label").Input("spring-2027");
+        await LiveEvents.InputAsync(() => page.Find("#score-label"), "spring-2027");
         await page.WaitForAssertionAsync(() => Assert.Contains("“spring-2027” is listed below: importing replaces its scores.", page.Find(".score-label").TextContent, StringComparison.Ordinal), Patience);
 
         // Delete asks first; cancelling keeps the set, confirming deletes it and stops serving it.
-        page.Find("button.delete-set").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.delete-set"));
         await dialogs.WaitForAssertionAsync(() => Assert.Contains("Delete the score set “spring-2027”?", dialogs.Markup, StringComparison.Ordinal), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").First(b => b.TextContent.Trim() == "Cancel").Click();
+        await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").First(b => b.TextContent.Trim() == "Cancel"));
         await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll(".mud-dialog")), Patience);
         Assert.Equal((1, 3), await StoredAsync());
-        page.Find("button.delete-set").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.delete-set"));
         await dialogs.WaitForAssertionAsync(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == "Delete"), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == "Delete").Click();
+        await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == "Delete"));
         await page.WaitForAssertionAsync(() => Assert.Contains("No score set yet", page.Find(".sets-card .empty-state").TextContent, StringComparison.Ordinal), Patience);
         Assert.Equal((0, 0), await StoredAsync());
         Assert.DoesNotContain("imported:spring-2027", (await Factory.Services.GetRequiredService<ActiveRecommender>().GetAsync(CancellationToken.None)).Strategies.Keys);
@@ -183,7 +183,7 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
         await using var ctx = PortalComponents.ForPortal(factory, Roles.Admin, "external-limits@test.local");
         var page = Render(ctx);
         await page.WaitForAssertionAsync(() => Assert.Contains("up to 2.0 KB and 3 scores", page.Find(".drop-zone").TextContent, StringComparison.Ordinal), Patience);
-        page.Find("#score-label").Input("limits");
+        await LiveEvents.InputAsync(() => page.Find("#score-label"), "limits");
 
         var large = "user_id,resource_id,score\n" + string.Concat(Enumerable.Repeat($"XL001,{resources[0]},0.5\n", 300));
         Assert.InRange(large.Length, 3 * 1024, 10 * 1024);
@@ -233,9 +233,9 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
 
         async Task DeleteAsync()
         {
-            page.Find("tr[data-label='ab-played'] button.delete-set").Click();
+            await LiveEvents.ClickAsync(() => page.Find("tr[data-label='ab-played'] button.delete-set"));
             await dialogs.WaitForAssertionAsync(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == "Delete"), Patience);
-            dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == "Delete").Click();
+            await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == "Delete"));
         }
 
         await DeleteAsync();
@@ -338,11 +338,11 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("a.export-download")), Patience);
         Assert.Equal("recommendations/external/interactions.csv", page.Find("a.export-download").GetAttribute("href"));
 
-        page.Find("#export-since").Input("2026-09-01");
+        await LiveEvents.InputAsync(() => page.Find("#export-since"), "2026-09-01");
         await page.WaitForAssertionAsync(() => Assert.Equal("recommendations/external/interactions.csv?since=2026-09-01", page.Find("a.export-download").GetAttribute("href")), Patience);
 
         var future = DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        page.Find("#export-since").Input(future);
+        await LiveEvents.InputAsync(() => page.Find("#export-since"), future);
         await page.WaitForAssertionAsync(() =>
         {
             Assert.Contains($"{future} is in the future", page.Find(".export-since").TextContent, StringComparison.Ordinal);
@@ -350,7 +350,7 @@ public sealed class ExternalScoresPageTests(RecommendationPortalFixture portal) 
             Assert.True(page.Find(".export-download").HasAttribute("disabled"));
         }, Patience);
 
-        page.Find("#export-since").Input("");
+        await LiveEvents.InputAsync(() => page.Find("#export-since"), "");
         await page.WaitForAssertionAsync(() => Assert.Equal("recommendations/external/interactions.csv", page.Find("a.export-download").GetAttribute("href")), Patience);
     }
 }

@@ -50,7 +50,7 @@ public sealed partial class RecommendationAnalyticsPageTests(PortalFixture porta
         var page = ctx.Render<RecommendationAnalytics>();
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".empty-state")), TimeSpan.FromSeconds(30));
 
-        page.FindAll(".period-choice button, .period-choice .mud-toggle-item").First(b => b.TextContent.Contains("Last 90 days", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll(".period-choice button, .period-choice .mud-toggle-item").First(b => b.TextContent.Contains("Last 90 days", StringComparison.Ordinal)));
 
         await page.WaitForAssertionAsync(() => Assert.EndsWith("/recommendations/analytics?days=90", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await page.WaitForAssertionAsync(() =>

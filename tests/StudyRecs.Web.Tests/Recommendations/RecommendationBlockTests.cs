@@ -52,9 +52,9 @@ public class RecommendationBlockTests
         var second = block.FindAll("ol.recommendations > li")[1];
         Assert.Equal("9", second.GetAttribute("data-resource-id"));
         Assert.Equal("Your feedback on Vectors <b>now</b>", second.QuerySelector(".recommendation-feedback")!.GetAttribute("aria-label"));
-        block.FindAll("ol.recommendations > li")[1].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "I completed it").Click();
-        block.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "More like this").Click();
-        block.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Not for me").Click();
+        await LiveEvents.ClickAsync(() => block.FindAll("ol.recommendations > li")[1].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "I completed it"));
+        await LiveEvents.ClickAsync(() => block.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "More like this"));
+        await LiveEvents.ClickAsync(() => block.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Not for me"));
 
         Assert.Equal([(9L, RecommendationEventType.Complete), (7L, RecommendationEventType.Like), (7L, RecommendationEventType.Dismiss)], pressed.Select(c => (c.Item.ResourceId, c.Type)));
         Assert.All(pressed, c => Assert.Equal("0193abcd", c.List.RequestId));

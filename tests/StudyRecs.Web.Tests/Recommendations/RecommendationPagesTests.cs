@@ -34,11 +34,11 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
     private static IReadOnlyList<string> Snackbars(BunitContext ctx) =>
         [.. ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message ?? "")];
 
-    private static void Confirm(IRenderedComponent<MudDialogProvider> dialogs, string button)
+    private static async Task ConfirmAsync(IRenderedComponent<MudDialogProvider> dialogs, string button)
     {
         // Wait for this dialog's button (a dialog closed just before may still be on its way out).
-        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button).Click();
+        await dialogs.WaitForAssertionAsync(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
+        await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button));
     }
 
     [Fact]
@@ -127,15 +127,15 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.pin-button")), Patience);
         var pin = page.FindComponents<MudSelect<string>>().Single(c => c.Instance.Label == "Strategy for established students");
         await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync("popularity"));
-        await LiveClicks.ClickAsync(() => page.Find("button.pin-button"));
-        Confirm(dialogs, "Pin");
+        await LiveEvents.ClickAsync(() => page.Find("button.pin-button"));
+        await ConfirmAsync(dialogs, "Pin");
         await page.WaitForAssertionAsync(() => Assert.Contains("pinned to most popular", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
         Assert.Contains(Snackbars(ctx), m => m.Contains("Every established student now gets most popular", StringComparison.Ordinal));
         Assert.Contains("pinned to most popular", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
 
         await pin.InvokeAsync(() => pin.Instance.ValueChanged.InvokeAsync(""));
-        await LiveClicks.ClickAsync(() => page.Find("button.pin-button"));
-        Confirm(dialogs, "Unpin");
+        await LiveEvents.ClickAsync(() => page.Find("button.pin-button"));
+        await ConfirmAsync(dialogs, "Unpin");
         await page.WaitForAssertionAsync(() => Assert.DoesNotContain("pinned to", page.Find(".online-choice").TextContent, StringComparison.Ordinal), Patience);
         Assert.DoesNotContain("pinned to", (await Html.GetAsync(admin, "/admin/recommendations")).Body!.TextContent);
 
@@ -150,8 +150,8 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         await using var _ctx = ctx;
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.reindex-button")), Patience);
 
-        await LiveClicks.ClickAsync(() => page.Find("button.reindex-button"));
-        Confirm(dialogs, "Reindex");
+        await LiveEvents.ClickAsync(() => page.Find("button.reindex-button"));
+        await ConfirmAsync(dialogs, "Reindex");
 
         await page.WaitForAssertionAsync(() => Assert.Contains(Snackbars(ctx), m => m.Contains($"Catalog reloaded ({portal.Resources.Count} resources served)", StringComparison.Ordinal)), Patience);
     }
@@ -187,7 +187,7 @@ public sealed class RecommendationPagesTests(RecommendationPortalFixture portal)
         page.Render();
         await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.preview-button").HasAttribute("disabled")), Patience);
         Assert.Equal(studentId, page.Find("#preview-student").GetAttribute("value"));
-        await page.Find("button.preview-button").ClickAsync(new MouseEventArgs());
+        await LiveEvents.ClickAsync(() => page.Find("button.preview-button"));
 
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();
         await page.WaitForAssertionAsync(() =>

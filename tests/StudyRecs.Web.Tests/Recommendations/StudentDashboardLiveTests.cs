@@ -71,7 +71,7 @@ public sealed class StudentDashboardLiveTests(RecommendationPortalFixture portal
         var requestId = page.Find("ol.recommendations").GetAttribute("data-request-id");
         var dismissedId = ShownIds(page)[0];
 
-        page.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Contains("Not for me", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Contains("Not for me", StringComparison.Ordinal)));
 
         page.WaitForAssertion(() => Assert.DoesNotContain(dismissedId, ShownIds(page)), TimeSpan.FromSeconds(20));
         Assert.Equal(4, ShownIds(page).Count);
@@ -81,7 +81,7 @@ public sealed class StudentDashboardLiveTests(RecommendationPortalFixture portal
         Assert.Equal((long.Parse(dismissedId, CultureInfo.InvariantCulture), requestId, 1), (dismissal.ResourceId, dismissal.RequestId, dismissal.Position));
 
         var like = ShownIds(page)[0];
-        page.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Contains("More like this", StringComparison.Ordinal)).Click();
+        await LiveEvents.ClickAsync(() => page.FindAll("ol.recommendations > li")[0].QuerySelectorAll("button").Single(b => b.TextContent.Contains("More like this", StringComparison.Ordinal)));
         page.WaitForAssertion(() => Assert.DoesNotContain(like, ShownIds(page)), TimeSpan.FromSeconds(20));
         snackbars.WaitForAssertion(() => Assert.Contains("you will see more like", snackbars.Markup, StringComparison.Ordinal));
 

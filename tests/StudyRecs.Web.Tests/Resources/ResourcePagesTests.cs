@@ -52,8 +52,8 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
     private BunitContext Teacher() => PortalComponents.ForPortal(Factory, Roles.Teacher, "catalog-teacher@test.local");
 
     /// <summary>Types into a text field of the editor (found by its label), as the user does.</summary>
-    private static void Type(IRenderedComponent<ResourceEditor> page, string label, string value) =>
-        page.FindComponents<MudTextField<string>>().Single(f => f.Instance.Label == label).Find("input, textarea").Input(value);
+    private static Task TypeAsync(IRenderedComponent<ResourceEditor> page, string label, string value) =>
+        LiveEvents.InputAsync(() => page.FindComponents<MudTextField<string>>().Single(f => f.Instance.Label == label).Find("input, textarea"), value);
 
     /// <summary>Picks <paramref name="value"/> in a select or autocomplete of the page (found by its label).</summary>
     private static async Task PickAsync<TComponent>(IRenderedComponent<TComponent> page, string label, string value)
@@ -67,19 +67,19 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
 
     private static async Task FillAsync(IRenderedComponent<ResourceEditor> page, string title, string url, string minutes = "15", string difficulty = "beginner", string subject = "Calculus")
     {
-        Type(page, "Title", title);
+        await TypeAsync(page, "Title", title);
         await PickAsync(page, "Subject", subject);
-        Type(page, "Topic (optional)", "Limits");
+        await TypeAsync(page, "Topic (optional)", "Limits");
         if (difficulty.Length > 0)
         {
             await PickAsync(page, "Difficulty", difficulty);
         }
 
         await PickAsync(page, "Type", "video");
-        Type(page, "Web address", url);
-        Type(page, "Minutes", minutes);
-        Type(page, "Tags (optional)", "limits, epsilon");
-        Type(page, "Description (optional)", "Worked examples.");
+        await TypeAsync(page, "Web address", url);
+        await TypeAsync(page, "Minutes", minutes);
+        await TypeAsync(page, "Tags (optional)", "limits, epsilon");
+        await TypeAsync(page, "Description (optional)", "Worked examples.");
     }
 
     /// <summary>The catalog list at <paramref name="url"/> (its filters come from the address, as in the browser).</summary>
@@ -90,13 +90,13 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
     }
 
     /// <summary>Presses the save button; a field's change may still redraw the form, so a press that meets the old drawing is repeated.</summary>
-    private static Task SaveAsync(IRenderedComponent<ResourceEditor> page) => LiveClicks.ClickAsync(() => page.Find("button.save-button"));
+    private static Task SaveAsync(IRenderedComponent<ResourceEditor> page) => LiveEvents.ClickAsync(() => page.Find("button.save-button"));
 
     /// <summary>Presses <paramref name="button"/> in the confirmation dialog (waiting for it: a dialog closed just before may still be on its way out).</summary>
-    private static void Confirm(IRenderedComponent<MudDialogProvider> dialogs, string button)
+    private static async Task ConfirmAsync(IRenderedComponent<MudDialogProvider> dialogs, string button)
     {
-        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
-        dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button).Click();
+        await dialogs.WaitForAssertionAsync(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == button), Patience);
+        await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Last(b => b.TextContent.Trim() == button));
     }
 
     private static IReadOnlyList<string> FieldErrors(IRenderedComponent<ResourceEditor> page) =>
@@ -168,13 +168,13 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.save-button")), Patience);
 
         // Problems show as the user types, before any save.
-        Type(page, "Web address", "javascript:alert(1)");
+        await TypeAsync(page, "Web address", "javascript:alert(1)");
         await page.WaitForAssertionAsync(() => Assert.Contains(FieldErrors(page), m => m.Contains("not a web address", StringComparison.Ordinal)), Patience);
         Assert.DoesNotContain(FieldErrors(page), m => m.Contains("Enter a title", StringComparison.Ordinal));
 
         await FillAsync(page, "", "javascript:alert(1)", minutes: "ninety", difficulty: "");
-        Type(page, "Tags (optional)", "limits, =SUM(A1)");
-        Type(page, "Description (optional)", "=cmd|' /C calc'!A0");
+        await TypeAsync(page, "Tags (optional)", "limits, =SUM(A1)");
+        await TypeAsync(page, "Description (optional)", "=cmd|' /C calc'!A0");
         await SaveAsync(page);
 
         await page.WaitForAssertionAsync(() => Assert.Contains("not saved", page.Find("[role=alert]").TextContent, StringComparison.Ordinal), Patience);
@@ -201,7 +201,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
 
         await page.WaitForAssertionAsync(() => Assert.Equal(resource.Url, page.Find("#url").GetAttribute("value")), Patience);
 
-        Type(page, "Web address", other.Url);
+        await TypeAsync(page, "Web address", other.Url);
         await SaveAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Contains(FieldErrors(page), m => m.Contains("already links to this address", StringComparison.Ordinal)), Patience);
         Assert.Equal(resource.Url, (await StoredAsync(resource.Id))!.Url);
@@ -224,13 +224,13 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         await list.WaitForAssertionAsync(() => Assert.Single(list.FindAll(".resource-grid tbody tr button.retire-button")), Patience);
 
         // Cancelled: nothing changes.
-        list.Find("button.retire-button").Click();
+        await LiveEvents.ClickAsync(() => list.Find("button.retire-button"));
         dialogs.WaitForAssertion(() => Assert.Contains("no longer be recommended", dialogs.Markup, StringComparison.Ordinal), Patience);
-        Confirm(dialogs, "Cancel");
+        await ConfirmAsync(dialogs, "Cancel");
         Assert.False((await StoredAsync(resource.Id))!.IsRetired);
 
-        list.Find("button.retire-button").Click();
-        Confirm(dialogs, "Retire");
+        await LiveEvents.ClickAsync(() => list.Find("button.retire-button"));
+        await ConfirmAsync(dialogs, "Retire");
 
         await list.WaitForAssertionAsync(() => Assert.Contains("No resources match", list.Find(".empty-state").TextContent, StringComparison.Ordinal), Patience);
         Assert.Contains(Snackbars(ctx), m => m.Contains("is retired", StringComparison.Ordinal));
@@ -239,8 +239,8 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         var retired = List(ctx, "resources?status=Retired&q=" + Uri.EscapeDataString(resource.Title));
         await retired.WaitForAssertionAsync(() => Assert.Single(retired.FindAll("button.restore-button")), Patience);
         Assert.Contains("retired", retired.Find(".resource-grid tbody tr").TextContent, StringComparison.Ordinal);
-        retired.Find("button.restore-button").Click();
-        Confirm(dialogs, "Restore");
+        await LiveEvents.ClickAsync(() => retired.Find("button.restore-button"));
+        await ConfirmAsync(dialogs, "Restore");
 
         await retired.WaitForAssertionAsync(() => Assert.Empty(retired.FindAll("button.restore-button")), Patience);
         Assert.Contains(Snackbars(ctx), m => m.Contains("is active again", StringComparison.Ordinal));
@@ -259,9 +259,9 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         List<string> Titles() => [.. list.FindAll(".resource-grid tbody tr td:first-child a").Select(a => a.TextContent)];
         await list.WaitForAssertionAsync(() => Assert.Equal([$"{word} a", $"{word} b", $"{word} c"], Titles()), Patience);
 
-        ColumnHeader(list, "Minutes").Click();
+        await LiveEvents.ClickAsync(() => ColumnHeader(list, "Minutes"));
         await list.WaitForAssertionAsync(() => Assert.Equal([$"{word} c", $"{word} b", $"{word} a"], Titles()), Patience);
-        ColumnHeader(list, "Minutes").Click();
+        await LiveEvents.ClickAsync(() => ColumnHeader(list, "Minutes"));
         await list.WaitForAssertionAsync(() => Assert.Equal([$"{word} a", $"{word} b", $"{word} c"], Titles()), Patience);
         Assert.Empty(list.FindAll("th").Where(h => h.TextContent.Trim() is "Tags" or "Actions").SelectMany(h => h.QuerySelectorAll(".sortable-column-header")));
     }
@@ -295,7 +295,7 @@ public class ResourcePagesTests(PortalFixture portal) : IClassFixture<PortalFixt
         Choose(page, content, fileName);
         await page.WaitForAssertionAsync(() => Assert.Contains(fileName, page.Find(".chosen-file").TextContent, StringComparison.Ordinal), Patience);
         await page.WaitForAssertionAsync(() => Assert.False(page.Find("button.import-button").HasAttribute("disabled")), Patience);
-        page.Find("button.import-button").Click();
+        await LiveEvents.ClickAsync(() => page.Find("button.import-button"));
 
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();
         await page.WaitForAssertionAsync(() => Assert.Matches("/resources/imports/[0-9]+$", navigation.Uri), Patience);

@@ -70,12 +70,12 @@ public class ActivationLogGridTests(PortalFixture portal) : IClassFixture<Portal
         var page = ctx.Render<Models>();
         await page.WaitForAssertionAsync(() => Assert.Equal(Names(30, 6), GridDriver.Column(page, Who)));
 
-        GridDriver.ClickHeader(page, Who);
+        await GridDriver.ClickHeaderAsync(page, Who);
         await page.WaitForAssertionAsync(() => Assert.Equal(Names(1, 25), GridDriver.Column(page, Who)));
         Assert.Equal("By", GridDriver.Address(ctx, "sort"));
         Assert.Equal("classification", GridDriver.Address(ctx, "task"));
 
-        GridDriver.NextPage(page);
+        await GridDriver.NextPageAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Equal(Names(26, 30), GridDriver.Column(page, Who)));
         Assert.Equal("2", GridDriver.Address(ctx, "page"));
     }

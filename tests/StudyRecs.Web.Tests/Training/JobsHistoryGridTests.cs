@@ -71,16 +71,16 @@ public class JobsHistoryGridTests(PortalFixture portal) : IClassFixture<PortalFi
         // Both kinds of training are listed, each named.
         Assert.Equal(Names(30, 6).Select(n => n is "grid-30" or "grid-20" or "grid-10" ? "Recommender" : "Grade models"), GridDriver.Column(page, "Trains"));
 
-        GridDriver.ClickHeader(page, By);
+        await GridDriver.ClickHeaderAsync(page, By);
         await page.WaitForAssertionAsync(() => Assert.Equal(Names(1, 25), GridDriver.Column(page, By)));
         Assert.Equal("TriggeredBy", GridDriver.Address(ctx, "sort"));
         Assert.Null(GridDriver.Address(ctx, "desc"));
 
-        GridDriver.NextPage(page);
+        await GridDriver.NextPageAsync(page);
         await page.WaitForAssertionAsync(() => Assert.Equal(Names(26, 30), GridDriver.Column(page, By)));
         Assert.Equal("2", GridDriver.Address(ctx, "page"));
 
-        GridDriver.ClickHeader(page, By);
+        await GridDriver.ClickHeaderAsync(page, By);
         await page.WaitForAssertionAsync(() => Assert.Equal("true", GridDriver.Address(ctx, "desc")));
         await page.WaitForAssertionAsync(() => Assert.Equal(Names(5, 1), GridDriver.Column(page, By)));
     }

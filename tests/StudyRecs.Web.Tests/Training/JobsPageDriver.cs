@@ -26,11 +26,11 @@ internal static class JobsPageDriver
             .Single(c => c.QuerySelector("h2")?.TextContent.Contains(card, StringComparison.Ordinal) == true)
             .QuerySelectorAll("button").Single(b => b.TextContent.Trim() == button);
         await page.WaitForAssertionAsync(() => Assert.NotNull(Button()), TimeSpan.FromSeconds(30));
-        await LiveClicks.ClickAsync(Button);
+        await LiveEvents.ClickAsync(Button);
         if (button != "Resume")
         {
             dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindAll(".mud-dialog-actions button")), TimeSpan.FromSeconds(10));
-            dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == button).Click();
+            await LiveEvents.ClickAsync(() => dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == button));
         }
 
         snackbars.WaitForAssertion(() => Assert.NotEmpty(snackbars.FindAll(".mud-snackbar")), TimeSpan.FromSeconds(30));

@@ -28,7 +28,7 @@ internal static class ModelPageDriver
         var snackbars = ctx.Render<MudSnackbarProvider>();
         var page = RenderVersion(ctx, task, version);
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button.activate")), Patience);
-        await LiveClicks.ClickAsync(() => page.Find("button.activate"));
+        await LiveEvents.ClickAsync(() => page.Find("button.activate"));
         await ConfirmWithReasonAsync(dialogs, reason);
         return await SnackbarAsync(snackbars);
     }
@@ -38,16 +38,17 @@ internal static class ModelPageDriver
     {
         var confirm = await DialogButtonAsync(dialogs, last: true);
         Assert.True(confirm.HasAttribute("disabled"), "the dialog asks for a reason before it confirms");
-        dialogs.Find(".mud-dialog textarea").Input(reason);
+        await LiveEvents.InputAsync(() => dialogs.Find(".mud-dialog textarea"), reason);
         await dialogs.WaitForAssertionAsync(() => Assert.False(Buttons(dialogs)[^1].HasAttribute("disabled")), Patience);
-        Buttons(dialogs)[^1].Click();
+        await LiveEvents.ClickAsync(() => Buttons(dialogs)[^1]);
         await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll(".mud-dialog")), Patience);
     }
 
     /// <summary>Waits for the confirmation dialog and presses Cancel.</summary>
     public static async Task CancelAsync(IRenderedComponent<MudDialogProvider> dialogs)
     {
-        (await DialogButtonAsync(dialogs, last: false)).Click();
+        await DialogButtonAsync(dialogs, last: false);
+        await LiveEvents.ClickAsync(() => Buttons(dialogs)[0]);
         await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll(".mud-dialog")), Patience);
     }
 

@@ -68,12 +68,12 @@ public class ModelPageTests(PortalFixture portal) : IClassFixture<PortalFixture>
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find(".pin-notice button.unpin")), ModelPageDriver.Patience);
         Assert.Contains("Pinned to version 20261001000000", page.Find(".pin-notice").TextContent, StringComparison.Ordinal);
 
-        await LiveClicks.ClickAsync(() => page.Find(".pin-notice button.unpin"));
+        await LiveEvents.ClickAsync(() => page.Find(".pin-notice button.unpin"));
         await ModelPageDriver.CancelAsync(dialogs);
         Assert.NotNull(await WithAsync(sp => sp.GetRequiredService<ModelPins>().GetAsync(ModelTask.Classification, default)));
         Assert.NotEmpty(page.FindAll(".pin-notice"));
 
-        await LiveClicks.ClickAsync(() => page.Find(".pin-notice button.unpin"));
+        await LiveEvents.ClickAsync(() => page.Find(".pin-notice button.unpin"));
         await ModelPageDriver.ConfirmWithReasonAsync(dialogs, "Let the nightly training decide again");
         Assert.Contains("is no longer pinned", await ModelPageDriver.SnackbarAsync(snackbars), StringComparison.Ordinal);
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll(".pin-notice")), ModelPageDriver.Patience);
@@ -98,7 +98,7 @@ public class ModelPageTests(PortalFixture portal) : IClassFixture<PortalFixture>
             var page = ModelPageDriver.RenderVersion(ctx, ModelTask.Regression, "20261101000000");
             await page.WaitForAssertionAsync(() => Assert.Equal("Roll back to this version", page.Find("button.activate").TextContent.Trim()), ModelPageDriver.Patience);
             Assert.Contains("Serving now: 20261102000000", page.Find(".serving-line").TextContent, StringComparison.Ordinal);
-            await LiveClicks.ClickAsync(() => page.Find("button.activate"));
+            await LiveEvents.ClickAsync(() => page.Find("button.activate"));
             await ModelPageDriver.CancelAsync(dialogs);
             Assert.Equal("20261102000000", (await WithAsync(sp => sp.GetRequiredService<ModelRegistry>().GetActiveAsync(ModelTask.Regression, default)))!.Version);
         }
