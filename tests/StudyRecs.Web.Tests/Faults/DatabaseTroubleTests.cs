@@ -1,10 +1,10 @@
 using System.Net;
 using Bunit;
-using StudyRecs.Web.Tests.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using StudyRecs.Core.Accounts;
 using StudyRecs.Web.Features.Datasets;
+using StudyRecs.Web.Tests.Components;
 using StudyRecs.Web.Tests.Datasets;
 using StudyRecs.Web.Tests.Infrastructure;
 
