@@ -67,7 +67,7 @@ try
 
     var regression = models.Regression!;
     var vectors = inputs.Select(i => regression.Schema.Encode(Forecaster.ToRow(i))).ToList();
-    Console.WriteLine($"regression: {regression.Model.Algorithm} ({regression.Model.Format}), {regression.Model.FeatureCount} features{(regression.Model.As<TreeEnsembleModel>() is { } trees ? $", {trees.TreeCount} trees" : "")}; classification: {models.Classification!.Model.Algorithm} ({models.Classification.Model.Format}), {models.Classification.Model.ClassCount} grades");
+    Console.WriteLine($"regression: {regression.Model.Algorithm} ({regression.Model.Format}), {regression.Model.FeatureCount} features{(regression.Model.As<TreeEnsembleModel>() is { } trees ? $", {trees.TreeCount} trees" : "")}; classification: {models.Classification!.Model.Algorithm} ({models.Classification.Model.Format}), {models.Classification.Model.ClassCount} grades{(models.Classification.Model.As<TreeEnsembleModel>() is { } gradeTrees ? $", {gradeTrees.TreeCount} trees" : "")}");
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     Console.WriteLine();
     Console.WriteLine("| measure | mean µs | p50 µs | p99 µs | bytes allocated / call |");
@@ -79,6 +79,14 @@ try
         Measure("TreeSHAP of the marks model alone, on a ready vector", i => explainer.Explain(vectors[i % vectors.Count]));
     }
 
+    var classification = models.Classification!;
+    var probabilities = new double[classification.Model.ClassCount];
+    var gradeVectors = ReferenceEquals(classification.Schema, regression.Schema) ? vectors : inputs.Select(i => classification.Schema.Encode(Forecaster.ToRow(i))).ToList();
+    Measure("grade probabilities alone, on a ready vector", i =>
+    {
+        classification.Model.PredictProbabilities(gradeVectors[i % gradeVectors.Count], probabilities);
+        return probabilities;
+    });
     var plain = Measure("forecast without factors (vector, both models, interval, probabilities)", i => forecaster.Predict(models, inputs[i % inputs.Count], explain: false));
     var full = Measure("full forecast (… plus TreeSHAP top factors in words)", i => forecaster.Predict(models, inputs[i % inputs.Count]));
     Console.WriteLine();

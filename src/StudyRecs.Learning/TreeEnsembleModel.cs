@@ -349,6 +349,11 @@ public sealed class TreeEnsembleModel : IModel, IExplainableModel, IFeatureImpor
         for (var t = 0; t < _trees.Length; t++)
         {
             var phi = result.AsSpan((t % OutputCount) * width, width);
+            if (usePathTables && cache.Decisions.TryAccumulate(t, row, phi))
+            {
+                continue;
+            }
+
             if (usePathTables && cache.Tables[t] is { } tables)
             {
                 tables.Accumulate(row, phi);
@@ -513,6 +518,7 @@ public sealed class TreeEnsembleModel : IModel, IExplainableModel, IFeatureImpor
         {
             MaxDepth = model.MaxDepth();
             Tables = model._trees.Select(PathTableShap.Build).ToArray();
+            Decisions = DecisionTableShap.Build(model._trees, Tables);
             ExpectedValues = (double[])model._initialScores.Clone();
             for (var t = 0; t < model._trees.Length; t++)
             {
@@ -526,6 +532,9 @@ public sealed class TreeEnsembleModel : IModel, IExplainableModel, IFeatureImpor
 
         /// <summary>Per tree, the precomputed path tables, or null when the tree is explained by the exact recursion.</summary>
         public PathTableShap?[] Tables { get; }
+
+        /// <summary>The small trees' decision tables side by side (what explains those trees).</summary>
+        public DecisionTableShap Decisions { get; }
     }
 
     private int MaxDepth()

@@ -161,6 +161,15 @@ internal sealed class PathTableShap
     /// <summary>Whether the contributions were computed for every combination of the tree's decisions (a small tree).</summary>
     public bool TabulatesDecisions => _byDecisions is not null;
 
+    /// <summary>A small tree's features, in the order of <see cref="ByDecisions"/>' columns (empty for other trees).</summary>
+    public ReadOnlySpan<int> DecisionFeatures => _features;
+
+    /// <summary>
+    /// A small tree's contributions per combination of its decisions (bit i set: internal node i sends the row left),
+    /// one row of <see cref="DecisionFeatures"/>' length per combination (empty for other trees).
+    /// </summary>
+    public ReadOnlySpan<double> ByDecisions => _byDecisions;
+
     /// <summary>Adds the tree's contributions for <paramref name="row"/> to <paramref name="phi"/> (one per feature).</summary>
     public void Accumulate(ReadOnlySpan<float> row, Span<double> phi)
     {

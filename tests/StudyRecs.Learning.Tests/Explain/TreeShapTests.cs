@@ -53,6 +53,55 @@ public class TreeShapTests
     }
 
     [Theory]
+    [InlineData("regression-8-leaves")]
+    [InlineData("multiclass-8-leaves")]
+    [InlineData("regression")]
+    public void Decision_tables_side_by_side_add_exactly_what_each_trees_own_tables_add(string kind)
+    {
+        var (model, data) = Train(kind);
+        var tables = model.Trees.Select(PathTableShap.Build).ToArray();
+        var sideBySide = DecisionTableShap.Build(model.Trees, tables);
+        var tabulated = tables.Select(t => t?.TabulatesDecisions ?? false).ToArray();
+        if (kind.EndsWith("-8-leaves", StringComparison.Ordinal))
+        {
+            Assert.All(tabulated, Assert.True);
+            Assert.Contains(model.Trees, t => t.Nodes.Any(n => n.MissingGoesLeft));
+            Assert.Contains(model.Trees, t => t.Nodes.Any(n => !n.MissingGoesLeft));
+        }
+        else
+        {
+            Assert.Contains(false, tabulated);
+        }
+
+        var expected = new double[model.FeatureCount];
+        var actual = new double[model.FeatureCount];
+        var rows = 0;
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var row = data.Features.Row(i);
+            rows += row.ToArray().Any(float.IsNaN) ? 1 : 0;
+            for (var t = 0; t < model.Trees.Length; t++)
+            {
+                Array.Fill(expected, 0.25);
+                Array.Fill(actual, 0.25);
+                tables[t]?.Accumulate(row, expected);
+                Assert.Equal(tabulated[t], sideBySide.TryAccumulate(t, row, actual));
+                if (tabulated[t])
+                {
+                    // Bit for bit: the same additions in the same order.
+                    Assert.Equal(expected, actual);
+                }
+                else
+                {
+                    Assert.All(actual, v => Assert.Equal(0.25, v));
+                }
+            }
+        }
+
+        Assert.True(rows > 0, "some rows have missing values");
+    }
+
+    [Theory]
     [InlineData(PathTableShap.MaxPathFeatures, true)]
     [InlineData(PathTableShap.MaxPathFeatures + 1, false)]
     public void Path_tables_take_paths_up_to_their_limit_and_leave_longer_ones_to_the_recursion(int chain, bool tabulated)
