@@ -1,17 +1,34 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace StudyRecs.Learning.Trees;
 
 /// <summary>
-/// Every tree of a model in one node array, for batch prediction. Each tree's leaves follow its
+/// Every tree of a model flattened for prediction, in two forms.
+/// <para>
+/// Batch prediction (<see cref="AddBlock"/>) and single rows on trees with more than
+/// <see cref="SmallTreeLeaves"/> leaves walk one node array. Each tree's leaves follow its
 /// internal nodes and are nodes whose two children are themselves, so the rows of a block step
 /// down a tree side by side without asking whether each row has arrived: a step picks the child
 /// with arithmetic instead of a branch (no mispredictions), the rows' independent loads overlap,
 /// and every row takes the tree's depth in steps (rows that arrive early stay on their leaf).
-/// One row walks <see cref="RowLanes"/> trees of similar depth side by side the same way, so its
-/// trees' node loads overlap instead of each waiting for the previous tree's path.
+/// One row walks <see cref="RowLanes"/> such trees of similar depth side by side the same way, so
+/// its trees' node loads overlap instead of each waiting for the previous tree's path.
+/// </para>
+/// <para>
+/// A single row scores trees with at most <see cref="SmallTreeLeaves"/> leaves without walking
+/// them (QuickScorer, Lucchese et al. 2015): a tree's leaves are numbered left to right, and each
+/// internal node keeps a bit mask that clears the leaves of its left subtree. The row tests every
+/// internal node of the tree, and for each node it does not go left of, ANDs the node's mask into
+/// the tree's leaf bits; the lowest bit left is the leaf the walk would reach (every leaf left of
+/// it lies in the left subtree of a node on its path that the row went right of, and no node the
+/// row goes right of holds it in its left subtree). A tree's tests do not depend on each other, so
+/// they overlap instead of forming a chain of dependent loads.
+/// </para>
 /// Predictions equal <see cref="RegressionTree.Predict"/> exactly.
 /// </summary>
 internal sealed class FlatForest
@@ -19,34 +36,106 @@ internal sealed class FlatForest
     /// <summary>Rows walked through a tree together.</summary>
     public const int BlockRows = 64;
 
-    /// <summary>Trees one row walks side by side.</summary>
+    /// <summary>Trees one row walks (or scores by bit masks) side by side.</summary>
     public const int RowLanes = 8;
 
-    /// <summary>Up to this many trees, a row's leaves are kept on the stack.</summary>
-    private const int StackTrees = 4096;
+    /// <summary>Trees with at most this many leaves are scored for one row by their nodes' bit masks.</summary>
+    public const int SmallTreeLeaves = 8;
+
+    /// <summary>Up to this many trees, a row's tree outputs are kept on the stack.</summary>
+    private const int StackTrees = 2048;
 
     private readonly Node[] _nodes;
     private readonly double[] _values;
     private readonly int[] _roots;
     private readonly int[] _depths;
 
-    /// <summary>Trees by increasing depth (ties in tree order): the order one row walks them in.</summary>
-    private readonly int[] _depthOrder;
+    /// <summary>Trees with more than <see cref="SmallTreeLeaves"/> leaves by increasing depth (ties in tree order): the order one row walks them in.</summary>
+    private readonly int[] _largeOrder;
 
-    /// <summary>Per run of <see cref="RowLanes"/> trees of <see cref="_depthOrder"/>, the deepest one's depth.</summary>
+    /// <summary>Per run of <see cref="RowLanes"/> trees of <see cref="_largeOrder"/>, the deepest one's depth.</summary>
     private readonly int[] _laneDepths;
 
-    private FlatForest(Node[] nodes, double[] values, int[] roots, int[] depths)
+    /// <summary>The small trees (at most <see cref="SmallTreeLeaves"/> leaves) in tree order; their groups of <see cref="RowLanes"/> are scored together.</summary>
+    private readonly int[] _smallTrees;
+
+    /// <summary>Internal nodes kept per small tree: the most any small tree has; fewer are padded with nodes that clear no leaf.</summary>
+    private readonly int _smallWidth;
+
+    /// <summary>
+    /// Small trees' internal nodes, feature with the missing-goes-left bit in the sign (as <see cref="Node.FeatureAndDirection"/>),
+    /// at [(group × <see cref="_smallWidth"/> + node) × <see cref="RowLanes"/> + lane]: node j of a group's trees side by side.
+    /// </summary>
+    private readonly int[] _smallFeatures;
+
+    /// <summary>Thresholds of the small trees' internal nodes, laid out as <see cref="_smallFeatures"/>.</summary>
+    private readonly float[] _smallThresholds;
+
+    /// <summary>Per small-tree internal node, the tree's leaf bits (leaves numbered left to right) with its left subtree's leaves cleared; laid out as <see cref="_smallFeatures"/>.</summary>
+    private readonly uint[] _smallMasks;
+
+    /// <summary>One more than the highest feature a small tree tests (0 when none does).</summary>
+    private readonly int _smallFeatureCount;
+
+    /// <summary>Leaf values of small tree s (its place in <see cref="_smallTrees"/>) from left to right at [s × <see cref="SmallTreeLeaves"/> + leaf].</summary>
+    private readonly double[] _smallLeafValues;
+
+    private FlatForest(Node[] nodes, double[] values, int[] roots, int[] depths, RegressionTree[] trees)
     {
         _nodes = nodes;
         _values = values;
         _roots = roots;
         _depths = depths;
-        _depthOrder = [.. Enumerable.Range(0, roots.Length).OrderBy(t => depths[t])];
-        _laneDepths = new int[roots.Length / RowLanes];
+        _largeOrder = [.. Enumerable.Range(0, roots.Length).Where(t => trees[t].LeafCount > SmallTreeLeaves).OrderBy(t => depths[t])];
+        _laneDepths = new int[_largeOrder.Length / RowLanes];
         for (var lane = 0; lane < _laneDepths.Length; lane++)
         {
-            _laneDepths[lane] = depths[_depthOrder[((lane + 1) * RowLanes) - 1]];
+            _laneDepths[lane] = depths[_largeOrder[((lane + 1) * RowLanes) - 1]];
+        }
+
+        _smallTrees = [.. Enumerable.Range(0, roots.Length).Where(t => trees[t].LeafCount <= SmallTreeLeaves)];
+        _smallWidth = _smallTrees.Length == 0 ? 0 : _smallTrees.Max(t => trees[t].Nodes.Length);
+        var groups = (_smallTrees.Length + RowLanes - 1) / RowLanes;
+        var slots = groups * _smallWidth * RowLanes;
+        _smallFeatures = new int[slots];
+        _smallThresholds = new float[slots];
+        _smallMasks = new uint[slots];
+        _smallLeafValues = new double[groups * RowLanes * SmallTreeLeaves];
+
+        // Padding nodes test a feature some small tree tests (so the row holds it) and clear no leaf.
+        var padFeature = _smallTrees.Select(t => trees[t].Nodes).FirstOrDefault(n => n.Length > 0)?[0].Feature ?? 0;
+        _smallFeatures.AsSpan().Fill(padFeature);
+        _smallMasks.AsSpan().Fill(uint.MaxValue);
+        _smallFeatureCount = _smallTrees.Length == 0 ? 0 : _smallTrees.Max(t => trees[t].Nodes.Length == 0 ? 0 : trees[t].Nodes.Max(n => n.Feature) + 1);
+        var masks = new uint[_smallWidth];
+        var leafOrder = new int[SmallTreeLeaves];
+        for (var s = 0; s < _smallTrees.Length; s++)
+        {
+            var tree = trees[_smallTrees[s]];
+            var leaves = 0;
+            if (tree.Nodes.Length == 0)
+            {
+                leafOrder[leaves++] = 0;
+            }
+            else
+            {
+                NumberLeaves(tree.Nodes, 0, masks, leafOrder, ref leaves);
+            }
+
+            var first = (s / RowLanes * _smallWidth * RowLanes) + (s % RowLanes);
+            for (var j = 0; j < tree.Nodes.Length; j++)
+            {
+                var n = tree.Nodes[j];
+                var at = first + (j * RowLanes);
+                _smallFeatures[at] = n.MissingGoesLeft ? n.Feature | int.MinValue : n.Feature;
+                _smallThresholds[at] = n.Threshold;
+                _smallMasks[at] = masks[j];
+            }
+
+            for (var l = 0; l < leaves; l++)
+            {
+                _smallLeafValues[(s * SmallTreeLeaves) + l] = tree.LeafValues[leafOrder[l]];
+            }
         }
     }
 
@@ -86,7 +175,26 @@ internal sealed class FlatForest
             next += internalCount + tree.LeafCount;
         }
 
-        return new FlatForest(nodes, values, roots, depths);
+        return new FlatForest(nodes, values, roots, depths, trees);
+    }
+
+    /// <summary>
+    /// Numbers the leaves under <paramref name="child"/> left to right from <paramref name="leaves"/> on
+    /// (<paramref name="leafOrder"/>[position] = the tree's leaf index) and sets each internal node's mask:
+    /// every bit but those of its left subtree's leaves.
+    /// </summary>
+    private static void NumberLeaves(TreeNode[] nodes, int child, uint[] masks, int[] leafOrder, ref int leaves)
+    {
+        if (child < 0)
+        {
+            leafOrder[leaves++] = ~child;
+            return;
+        }
+
+        var first = leaves;
+        NumberLeaves(nodes, nodes[child].Left, masks, leafOrder, ref leaves);
+        masks[child] = ~(((1u << leaves) - 1) ^ ((1u << first) - 1));
+        NumberLeaves(nodes, nodes[child].Right, masks, leafOrder, ref leaves);
     }
 
     /// <summary>
@@ -142,22 +250,238 @@ internal sealed class FlatForest
     /// Adds every tree's output for one row to <paramref name="raw"/>[tree mod raw.Length], in tree
     /// order (with one output, the trees' sum is formed first and then added, as
     /// <see cref="TreeEnsembleModel.PredictRaw(ReadOnlySpan{float}, Span{double})"/> always did).
-    /// Trees are walked <see cref="RowLanes"/> at a time in order of depth, so a run's shallow trees
-    /// rarely wait on a deep one; their leaves are summed afterwards in tree order.
+    /// Small trees are scored <see cref="RowLanes"/> at a time by their nodes' bit masks; larger
+    /// trees are walked <see cref="RowLanes"/> at a time in order of depth, so a run's shallow trees
+    /// rarely wait on a deep one. The trees' outputs are summed afterwards in tree order.
     /// </summary>
     /// <param name="row">The row's feature values; must hold every feature the trees test.</param>
     /// <param name="raw">Outputs, one per class.</param>
+    public void AddRow(ReadOnlySpan<float> row, Span<double> raw) => AddRow(row, raw, Avx2.IsSupported);
+
+    /// <summary>
+    /// <see cref="AddRow(ReadOnlySpan{float}, Span{double})"/>, scoring the small trees with AVX2 when
+    /// <paramref name="vectorized"/> and the processor supports it, else one node at a time (tests compare both).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public unsafe void AddRow(ReadOnlySpan<float> row, Span<double> raw)
+    internal unsafe void AddRow(ReadOnlySpan<float> row, Span<double> raw, bool vectorized)
     {
         var trees = _roots.Length;
-        int[]? rented = null;
-        var leaves = trees <= StackTrees ? stackalloc int[trees] : (rented = ArrayPool<int>.Shared.Rent(trees)).AsSpan(0, trees);
-        fixed (Node* nodes = _nodes)
+        double[]? rented = null;
+        var outputs = trees <= StackTrees ? stackalloc double[trees] : (rented = ArrayPool<double>.Shared.Rent(trees)).AsSpan(0, trees);
         fixed (float* x = row)
+        fixed (double* output = outputs)
+        {
+            if (_smallTrees.Length > 0)
+            {
+                if (vectorized && Avx2.IsSupported)
+                {
+                    ScoreSmallTreesAvx2(x, row.Length, output);
+                }
+                else
+                {
+                    ScoreSmallTrees(x, output);
+                }
+            }
+
+            if (_largeOrder.Length > 0)
+            {
+                WalkLargeTrees(x, output);
+            }
+        }
+
+        if (raw.Length == 1)
+        {
+            double sum = 0;
+            foreach (var value in outputs)
+            {
+                sum += value;
+            }
+
+            raw[0] += sum;
+        }
+        else
+        {
+            var k = 0;
+            foreach (var value in outputs)
+            {
+                raw[k] += value;
+                if (++k == raw.Length)
+                {
+                    k = 0;
+                }
+            }
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes each small tree's output for the row at <paramref name="x"/> to <paramref name="output"/>[tree].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void ScoreSmallTrees(float* x, double* output)
+    {
+        var count = _smallTrees.Length;
+        var width = _smallWidth;
+        var bits = stackalloc uint[RowLanes];
+        fixed (int* features = _smallFeatures)
+        fixed (float* thresholds = _smallThresholds)
+        fixed (uint* masks = _smallMasks)
+        fixed (double* leafValues = _smallLeafValues)
+        fixed (int* small = _smallTrees)
+        {
+            for (var first = 0; first < count; first += RowLanes)
+            {
+                uint b0 = uint.MaxValue, b1 = uint.MaxValue, b2 = uint.MaxValue, b3 = uint.MaxValue;
+                uint b4 = uint.MaxValue, b5 = uint.MaxValue, b6 = uint.MaxValue, b7 = uint.MaxValue;
+                var at = first * width;
+                for (var j = 0; j < width; j++, at += RowLanes)
+                {
+                    b0 &= Mask(features, thresholds, masks, x, at);
+                    b1 &= Mask(features, thresholds, masks, x, at + 1);
+                    b2 &= Mask(features, thresholds, masks, x, at + 2);
+                    b3 &= Mask(features, thresholds, masks, x, at + 3);
+                    b4 &= Mask(features, thresholds, masks, x, at + 4);
+                    b5 &= Mask(features, thresholds, masks, x, at + 5);
+                    b6 &= Mask(features, thresholds, masks, x, at + 6);
+                    b7 &= Mask(features, thresholds, masks, x, at + 7);
+                }
+
+                bits[0] = b0;
+                bits[1] = b1;
+                bits[2] = b2;
+                bits[3] = b3;
+                bits[4] = b4;
+                bits[5] = b5;
+                bits[6] = b6;
+                bits[7] = b7;
+                var lanes = Math.Min(RowLanes, count - first);
+                var leaves = leafValues + (first * SmallTreeLeaves);
+                for (var lane = 0; lane < lanes; lane++, leaves += SmallTreeLeaves)
+                {
+                    output[small[first + lane]] = leaves[BitOperations.TrailingZeroCount(bits[lane])];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ScoreSmallTrees"/> with AVX2: a group's <see cref="RowLanes"/> trees are the lanes of
+    /// one vector, so one gather, two comparisons and a blend test node j of all of them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void ScoreSmallTreesAvx2(float* x, int rowLength, double* output)
+    {
+        var count = _smallTrees.Length;
+        var width = _smallWidth;
+        var leafOf = stackalloc double[RowLanes];
+        var featureBits = Vector256.Create(int.MaxValue);
+        var laneLeaves = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * SmallTreeLeaves;
+        var exponentBias = Vector256.Create(127);
+
+        // With every small-tree feature below 32, the row's first 32 values sit in four vectors
+        // (zero past the row's end; no tested feature is there).
+        var permute = _smallFeatureCount <= 32;
+        var padded = stackalloc float[32];
+        new Span<float>(padded, 32).Clear();
+        new ReadOnlySpan<float>(x, Math.Min(rowLength, 32)).CopyTo(new Span<float>(padded, 32));
+        var r0 = Avx.LoadVector256(padded);
+        var r1 = Avx.LoadVector256(padded + 8);
+        var r2 = Avx.LoadVector256(padded + 16);
+        var r3 = Avx.LoadVector256(padded + 24);
+        fixed (int* features = _smallFeatures)
+        fixed (float* thresholds = _smallThresholds)
+        fixed (uint* masks = _smallMasks)
+        fixed (double* leafValues = _smallLeafValues)
+        fixed (int* small = _smallTrees)
+        {
+            for (var first = 0; first < count; first += RowLanes)
+            {
+                var bits = Vector256<uint>.AllBitsSet;
+                var at = first * width;
+                for (var j = 0; j < width; j++, at += RowLanes)
+                {
+                    var featureAndDirection = Avx.LoadVector256(features + at);
+                    Vector256<float> value;
+                    if (permute)
+                    {
+                        // Features below 32: pick each lane's value out of the row's four vectors by the
+                        // index's low 3 bits, then choose among them by bits 3 and 4 (moved to the sign).
+                        var bit3 = Avx2.ShiftLeftLogical(featureAndDirection, 28).AsSingle();
+                        var low16 = Avx.BlendVariable(Avx2.PermuteVar8x32(r0, featureAndDirection), Avx2.PermuteVar8x32(r1, featureAndDirection), bit3);
+                        var high16 = Avx.BlendVariable(Avx2.PermuteVar8x32(r2, featureAndDirection), Avx2.PermuteVar8x32(r3, featureAndDirection), bit3);
+                        value = Avx.BlendVariable(low16, high16, Avx2.ShiftLeftLogical(featureAndDirection, 27).AsSingle());
+                    }
+                    else
+                    {
+                        value = Avx2.GatherVector256(x, Avx2.And(featureAndDirection, featureBits), 4);
+                    }
+
+                    var threshold = Avx.LoadVector256(thresholds + at);
+
+                    // As in Step: value > threshold (false for NaN) where missing goes left (sign bit set),
+                    // !(value <= threshold) (true for NaN) elsewhere; all ones when the row goes right.
+                    var greater = Avx.Compare(value, threshold, FloatComparisonMode.OrderedGreaterThanNonSignaling);
+                    var notLessOrEqual = Avx.Compare(value, threshold, FloatComparisonMode.UnorderedNotLessThanOrEqualNonSignaling);
+                    var right = Avx.BlendVariable(notLessOrEqual, greater, featureAndDirection.AsSingle()).AsUInt32();
+                    bits &= Avx.LoadVector256(masks + at) | ~right;
+                }
+
+                // The lowest set bit of each lane (at most 2^7, exact as a float) gives its index through
+                // the float's exponent.
+                var lowest = (bits & (Vector256<uint>.Zero - bits)).AsInt32();
+                var leaf = (Avx.ConvertToVector256Single(lowest).AsInt32() >>> 23) - exponentBias;
+                var index = leaf + laneLeaves;
+                var leaves = leafValues + (first * SmallTreeLeaves);
+                var low = Avx2.GatherVector256(leaves, index.GetLower(), 8);
+                var high = Avx2.GatherVector256(leaves, index.GetUpper(), 8);
+                var lanes = Math.Min(RowLanes, count - first);
+                if (lanes == RowLanes && small[first] == first && small[first + RowLanes - 1] == first + RowLanes - 1)
+                {
+                    // The group's trees are trees first .. first + 7 (small trees are in tree order).
+                    Avx.Store(output + first, low);
+                    Avx.Store(output + first + 4, high);
+                }
+                else
+                {
+                    Avx.Store(leafOf, low);
+                    Avx.Store(leafOf + 4, high);
+                    for (var lane = 0; lane < lanes; lane++)
+                    {
+                        output[small[first + lane]] = leafOf[lane];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The mask small-tree node <paramref name="at"/> applies to its tree's leaf bits for the row at
+    /// <paramref name="x"/>: its own mask when the row goes right, all ones (no change) when it goes left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe uint Mask(int* features, float* thresholds, uint* masks, float* x, int at)
+    {
+        var featureAndDirection = features[at];
+        var value = x[featureAndDirection & int.MaxValue];
+        var threshold = thresholds[at];
+
+        // As in Step: right when value > threshold; NaN goes right unless missing goes left.
+        var missingLeft = featureAndDirection >> 31;
+        var right = ((value > threshold ? 1 : 0) & missingLeft) | ((value <= threshold ? 0 : 1) & ~missingLeft);
+        return masks[at] | (uint)(right - 1);
+    }
+
+    /// <summary>Writes each large tree's output for the row at <paramref name="x"/> to <paramref name="output"/>[tree], walking <see cref="RowLanes"/> trees side by side.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void WalkLargeTrees(float* x, double* output)
+    {
+        var trees = _largeOrder.Length;
+        fixed (Node* nodes = _nodes)
+        fixed (double* values = _values)
         fixed (int* roots = _roots)
-        fixed (int* order = _depthOrder)
-        fixed (int* leaf = leaves)
+        fixed (int* order = _largeOrder)
         {
             var i = 0;
             for (var lane = 0; lane < _laneDepths.Length; lane++, i += RowLanes)
@@ -178,14 +502,14 @@ internal sealed class FlatForest
                     a7 = Step(nodes, x, a7);
                 }
 
-                leaf[t0] = a0;
-                leaf[t1] = a1;
-                leaf[t2] = a2;
-                leaf[t3] = a3;
-                leaf[t4] = a4;
-                leaf[t5] = a5;
-                leaf[t6] = a6;
-                leaf[t7] = a7;
+                output[t0] = values[a0];
+                output[t1] = values[a1];
+                output[t2] = values[a2];
+                output[t3] = values[a3];
+                output[t4] = values[a4];
+                output[t5] = values[a5];
+                output[t6] = values[a6];
+                output[t7] = values[a7];
             }
 
             for (; i < trees; i++)
@@ -197,33 +521,8 @@ internal sealed class FlatForest
                     at = Step(nodes, x, at);
                 }
 
-                leaf[t] = at;
+                output[t] = values[at];
             }
-        }
-
-        var values = _values;
-        var outputs = raw.Length;
-        if (outputs == 1)
-        {
-            double sum = 0;
-            foreach (var at in leaves)
-            {
-                sum += values[at];
-            }
-
-            raw[0] += sum;
-        }
-        else
-        {
-            for (var t = 0; t < trees; t++)
-            {
-                raw[t % outputs] += values[leaves[t]];
-            }
-        }
-
-        if (rented is not null)
-        {
-            ArrayPool<int>.Shared.Return(rented);
         }
     }
 
