@@ -11,7 +11,7 @@ namespace StudyRecs.Learning.Trees;
 /// Every tree of a model flattened for prediction, in two forms.
 /// <para>
 /// Batch prediction (<see cref="AddBlock"/>) and single rows on trees with more than
-/// <see cref="SmallTreeLeaves"/> leaves walk one node array. Each tree's leaves follow its
+/// <see cref="SmallTreeLeaves"/> leaves (on every tree when the processor lacks AVX2) walk one node array. Each tree's leaves follow its
 /// internal nodes and are nodes whose two children are themselves, so the rows of a block step
 /// down a tree side by side without asking whether each row has arrived: a step picks the child
 /// with arithmetic instead of a branch (no mispredictions), the rows' independent loads overlap,
@@ -20,8 +20,8 @@ namespace StudyRecs.Learning.Trees;
 /// its trees' node loads overlap instead of each waiting for the previous tree's path.
 /// </para>
 /// <para>
-/// A single row scores trees with at most <see cref="SmallTreeLeaves"/> leaves without walking
-/// them (QuickScorer, Lucchese et al. 2015): a tree's leaves are numbered left to right, and each
+/// With AVX2, a single row scores trees with at most <see cref="SmallTreeLeaves"/> leaves without walking
+/// them (QuickScorer, Lucchese et al. 2015), <see cref="RowLanes"/> trees per vector: a tree's leaves are numbered left to right, and each
 /// internal node keeps a bit mask that clears the leaves of its left subtree. The row tests every
 /// internal node of the tree, and for each node it does not go left of, ANDs the node's mask into
 /// the tree's leaf bits; the lowest bit left is the leaf the walk would reach (every leaf left of
@@ -50,11 +50,14 @@ internal sealed class FlatForest
     private readonly int[] _roots;
     private readonly int[] _depths;
 
-    /// <summary>Trees with more than <see cref="SmallTreeLeaves"/> leaves by increasing depth (ties in tree order): the order one row walks them in.</summary>
-    private readonly int[] _largeOrder;
+    /// <summary>
+    /// The trees one row walks, by increasing depth (ties in tree order), and per run of <see cref="RowLanes"/> of them
+    /// the deepest one's depth: every tree without AVX2, only those with more than <see cref="SmallTreeLeaves"/> leaves with it.
+    /// </summary>
+    private readonly WalkOrder _allTrees;
 
-    /// <summary>Per run of <see cref="RowLanes"/> trees of <see cref="_largeOrder"/>, the deepest one's depth.</summary>
-    private readonly int[] _laneDepths;
+    /// <summary>The trees with more than <see cref="SmallTreeLeaves"/> leaves, as <see cref="_allTrees"/>.</summary>
+    private readonly WalkOrder _largeTrees;
 
     /// <summary>The small trees (at most <see cref="SmallTreeLeaves"/> leaves) in tree order; their groups of <see cref="RowLanes"/> are scored together.</summary>
     private readonly int[] _smallTrees;
@@ -86,13 +89,8 @@ internal sealed class FlatForest
         _values = values;
         _roots = roots;
         _depths = depths;
-        _largeOrder = [.. Enumerable.Range(0, roots.Length).Where(t => trees[t].LeafCount > SmallTreeLeaves).OrderBy(t => depths[t])];
-        _laneDepths = new int[_largeOrder.Length / RowLanes];
-        for (var lane = 0; lane < _laneDepths.Length; lane++)
-        {
-            _laneDepths[lane] = depths[_largeOrder[((lane + 1) * RowLanes) - 1]];
-        }
-
+        _allTrees = new WalkOrder(Enumerable.Range(0, roots.Length), depths);
+        _largeTrees = new WalkOrder(Enumerable.Range(0, roots.Length).Where(t => trees[t].LeafCount > SmallTreeLeaves), depths);
         _smallTrees = [.. Enumerable.Range(0, roots.Length).Where(t => trees[t].LeafCount <= SmallTreeLeaves)];
         _smallWidth = _smallTrees.Length == 0 ? 0 : _smallTrees.Max(t => trees[t].Nodes.Length);
         var groups = (_smallTrees.Length + RowLanes - 1) / RowLanes;
@@ -259,11 +257,12 @@ internal sealed class FlatForest
     public void AddRow(ReadOnlySpan<float> row, Span<double> raw) => AddRow(row, raw, Avx2.IsSupported);
 
     /// <summary>
-    /// <see cref="AddRow(ReadOnlySpan{float}, Span{double})"/>, scoring the small trees with AVX2 when
-    /// <paramref name="vectorized"/> and the processor supports it, else one node at a time (tests compare both).
+    /// <see cref="AddRow(ReadOnlySpan{float}, Span{double})"/>, scoring the small trees by their bit masks when
+    /// <paramref name="bitMasks"/> and the processor has AVX2, else walking every tree (tests compare both).
+    /// One node at a time, the masks were slower than the walk (7 % on a 660-tree model), so they run only as vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal unsafe void AddRow(ReadOnlySpan<float> row, Span<double> raw, bool vectorized)
+    internal unsafe void AddRow(ReadOnlySpan<float> row, Span<double> raw, bool bitMasks)
     {
         var trees = _roots.Length;
         double[]? rented = null;
@@ -271,21 +270,14 @@ internal sealed class FlatForest
         fixed (float* x = row)
         fixed (double* output = outputs)
         {
-            if (_smallTrees.Length > 0)
+            if (bitMasks && Avx2.IsSupported)
             {
-                if (vectorized && Avx2.IsSupported)
-                {
-                    ScoreSmallTreesAvx2(x, row.Length, output);
-                }
-                else
-                {
-                    ScoreSmallTrees(x, output);
-                }
+                ScoreSmallTreesAvx2(x, row.Length, output);
+                Walk(_largeTrees, x, output);
             }
-
-            if (_largeOrder.Length > 0)
+            else
             {
-                WalkLargeTrees(x, output);
+                Walk(_allTrees, x, output);
             }
         }
 
@@ -318,57 +310,10 @@ internal sealed class FlatForest
         }
     }
 
-    /// <summary>Writes each small tree's output for the row at <paramref name="x"/> to <paramref name="output"/>[tree].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void ScoreSmallTrees(float* x, double* output)
-    {
-        var count = _smallTrees.Length;
-        var width = _smallWidth;
-        var bits = stackalloc uint[RowLanes];
-        fixed (int* features = _smallFeatures)
-        fixed (float* thresholds = _smallThresholds)
-        fixed (uint* masks = _smallMasks)
-        fixed (double* leafValues = _smallLeafValues)
-        fixed (int* small = _smallTrees)
-        {
-            for (var first = 0; first < count; first += RowLanes)
-            {
-                uint b0 = uint.MaxValue, b1 = uint.MaxValue, b2 = uint.MaxValue, b3 = uint.MaxValue;
-                uint b4 = uint.MaxValue, b5 = uint.MaxValue, b6 = uint.MaxValue, b7 = uint.MaxValue;
-                var at = first * width;
-                for (var j = 0; j < width; j++, at += RowLanes)
-                {
-                    b0 &= Mask(features, thresholds, masks, x, at);
-                    b1 &= Mask(features, thresholds, masks, x, at + 1);
-                    b2 &= Mask(features, thresholds, masks, x, at + 2);
-                    b3 &= Mask(features, thresholds, masks, x, at + 3);
-                    b4 &= Mask(features, thresholds, masks, x, at + 4);
-                    b5 &= Mask(features, thresholds, masks, x, at + 5);
-                    b6 &= Mask(features, thresholds, masks, x, at + 6);
-                    b7 &= Mask(features, thresholds, masks, x, at + 7);
-                }
-
-                bits[0] = b0;
-                bits[1] = b1;
-                bits[2] = b2;
-                bits[3] = b3;
-                bits[4] = b4;
-                bits[5] = b5;
-                bits[6] = b6;
-                bits[7] = b7;
-                var lanes = Math.Min(RowLanes, count - first);
-                var leaves = leafValues + (first * SmallTreeLeaves);
-                for (var lane = 0; lane < lanes; lane++, leaves += SmallTreeLeaves)
-                {
-                    output[small[first + lane]] = leaves[BitOperations.TrailingZeroCount(bits[lane])];
-                }
-            }
-        }
-    }
-
     /// <summary>
-    /// <see cref="ScoreSmallTrees"/> with AVX2: a group's <see cref="RowLanes"/> trees are the lanes of
-    /// one vector, so one gather, two comparisons and a blend test node j of all of them.
+    /// Writes each small tree's output for the row at <paramref name="x"/> to <paramref name="output"/>[tree]: a group's
+    /// <see cref="RowLanes"/> trees are the lanes of one AVX2 vector, so one gather (or permute), two comparisons and a
+    /// blend test node j of all of them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void ScoreSmallTreesAvx2(float* x, int rowLength, double* output)
@@ -456,41 +401,25 @@ internal sealed class FlatForest
         }
     }
 
-    /// <summary>
-    /// The mask small-tree node <paramref name="at"/> applies to its tree's leaf bits for the row at
-    /// <paramref name="x"/>: its own mask when the row goes right, all ones (no change) when it goes left.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe uint Mask(int* features, float* thresholds, uint* masks, float* x, int at)
-    {
-        var featureAndDirection = features[at];
-        var value = x[featureAndDirection & int.MaxValue];
-        var threshold = thresholds[at];
-
-        // As in Step: right when value > threshold; NaN goes right unless missing goes left.
-        var missingLeft = featureAndDirection >> 31;
-        var right = ((value > threshold ? 1 : 0) & missingLeft) | ((value <= threshold ? 0 : 1) & ~missingLeft);
-        return masks[at] | (uint)(right - 1);
-    }
-
-    /// <summary>Writes each large tree's output for the row at <paramref name="x"/> to <paramref name="output"/>[tree], walking <see cref="RowLanes"/> trees side by side.</summary>
+    /// <summary>Writes the output of each tree of <paramref name="walk"/> for the row at <paramref name="x"/> to <paramref name="output"/>[tree], walking <see cref="RowLanes"/> trees side by side.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void WalkLargeTrees(float* x, double* output)
+    private unsafe void Walk(WalkOrder walk, float* x, double* output)
     {
-        var trees = _largeOrder.Length;
+        var trees = walk.Trees.Length;
+        var laneDepths = walk.LaneDepths;
         fixed (Node* nodes = _nodes)
         fixed (double* values = _values)
         fixed (int* roots = _roots)
-        fixed (int* order = _largeOrder)
+        fixed (int* order = walk.Trees)
         {
             var i = 0;
-            for (var lane = 0; lane < _laneDepths.Length; lane++, i += RowLanes)
+            for (var lane = 0; lane < laneDepths.Length; lane++, i += RowLanes)
             {
                 int t0 = order[i], t1 = order[i + 1], t2 = order[i + 2], t3 = order[i + 3];
                 int t4 = order[i + 4], t5 = order[i + 5], t6 = order[i + 6], t7 = order[i + 7];
                 int a0 = roots[t0], a1 = roots[t1], a2 = roots[t2], a3 = roots[t3];
                 int a4 = roots[t4], a5 = roots[t5], a6 = roots[t6], a7 = roots[t7];
-                for (var step = _laneDepths[lane]; step > 0; step--)
+                for (var step = laneDepths[lane]; step > 0; step--)
                 {
                     a0 = Step(nodes, x, a0);
                     a1 = Step(nodes, x, a1);
@@ -539,6 +468,24 @@ internal sealed class FlatForest
         var missingLeft = featureAndDirection >> 31;
         var right = ((value > n->Threshold ? 1 : 0) & missingLeft) | ((value <= n->Threshold ? 0 : 1) & ~missingLeft);
         return (&n->Left)[right];
+    }
+
+    /// <summary>Trees one row walks, by increasing depth (ties in tree order), and per run of <see cref="RowLanes"/> of them the deepest one's depth.</summary>
+    private sealed class WalkOrder
+    {
+        public WalkOrder(IEnumerable<int> trees, int[] depths)
+        {
+            Trees = [.. trees.OrderBy(t => depths[t])];
+            LaneDepths = new int[Trees.Length / RowLanes];
+            for (var lane = 0; lane < LaneDepths.Length; lane++)
+            {
+                LaneDepths[lane] = depths[Trees[((lane + 1) * RowLanes) - 1]];
+            }
+        }
+
+        public int[] Trees { get; }
+
+        public int[] LaneDepths { get; }
     }
 
     [StructLayout(LayoutKind.Sequential)]

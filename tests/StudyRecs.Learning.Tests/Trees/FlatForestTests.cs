@@ -240,13 +240,13 @@ public class FlatForestTests
         return plain;
     }
 
-    /// <summary>Both small-tree paths (AVX2 where supported, and one node at a time) give <paramref name="expected"/> exactly.</summary>
+    /// <summary>Both single-row paths (small trees by bit masks where the processor has AVX2, and every tree walked) give <paramref name="expected"/> exactly.</summary>
     private static void AssertBothPathsEqual(FlatForest forest, ReadOnlySpan<float> row, double[] initial, double[] expected)
     {
-        foreach (var vectorized in new[] { true, false })
+        foreach (var bitMasks in new[] { true, false })
         {
             var raw = (double[])initial.Clone();
-            forest.AddRow(row, raw, vectorized);
+            forest.AddRow(row, raw, bitMasks);
             Assert.Equal(expected, raw);
         }
     }
