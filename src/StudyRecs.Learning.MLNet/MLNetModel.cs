@@ -8,7 +8,8 @@ namespace StudyRecs.Learning.MLNet;
 
 /// <summary>
 /// A fitted ML.NET model behind the <see cref="IModel"/> interface: rows are imputed as in training, single rows go
-/// through pooled prediction engines (an engine is not thread-safe), batches through the transformer. Regression and
+/// through pooled prediction engines (an engine is not thread-safe) or, for FastTree and LightGbm regression, through
+/// the same trees read out of the model (<see cref="TreeScorer"/>), batches through the transformer. Regression and
 /// binary models explain their raw score with exact TreeSHAP over their trees (<see cref="ExplainableMLNetModel"/>).
 /// </summary>
 public class MLNetModel : IModel, ICalibratorStoringModel
@@ -66,6 +67,14 @@ public class MLNetModel : IModel, ICalibratorStoringModel
 
     /// <summary>The trees as an engine model over the trainer's columns, or null (multiclass).</summary>
     internal virtual TreeEnsembleModel? Explainer => null;
+
+    /// <summary>
+    /// The trees that score single rows in place of a prediction engine, or null. ML.NET's FastTree and LightGbm
+    /// regression score a row as the float of the sum of their trees' leaves in tree order, which the explainer's
+    /// trees (weights 1, no bias) give bit for bit, several times faster (tested on both, fitted and reloaded);
+    /// FastForest averages in single precision and binary models calibrate, so they keep ML.NET's engines.
+    /// </summary>
+    internal virtual TreeEnsembleModel? TreeScorer => null;
 
     internal static MLNetModel Create(
         MLContext context, ITransformer transformer, MissingValueImputer imputer, LearningTask task, string algorithm,
@@ -143,6 +152,13 @@ public class MLNetModel : IModel, ICalibratorStoringModel
         }
 
         CheckRow(row);
+        if (TreeScorer is { } trees)
+        {
+            Span<float> columns = stackalloc float[Imputer.OutputCount];
+            Imputer.Transform(row, columns);
+            return (float)trees.Predict(columns);
+        }
+
         var worker = Rent();
         try
         {
@@ -352,12 +368,16 @@ public sealed class ExplainableMLNetModel : MLNetModel, IExplainableModel, IFeat
         }
 
         _explainer = explainer;
+        TreeScorer = task == LearningTask.Regression && (algorithm is "fasttree" or "lightgbm") ? explainer : null;
     }
 
     /// <inheritdoc/>
     public int OutputCount => 1;
 
     internal override TreeEnsembleModel Explainer => _explainer;
+
+    /// <inheritdoc/>
+    internal override TreeEnsembleModel? TreeScorer { get; }
 
     /// <summary>
     /// Exact TreeSHAP contributions of the raw score (the value, or the binary margin before calibration): one per input
