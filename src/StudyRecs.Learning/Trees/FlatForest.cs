@@ -259,7 +259,7 @@ internal sealed class FlatForest
     /// <summary>
     /// <see cref="AddRow(ReadOnlySpan{float}, Span{double})"/>, scoring the small trees by their bit masks when
     /// <paramref name="bitMasks"/> and the processor has AVX2, else walking every tree (tests compare both).
-    /// One node at a time, the masks were slower than the walk (7 % on a 660-tree model), so they run only as vectors.
+    /// One node at a time, the masks were slower than the walk (10 % on a 660-tree model: 18.6 against 16.9 µs), so they run only as vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal unsafe void AddRow(ReadOnlySpan<float> row, Span<double> raw, bool bitMasks)
