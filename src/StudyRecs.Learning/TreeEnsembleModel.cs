@@ -517,8 +517,11 @@ public sealed class TreeEnsembleModel : IModel, IExplainableModel, IFeatureImpor
         public ExplainCache(TreeEnsembleModel model)
         {
             MaxDepth = model.MaxDepth();
-            Tables = model._trees.Select(PathTableShap.Build).ToArray();
-            Decisions = DecisionTableShap.Build(model._trees, Tables);
+            var tables = model._trees.Select(PathTableShap.Build).ToArray();
+            Decisions = DecisionTableShap.Build(model._trees, tables);
+
+            // A tree with a decision table is explained from Decisions alone: its own copy of the table is not kept.
+            Tables = [.. tables.Select(t => t is { TabulatesDecisions: true } ? null : t)];
             ExpectedValues = (double[])model._initialScores.Clone();
             for (var t = 0; t < model._trees.Length; t++)
             {
@@ -530,7 +533,7 @@ public sealed class TreeEnsembleModel : IModel, IExplainableModel, IFeatureImpor
 
         public double[] ExpectedValues { get; }
 
-        /// <summary>Per tree, the precomputed path tables, or null when the tree is explained by the exact recursion.</summary>
+        /// <summary>Per tree, the precomputed path tables, or null when the tree is explained by <see cref="Decisions"/> or by the exact recursion.</summary>
         public PathTableShap?[] Tables { get; }
 
         /// <summary>The small trees' decision tables side by side (what explains those trees).</summary>

@@ -42,33 +42,12 @@ public class FlatForestTests
         Assert.Contains(model.Trees, t => t.Nodes.Any(n => n.MissingGoesLeft));
         Assert.Contains(model.Trees, t => t.Nodes.Any(n => !n.MissingGoesLeft));
 
-        var k = model.OutputCount;
-        var walked = new double[k];
-        var plain = new double[k];
+        var walked = new double[model.OutputCount];
         for (var i = 0; i < test.Rows; i++)
         {
             var row = test.Features.Row(i);
             model.PredictRaw(row, walked);
-            model.InitialScores.CopyTo(plain, 0);
-            double sum = 0;
-            for (var t = 0; t < model.Trees.Length; t++)
-            {
-                if (k == 1)
-                {
-                    sum += model.Trees[t].Predict(row);
-                }
-                else
-                {
-                    plain[t % k] += model.Trees[t].Predict(row);
-                }
-            }
-
-            if (k == 1)
-            {
-                plain[0] += sum;
-            }
-
-            Assert.Equal(plain, walked);
+            Assert.Equal(PlainSum(model.Trees, row, model.InitialScores), walked);
         }
     }
 
