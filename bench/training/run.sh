@@ -6,6 +6,7 @@
 # Variants (each on the same generated file, written once per size by this tree's CLI with seed 42):
 #   after   this tree, default Training:Libraries (studyrecs and ml.net: the engine's and ML.NET's candidates)
 #   before  this tree with Training__Libraries__0=studyrecs (the engine's candidates only)
+#   mlnet-only  this tree with Training__Libraries__0=ml.net (ML.NET's candidates only: what they cost on their own)
 #   old     the portal built from --old-root, a checkout of the last commit before ML.NET candidates joined
 #           (d57f11f^):  git worktree add --detach /work/wt-bench-old d57f11f^   (remove it afterwards)
 #   old-engine  the --old-root portal with Training__Libraries__0=studyrecs (e.g. --old-root a checkout of 305c3d0,
@@ -108,6 +109,7 @@ for rows in $rows_list; do
     case $variant in
       after) tree=$root; extra="";;
       before) tree=$root; extra="Training__Libraries__0=studyrecs";;
+      mlnet-only) tree=$root; extra="Training__Libraries__0=ml.net";;
       old) tree=$old_root; extra="";;
       old-engine) tree=$old_root; extra="Training__Libraries__0=studyrecs";;
       *) echo "unknown variant $variant" >&2; exit 2;;
